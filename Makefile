@@ -1,0 +1,36 @@
+# Quick start: `make demo` and `make test`. Everything installs from this repository's own files.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install lint messages clean bench-divisions bench-demo
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/minqing demo
+
+test: $(STAMP)
+	bash scripts/test.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+messages: $(STAMP)
+	cd minqing && ../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete && ../$(BIN)/django-admin compilemessages
+
+bench-divisions: $(STAMP)
+	$(BIN)/python bench/divisions.py
+
+bench-demo: $(STAMP)
+	$(BIN)/python bench/demo_rate.py
+
+clean:
+	rm -rf $(VENV) var

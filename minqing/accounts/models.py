@@ -1,0 +1,145 @@
+"""Staff, their units and posts, 包联 pairings, visit teams and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role, TeamRole, UnitKind
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("staff account")
+        verbose_name_plural = _("staff accounts")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Unit(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
+    # What the unit does, for routing and privacy: civil_affairs (民政), social_security (社保),
+    # housing (住建), transport (交通), education, health, agriculture, water, justice …
+    function = models.CharField(_("function"), max_length=30, blank=True)
+    region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT,
+                               related_name="units")
+    parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["region_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="uniq_unit_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(models.Model):
+    """A staff account's post in a unit, covering a region subtree (its jurisdiction)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff"), on_delete=models.PROTECT,
+                             related_name="posts")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="posts")
+    role = models.CharField(_("post"), max_length=30, choices=Role.choices)
+    region = models.ForeignKey("regions.Region", verbose_name=_("jurisdiction"), on_delete=models.PROTECT,
+                               related_name="+")
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        indexes = [models.Index(fields=["user", "ended_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.get_role_display()}"
+
+
+class Pairing(models.Model):
+    """包联: a cadre answers for a village, or for one household in it."""
+
+    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cadre"), on_delete=models.PROTECT,
+                              related_name="pairings")
+    region = models.ForeignKey("regions.Region", verbose_name=_("village"), on_delete=models.PROTECT,
+                               related_name="+")
+    household = models.ForeignKey("households.Household", verbose_name=_("household"), null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="pairings")
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+
+
+class VisitTeam(models.Model):
+    """五人走访组: a county leader, the village-pairing leader, the work team leader, the first
+    secretary and the village's two committees, visiting a set of villages."""
+
+    name = models.CharField(_("name"), max_length=100)
+    region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT,
+                               related_name="+")
+    villages = models.ManyToManyField("regions.Region", verbose_name=_("villages"), related_name="visit_teams",
+                                      blank=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+
+    class Meta:
+        verbose_name = _("visit team")
+        verbose_name_plural = _("visit teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VisitTeamMember(models.Model):
+    team = models.ForeignKey(VisitTeam, on_delete=models.PROTECT, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=30, choices=TeamRole.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="uniq_team_member")]
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenManager(models.Manager["ApiToken"]):
+    def issue(self, user: User, *, now=None) -> tuple[str, ApiToken]:
+        now = now or timezone.now()
+        raw = secrets.token_urlsafe(32)
+        token = self.create(user=user, key_hash=_hash_token(raw), created_at=now,
+                            expires_at=now + timedelta(hours=settings.API_TOKEN_TTL_HOURS))
+        return raw, token
+
+    def user_for(self, raw: str, *, now=None) -> User | None:
+        now = now or timezone.now()
+        token = (self.select_related("user").filter(key_hash=_hash_token(raw), expires_at__gt=now,
+                                                    revoked_at__isnull=True).first())
+        return token.user if token and token.user.is_active else None
+
+
+class ApiToken(models.Model):
+    """Only the token's hash is stored: a leaked database does not leak live tokens."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenManager()

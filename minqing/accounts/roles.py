@@ -1,0 +1,67 @@
+"""Posts (职务) and what each one may see. Plain data: the jurisdiction filter reads it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COUNTY_SECRETARY = "county_secretary", _("County Party secretary")  # 县委书记
+    COUNTY_HEAD = "county_head", _("County head")  # 县长
+    COUNTY_LEADER = "county_leader", _("County leader")  # 其他县级领导
+    DEPT_HEAD = "dept_head", _("Department head")  # 部门负责人
+    DEPT_HANDLER = "dept_handler", _("Department handler")  # 办理人
+    DISCIPLINE = "discipline", _("Discipline inspector")  # 纪委
+    TOWNSHIP_SECRETARY = "township_secretary", _("Township Party secretary")  # 乡镇党委书记
+    TOWNSHIP_HEAD = "township_head", _("Township head")  # 乡镇长
+    TOWNSHIP_STAFF = "township_staff", _("Township station staff")  # 站所工作人员 (民政站, 社保站 …)
+    VILLAGE_LEAD = "village_lead", _("Village-pairing leader")  # 包村领导
+    FIRST_SECRETARY = "first_secretary", _("Resident first secretary")  # 驻村第一书记
+    TEAM_LEADER = "team_leader", _("Village work team leader")  # 驻村工作队长
+    VILLAGE_SECRETARY = "village_secretary", _("Village Party secretary")  # 村支书
+    VILLAGE_DIRECTOR = "village_director", _("Village committee director")  # 村委会主任
+    GRID_WORKER = "grid_worker", _("Grid worker")  # 网格员
+    MEDIATOR = "mediator", _("Mediator")  # 调解员
+
+
+# Posts that work by place: they see the personal data of the region subtree their post covers.
+PLACE_ROLES = frozenset({
+    Role.COUNTY_SECRETARY, Role.COUNTY_HEAD, Role.COUNTY_LEADER,
+    Role.TOWNSHIP_SECRETARY, Role.TOWNSHIP_HEAD, Role.TOWNSHIP_STAFF, Role.VILLAGE_LEAD,
+    Role.FIRST_SECRETARY, Role.TEAM_LEADER, Role.VILLAGE_SECRETARY, Role.VILLAGE_DIRECTOR,
+    Role.GRID_WORKER, Role.MEDIATOR,
+})
+# Posts that work by assignment: their unit's cases, and aggregate figures of their region.
+UNIT_ROLES = frozenset({Role.DEPT_HEAD, Role.DEPT_HANDLER, Role.DISCIPLINE})
+LEADER_ROLES = frozenset({
+    Role.COUNTY_SECRETARY, Role.COUNTY_HEAD, Role.COUNTY_LEADER, Role.TOWNSHIP_SECRETARY,
+    Role.TOWNSHIP_HEAD, Role.VILLAGE_LEAD,
+})
+VILLAGE_CADRE_ROLES = frozenset({
+    Role.FIRST_SECRETARY, Role.TEAM_LEADER, Role.VILLAGE_SECRETARY, Role.VILLAGE_DIRECTOR,
+    Role.GRID_WORKER,
+})
+
+
+class UnitKind(models.TextChoices):
+    LEADERSHIP = "leadership", _("County leadership")  # 县委县政府
+    DEPARTMENT = "department", _("County department")  # 县直部门
+    DISCIPLINE = "discipline", _("Discipline commission")  # 纪委监委
+    TOWNSHIP_OFFICE = "township_office", _("Township government")  # 乡镇党委政府
+    TOWNSHIP_STATION = "township_station", _("Township station")  # 站所
+    VILLAGE_COMMITTEE = "village_committee", _("Village committee")  # 村两委
+    MEDIATION_COMMITTEE = "mediation_committee", _("Mediation committee")  # 调解委员会
+
+
+# Units whose staff may reveal residents' personal data (DOMAIN.md privacy table): the village's
+# cadres, the township's 民政/社保 stations, the county 民政局. Matched on the unit's `function`.
+REVEAL_FUNCTIONS = frozenset({"civil_affairs", "social_security"})
+
+
+class TeamRole(models.TextChoices):
+    COUNTY_LEADER = "county_leader", _("County leader")
+    VILLAGE_LEAD = "village_lead", _("Village-pairing leader")
+    TEAM_LEADER = "team_leader", _("Work team leader")
+    FIRST_SECRETARY = "first_secretary", _("First secretary")
+    VILLAGE_COMMITTEE = "village_committee", _("Village two committees")

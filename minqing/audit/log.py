@@ -1,0 +1,151 @@
+"""Writing and verifying audit events. Every service function calls `record` inside its own
+transaction, so the event and the change commit or roll back together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from minqing.lib import regioncode
+
+from .models import AuditStream, Event
+
+GLOBAL_STREAM = "0"
+UNCHANGED = object()
+
+
+def stream_for(region_code: str | None) -> str:
+    return regioncode.county_of(region_code) if region_code else GLOBAL_STREAM
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-safe, stable form: what is hashed is exactly what the JSON column gives back."""
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def _digest(prev_hash: str, fields: Mapping[str, Any]) -> str:
+    body = json.dumps([prev_hash, fields], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _hashed_fields(e: Event) -> dict[str, Any]:
+    at = e.at.astimezone(dt.UTC)
+    return {
+        "stream": e.stream, "seq": e.seq, "at": at.isoformat(), "actor": e.actor_id,
+        "actor_name": e.actor_name, "ip": e.ip or "", "action": e.action, "object_type": e.object_type,
+        "object_id": str(e.object_id), "region": e.region_code, "changes": e.changes, "reason": e.reason,
+    }
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    obj=None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    region_code: str | None = None,
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+    ip: str | None = None,
+    at: dt.datetime | None = None,
+) -> Event:
+    """Append one event to the chain of the county the record belongs to."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk if object_id is None else object_id
+        if region_code is None:
+            region_code = getattr(obj, "region_id", None)
+    at = at or timezone.now()
+    key = stream_for(region_code)
+    with transaction.atomic():
+        AuditStream.objects.get_or_create(key=key)
+        head = AuditStream.objects.select_for_update().get(key=key)
+        event = Event(
+            stream=key, seq=head.last_seq + 1, at=at, actor=actor if getattr(actor, "pk", None) else None,
+            actor_name=str(actor) if actor is not None else "system", ip=ip, action=action,
+            object_type=object_type or "", object_id=str(object_id or ""), region_code=region_code or "",
+            changes=_canonical(dict(changes or {})), reason=reason or "", prev_hash=head.last_hash,
+        )
+        event.hash = _digest(event.prev_hash, _hashed_fields(event))
+        event.save(force_insert=True)
+        head.last_seq, head.last_hash = event.seq, event.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+def diff(old: Mapping[str, Any], new: Mapping[str, Any], masked: Mapping[str, Any] | None = None) -> dict:
+    """{field: [old, new]} for the fields that changed. `masked` maps personal fields to a
+    function giving their masked form: the event names the change, never the clear value."""
+    masked = masked or {}
+    out: dict[str, list] = {}
+    for field in sorted(set(old) | set(new)):
+        before, after = old.get(field), new.get(field)
+        if before == after:
+            continue
+        if field in masked:
+            before, after = masked[field](before or ""), masked[field](after or "")
+        out[field] = [_canonical(before), _canonical(after)]
+    return out
+
+
+@dataclass
+class Break:
+    stream: str
+    seq: int
+    event_id: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"事件 {self.stream}#{self.seq}" + (f"（id={self.event_id}）" if self.event_id else "")
+        return f"{where}：{self.problem}"
+
+
+def verify(streams: Iterable[str] | None = None, batch: int = 5000) -> list[Break]:
+    """Recompute every chain; report the first break of each broken stream."""
+    heads = AuditStream.objects.all()
+    if streams is not None:
+        heads = heads.filter(key__in=list(streams))
+    breaks: list[Break] = []
+    for head in heads.order_by("key"):
+        found = _verify_stream(head, batch)
+        if found:
+            breaks.append(found)
+    return breaks
+
+
+def _verify_stream(head: AuditStream, batch: int) -> Break | None:
+    prev_hash, expected_seq = "", 1
+    qs = Event.objects.filter(stream=head.key).order_by("seq")
+    last_seen = 0
+    while True:
+        chunk = list(qs.filter(seq__gt=last_seen)[:batch])
+        if not chunk:
+            break
+        for e in chunk:
+            if e.seq != expected_seq:
+                return Break(head.key, expected_seq, None, f"缺失（下一条为 #{e.seq}），事件被删除")
+            if e.prev_hash != prev_hash:
+                return Break(head.key, e.seq, e.pk, "前序哈希不符，链条被改动")
+            if _digest(e.prev_hash, _hashed_fields(e)) != e.hash:
+                return Break(head.key, e.seq, e.pk, "内容与哈希不符，事件被篡改")
+            prev_hash, expected_seq = e.hash, e.seq + 1
+        last_seen = chunk[-1].seq
+    if head.last_seq != expected_seq - 1 or head.last_hash != prev_hash:
+        return Break(head.key, expected_seq, None, f"链尾缺失：链头记录到 #{head.last_seq}")
+    return None

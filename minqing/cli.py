@@ -1,0 +1,47 @@
+"""The `minqing` command. Each sub-command is a Django management command; hyphens allowed."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+COMMANDS = {
+    "demo": "load the demo county (宣汉县) and serve it: demo [--load-only] [--households N] [--seed S] [--anchor DATE]",
+    "serve": "production server (gunicorn, static files served): serve [--host H] [--port P] [--workers N]",
+    "migrate": "create or upgrade the database tables",
+    "import-divisions": "import the division tree or a village CSV: import-divisions PATH",
+    "audit": "audit trail: audit verify [--stream COUNTY]",
+    "ledger": "rectification ledgers: ledger export --region CODE --from DATE --to DATE --out FILE.xlsx | ledger import FILE",
+    "sweep": "deadline sweep: mark yellow/red warnings and overdue appeals (run every few minutes)",
+    "createsuperuser": "create an administrator account",
+    "manage": "any Django management command: manage COMMAND [ARGS]",
+}
+
+
+def usage() -> str:
+    width = max(len(c) for c in COMMANDS)
+    lines = ["usage: minqing COMMAND [OPTIONS]", "", "民情 minqing — commands:"]
+    lines += [f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items()]
+    lines += ["", "Settings come from environment variables: DATABASE_URL, MINQING_HOME, MINQING_SECRET_KEY,",
+              "MINQING_DATA_KEY, MINQING_HASH_KEY, MINQING_ALLOWED_HOSTS (see minqing/settings.py).",
+              "`minqing COMMAND --help` shows a command's options."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minqing.settings")
+    if len(argv) < 2 or argv[1] in {"-h", "--help", "help"}:
+        print(usage())
+        return
+    command = argv[1]
+    rest = argv[2:]
+    if command == "manage":
+        command, rest = (rest[0], rest[1:]) if rest else ("help", [])
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["minqing", command.replace("-", "_"), *rest])
+
+
+if __name__ == "__main__":
+    main()

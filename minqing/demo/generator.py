@@ -1,0 +1,232 @@
+"""The demo county: 宣汉县 (511722) with its 37 real townships, invented villages (the seeds' real
+names where they fit), households, residents and staff. Deterministic for a seed and an anchor
+date; dates run two years back from the anchor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from minqing.accounts.models import User
+from minqing.audit.log import record
+from minqing.households import crypto
+from minqing.households.models import BUILTIN_TAGS, Household, Resident, Tag
+from minqing.lib import idcard, regioncode
+from minqing.lib.masking import mask_id_number, mask_phone
+from minqing.regions.importer import import_divisions, shipped_divisions
+from minqing.regions.models import Level, Region, VillageGroup
+
+from . import names
+from .models import DemoRun
+from .people import build_pairings_and_teams, build_staff, person_name
+from .sources import shared_data_dir
+
+COUNTY = "511722000000"
+DEMO_TOWNSHIP_NAME = "天生镇"
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+class DemoError(Exception):
+    pass
+
+
+@dataclass
+class DemoOptions:
+    seed: int = 2024
+    anchor: dt.date | None = None
+    households: int = 5000
+    villages_per_township: int = 10
+
+
+Progress = Callable[[str], None]
+
+
+def load_demo(options: DemoOptions, progress: Progress = print) -> DemoRun:
+    anchor = options.anchor or dt.date.today()
+    existing = DemoRun.objects.first()
+    if existing:
+        if (existing.seed, existing.anchor, existing.households) == (options.seed, anchor, options.households):
+            progress("演示数据已按相同参数加载，未做任何改动")
+            return existing
+        raise DemoError(
+            f"数据库中已有演示数据（seed={existing.seed}, anchor={existing.anchor}, "
+            f"households={existing.households}）；"
+            "请换一个空数据库（删除 var/minqing.sqlite3 或设置 DATABASE_URL）")
+    if User.objects.exists():
+        raise DemoError("数据库已有正式账号，演示数据只能加载到空数据库")
+
+    shared = shared_data_dir()
+    divisions = (shared / "divisions") if shared else shipped_divisions()
+    progress(f"导入区划：{divisions}")
+    import_divisions(divisions)
+    rng = random.Random(options.seed)
+    now = dt.datetime.combine(anchor, dt.time(9, 0), TZ)
+    with transaction.atomic():
+        county = Region.objects.get(code=COUNTY)
+        townships = list(Region.objects.filter(parent=county).order_by("code"))
+        villages = _make_villages(rng, townships, options.villages_per_township)
+        progress(f"{len(townships)} 个乡镇，{sum(len(v) for v in villages.values())} 个村（社区）")
+        demo_township = next(t for t in townships if t.name == DEMO_TOWNSHIP_NAME)
+        demo_villages = (villages[demo_township.code][0].code, villages[demo_township.code][1].code)
+        staffing = build_staff(rng, county, townships, villages, now, demo_township.code, demo_villages)
+        progress(f"{len(staffing.users)} 个工作人员账号")
+        by_village = _make_households(rng, villages, options.households, anchor, progress)
+        build_pairings_and_teams(rng, staffing, townships, villages, by_village, anchor.year, county, now)
+        run = DemoRun.objects.create(seed=options.seed, anchor=anchor, households=options.households,
+                                     loaded_at=now, source="shared" if shared else "package")
+        extend = _extensions()
+        for step in extend:
+            step(rng=rng, anchor=anchor, now=now, staffing=staffing, villages=villages, shared=shared,
+                 progress=progress)
+        record("demo.loaded", object_type="demo.demorun", object_id=run.pk, region_code=COUNTY,
+               changes={"seed": options.seed, "anchor": anchor, "households": options.households}, at=now)
+    return run
+
+
+def _extensions() -> list[Callable]:
+    """Later parts (appeals, field work …) add their demo data here, in this order."""
+    steps: list[Callable] = []
+    try:
+        from minqing.appeals.demo import load as load_appeals
+    except ImportError:
+        return steps
+    steps.append(load_appeals)
+    return steps
+
+
+def _village_names(rng: random.Random, township: Region, count: int) -> list[str]:
+    street = township.name.endswith("街道")
+    chosen = list(names.SEED_VILLAGES.get(township.name, []))
+    while len(chosen) < count:
+        if street:
+            name = rng.choice(names.COMMUNITY_PARTS) + "社区"
+        else:
+            name = rng.choice(names.VILLAGE_PARTS_A) + rng.choice(names.VILLAGE_PARTS_B) + "村"
+        if name not in chosen:
+            chosen.append(name)
+    return chosen[:count]
+
+
+def _make_villages(rng: random.Random, townships: list[Region], per: int) -> dict[str, list[Region]]:
+    out: dict[str, list[Region]] = {}
+    rows: list[Region] = []
+    groups: list[VillageGroup] = []
+    for t in townships:
+        base = regioncode.prefix(t.code)
+        vs = []
+        for i, name in enumerate(_village_names(rng, t, per), start=1):
+            # Statistics convention: 0xx for communities (居委会), 2xx for villages (村委会).
+            code = base + (f"{i:03d}" if name.endswith("社区") else f"{200 + i:03d}")
+            vs.append(Region(code=code, name=name, level=Level.VILLAGE, parent=t))
+        out[t.code] = vs
+        rows.extend(vs)
+    Region.objects.bulk_create(rows)
+    for v in rows:
+        for n in range(1, rng.randint(4, 8) + 1):
+            groups.append(VillageGroup(region=v, number=n, name=names.group_name(n)))
+    VillageGroup.objects.bulk_create(groups, batch_size=5000)
+    return out
+
+
+TAG_ODDS = {"dibao": 0.08, "tekun": 0.02, "tuopin": 0.15, "jiance": 0.04, "canji": 0.05,
+            "dujulaoren": 0.06, "liushouertong": 0.05, "xingdongbubian": 0.04}
+
+
+def _id_number(rng: random.Random, region6: str, birth: dt.date, gender: str) -> str:
+    seq = rng.randint(0, 99) * 10 + (rng.choice((1, 3, 5, 7, 9)) if gender == "M" else rng.choice((0, 2, 4, 6, 8)))
+    first17 = f"{region6}{birth:%Y%m%d}{seq:03d}"
+    return first17 + idcard.check_digit(first17)
+
+
+def _phone(rng: random.Random) -> str:
+    return rng.choice(("13", "15", "17", "18", "19")) + "".join(str(rng.randint(0, 9)) for _ in range(9))
+
+
+def _make_households(rng: random.Random, villages: dict[str, list[Region]], total: int, anchor: dt.date,
+                     progress: Progress) -> dict[str, list[int]]:
+    tags = {}
+    for code, name, per_year in BUILTIN_TAGS:
+        tags[code], _ = Tag.objects.get_or_create(code=code, defaults={"name": name, "is_builtin": True,
+                                                                       "visits_per_year": per_year})
+    all_villages = [v for vs in villages.values() for v in vs]
+    groups_by_village: dict[str, list[int]] = {}
+    for gid, code in VillageGroup.objects.filter(region__in=all_villages).values_list("id", "region_id"):
+        groups_by_village.setdefault(code, []).append(gid)
+    by_village: dict[str, list[int]] = {}
+    created = 0
+    batch = 2000
+    start = dt.datetime.combine(anchor - dt.timedelta(days=730), dt.time(9), TZ)
+    while created < total:
+        n = min(batch, total - created)
+        hh: list[Household] = []
+        members: list[list[dict]] = []
+        tag_rows: list[tuple[int, str]] = []
+        for k in range(n):
+            index = created + k
+            v = all_villages[index % len(all_villages)]
+            head_gender = "M" if rng.random() < 0.8 else "F"
+            head = person_name(rng, head_gender)
+            group_ids = groups_by_village[v.code]
+            when = start + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 30))
+            gid = rng.choice(group_ids)
+            hh.append(Household(
+                region_id=v.code, group_id=gid, number=f"{index // len(all_villages) + 1:04d}",
+                head_name=head, address=f"{v.name}{group_ids.index(gid) + 1}组{rng.randint(1, 120)}号",
+                latitude=round(31.35 + rng.random() * 0.6, 6), longitude=round(107.6 + rng.random() * 0.7, 6),
+                created_at=when, updated_at=when))
+            members.append(_family(rng, head, head_gender, anchor))
+            tag_rows.append((k, ",".join(c for c, p in TAG_ODDS.items() if rng.random() < p)))
+        Household.objects.bulk_create(hh, batch_size=batch)
+        residents: list[Resident] = []
+        through = Household.tags.through
+        links = []
+        for h, fam, (_, tag_codes) in zip(hh, members, tag_rows, strict=True):
+            by_village.setdefault(h.region_id, []).append(h.pk)
+            for m in fam:
+                idn = _id_number(rng, "511722", m["birth"], m["gender"]) if m["birth"].year < anchor.year - 16 \
+                    or rng.random() < 0.5 else ""
+                phone = _phone(rng) if m["birth"].year < anchor.year - 14 and rng.random() < 0.85 else ""
+                residents.append(Resident(
+                    household_id=h.pk, region_id=h.region_id, name=m["name"], gender=m["gender"],
+                    birth_date=m["birth"], relation=m["relation"],
+                    id_number_enc=crypto.encrypt(idn), id_number_hash=crypto.lookup_hash(idn),
+                    id_number_masked=mask_id_number(idn), phone_enc=crypto.encrypt(phone),
+                    phone_hash=crypto.lookup_hash(phone), phone_masked=mask_phone(phone),
+                    created_at=h.created_at, updated_at=h.created_at))
+            for code in filter(None, tag_codes.split(",")):
+                links.append(through(household_id=h.pk, tag_id=tags[code].pk))
+        Resident.objects.bulk_create(residents, batch_size=batch)
+        through.objects.bulk_create(links, batch_size=batch)
+        created += n
+        if created % 20000 == 0 or created == total:
+            progress(f"户 {created}/{total}")
+    return by_village
+
+
+def _family(rng: random.Random, head: str, head_gender: str, anchor: dt.date) -> list[dict]:
+    def born(lo: int, hi: int) -> dt.date:
+        return dt.date(anchor.year - rng.randint(lo, hi), rng.randint(1, 12), rng.randint(1, 28))
+
+    surname = head[0]
+    head_birth = born(28, 85)
+    people = [{"name": head, "gender": head_gender, "birth": head_birth, "relation": "head"}]
+    age = anchor.year - head_birth.year
+    if rng.random() < 0.8:
+        g = "F" if head_gender == "M" else "M"
+        people.append({"name": person_name(rng, g), "gender": g, "birth": born(max(20, age - 6), age + 4),
+                       "relation": "spouse"})
+    for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
+        g = rng.choice("MF")
+        lo = max(0, age - 45)
+        people.append({"name": surname + person_name(rng, g)[1:], "gender": g,
+                       "birth": born(lo, max(lo, age - 20)), "relation": "child"})
+    if age < 50 and rng.random() < 0.3:
+        g = rng.choice("MF")
+        people.append({"name": person_name(rng, g), "gender": g, "birth": born(age + 22, age + 35),
+                       "relation": "parent"})
+    return people

@@ -1,0 +1,46 @@
+import datetime as dt
+import os
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from minqing.demo.generator import DemoError, DemoOptions, load_demo
+from minqing.demo.people import DEMO_PASSWORD
+
+LOGINS = [
+    ("demo-county", "县级领导（宣汉县县委书记）"),
+    ("demo-township", "乡镇领导（天生镇党委书记）"),
+    ("demo-village-a", "村干部（天生镇第一个村）"),
+    ("demo-village-b", "村干部（天生镇第二个村）"),
+    ("demo-dept", "部门办理人（县住建局）"),
+]
+
+
+class Command(BaseCommand):
+    help = "加载演示县（宣汉县）并启动站点"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--load-only", action="store_true", help="load the data, do not serve")
+        parser.add_argument("--households", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument("--anchor", type=dt.date.fromisoformat, default=None,
+                            help="the demo's 'today' (YYYY-MM-DD, default: today)")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, load_only: bool, households: int, seed: int, anchor, host: str, port: int,
+               **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        try:
+            load_demo(DemoOptions(seed=seed, anchor=anchor, households=households), progress=self.stdout.write)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write("")
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, role in LOGINS:
+            self.stdout.write(f"  {username:<16} {role}")
+        if load_only:
+            return
+        self.stdout.write(f"\n打开 http://{host}:{port}/ 登录")
+        os.environ["MINQING_DEMO"] = "1"
+        call_command("serve", host=host, port=port, workers=2, no_migrate=True)

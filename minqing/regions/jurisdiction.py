@@ -1,0 +1,239 @@
+"""The one jurisdiction filter. Every read of places, people and their records starts here.
+
+Two axes:
+- place: a post covers a region subtree; place posts (cadres, leaders) see the personal data
+  of that subtree, unit posts (departments, 纪委) see only what is assigned to their unit and
+  aggregate figures of their region;
+- sensitivity: some records are narrower than their place (举报, family disputes). A model's
+  policy declares rules per sensitivity value; this module applies them.
+
+`visible(user, Model)` answers a queryset; `get_visible_or_404` answers one object or raises
+Http404 — outside one's jurisdiction a record does not exist. A model with no registered
+policy raises, so a new model cannot be read unscoped by mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from minqing.accounts.roles import LEADER_ROLES, PLACE_ROLES, REVEAL_FUNCTIONS, Role
+from minqing.lib import regioncode
+
+
+@dataclass(frozen=True)
+class PostScope:
+    role: str
+    region_code: str
+    unit_id: int
+    unit_kind: str
+    unit_function: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    is_superuser: bool = False
+    posts: tuple[PostScope, ...] = ()
+    place_codes: tuple[str, ...] = ()  # subtrees whose personal data this user sees
+    figure_codes: tuple[str, ...] = ()  # subtrees whose aggregate figures this user sees
+    unit_ids: frozenset[int] = field(default_factory=frozenset)
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+    def sees_place(self, code: str) -> bool:
+        return self.is_superuser or any(regioncode.contains(c, code) for c in self.place_codes)
+
+    def sees_figures(self, code: str) -> bool:
+        return self.is_superuser or any(regioncode.contains(c, code) for c in self.figure_codes)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def leads(self, code: str) -> bool:
+        """A leader (county, township or 包村) whose post covers the place."""
+        return self.is_superuser or any(
+            p.role in LEADER_ROLES and regioncode.contains(p.region_code, code) for p in self.posts
+        )
+
+    def home_code(self) -> str | None:
+        """The widest subtree this user works in (for default filters and dashboards)."""
+        codes = sorted(self.figure_codes or self.place_codes, key=lambda c: regioncode.prefix(c))
+        return min(codes, key=lambda c: len(regioncode.prefix(c))) if codes else None
+
+
+ANONYMOUS = Scope(user_id=None)
+
+
+def _reduce(codes: Iterable[str]) -> tuple[str, ...]:
+    """Drop codes inside another code of the set: fewer ranges in every query."""
+    unique = sorted(set(codes), key=lambda c: len(regioncode.prefix(c)))
+    kept: list[str] = []
+    for code in unique:
+        if not any(regioncode.contains(k, code) for k in kept):
+            kept.append(code)
+    return tuple(sorted(kept))
+
+
+def scope_of(user: Any) -> Scope:
+    """The user's scope from their current posts, cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    cached = getattr(user, "_minqing_scope", None)
+    if cached is not None:
+        return cached
+    from minqing.accounts.models import Post
+
+    today = timezone.localdate()
+    rows = (
+        Post.objects.filter(user_id=user.pk)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .values_list("role", "region_id", "unit_id", "unit__kind", "unit__function")
+    )
+    posts = tuple(PostScope(r, c, u, k, f or "") for r, c, u, k, f in rows)
+    place = [p.region_code for p in posts if p.role in PLACE_ROLES or p.unit_function in REVEAL_FUNCTIONS]
+    scope = Scope(
+        user_id=user.pk,
+        is_superuser=bool(user.is_superuser),
+        posts=posts,
+        place_codes=_reduce(place),
+        figure_codes=_reduce(p.region_code for p in posts),
+        unit_ids=frozenset(p.unit_id for p in posts),
+        roles=frozenset(p.role for p in posts),
+    )
+    user._minqing_scope = scope
+    return scope
+
+
+def region_q(codes: Iterable[str], field_name: str = "region") -> Q:
+    """Rows whose region code falls in any of the subtrees (one indexed range each)."""
+    q = Q(pk__in=[])
+    for code in codes:
+        low, high = regioncode.subtree_range(code)
+        q |= Q(**{f"{field_name}__gte": low, f"{field_name}__lte": high})
+    return q
+
+
+SensitivityRule = Callable[[Scope], Q]
+
+
+@dataclass
+class PlacePolicy:
+    """Records owned by a place. Optional extras:
+    unit_field: the unit assigned to the record — unit posts see what their unit holds;
+    sensitivity_field + rules: records narrower than their place; a value with no rule is
+    visible to the place as usual;
+    reveal: (scope, obj) → may this user see the record's personal data in clear."""
+
+    region_field: str = "region"
+    unit_field: str | None = None
+    sensitivity_field: str | None = None
+    rules: dict[str, SensitivityRule] = field(default_factory=dict)
+    reveal: Callable[[Scope, Any], bool] | None = None
+
+    def q(self, scope: Scope) -> Q:
+        base = region_q(scope.place_codes, self.region_field)
+        if self.unit_field and scope.unit_ids:
+            base |= Q(**{f"{self.unit_field}__in": sorted(scope.unit_ids)})
+        if not self.sensitivity_field or not self.rules:
+            return base
+        narrow = list(self.rules)
+        result = base & ~Q(**{f"{self.sensitivity_field}__in": narrow})
+        for value, rule in self.rules.items():
+            result |= Q(**{self.sensitivity_field: value}) & rule(scope)
+        return result
+
+    def filter(self, qs: QuerySet, scope: Scope) -> QuerySet:
+        if scope.is_superuser:
+            return qs
+        if scope.is_anonymous:
+            return qs.none()
+        return qs.filter(self.q(scope))
+
+
+@dataclass
+class RegionTreePolicy:
+    """Regions: one's own subtree plus the chain of ancestors (to name where one is)."""
+
+    def filter(self, qs: QuerySet, scope: Scope) -> QuerySet:
+        if scope.is_superuser:
+            return qs
+        if scope.is_anonymous:
+            return qs.none()
+        codes = scope.figure_codes
+        ancestors: set[str] = set()
+        for code in codes:
+            parent = regioncode.parent_code(code)
+            while parent:
+                ancestors.add(parent)
+                parent = regioncode.parent_code(parent)
+        return qs.filter(region_q(codes, "code") | Q(code__in=sorted(ancestors)))
+
+
+_POLICIES: dict[type[Model], Any] = {}
+
+
+def register(model: type[Model], policy: Any) -> None:
+    _POLICIES[model] = policy
+
+
+def policy_for(model: type[Model]) -> Any:
+    try:
+        return _POLICIES[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} has no jurisdiction policy: register one") from None
+
+
+def visible(user: Any, model_or_qs: type[Model] | QuerySet) -> QuerySet:
+    """THE entry point: the records of a model (or a narrower queryset) this user may see."""
+    qs = model_or_qs if isinstance(model_or_qs, QuerySet) else model_or_qs._default_manager.all()
+    if hasattr(qs, "alive"):
+        qs = qs.alive()
+    return policy_for(qs.model).filter(qs, scope_of(user))
+
+
+def get_visible_or_404(user: Any, model_or_qs: type[Model] | QuerySet, **lookup: Any) -> Any:
+    try:
+        return visible(user, model_or_qs).get(**lookup)
+    except (ValueError, TypeError) as exc:  # a malformed id is as absent as a foreign one
+        raise Http404 from exc
+    except Exception as exc:
+        if exc.__class__.__name__ in {"DoesNotExist", "MultipleObjectsReturned", "ValidationError"}:
+            raise Http404 from exc
+        raise
+
+
+def can_reveal(user: Any, obj: Model) -> bool:
+    """May this user see the personal data of a record they can already see, in clear?"""
+    scope = scope_of(user)
+    if scope.is_anonymous:
+        return False
+    policy = policy_for(type(obj))
+    rule = getattr(policy, "reveal", None)
+    return bool(rule and rule(scope, obj))
+
+
+def figure_q(user: Any, field_name: str = "region") -> Q:
+    """Aggregate figures: a department sees its region's numbers without the records."""
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Q()
+    return region_q(scope.figure_codes, field_name)
+
+
+def discipline_rule(receiving_field: str = "region") -> SensitivityRule:
+    """举报: only the discipline commission posts whose region covers the receiving place."""
+
+    def rule(scope: Scope) -> Q:
+        codes = [p.region_code for p in scope.posts if p.role == Role.DISCIPLINE]
+        return region_q(codes, receiving_field)
+
+    return rule

@@ -1,0 +1,25 @@
+import os
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "以 gunicorn 运行站点（静态文件由 whitenoise 提供）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("MINQING_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("MINQING_PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("MINQING_WORKERS", "3")))
+        parser.add_argument("--no-migrate", action="store_true")
+
+    def handle(self, *args, host: str, port: int, workers: int, no_migrate: bool, **options):
+        if not no_migrate:
+            call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(f"minqing: http://{host}:{port}/")
+        sys.stdout.flush()
+        argv = [sys.executable, "-m", "gunicorn", "minqing.wsgi:application", "--bind", f"{host}:{port}",
+                "--workers", str(workers), "--threads", "4", "--access-logfile", "-", "--timeout", "120"]
+        os.execv(sys.executable, argv)

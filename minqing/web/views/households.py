@@ -1,0 +1,82 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from minqing.households import queries, services
+from minqing.households.models import Resident, Tag
+from minqing.lib.regioncode import RegionCodeError
+from minqing.regions import jurisdiction
+
+
+def _filters(request) -> dict:
+    return {k: request.GET.get(k) or None for k in ("region", "q", "tag")}
+
+
+@login_required
+def household_list(request):
+    try:
+        qs = queries.households_for(request.user, **_filters(request))
+    except RegionCodeError as exc:
+        messages.error(request, str(exc))
+        qs = queries.households_for(request.user)
+    page = Paginator(qs.prefetch_related("tags"), 30).get_page(request.GET.get("page"))
+    return render(request, "web/household_list.html", {
+        "page": page, "filters": _filters(request), "tags": Tag.objects.all(),
+    })
+
+
+@login_required
+def household_detail(request, pk: int):
+    h = queries.household_detail(request.user, pk)
+    revealed = request.session.pop("revealed", None)
+    return render(request, "web/household_detail.html", {
+        "household": h, "can_reveal": jurisdiction.can_reveal(request.user, h), "revealed": revealed,
+    })
+
+
+@login_required
+@require_POST
+def resident_reveal(request, pk: int):
+    resident = jurisdiction.get_visible_or_404(request.user, Resident, pk=pk)
+    field = request.POST.get("field", "")
+    try:
+        value = services.reveal(resident, field, actor=request.user, reason=request.POST.get("reason", ""),
+                                ip=request.META.get("REMOTE_ADDR"))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("web:household", pk=resident.household_id)
+    # Shown once, on the next page, never in a URL.
+    request.session["revealed"] = {"resident": resident.pk, "field": field, "value": value}
+    return redirect("web:household", pk=resident.household_id)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def household_export(request):
+    """CSV of the households in one's jurisdiction; personal data stays masked."""
+    try:
+        qs = queries.households_for(request.user, **_filters(request))
+    except RegionCodeError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    writer = csv.writer(_Echo())
+    header = ["户编号", "村（社区）", "户主", "地址", "标签"]
+
+    def rows():
+        yield "\ufeff" + writer.writerow(header)
+        for h in qs.prefetch_related("tags").iterator(chunk_size=2000):
+            yield writer.writerow([h.number, h.region.name, h.head_name, h.address,
+                                   "、".join(t.name for t in h.tags.all())])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="households.csv"'
+    return response
