@@ -1,0 +1,262 @@
+"""Appeals (诉求): the case, the reports that raised it, its workflow events, return visits,
+progress notes and attachments; plus the county's category tree, deadline policies and holiday
+table. The case's status and the columns statistics need are denormalised on Appeal and kept
+in step by services.py (the only writer); AppealEvent holds every transition with indexed
+columns, so metrics are SQL over events and cases, not over the JSON of the audit chain."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minqing.audit.softdelete import KeptModel
+
+from . import workflow as wf
+
+
+def _choices(enum, labels) -> list[tuple[str, str]]:
+    return [(m.value, labels.get(m, m.value)) for m in enum]
+
+
+KIND_CHOICES = _choices(wf.Kind, wf.KIND_LABELS)
+STATUS_CHOICES = _choices(wf.Status, wf.STATUS_LABELS)
+GROUP_CHOICES = [(g.value, g.value) for g in wf.Group]
+LEVEL_CHOICES = _choices(wf.Level, wf.LEVEL_LABELS)
+
+
+class Channel(models.TextChoices):
+    VISIT = "visit", _("Door-to-door visit")  # 入户走访
+    MEETING = "meeting", _("Courtyard or village meeting")  # 院坝会, 村民大会, 田坎议事
+    RECEPTION = "reception", _("Reception day")  # 接待日
+    PHONE = "phone", _("Phone call")  # 来电
+    LETTER = "letter", _("Letter")  # 来信
+    MAILBOX = "mailbox", _("Secretary's mailbox")  # 书记信箱
+    EMAIL = "email", _("E-mail")  # 电子邮件
+    WEB = "web", _("Web")  # 网络
+    SOCIAL = "social", _("Social media")  # 微博/微信
+    TRANSFER = "transfer", _("Transferred from above")  # 上级转办
+    IMPORT = "import", _("Imported ledger")  # 导入台账
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")  # 紧急
+    EMERGENCY = "emergency", _("Emergency")  # 特急
+
+
+class Sensitivity(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    MISCONDUCT = "misconduct", _("Misconduct report")  # 举报: 纪委 only
+    FAMILY = "family", _("Family dispute")  # 婚姻家庭: mediators and leaders only
+
+
+class Triage(models.TextChoices):
+    """How the case was decided at its last review (研判)."""
+
+    NONE = "", _("Not yet reviewed")
+    ON_SPOT = "solve_on_spot", _("Solved on the spot")  # 现场解决/立行立改
+    ASSIGN = "assign", _("Assigned with a deadline")  # 限期办理/限期整改
+    EXPLAIN = "explain", _("Policy explanation")  # 政策解答
+    ESCALATE = "escalate", _("Escalated")  # 上报
+
+
+class Category(models.Model):
+    """The county's category tree (the seeds' 5 classes, the 附件1 tree …)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    scheme = models.CharField(_("scheme"), max_length=20, default="county")  # seeds | taidi | county
+    default_unit_function = models.CharField(max_length=30, blank=True)  # routing hint
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["scheme", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Appeal(KeptModel):
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=KIND_CHOICES, default=wf.Kind.PROBLEM.value)
+    status = models.CharField(_("status"), max_length=30, choices=STATUS_CHOICES, db_index=True)
+    group = models.CharField(max_length=20, choices=GROUP_CHOICES, db_index=True)
+    level = models.CharField(_("level"), max_length=10, choices=LEVEL_CHOICES)
+    max_level = models.CharField(max_length=10, choices=LEVEL_CHOICES)  # highest level it reached
+    region = models.ForeignKey("regions.Region", verbose_name=_("place"), on_delete=models.PROTECT,
+                               related_name="+")
+    household = models.ForeignKey("households.Household", verbose_name=_("household"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="appeals")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="appeals")
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    sensitivity = models.CharField(max_length=12, choices=Sensitivity.choices, default=Sensitivity.NORMAL)
+    title = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("description"))
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True,
+                                      blank=True, on_delete=models.PROTECT, related_name="+")
+    triage = models.CharField(_("decision"), max_length=20, choices=Triage.choices, blank=True, default="")
+    # 限期办理: the responsible unit and named person, the measures and the deadline.
+    unit = models.ForeignKey("accounts.Unit", verbose_name=_("responsible unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="appeals")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("responsible person"), null=True,
+                                blank=True, on_delete=models.PROTECT, related_name="handled_appeals")
+    handler_name = models.CharField(_("responsible person"), max_length=50, blank=True)  # imported ledgers
+    measures = models.TextField(_("measures"), blank=True)
+    response_due_at = models.DateTimeField(_("respond by"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("deadline"), null=True, blank=True, db_index=True)
+    due_estimated = models.BooleanField(default=False)  # deadline in a year with no holiday table
+    warning = models.CharField(max_length=6, blank=True, default="")  # '', yellow, red (set by the sweep)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+    closed_on_time = models.BooleanField(null=True)
+    satisfaction = models.CharField(_("satisfaction"), max_length=20, blank=True, default="")
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    remind_count = models.PositiveSmallIntegerField(default=0)
+    supervised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("supervising leader"), null=True,
+                                      blank=True, on_delete=models.PROTECT, related_name="supervised_appeals")
+    supervise_level = models.CharField(max_length=10, choices=LEVEL_CHOICES, blank=True, default="")
+    cost = models.DecimalField(_("cost (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    fund_source = models.CharField(_("source of funds"), max_length=100, blank=True)
+    accountability = models.BooleanField(default=False)  # flagged for 追责问责
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_appeals")
+    reported_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")  # 举报对象
+    state = models.JSONField(default=dict)  # the workflow snapshot (workflow.AppealState)
+    source_ref = models.CharField(max_length=80, null=True, blank=True, unique=True)  # import idempotence
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["region", "received_at"], name="appeal_region_received"),
+            models.Index(fields=["region", "group", "due_at"], name="appeal_region_group_due"),
+            models.Index(fields=["unit", "group", "due_at"], name="appeal_unit_group_due"),
+            models.Index(fields=["region", "closed_at"], name="appeal_region_closed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Report(models.Model):
+    """One resident raising the case, by one channel (uReport's report vs case). Merging a case
+    moves its reports to the target: every reporter stays attached and is told the outcome."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="reports")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    resident = models.ForeignKey("households.Resident", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="reports")
+    household = models.ForeignKey("households.Household", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="reports")
+    reporter_name = models.CharField(_("reporter"), max_length=50, blank=True)
+    phone_enc = models.TextField(blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
+    anonymous = models.BooleanField(default=False)
+    text = models.TextField(_("what they said"), blank=True)
+    received_at = models.DateTimeField()
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)  # offline idempotence
+    notified_at = models.DateTimeField(null=True, blank=True)  # told of the outcome
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["received_at", "id"]
+
+
+class AppealEvent(models.Model):
+    """Every workflow transition, with the columns metrics filter on."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30)
+    level = models.CharField(max_length=10, blank=True)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    payload = models.JSONField(default=dict, blank=True)  # personal data masked
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["region", "action", "at"], name="appealevent_region_action_at"),
+            models.Index(fields=["appeal", "at"], name="appealevent_appeal_at"),
+        ]
+
+
+class ReturnVisit(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="return_visits")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    reached = models.BooleanField(default=True)
+    satisfaction = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+
+
+class Progress(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="progress_notes")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField()
+    cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    fund_source = models.CharField(max_length=100, blank=True)
+
+
+class Attachment(KeptModel):
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="attachments")
+    progress = models.ForeignKey(Progress, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="attachments")
+    file = models.FileField(upload_to="appeals/%Y/%m/")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField()
+
+
+class DeadlineRule(models.Model):
+    """County policy: how long a stage may take, by kind, category and urgency (most specific wins)."""
+
+    class Stage(models.TextChoices):
+        RESPONSE = "response", _("Respond")
+        RESOLVE = "resolve", _("Resolve")
+
+    class Unit(models.TextChoices):
+        HOURS = "hours", _("hours")
+        CALENDAR_DAYS = "calendar_days", _("calendar days")
+        WORKDAYS = "workdays", _("working days")
+
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES, blank=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, blank=True)
+    amount = models.PositiveIntegerField()
+    unit = models.CharField(max_length=15, choices=Unit.choices)
+
+
+class HolidayOverride(models.Model):
+    """The county's editable 节假日/调休 table, on top of the announced years."""
+
+    date = models.DateField(unique=True)
+    is_workday = models.BooleanField()
+    name = models.CharField(max_length=40, blank=True)
