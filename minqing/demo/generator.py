@@ -41,6 +41,7 @@ class DemoOptions:
     anchor: dt.date | None = None
     households: int = 5000
     villages_per_township: int = 10
+    extensions: bool = True  # the later parts' demo data (appeals …); benchmarks may measure without
 
 
 Progress = Callable[[str], None]
@@ -79,8 +80,7 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> DemoRun:
         build_pairings_and_teams(rng, staffing, townships, villages, by_village, anchor.year, county, now)
         run = DemoRun.objects.create(seed=options.seed, anchor=anchor, households=options.households,
                                      loaded_at=now, source="shared" if shared else "package")
-        extend = _extensions()
-        for step in extend:
+        for step in _extensions() if options.extensions else []:
             step(rng=rng, anchor=anchor, now=now, staffing=staffing, villages=villages, shared=shared,
                  progress=progress)
         record("demo.loaded", object_type="demo.demorun", object_id=run.pk, region_code=COUNTY,
