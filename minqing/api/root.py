@@ -35,12 +35,14 @@ def on_missing(request, exc: Http404):
 
 def _mount() -> None:
     from minqing.api import auth_api
+    from minqing.appeals.metrics_api import router as metrics_router
     from minqing.households.api import router as households
     from minqing.regions.api import router as regions
 
     api.add_router("/auth", auth_api.router)
     api.add_router("/regions", regions)
     api.add_router("/households", households)
+    api.add_router("/metrics", metrics_router)
     try:
         from minqing.appeals.api import router as appeals
     except ImportError:

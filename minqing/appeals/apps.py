@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class AppealsConfig(AppConfig):
     name = "minqing.appeals"
     verbose_name = _("Appeals")
+
+    def ready(self) -> None:
+        from minqing.regions import jurisdiction
+
+        from . import access
+        from .models import Appeal, Report
+
+        jurisdiction.register(Appeal, access.appeal_policy())
+        jurisdiction.register(Report, access.appeal_policy(prefix="appeal__", region_field="region"))

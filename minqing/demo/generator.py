@@ -21,7 +21,7 @@ from minqing.lib.masking import mask_id_number, mask_phone
 from minqing.regions.importer import import_divisions, shipped_divisions
 from minqing.regions.models import Level, Region, VillageGroup
 
-from . import names
+from . import bulk, names
 from .models import DemoRun
 from .people import build_pairings_and_teams, build_staff, person_name
 from .sources import shared_data_dir
@@ -133,6 +133,11 @@ def _make_villages(rng: random.Random, townships: list[Region], per: int) -> dic
     return out
 
 
+HOUSEHOLD_COLUMNS = ["id", "region", "group", "number", "head_name", "address", "latitude", "longitude", "note",
+                     "created_at", "updated_at", "version"]
+RESIDENT_COLUMNS = ["id", "household", "region", "name", "gender", "birth_date", "relation", "id_number_enc",
+                    "id_number_hash", "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "created_at",
+                    "updated_at"]
 TAG_ODDS = {"dibao": 0.08, "tekun": 0.02, "tuopin": 0.15, "jiance": 0.04, "canji": 0.05,
             "dujulaoren": 0.06, "liushouertong": 0.05, "xingdongbubian": 0.04}
 
@@ -159,13 +164,13 @@ def _make_households(rng: random.Random, villages: dict[str, list[Region]], tota
         groups_by_village.setdefault(code, []).append(gid)
     by_village: dict[str, list[int]] = {}
     created = 0
-    batch = 2000
+    batch = 5000
     start = dt.datetime.combine(anchor - dt.timedelta(days=730), dt.time(9), TZ)
+    hid, rid = bulk.next_id(Household), bulk.next_id(Resident)
+    through = Household.tags.through
     while created < total:
         n = min(batch, total - created)
-        hh: list[Household] = []
-        members: list[list[dict]] = []
-        tag_rows: list[tuple[int, str]] = []
+        households, residents, links = [], [], []
         for k in range(n):
             index = created + k
             v = all_villages[index % len(all_villages)]
@@ -174,37 +179,29 @@ def _make_households(rng: random.Random, villages: dict[str, list[Region]], tota
             group_ids = groups_by_village[v.code]
             when = start + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 30))
             gid = rng.choice(group_ids)
-            hh.append(Household(
-                region_id=v.code, group_id=gid, number=f"{index // len(all_villages) + 1:04d}",
-                head_name=head, address=f"{v.name}{group_ids.index(gid) + 1}组{rng.randint(1, 120)}号",
-                latitude=round(31.35 + rng.random() * 0.6, 6), longitude=round(107.6 + rng.random() * 0.7, 6),
-                created_at=when, updated_at=when))
-            members.append(_family(rng, head, head_gender, anchor))
-            tag_rows.append((k, ",".join(c for c, p in TAG_ODDS.items() if rng.random() < p)))
-        Household.objects.bulk_create(hh, batch_size=batch)
-        residents: list[Resident] = []
-        through = Household.tags.through
-        links = []
-        for h, fam, (_, tag_codes) in zip(hh, members, tag_rows, strict=True):
-            by_village.setdefault(h.region_id, []).append(h.pk)
-            for m in fam:
+            households.append((
+                hid, v.code, gid, f"{index // len(all_villages) + 1:04d}", head,
+                f"{v.name}{group_ids.index(gid) + 1}组{rng.randint(1, 120)}号",
+                round(31.35 + rng.random() * 0.6, 6), round(107.6 + rng.random() * 0.7, 6), "", when, when, 1))
+            by_village.setdefault(v.code, []).append(hid)
+            for m in _family(rng, head, head_gender, anchor):
                 idn = _id_number(rng, "511722", m["birth"], m["gender"]) if m["birth"].year < anchor.year - 16 \
                     or rng.random() < 0.5 else ""
                 phone = _phone(rng) if m["birth"].year < anchor.year - 14 and rng.random() < 0.85 else ""
-                residents.append(Resident(
-                    household_id=h.pk, region_id=h.region_id, name=m["name"], gender=m["gender"],
-                    birth_date=m["birth"], relation=m["relation"],
-                    id_number_enc=crypto.encrypt(idn), id_number_hash=crypto.lookup_hash(idn),
-                    id_number_masked=mask_id_number(idn), phone_enc=crypto.encrypt(phone),
-                    phone_hash=crypto.lookup_hash(phone), phone_masked=mask_phone(phone),
-                    created_at=h.created_at, updated_at=h.created_at))
-            for code in filter(None, tag_codes.split(",")):
-                links.append(through(household_id=h.pk, tag_id=tags[code].pk))
-        Resident.objects.bulk_create(residents, batch_size=batch)
-        through.objects.bulk_create(links, batch_size=batch)
+                residents.append((
+                    rid, hid, v.code, m["name"], m["gender"], m["birth"], m["relation"],
+                    crypto.encrypt(idn), crypto.lookup_hash(idn), mask_id_number(idn),
+                    crypto.encrypt(phone), crypto.lookup_hash(phone), mask_phone(phone), when, when))
+                rid += 1
+            links.extend((hid, tags[c].pk) for c, p in TAG_ODDS.items() if rng.random() < p)
+            hid += 1
+        bulk.insert_rows(Household, HOUSEHOLD_COLUMNS, households)
+        bulk.insert_rows(Resident, RESIDENT_COLUMNS, residents)
+        bulk.insert_rows(through, ["household", "tag"], links)
         created += n
         if created % 20000 == 0 or created == total:
             progress(f"户 {created}/{total}")
+    bulk.reset_sequences(Household, Resident, through)
     return by_village
 
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from ninja import Router, Schema
 
 from minqing.api.schemas import Page, paginate
+from minqing.lib.regioncode import RegionCodeError
 from minqing.regions import jurisdiction
 
 from . import queries, services
@@ -52,7 +54,10 @@ class RevealOut(Schema):
 @router.get("", response=Page[HouseholdOut])
 def list_households(request, region: str | None = None, q: str | None = None, tag: str | None = None,
                     limit: int = 50, offset: int = 0):
-    qs = queries.households_for(request.user, region=region, q=q, tag=tag)
+    try:
+        qs = queries.households_for(request.user, region=region, q=q, tag=tag)
+    except RegionCodeError as exc:  # a bad ?region= is the caller's mistake (422), not a server error
+        raise ValidationError(str(exc)) from exc
     return paginate(qs.values("id", "region_id", "number", "head_name", "address", "version"), limit, offset)
 
 

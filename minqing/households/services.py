@@ -167,6 +167,7 @@ def erase_resident(resident: Resident, *, actor, reason: str, now: dt.datetime |
     """PIPL erasure when retention ends: personal fields are blanked, the record and chain stay."""
     if not reason.strip():
         raise ValidationError("删除个人信息必须说明依据")
+    _check_place(actor, resident.region_id)
     now = now or timezone.now()
     fields = dict.fromkeys(("id_number_enc", "id_number_hash", "id_number_masked", "phone_enc",
                             "phone_hash", "phone_masked"), "")

@@ -8,6 +8,8 @@ PostgreSQL alike (LIKE 'x%' needs a special operator class on PostgreSQL).
 
 from __future__ import annotations
 
+import unicodedata
+
 PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = 1, 2, 3, 4, 5
 PREFIX_LEN = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12}
 LEN_LEVEL = {v: k for k, v in PREFIX_LEN.items()}
@@ -19,8 +21,10 @@ class RegionCodeError(ValueError):
 
 def normalize(code: str | int) -> str:
     """Any accepted form (51, 5117, 511722, 511722100, 12 digits) → the full 12-digit code."""
-    text = str(code).strip()
-    if not text.isdigit() or len(text) not in LEN_LEVEL:
+    # Full-width digits (５１１７２２, typed on a Chinese keyboard) become ASCII; any other
+    # Unicode digit ("²", "١") is refused rather than stored as a code.
+    text = unicodedata.normalize("NFKC", str(code)).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) not in LEN_LEVEL:
         raise RegionCodeError(f"区划代码“{text}”无效：应为2、4、6、9或12位数字")
     return text.ljust(12, "0")
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from ninja import Router, Schema
 
 from minqing.api.schemas import Page, paginate
@@ -26,10 +27,13 @@ def _out(qs):
 def list_regions(request, parent: str | None = None, region: str | None = None, level: int | None = None,
                  limit: int = 100, offset: int = 0):
     qs = jurisdiction.visible(request.user, Region)
-    if parent:
-        qs = qs.filter(parent_id=regioncode.normalize(parent))
-    if region:
-        qs = qs.filter(jurisdiction.region_q([regioncode.normalize(region)], "code"))
+    try:
+        if parent:
+            qs = qs.filter(parent_id=regioncode.normalize(parent))
+        if region:
+            qs = qs.filter(jurisdiction.region_q([regioncode.normalize(region)], "code"))
+    except regioncode.RegionCodeError as exc:  # the caller's mistake (422), not a server error
+        raise ValidationError(str(exc)) from exc
     if level:
         qs = qs.filter(level=level)
     page = paginate(_out(qs.order_by("code")), limit, offset)

@@ -101,8 +101,8 @@ def read_rows(path: Path) -> list[Row]:
     return list(_csv_rows(path))
 
 
-def _validate(rows: list[Row]) -> tuple[dict[str, tuple[str, int, str | None]], list[str]]:
-    """Full code → (name, level, parent full code); plus the errors found."""
+def _validate(rows: list[Row]) -> tuple[dict[str, tuple[str, int, str | None]], dict[str, str], list[str]]:
+    """Full code → (name, level, parent full code); full code → file:line; plus the errors found."""
     errors: list[str] = []
     parsed: dict[str, tuple[str, int, str | None]] = {}
     seen: dict[str, str] = {}
@@ -136,18 +136,18 @@ def _validate(rows: list[Row]) -> tuple[dict[str, tuple[str, int, str | None]], 
             continue
         seen.setdefault(full, row.source)
         parsed[full] = (row.name, level, expected_parent)
-    return parsed, errors
+    return parsed, seen, errors
 
 
 def import_divisions(path: Path | str, *, actor=None, batch: int = 5000) -> ImportReport:
     rows = read_rows(Path(path))
-    parsed, errors = _validate(rows)
+    parsed, sources, errors = _validate(rows)
     existing = {code: (name, level, parent) for code, name, level, parent in
                 Region.objects.values_list("code", "name", "level", "parent_id").iterator(chunk_size=20000)}
     # Every parent must exist in the file or already in the database.
     for code, (_name, _level, parent) in parsed.items():
         if parent and parent not in parsed and parent not in existing:
-            errors.append(f"代码 {code}: 上级 {parent} 不存在（先导入上级区划）")
+            errors.append(f"{sources[code]}: 代码 {code} 的上级 {parent} 不存在（先导入上级区划）")
     if errors:
         raise DivisionImportError(errors)
 

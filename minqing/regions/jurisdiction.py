@@ -96,6 +96,7 @@ def scope_of(user: Any) -> Scope:
     rows = (
         Post.objects.filter(user_id=user.pk)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .filter(Q(started_on__isnull=True) | Q(started_on__lte=today))  # a post not begun gives nothing yet
         .values_list("role", "region_id", "unit_id", "unit__kind", "unit__function")
     )
     posts = tuple(PostScope(r, c, u, k, f or "") for r, c, u, k, f in rows)

@@ -2,7 +2,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -48,8 +48,8 @@ def resident_reveal(request, pk: int):
     try:
         value = services.reveal(resident, field, actor=request.user, reason=request.POST.get("reason", ""),
                                 ip=request.META.get("REMOTE_ADDR"))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [])) or str(exc))
         return redirect("web:household", pk=resident.household_id)
     # Shown once, on the next page, never in a URL.
     request.session["revealed"] = {"resident": resident.pk, "field": field, "value": value}

@@ -21,5 +21,8 @@ class Command(BaseCommand):
         self.stdout.write(f"minqing: http://{host}:{port}/")
         sys.stdout.flush()
         argv = [sys.executable, "-m", "gunicorn", "minqing.wsgi:application", "--bind", f"{host}:{port}",
-                "--workers", str(workers), "--threads", "4", "--access-logfile", "-", "--timeout", "120"]
+                "--workers", str(workers), "--threads", "4", "--access-logfile", "-", "--timeout", "120",
+                # The path without its query string: a search by whole phone or ID number (?q=…) must not
+                # reach the access log, which bypasses Django's masking log filter.
+                "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s']
         os.execv(sys.executable, argv)

@@ -1,0 +1,264 @@
+"""Appeals JSON API under /api/v1/appeals: list, detail with its timeline, create, one endpoint per
+workflow action, the reports. Thin: parse → one service or query → answer. Outside the user's
+jurisdiction an appeal does not exist (404); a visible appeal whose action the post may not take
+answers 403; a refused transition answers 422 with the workflow's Chinese message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from minqing.api.schemas import Page, paginate
+from minqing.households.models import Household
+from minqing.regions import jurisdiction
+
+from . import queries, services
+from . import workflow as wf
+from .models import Appeal, Report
+
+router = Router(tags=["appeals"])
+
+ActionName = Enum("ActionName", {name: name for name in wf.ACTIONS if name != "register"}, type=str)
+ActionName.__doc__ = "工作流操作（workflow.ACTIONS）"
+
+
+def _action_doc() -> str:
+    lines = ["One endpoint per workflow action. Fields each action needs (required; optional):"]
+    for name, spec in wf.ACTIONS.items():
+        if name != "register":
+            required, optional = ", ".join(spec.required) or "—", ", ".join(spec.optional) or "—"
+            lines.append(f"- `{name}` {spec.label}: {required}; {optional}")
+    return "\n".join(lines)
+
+
+class AppealOut(Schema):
+    id: int
+    number: str
+    title: str
+    kind: str
+    status: str
+    status_label: str
+    group: str
+    level: str
+    max_level: str
+    region_id: str
+    region_name: str
+    category_id: int | None
+    category: str | None
+    urgency: str
+    sensitivity: str
+    channel: str
+    received_at: dt.datetime
+    due_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    warning: str
+    unit_id: int | None
+    unit: str | None
+    handler_name: str
+    satisfaction: str
+    overdue: bool
+
+
+class EventOut(Schema):
+    id: int
+    action: str
+    label: str
+    at: dt.datetime
+    actor: str
+    from_status: str
+    to_status: str
+    level: str
+    reason: str
+    payload: dict[str, Any]
+
+
+class AppealDetail(AppealOut):
+    text: str
+    anonymous: bool
+    triage: str
+    measures: str
+    response_due_at: dt.datetime | None
+    responded_at: dt.datetime | None
+    due_estimated: bool
+    closed_on_time: bool | None
+    reopen_count: int
+    remind_count: int
+    supervised_by: str | None
+    supervise_level: str
+    cost: Decimal | None
+    fund_source: str
+    accountability: bool
+    merged_into: str | None
+    household_id: int | None
+    version: int
+    reports_count: int
+    events: list[EventOut]
+    available_actions: list[str]
+
+
+class AppealIn(Schema):
+    region: str = Field(..., description="区划代码（2/4/6/9/12位）")
+    kind: str = Field(..., description="problem|suggestion|petition|dispute|misconduct|help|consultation")
+    channel: str = Field(..., description="visit|meeting|reception|phone|letter|mailbox|email|web|social|transfer")
+    title: str
+    text: str
+    category: int | str | None = Field(None, description="类别 id 或代码")
+    urgency: str = "normal"
+    household: int | None = None
+    resident: int | None = None
+    reporter_name: str = ""
+    phone: str = ""
+    anonymous: bool = False
+    client_id: str | None = Field(None, description="离线登记的客户端编号：重复提交返回同一诉求")
+    received_at: dt.datetime | None = None
+    reported_users: list[int] = Field(default_factory=list, description="举报对象（工作人员账号 id）")
+
+
+class ActionIn(Schema):
+    """Union of every action's fields; each action reads its own (see the endpoint description)."""
+
+    decision: str | None = Field(None, description="review: solve_on_spot|assign|explain|escalate")
+    opinion: str | None = None
+    what: str | None = Field(None, description="solve_on_spot: 现场解决情况")
+    satisfaction: str | None = Field(None, description="satisfied|basically_satisfied|unsatisfied")
+    unit: int | None = Field(None, description="assign: 责任单位 id")
+    person: int | str | None = Field(None, description="assign: 责任人账号 id（或姓名）")
+    measures: str | None = Field(None, description="assign: 整改措施")
+    due: str | None = Field(None, description="assign/resume: 办理期限（日期或日期时间；assign 缺省按县规则）")
+    text: str | None = Field(None, description="explain_policy: 政策解答")
+    reason: str | None = None
+    note: str | None = None
+    cost: Decimal | None = Field(None, description="add_progress: 金额（元）")
+    fund_source: str | None = None
+    evidence: str | None = None
+    leader: int | None = Field(None, description="supervise: 督办领导账号 id（缺省为本人）")
+    level: str | None = Field(None, description="supervise: village|township|county")
+    days: int | None = Field(None, description="request_extension/approve_extension: 天数")
+    result: str | None = Field(None, description="submit_result: 办理结果")
+    passed: bool | None = Field(None, description="verify: 核查是否通过")
+    method: str | None = None
+    reopen: bool | None = None
+    outcome: str | None = Field(None, description="close: solved|unsolved")
+    target: int | str | None = Field(None, description="merge_into: 目标诉求 id 或编号")
+    persons: list[str] | None = Field(None, description="flag_accountability: 责任链上的人员")
+
+
+class ReportOut(Schema):
+    id: int
+    channel: str
+    reporter_name: str
+    phone: str  # masked
+    anonymous: bool
+    received_at: dt.datetime
+    text: str
+    household_id: int | None
+    notified_at: dt.datetime | None
+
+
+class RevealOut(Schema):
+    phone: str
+
+
+def _row(a: Appeal, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "id": a.id, "number": a.number, "title": a.title, "kind": a.kind, "status": a.status,
+        "status_label": wf.STATUS_LABELS.get(wf.Status(a.status), a.status), "group": a.group, "level": a.level,
+        "max_level": a.max_level, "region_id": a.region_id, "region_name": a.region.name,
+        "category_id": a.category_id, "category": a.category.name if a.category_id else None,
+        "urgency": a.urgency, "sensitivity": a.sensitivity, "channel": a.channel, "received_at": a.received_at,
+        "due_at": a.due_at, "closed_at": a.closed_at, "warning": a.warning, "unit_id": a.unit_id,
+        "unit": a.unit.name if a.unit_id else None, "handler_name": a.handler_name, "satisfaction": a.satisfaction,
+        "overdue": a.group == wf.Group.OPEN and a.due_at is not None and a.due_at < now,
+    }  # fmt: skip
+
+
+def _label(action: str) -> str:
+    spec = wf.ACTIONS.get(action)
+    return spec.label if spec else {"merge_received": "并入诉求", "overdue": "逾期"}.get(action, action)
+
+
+def _detail(user, a: Appeal) -> dict[str, Any]:
+    events = queries.timeline(a)
+    return {
+        **_row(a, timezone.now()), "text": a.text, "anonymous": a.anonymous, "triage": a.triage,
+        "measures": a.measures, "response_due_at": a.response_due_at, "responded_at": a.responded_at,
+        "due_estimated": a.due_estimated, "closed_on_time": a.closed_on_time, "reopen_count": a.reopen_count,
+        "remind_count": a.remind_count, "supervised_by": str(a.supervised_by) if a.supervised_by_id else None,
+        "supervise_level": a.supervise_level, "cost": a.cost, "fund_source": a.fund_source,
+        "accountability": a.accountability, "merged_into": a.merged_into.number if a.merged_into_id else None,
+        "household_id": a.household_id, "version": a.version, "reports_count": a.reports.count(),
+        "events": [{"id": e.id, "action": e.action, "label": _label(e.action), "at": e.at,
+                    "actor": str(e.actor) if e.actor_id else "system", "from_status": e.from_status,
+                    "to_status": e.to_status, "level": e.level, "reason": e.reason, "payload": e.payload or {}}
+                   for e in events],
+        "available_actions": queries.available_for(user, a),
+    }  # fmt: skip
+
+
+_FROM = Query(None, alias="from")  # `from` is a Python keyword
+_TO = Query(None, alias="to")
+
+
+@router.get("", response=Page[AppealOut])
+def list_appeals(request, region: str | None = None, status: str | None = None, group: str | None = None,
+                 kind: str | None = None, category: int | None = None, unit: int | None = None,
+                 overdue: bool | None = None, date_from: dt.date | None = _FROM,
+                 date_to: dt.date | None = _TO, q: str | None = None, limit: int = 50,
+                 offset: int = 0):
+    """诉求列表. `region` takes 2/4/6/9/12-digit codes; `from`/`to` are days of receipt (inclusive)."""
+    qs = queries.appeals_for(request.user, region=region, status=status, group=group, kind=kind,
+                             category=category, unit=unit, overdue=overdue, date_from=date_from,
+                             date_to=date_to, q=q)
+    page = paginate(qs, limit, offset)
+    now = timezone.now()
+    page["items"] = [_row(a, now) for a in page["items"]]
+    return page
+
+
+@router.post("", response={201: AppealDetail})
+def create_appeal(request, body: AppealIn):
+    """登记诉求."""
+    data = body.model_dump()
+    if data["household"] and not jurisdiction.visible(request.user, Household).filter(pk=data["household"]).exists():
+        raise ValidationError("所选户不存在或不在您的管辖范围内")
+    a = services.register_appeal(actor=request.user, **data)
+    return Status(201, _detail(request.user, queries.appeal_detail(request.user, a.pk)))
+
+
+@router.get("/{int:appeal_id}", response=AppealDetail)
+def get_appeal(request, appeal_id: int):
+    """诉求详情：含全部流转记录（时间线）与当前可执行的操作."""
+    return _detail(request.user, queries.appeal_detail(request.user, appeal_id))
+
+
+@router.post("/{int:appeal_id}/actions/{action}", response=AppealDetail, description=_action_doc())
+def act(request, appeal_id: int, action: ActionName, body: ActionIn):
+    """执行一个工作流操作."""
+    a = queries.appeal_detail(request.user, appeal_id)
+    services.perform(a, action.value, actor=request.user, payload=body.model_dump(exclude_none=True))
+    return _detail(request.user, queries.appeal_detail(request.user, appeal_id))
+
+
+@router.get("/{int:appeal_id}/reports", response=Page[ReportOut])
+def list_reports(request, appeal_id: int, limit: int = 100, offset: int = 0):
+    """反映人（合并进来的也在内）；电话为脱敏形式."""
+    a = queries.appeal_detail(request.user, appeal_id)
+    page = paginate(queries.reports_of(request.user, a), limit, offset)
+    page["items"] = [{"id": r.id, "channel": r.channel, "reporter_name": r.reporter_name, "phone": r.phone_masked,
+                      "anonymous": r.anonymous, "received_at": r.received_at, "text": r.text,
+                      "household_id": r.household_id, "notified_at": r.notified_at} for r in page["items"]]
+    return page
+
+
+@router.post("/{int:appeal_id}/reports/{int:report_id}/reveal", response=RevealOut)
+def reveal_phone(request, appeal_id: int, report_id: int):
+    """查看反映人完整电话：仅承办人及其上级领导（举报：纪委；家事纠纷：调解员），每次查看留痕."""
+    a = queries.appeal_detail(request.user, appeal_id)
+    report = jurisdiction.get_visible_or_404(request.user, Report.objects.filter(appeal=a), pk=report_id)
+    return {"phone": services.reveal_phone(report, actor=request.user, ip=request.META.get("REMOTE_ADDR"))}

@@ -1,0 +1,85 @@
+"""Reads of appeals (lists, detail, timeline, reports), all starting from the jurisdiction filter.
+Metrics live in metrics.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from minqing.lib import regioncode
+from minqing.lib.workdays import TZ
+from minqing.regions import jurisdiction
+
+from . import access
+from . import workflow as wf
+from .models import Appeal, AppealEvent, Report
+from .services import state_from_json
+
+OPEN_GROUPS = (wf.Group.OPEN.value, wf.Group.PAUSED.value)
+
+
+def _day_start(value: dt.date) -> dt.datetime:
+    return dt.datetime.combine(value, dt.time(0), TZ)
+
+
+def appeals_for(user, *, region: str | None = None, status: str | None = None, group: str | None = None,
+                kind: str | None = None, category: int | None = None, unit: int | None = None,
+                overdue: bool | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                q: str | None = None, now: dt.datetime | None = None) -> QuerySet[Appeal]:
+    """The appeals this user sees, filtered. `region` accepts 2/4/6/9/12-digit codes; dates are
+    local days of receipt, both ends included; `overdue` means open (not paused) and past due."""
+    qs = jurisdiction.visible(user, Appeal)
+    if region:
+        try:
+            qs = qs.filter(jurisdiction.region_q([regioncode.normalize(region)]))
+        except regioncode.RegionCodeError as exc:
+            raise ValidationError(str(exc)) from exc
+    if status:
+        qs = qs.filter(status__in=status.split(","))
+    if group:
+        qs = qs.filter(group__in=group.split(","))
+    if kind:
+        qs = qs.filter(kind__in=kind.split(","))
+    if category:
+        qs = qs.filter(Q(category_id=category) | Q(category__parent_id=category)
+                       | Q(category__parent__parent_id=category))
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    if overdue is not None:
+        now = now or timezone.now()
+        late = Q(group=wf.Group.OPEN.value, due_at__lt=now)
+        qs = qs.filter(late) if overdue else qs.exclude(late)
+    if date_from:
+        qs = qs.filter(received_at__gte=_day_start(date_from))
+    if date_to:
+        qs = qs.filter(received_at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    if q and q.strip():
+        text = q.strip()
+        qs = qs.filter(Q(number=text) | Q(title__contains=text) | Q(text__contains=text))
+    return qs.select_related("region", "category", "unit", "handler").order_by("-received_at", "-id")
+
+
+def appeal_detail(user, pk) -> Appeal:
+    qs = Appeal.objects.select_related("region", "category", "unit", "handler", "supervised_by", "merged_into",
+                                       "household")
+    return jurisdiction.get_visible_or_404(user, qs, pk=pk)
+
+
+def timeline(appeal: Appeal) -> list[AppealEvent]:
+    return list(appeal.events.select_related("actor").order_by("at", "id"))
+
+
+def reports_of(user, appeal: Appeal) -> QuerySet[Report]:
+    """Reports of an appeal the user already sees (merged-in reports included)."""
+    return Report.objects.filter(appeal=appeal).select_related("household", "resident").order_by("received_at", "id")
+
+
+def available_for(user, appeal: Appeal) -> list[str]:
+    """What this user may do now: allowed by the state AND by their post."""
+    state = state_from_json(appeal.state)
+    scope = jurisdiction.scope_of(user)
+    return [name for name in wf.available_actions(state) if name != "register"
+            and access.may_act(scope, appeal, name)]

@@ -1,0 +1,157 @@
+"""整改台账: the rectification ledger of a region subtree and period, as township offices print it.
+
+One row per case received in the period (merged cases excluded: their reporters are listed on
+the case they were merged into). Reporter names are shown, phone numbers never.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+from typing import IO, Any
+
+import xlsxwriter
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from minqing.appeals import metrics
+from minqing.appeals import workflow as wf
+from minqing.appeals.models import Appeal, Channel, Progress, Report, Triage
+from minqing.lib import regioncode
+from minqing.regions import jurisdiction
+from minqing.regions.models import Region
+
+from .. import RECTIFICATION_COLUMNS
+
+WIDTHS = (5, 9, 10, 16, 10, 36, 14, 9, 28, 11, 24, 7, 9, 18)
+SATISFACTION_LABELS = {wf.Satisfaction.SATISFIED.value: "满意", wf.Satisfaction.BASICALLY_SATISFIED.value: "基本满意",
+                       wf.Satisfaction.UNSATISFIED.value: "不满意"}
+CHANNEL_LABELS = {
+    "visit": "入户走访", "meeting": "院坝会", "reception": "接待日", "phone": "来电", "letter": "来信",
+    "mailbox": "书记信箱", "email": "电子邮件", "web": "网络", "social": "微博微信", "transfer": "上级转办",
+    "import": "导入台账",
+}
+assert set(CHANNEL_LABELS) == set(Channel.values)
+STATUS_TEXT = {s.value: label for s, label in wf.STATUS_LABELS.items()}
+TRIAGE_LABELS = {Triage.ON_SPOT.value: "立行立改", Triage.ASSIGN.value: "限期整改", Triage.EXPLAIN.value: "政策解答",
+                 Triage.ESCALATE.value: "已上报"}
+
+
+def ledger_queryset(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> QuerySet:
+    low, high = metrics.bounds(start, end)
+    qs = jurisdiction.visible(user, Appeal) if user is not None else Appeal.objects.filter(deleted_at__isnull=True)
+    return (qs.filter(jurisdiction.region_q([regioncode.normalize(region_code)]),
+                      received_at__gte=low, received_at__lt=high)
+            .exclude(group=wf.Group.MERGED.value)
+            .select_related("category", "unit", "handler")
+            .order_by("received_at", "id"))
+
+
+def _place_names(codes: set[str]) -> dict[str, str]:
+    """code → "乡镇/村" text, one query for every township and village involved."""
+    wanted: set[str] = set()
+    for code in codes:
+        wanted.add(code)
+        if regioncode.level_of(code) == regioncode.VILLAGE:
+            wanted.add(regioncode.parent_code(code) or code)
+    names = dict(Region.objects.filter(code__in=sorted(wanted)).values_list("code", "name"))
+    out = {}
+    for code in codes:
+        if regioncode.level_of(code) == regioncode.VILLAGE:
+            out[code] = f"{names.get(regioncode.parent_code(code) or '', '')}/{names.get(code, '')}".strip("/")
+        else:
+            out[code] = names.get(code, "")
+    return out
+
+
+def ledger_rows(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> list[list[Any]]:
+    """The ledger's rows (without 序号), in the column order of RECTIFICATION_COLUMNS[1:]."""
+    appeals = list(ledger_queryset(region_code, start, end, user=user))
+    ids = [a.pk for a in appeals]
+    reporters: dict[int, list[str]] = defaultdict(list)
+    progress: dict[int, str] = {}
+    for chunk in range(0, len(ids), 900):  # stay under SQLite's parameter limit
+        part = ids[chunk: chunk + 900]
+        for appeal_id, name, anon in (Report.objects.filter(appeal_id__in=part).order_by("received_at", "id")
+                                      .values_list("appeal_id", "reporter_name", "anonymous")):
+            label = "匿名" if anon or not name else name
+            if label not in reporters[appeal_id]:
+                reporters[appeal_id].append(label)
+        for appeal_id, note in Progress.objects.filter(appeal_id__in=part).order_by("at", "id").values_list(
+                "appeal_id", "note"):
+            progress[appeal_id] = note  # the latest wins
+    places = _place_names({a.region_id for a in appeals})
+    tz = timezone.get_default_timezone()
+    rows = []
+    for a in appeals:
+        names = reporters.get(a.pk) or (["匿名"] if a.anonymous else [])
+        handler = a.handler_name or (str(a.handler) if a.handler else "")
+        due = a.due_at.astimezone(tz).date() if a.due_at else None
+        closed = a.group in metrics.CLOSED_GROUPS
+        status = STATUS_TEXT.get(a.status, a.status)
+        remark = [f"编号 {a.number}"]
+        if a.triage:
+            remark.append(TRIAGE_LABELS.get(a.triage, a.triage))
+        if a.status == wf.Status.CLOSED_UNSOLVED.value:
+            remark.append("未解决")
+        if a.closed_at and closed:
+            remark.append(f"{a.closed_at.astimezone(tz):%Y-%m-%d}办结")
+        if a.due_at and closed and a.closed_at and a.closed_at > a.due_at:
+            remark.append("逾期办结")
+        rows.append([
+            CHANNEL_LABELS.get(a.channel, a.channel), "、".join(names), places.get(a.region_id, ""),
+            a.category.name if a.category else "", a.text or a.title, a.unit.name if a.unit else "", handler,
+            a.measures, due, progress.get(a.pk) or status, "是" if closed else "否",
+            SATISFACTION_LABELS.get(a.satisfaction, ""), "；".join(remark),
+        ])
+    return rows
+
+
+def export_rectification(region_code: str, start: dt.date, end: dt.date, out: str | Path | IO[bytes], *,
+                         user: Any = None, title: str | None = None) -> int:
+    """Write the ledger to ``out`` (.xlsx); returns the number of rows."""
+    code = regioncode.normalize(region_code)
+    region = Region.objects.filter(code=code).first()
+    rows = ledger_rows(code, start, end, user=user)
+    title = title or f"{region.name if region else code}整改台账（{start:%Y年%m月%d日}至{end:%Y年%m月%d日}）"
+    target = str(out) if isinstance(out, Path) else out
+    wb = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False,
+                                      "strings_to_numbers": False, "in_memory": True})
+    ws = wb.add_worksheet("整改台账")
+    font = {"font_name": "宋体", "font_size": 10}
+    title_fmt = wb.add_format({**font, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+    head_fmt = wb.add_format({**font, "bold": True, "border": 1, "align": "center", "valign": "vcenter",
+                              "text_wrap": True, "bg_color": "#D9D9D9"})
+    cell_fmt = wb.add_format({**font, "border": 1, "valign": "top", "text_wrap": True})
+    center_fmt = wb.add_format({**font, "border": 1, "valign": "top", "align": "center", "text_wrap": True})
+    date_fmt = wb.add_format({**font, "border": 1, "valign": "top", "align": "center", "num_format": "yyyy-mm-dd"})
+    last_col = len(RECTIFICATION_COLUMNS) - 1
+    ws.merge_range(0, 0, 0, last_col, title, title_fmt)
+    ws.set_row(0, 30)
+    ws.write_row(1, 0, RECTIFICATION_COLUMNS, head_fmt)
+    ws.set_row(1, 28)
+    for col, width in enumerate(WIDTHS):
+        ws.set_column(col, col, width)
+    centered = {0, 1, 7, 11, 12}
+    for i, row in enumerate(rows, start=1):
+        r = i + 1
+        ws.write_number(r, 0, i, center_fmt)
+        for col, value in enumerate(row, start=1):
+            if isinstance(value, dt.date):
+                ws.write_datetime(r, col, dt.datetime.combine(value, dt.time.min), date_fmt)
+            elif value is None or value == "":
+                ws.write_blank(r, col, None, cell_fmt)
+            else:
+                ws.write_string(r, col, str(value), center_fmt if col in centered else cell_fmt)
+    # Printing: A4 landscape, header row on every page, fit all columns to the page width.
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.repeat_rows(1)
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.freeze_panes(2, 0)
+    wb.close()
+    return len(rows)

@@ -1,0 +1,159 @@
+"""Reading a ledger file into rows, and turning cells into values with Chinese error messages."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is Chinese and names the problem, not the place."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    headers: list[str]  # normalised header texts
+    rows: list[tuple[int, list[Any]]]  # (row number as the user sees it, cells)
+
+
+def norm_header(value: Any) -> str:
+    return re.sub(r"\s+", "", str(value or "")).replace("（", "(").replace("）", ")")
+
+
+def _read_xlsx(path: Path) -> Iterator[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    yield from sheet.to_python(skip_empty_area=False)
+
+
+def _read_csv(path: Path) -> Iterator[list[Any]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise CellError("文件编码无法识别，请另存为 UTF-8 编码的 CSV")
+    yield from csv.reader(text.splitlines(keepends=True))
+
+
+def read_sheet(path: str | Path, wanted: list[set[str]], *, limit: int | None = None) -> Sheet:
+    """Find the header row (within the first 10 rows) holding every header of one of the wanted
+    sets; return it and up to ``limit`` data rows (blank rows skipped). Row numbers are 1-based as
+    in Excel: the header row of a file with a title row is row 2."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        source = _read_xlsx(path)
+    elif suffix in (".csv", ".txt"):
+        source = _read_csv(path)
+    else:
+        raise CellError(f"不支持的文件类型“{path.suffix}”：请使用 .xlsx 或 .csv")
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[Any]]] = []
+    for number, cells in enumerate(source, start=1):
+        if headers is None:
+            names = [norm_header(c) for c in cells]
+            if any(w <= set(names) for w in wanted):
+                headers = names
+            elif number >= 10:
+                break
+            continue
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        rows.append((number, list(cells)))
+        if limit is not None and len(rows) >= limit:
+            break
+    if headers is None:
+        need = "、".join(sorted(wanted[0]))
+        raise CellError(f"找不到表头行：前10行中没有包含这些列的行：{need}")
+    return Sheet(headers, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cells
+
+_SCI = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_FORMATS = (
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
+    "%Y/%m/%d", "%Y-%m-%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y年%m月%d日 %H:%M", "%Y%m%d",
+)
+
+
+def reject_long_number(value: Any) -> None:
+    """An ID or phone number typed as a number has lost its digits (Excel keeps 15): refuse it."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int | float) and abs(value) >= 1e10:
+        raise CellError("长数字（如身份证号、电话号码）被存成了数字格式，末位已丢失；请把该列设为文本后重新填写")
+    if isinstance(value, str) and _SCI.match(value.strip()):
+        raise CellError("长数字被存成了科学计数法（如 5.11722E+17），原值已丢失；请把该列设为文本后重新填写")
+
+
+def text(value: Any) -> str:
+    """A cell as clean text: whitespace runs (tabs, full-width spaces, newlines) collapsed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"[\s\u3000]+", " ", str(value)).strip()
+
+
+def identifier(value: Any) -> str:
+    """A record number: 2549, 2549.0 and "2549" are the same."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return text(value)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if timezone.is_naive(value):
+        return timezone.make_aware(value, timezone.get_default_timezone())
+    return value
+
+
+def when(value: Any) -> dt.datetime | None:
+    """A date or date-time cell: a string in the usual forms, an Excel serial or a datetime.
+    Returns an aware datetime in the county's zone (dates at 00:00), or None for an empty cell."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return _aware(value)
+    if isinstance(value, dt.date):
+        return _aware(dt.datetime.combine(value, dt.time.min))
+    if isinstance(value, bool):
+        raise CellError("日期无法识别")
+    if isinstance(value, int | float):
+        if 1 <= value < 2958466:  # Excel's serial range (up to 9999-12-31)
+            return _aware(_EXCEL_EPOCH + dt.timedelta(days=float(value)))
+        raise CellError(f"日期无法识别（“{value}”）")
+    s = re.sub(r"\s+", " ", str(value).strip())
+    if re.fullmatch(r"\d{5}(\.\d+)?", s):  # a serial written out as text
+        return _aware(_EXCEL_EPOCH + dt.timedelta(days=float(s)))
+    for fmt in _FORMATS:
+        try:
+            return _aware(dt.datetime.strptime(s, fmt))
+        except ValueError:
+            continue
+    raise CellError(f"日期无法识别（“{s[:30]}”）")
+
+
+def end_of_day(value: dt.datetime) -> dt.datetime:
+    """A deadline given as a date means the end of that day."""
+    local = value.astimezone(timezone.get_default_timezone())
+    if local.time() == dt.time.min:
+        return local.replace(hour=23, minute=59, second=59)
+    return local
+
+

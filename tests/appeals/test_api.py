@@ -1,0 +1,120 @@
+"""The appeals API: list filters, detail with timeline, create, actions, outsiders, the schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from minqing.appeals import services
+from tests.conftest import PHONE_A
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, url, headers, data):
+    return client.post(url, data, content_type="application/json", headers=headers)
+
+
+def test_it_lists_with_filters(county, register, clock, client, bearer):
+    a = register()
+    b = register(county.cadre_b, region=county.village_b.code, kind="help")
+    services.do_solve_on_spot(b, actor=county.cadre_b, what="已解决", now=clock())
+    h = bearer(county.township_leader)
+    data = client.get("/api/v1/appeals", headers=h).json()
+    assert data["count"] == 2 and {i["id"] for i in data["items"]} == {a.pk, b.pk}
+    assert client.get(f"/api/v1/appeals?region={county.village_a.code[:12]}", headers=h).json()["count"] == 1
+    assert client.get("/api/v1/appeals?region=511722100", headers=h).json()["count"] == 2  # short form
+    assert client.get("/api/v1/appeals?status=solved_on_spot", headers=h).json()["items"][0]["id"] == b.pk
+    assert client.get("/api/v1/appeals?group=open", headers=h).json()["count"] == 1
+    assert client.get("/api/v1/appeals?kind=help", headers=h).json()["count"] == 1
+    assert client.get(f"/api/v1/appeals?q={a.title}", headers=h).json()["count"] == 1
+    assert client.get("/api/v1/appeals?from=2025-03-03&to=2025-03-03", headers=h).json()["count"] == 2
+    assert client.get("/api/v1/appeals?from=2025-03-04", headers=h).json()["count"] == 0
+    assert client.get("/api/v1/appeals?overdue=true", headers=h).json()["count"] == 1  # a is past its 2025 due
+    assert client.get("/api/v1/appeals?region=5x", headers=h).status_code == 422
+    # village A's cadre sees only village A's
+    assert client.get("/api/v1/appeals", headers=bearer(county.cadre_a)).json()["count"] == 1
+
+
+def test_detail_has_timeline_and_available_actions(county, register, client, bearer):
+    a = register()
+    data = client.get(f"/api/v1/appeals/{a.pk}", headers=bearer(county.cadre_a)).json()
+    assert data["number"] == a.number and data["events"][0]["action"] == "register"
+    assert data["events"][0]["label"] == "登记"
+    assert {"solve_on_spot", "assign", "escalate", "explain_policy"} <= set(data["available_actions"])
+    assert "verify" not in data["available_actions"]
+    dept = client.get(f"/api/v1/appeals/{a.pk}", headers=bearer(county.township_leader)).json()
+    assert "supervise" in dept["available_actions"]
+
+
+def test_outsiders_get_404(county, register, client, bearer):
+    a = register()
+    for user in (county.cadre_b, county.outsider, county.dept_handler):
+        h = bearer(user)
+        assert client.get(f"/api/v1/appeals/{a.pk}", headers=h).status_code == 404
+        assert client.get(f"/api/v1/appeals/{a.pk}/reports", headers=h).status_code == 404
+        r = _post(client, f"/api/v1/appeals/{a.pk}/actions/escalate", h, {"reason": "x"})
+        assert r.status_code == 404
+    assert client.get(f"/api/v1/appeals/{a.pk}").status_code == 401
+
+
+def test_create_and_run_the_loop_through_the_api(county, client, bearer):
+    h = bearer(county.cadre_a)
+    r = _post(client, "/api/v1/appeals", h, {"region": county.village_a.code, "kind": "problem", "channel": "meeting",
+                                             "title": "路灯坏了", "text": "村道路灯坏了五盏", "phone": PHONE_A,
+                                             "reporter_name": "王五", "client_id": "offline-42"})
+    assert r.status_code == 201, r.content
+    pk = r.json()["id"]
+    again = _post(client, "/api/v1/appeals", h, {"region": county.village_a.code, "kind": "problem",
+                                                 "channel": "meeting", "title": "路灯坏了", "text": "重复提交",
+                                                 "client_id": "offline-42"})
+    assert again.json()["id"] == pk
+    url = f"/api/v1/appeals/{pk}/actions"
+    due = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+    r = _post(client, f"{url}/assign", h, {"unit": county.units["housing"].pk, "person": county.dept_handler.pk,
+                                           "measures": "更换灯具", "due": due})
+    assert r.status_code == 200 and r.json()["status"] == "assigned", r.content
+    hd = bearer(county.dept_handler)
+    assert _post(client, f"{url}/add_progress", hd, {"note": "已更换", "cost": "8000", "fund_source": "县级财政"}
+                 ).json()["cost"] == "8000.00"
+    assert _post(client, f"{url}/submit_result", hd, {"result": "完成"}).json()["status"] == "awaiting_verification"
+    r = _post(client, f"{url}/escalate", hd, {"reason": "x"})
+    assert r.status_code == 403  # visible to the department, but not its decision
+    r = _post(client, f"{url}/verify", h, {})
+    assert r.status_code == 422 and "缺少必填项" in r.json()["detail"]
+    assert _post(client, f"{url}/verify", h, {"passed": True}).json()["status"] == "awaiting_return_visit"
+    assert _post(client, f"{url}/return_visit", h, {"satisfaction": "satisfied"}).json()["status"] == "awaiting_closure"
+    data = _post(client, f"{url}/close", h, {"outcome": "solved"}).json()
+    assert data["status"] == "closed_solved" and data["closed_on_time"] is True
+    assert [e["action"] for e in data["events"]][-1] == "close"
+    reports = client.get(f"/api/v1/appeals/{pk}/reports", headers=h).json()
+    assert reports["count"] == 1 and reports["items"][0]["phone"] == "138****5678"
+    assert PHONE_A not in str(reports)
+    rid = reports["items"][0]["id"]
+    assert _post(client, f"/api/v1/appeals/{pk}/reports/{rid}/reveal", h, {}).status_code == 403
+    assert _post(client, f"/api/v1/appeals/{pk}/reports/{rid}/reveal", hd, {}).json() == {"phone": PHONE_A}
+
+
+def test_unknown_action_names_are_rejected(county, register, client, bearer):
+    a = register()
+    r = _post(client, f"/api/v1/appeals/{a.pk}/actions/teleport", bearer(county.cadre_a), {})
+    assert r.status_code == 422
+
+
+def test_a_refused_transition_is_422_in_chinese(county, register, client, bearer):
+    a = register()
+    r = _post(client, f"/api/v1/appeals/{a.pk}/actions/close", bearer(county.cadre_a), {"outcome": "solved"})
+    assert r.status_code == 422 and "下不能办结" in r.json()["detail"]
+
+
+def test_openapi_documents_the_appeals_paths_and_actions(client, county, bearer):
+    schema = client.get("/api/v1/openapi.json", headers=bearer(county.cadre_a)).json()
+    paths = schema["paths"]
+    for path in ("/api/v1/appeals", "/api/v1/appeals/{appeal_id}", "/api/v1/appeals/{appeal_id}/actions/{action}",
+                 "/api/v1/appeals/{appeal_id}/reports"):
+        assert path in paths, path
+    text = str(paths["/api/v1/appeals/{appeal_id}/actions/{action}"]) + str(schema.get("components"))
+    for name in ("assign", "verify", "return_visit", "merge_into", "supervise"):
+        assert name in text
+    assert "ActionIn" in str(schema["components"]["schemas"])

@@ -1,0 +1,54 @@
+"""Browser tests: Playwright (sync API) driving Debian's Chromium; never downloads a browser."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import could_not_run
+
+CHROMIUM = Path(os.environ.get("MINQING_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PHONE = {"width": 375, "height": 667}
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def phone_page(transactional_db, live_server):
+    """A phone-sized page in a fresh Chromium, started after the database and stopped before it is
+    flushed: Playwright's sync API keeps an event loop running in this thread, and Django refuses ORM
+    calls from a thread with a running loop, so they are allowed while (and only while) it runs."""
+    if not CHROMIUM.exists():
+        could_not_run(f"{CHROMIUM} missing")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        could_not_run("the playwright package is not installed")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+            page = context.new_page()
+            page.set_default_timeout(15000)
+            try:
+                yield page
+            finally:
+                context.close()
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
