@@ -28,7 +28,23 @@ OBJECT_URLS = {
     "api:get_region": ("get", lambda c: f"/api/v1/regions/{c.village_b.code}"),
     "api:get_household": ("get", lambda c: f"/api/v1/households/{c.households['b1'].pk}"),
     "api:reveal_resident": ("post", lambda c: f"/api/v1/households/residents/{c.residents['b1'].pk}/reveal"),
+    "api:get_appeal": ("get", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}"),
+    "api:act": ("post", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/actions/remind"),
+    "api:list_reports": ("get", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/reports"),
+    "api:reveal_phone": ("post", lambda c: (f"/api/v1/appeals/{_appeal_b(c).pk}/reports/"
+                                            f"{_appeal_b(c).reports.first().pk}/reveal")),
 }
+
+
+def _appeal_b(c):
+    """An appeal raised in village B (made once per county fixture)."""
+    if not hasattr(c, "_appeal_b"):
+        from minqing.appeals.services import register_appeal
+
+        c._appeal_b = register_appeal(actor=c.cadre_b, region=c.village_b.code, kind="problem", channel="visit",
+                                      title="路灯不亮", text="村口路灯坏了", reporter_name="李四",
+                                      phone="13800001111")
+    return c._appeal_b
 POST_BODY = {"field": "phone", "reason": "核实"}
 
 
@@ -41,8 +57,8 @@ def _routes(patterns, prefix="", namespace=""):
             yield prefix + str(p.pattern), f"{namespace}:{p.name}" if namespace else p.name, p.pattern.converters
 
 
-# API routes of the foundation's routers; other routers (appeals …) own their village-B tests.
-FOUNDATION_API = ("api/v1/regions", "api/v1/households", "api/v1/auth")
+# Every API router that takes an object id; a new router must be added here with its village-B tests.
+FOUNDATION_API = ("api/v1/regions", "api/v1/households", "api/v1/auth", "api/v1/appeals", "api/v1/metrics")
 
 
 def _checked(route: str) -> bool:
@@ -111,7 +127,7 @@ def _page_text(response) -> str:
     f"?q={PHONE_B}", f"?q={ID_B}", "?tag=dibao", "?region=511722100202&tag=dibao",
 ])
 def test_it_lists_and_searches_only_village_a(county, login, query):
-    text = _page_text(login(county.cadre_a).get(f"/households/{query}"))
+    text = _page_text(login(county.cadre_a).get(f"/households/{query}", follow=True))
     for name in B_NAMES:
         assert f">{name}</a>" not in text  # (the search box may echo the query)
     for h in ("b1", "b2", "c1"):
@@ -120,8 +136,8 @@ def test_it_lists_and_searches_only_village_a(county, login, query):
 
 def test_it_finds_own_households_by_whole_phone_or_id(county, login):
     client = login(county.cadre_a)
-    assert "甲村户主1" in _page_text(client.get(f"/households/?q={PHONE_A}"))
-    assert "甲村户主1" in _page_text(client.get(f"/households/?q={ID_A}"))
+    assert "甲村户主1" in _page_text(client.get(f"/households/?q={PHONE_A}", follow=True))
+    assert "甲村户主1" in _page_text(client.get(f"/households/?q={ID_A}", follow=True))
     assert "甲村户主2" in _page_text(client.get("/households/?q=甲村户主2"))
 
 

@@ -1,4 +1,6 @@
 import csv
+import re
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,13 +15,42 @@ from minqing.households.models import Resident, Tag
 from minqing.lib.regioncode import RegionCodeError
 from minqing.regions import jurisdiction
 
+_SENSITIVE = re.compile(r"^(\d{11}|\d{17}[\dXx]|0\d{2,3}-?\d{7,8})$")
+
 
 def _filters(request) -> dict:
-    return {k: request.GET.get(k) or None for k in ("region", "q", "tag")}
+    """The list filters. A whole phone or ID number never rides in a URL (nor in access logs or
+    browser history): it is kept in the session and the URL carries an opaque key `s`."""
+    filters = {k: request.GET.get(k) or None for k in ("region", "q", "tag")}
+    key = request.GET.get("s")
+    if key and not filters["q"]:
+        filters["q"] = request.session.get("searches", {}).get(key)
+    return filters
+
+
+def _link_filters(request) -> dict:
+    return {k: request.GET.get(k) or None for k in ("region", "tag", "s", "q")}
+
+
+def _hide_sensitive_query(request):
+    q = (request.GET.get("q") or "").strip()
+    if not _SENSITIVE.match(q):
+        return None
+    key = secrets.token_urlsafe(8)
+    searches = request.session.get("searches", {})
+    searches = dict(list(searches.items())[-9:]) | {key: q}
+    request.session["searches"] = searches
+    params = request.GET.copy()
+    params.pop("q")
+    params["s"] = key
+    return redirect(f"{request.path}?{params.urlencode()}")
 
 
 @login_required
 def household_list(request):
+    hidden = _hide_sensitive_query(request)
+    if hidden:
+        return hidden
     try:
         qs = queries.households_for(request.user, **_filters(request))
     except RegionCodeError as exc:
@@ -27,7 +58,8 @@ def household_list(request):
         qs = queries.households_for(request.user)
     page = Paginator(qs.prefetch_related("tags"), 30).get_page(request.GET.get("page"))
     return render(request, "web/household_list.html", {
-        "page": page, "filters": _filters(request), "tags": Tag.objects.all(),
+        "page": page, "filters": _filters(request), "link_filters": _link_filters(request),
+        "tags": Tag.objects.all(),
     })
 
 
@@ -56,6 +88,11 @@ def resident_reveal(request, pk: int):
     return redirect("web:household", pk=resident.household_id)
 
 
+def _cell(value: str) -> str:
+    """A cell a spreadsheet would run as a formula is written as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -74,8 +111,8 @@ def household_export(request):
     def rows():
         yield "\ufeff" + writer.writerow(header)
         for h in qs.prefetch_related("tags").iterator(chunk_size=2000):
-            yield writer.writerow([h.number, h.region.name, h.head_name, h.address,
-                                   "、".join(t.name for t in h.tags.all())])
+            yield writer.writerow([_cell(v) for v in (h.number, h.region.name, h.head_name, h.address,
+                                                      "、".join(t.name for t in h.tags.all()))])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="households.csv"'
