@@ -31,6 +31,7 @@ OBJECT_URLS = {
     "api:get_appeal": ("get", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}"),
     "api:act": ("post", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/actions/remind"),
     "api:list_reports": ("get", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/reports"),
+    "api:upload_attachment": ("post", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/attachments"),
     "api:reveal_phone": ("post", lambda c: (f"/api/v1/appeals/{_appeal_b(c).pk}/reports/"
                                             f"{_appeal_b(c).reports.first().pk}/reveal")),
 }

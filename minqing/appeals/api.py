@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from minqing.api.schemas import Page, paginate
 from minqing.households.models import Household
@@ -262,3 +263,22 @@ def reveal_phone(request, appeal_id: int, report_id: int):
     a = queries.appeal_detail(request.user, appeal_id)
     report = jurisdiction.get_visible_or_404(request.user, Report.objects.filter(appeal=a), pk=report_id)
     return {"phone": services.reveal_phone(report, actor=request.user, ip=request.META.get("REMOTE_ADDR"))}
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@router.post("/{int:appeal_id}/attachments", response={201: AttachmentOut})
+def upload_attachment(request, appeal_id: int, file: UploadedFile = File(None)):  # noqa: B008 - ninja's idiom
+    """上传照片或文件（jpg/png/pdf/docx/xlsx，≤10 MB）."""
+    a = queries.appeal_detail(request.user, appeal_id)  # outside one's jurisdiction: 404 before anything else
+    if file is None:
+        raise ValidationError("请选择要上传的文件")
+    att = services.add_attachment(a, actor=request.user, upload=file)
+    return Status(201, {"id": att.id, "name": att.name, "content_type": att.content_type, "size": att.size,
+                        "sha256": att.sha256})

@@ -118,3 +118,22 @@ def test_openapi_documents_the_appeals_paths_and_actions(client, county, bearer)
     for name in ("assign", "verify", "return_visit", "merge_into", "supervise"):
         assert name in text
     assert "ActionIn" in str(schema["components"]["schemas"])
+
+
+def test_it_uploads_a_photo_and_refuses_a_disguised_file(county, register, client, bearer, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from minqing.appeals.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    a = register()
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    h = bearer(county.cadre_a)
+    ok = client.post(f"/api/v1/appeals/{a.pk}/attachments", {"file": SimpleUploadedFile("路灯.png", png)}, headers=h)
+    assert ok.status_code == 201 and ok.json()["content_type"] == "image/png" and ok.json()["size"] == len(png)
+    fake = SimpleUploadedFile("报告.pdf", b"MZ\x90\x00not a pdf")
+    bad = client.post(f"/api/v1/appeals/{a.pk}/attachments", {"file": fake}, headers=h)
+    assert bad.status_code == 422 and Attachment.objects.count() == 1
+    outsider = client.post(f"/api/v1/appeals/{a.pk}/attachments", {"file": SimpleUploadedFile("x.png", png)},
+                           headers=bearer(county.cadre_b))
+    assert outsider.status_code == 404
