@@ -178,14 +178,21 @@ def _scoped(qs: QuerySet, region_code: str, user: Any, field_name: str) -> Query
         qs = qs.filter(_place__gte=low, _place__lte=high)
     else:
         qs = qs.filter(jurisdiction.region_q([code], field_name))
-    if user is not None:
+    if _needs_figure_filter(code, user):
         qs = qs.filter(jurisdiction.figure_q(user, field_name))
     return qs
 
 
+def _needs_figure_filter(code: str, user: Any) -> bool:
+    """A subtree inside the user's figure jurisdiction needs no second range: adding it anyway made
+    SQLite pick the whole-table index plan that `_wide` avoids (44 s instead of 6 s at 1M appeals)."""
+    return user is not None and not jurisdiction.scope_of(user).sees_figures(code)
+
+
 def scope_q(region_code: str, user: Any = None, field_name: str = "region") -> Q:
-    q = jurisdiction.region_q([regioncode.normalize(region_code)], field_name)
-    if user is not None:
+    code = regioncode.normalize(region_code)
+    q = jurisdiction.region_q([code], field_name)
+    if _needs_figure_filter(code, user):
         q &= jurisdiction.figure_q(user, field_name)
     return q
 
