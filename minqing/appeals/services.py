@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import inspect
-import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -30,7 +29,8 @@ from minqing.audit.log import record
 from minqing.households import crypto
 from minqing.households.models import Household, Resident
 from minqing.lib import regioncode
-from minqing.lib.masking import mask_id_number, mask_phone
+from minqing.lib.logfilter import scrub  # free text in events keeps phones and IDs masked
+from minqing.lib.masking import mask_phone
 from minqing.lib.phone import PhoneError, clean_phone
 from minqing.lib.workdays import TZ, end_of_day
 from minqing.regions import jurisdiction
@@ -165,16 +165,6 @@ def sync_columns(a: Appeal, s: wf.AppealState, event: wf.Event, names: Mapping[s
         a.merged_into_id = None
     a.state = state_to_json(s)
     a.updated_at = event.at
-
-
-_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-def scrub(text: str) -> str:
-    """Free text in events may quote a phone or an ID number: the event keeps the masked form."""
-    text = _ID_RE.sub(lambda m: mask_id_number(m.group(0)), text)
-    return _PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
 def _jsonable(value: Any) -> Any:
