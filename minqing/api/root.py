@@ -35,19 +35,36 @@ def on_missing(request, exc: Http404):
 
 def _mount() -> None:
     from minqing.api import auth_api
+    from minqing.appeals.api import router as appeals
     from minqing.appeals.metrics_api import router as metrics_router
+    from minqing.briefing.api import router as briefings
+    from minqing.checklists.api import router as checklists
+    from minqing.disputes.api import router as disputes
+    from minqing.enterprises.api import router as enterprises
+    from minqing.fieldwork import api as fieldwork
     from minqing.households.api import router as households
+    from minqing.jobs.api import router as jobs
+    from minqing.nlp import api as nlp
+    from minqing.portal.api import router as portal
     from minqing.regions.api import router as regions
 
     api.add_router("/auth", auth_api.router)
     api.add_router("/regions", regions)
     api.add_router("/households", households)
     api.add_router("/metrics", metrics_router)
-    try:
-        from minqing.appeals.api import router as appeals
-    except ImportError:
-        return
     api.add_router("/appeals", appeals)
+    api.add_router("/field", fieldwork.router)
+    api.add_router("/sync", fieldwork.sync_router)
+    api.add_router("/coverage", fieldwork.coverage_router)
+    api.add_router("/quotas", fieldwork.quotas_router)
+    api.add_router("/checklists", checklists)
+    api.add_router("/enterprises", enterprises)
+    api.add_router("/disputes", disputes)
+    api.add_router("/nlp", nlp.router)
+    api.add_router("/search", nlp.search_router)
+    api.add_router("/portal", portal)
+    api.add_router("/briefings", briefings)
+    api.add_router("/jobs", jobs)
 
 
 _mount()

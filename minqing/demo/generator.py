@@ -89,14 +89,16 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> DemoRun:
 
 
 def _extensions() -> list[Callable]:
-    """Later parts (appeals, field work …) add their demo data here, in this order."""
-    steps: list[Callable] = []
-    try:
-        from minqing.appeals.demo import load as load_appeals
-    except ImportError:
-        return steps
-    steps.append(load_appeals)
-    return steps
+    """Later parts add their demo data here, in this order (each may use what the earlier ones made)."""
+    from minqing.appeals.demo import load as appeals
+    from minqing.checklists.demo import load as checklists
+    from minqing.disputes.demo import load as disputes
+    from minqing.enterprises.demo import load as enterprises
+    from minqing.fieldwork.demo import load as fieldwork
+    from minqing.nlp.demo import load as nlp
+    from minqing.portal.demo import load as portal
+
+    return [appeals, fieldwork, checklists, enterprises, disputes, portal, nlp]
 
 
 def _village_names(rng: random.Random, township: Region, count: int) -> list[str]:

@@ -1,0 +1,7 @@
+"""Pages of this part."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "portal"
+
+urlpatterns: list = []
