@@ -1,8 +1,269 @@
-"""JSON API of this part, mounted at /api/v1/field/."""
+"""Field-work JSON API: /api/v1/field (plan, records), /api/v1/sync (the phone's outbox),
+/api/v1/coverage and /api/v1/quotas. Thin: parse → one service or query → answer.
 
-from ninja import Router
+Auth is the API default (Bearer token or the web session). For the session, ninja's
+django_auth checks CSRF on POST: the offline pages send the csrftoken cookie back in the
+X-CSRFToken header (docs/decisions/0004-field-work.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from minqing.api.schemas import paginate
+from minqing.lib import regioncode
+from minqing.regions import jurisdiction
+
+from . import metrics, plans, services, sync
+from .models import Activity, FieldAppeal, ResearchTopic, VillageList, VillageListItem, Visit, VisitRound
 
 router = Router(tags=["fieldwork"])
 sync_router = Router(tags=["fieldwork"])
 coverage_router = Router(tags=["fieldwork"])
 quotas_router = Router(tags=["fieldwork"])
+
+
+def _day(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).date().isoformat() if value else None
+
+
+# --- plan -----------------------------------------------------------------------------------
+
+
+@router.get("/plan", response=dict[str, Any], summary="My households due for a visit")
+def field_plan(request, on: dt.date | None = None):
+    """Households due or overdue for a visit (within the next week), in visiting order."""
+    day = on or timezone.localdate()
+    items = []
+    for d in plans.due_for(request.user, day):
+        h = d.household
+        items.append({
+            "household": h.pk, "number": h.number, "head_name": h.head_name, "village": h.region.name,
+            "group": h.group.name if h.group else "", "address": h.address,
+            "tags": sorted(t.code for t in h.tags.all()),
+            "last_visit": d.last_visit.isoformat() if d.last_visit else None,
+            "due_on": d.due_on.isoformat(), "overdue": d.overdue,
+        })
+    return {"items": items}
+
+
+# --- records --------------------------------------------------------------------------------
+
+
+def _visit_out(v: Visit, *, detail: bool = False) -> dict[str, Any]:
+    out = {"id": v.pk, "client_id": v.client_id, "household": v.household_id, "head_name": v.household.head_name,
+           "region": v.region_id, "visitor": str(v.visitor), "visited_at": v.visited_at.isoformat(),
+           "problems_found": v.problems_found, "version": v.version}
+    if detail:
+        out.update({
+            "note": v.note, "lat": float(v.latitude) if v.latitude is not None else None,
+            "lng": float(v.longitude) if v.longitude is not None else None,
+            "tags_added": v.tags_added, "tags_removed": v.tags_removed,
+            "companions": [str(u) for u in v.companions.all()],
+            "help": [{"kind": h.kind, "amount": str(h.amount) if h.amount is not None else None, "goods": h.goods,
+                      "note": h.note} for h in v.help.all()],
+        })
+    return out
+
+
+def _appeals_of(links: Any) -> list[dict[str, Any]]:
+    return [{"id": link.appeal_id, "number": link.appeal.number, "title": link.appeal.title,
+             "status": link.appeal.status, "solved_on_spot": link.solved_on_spot}
+            for link in links.select_related("appeal")]
+
+
+class RangeQuery(Schema):
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+    household: int | None = None
+    kind: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _range(qs, field: str, q: RangeQuery):
+    if q.from_:
+        qs = qs.filter(**{f"{field}__gte": timezone.make_aware(dt.datetime.combine(q.from_, dt.time()))})
+    if q.to:
+        qs = qs.filter(**{f"{field}__lt": timezone.make_aware(dt.datetime.combine(q.to + dt.timedelta(days=1),
+                                                                                   dt.time()))})
+    return qs
+
+
+@router.get("/visits", response=dict[str, Any], summary="Visits I may see")
+def field_list_visits(request, q: Query[RangeQuery]):
+    qs = _range(jurisdiction.visible(request.user, Visit), "visited_at", q).select_related("household", "visitor")
+    if q.household:
+        qs = qs.filter(household_id=q.household)
+    page = paginate(qs, q.limit, q.offset)
+    return {"items": [_visit_out(v) for v in page["items"]], "count": page["count"]}
+
+
+@router.get("/visits/{visit_id}", response=dict[str, Any], summary="One visit")
+def field_get_visit(request, visit_id: int):
+    v = jurisdiction.get_visible_or_404(request.user, Visit.objects.select_related("household", "visitor"),
+                                        pk=visit_id)
+    out = _visit_out(v, detail=True)
+    out["appeals"] = _appeals_of(jurisdiction.visible(request.user, FieldAppeal).filter(visit=v))
+    return out
+
+
+def _activity_out(a: Activity, *, detail: bool = False) -> dict[str, Any]:
+    out = {"id": a.pk, "client_id": a.client_id, "kind": a.kind, "kind_label": str(a.get_kind_display()),
+           "region": a.region_id, "held_at": a.held_at.isoformat(), "place": a.place, "topic": a.topic,
+           "attendance": a.attendance, "leader": str(a.leader) if a.leader else None, "version": a.version}
+    if detail:
+        out.update({"documents": a.documents, "note": a.note, "findings": a.findings, "decisions": a.decisions,
+                    "subtopic": a.subtopic_id, "participants": [str(u) for u in a.participants.all()]})
+    return out
+
+
+@router.get("/activities", response=dict[str, Any], summary="Group activities I may see")
+def field_list_activities(request, q: Query[RangeQuery]):
+    qs = _range(jurisdiction.visible(request.user, Activity), "held_at", q).select_related("leader")
+    if q.kind:
+        qs = qs.filter(kind=q.kind)
+    page = paginate(qs, q.limit, q.offset)
+    return {"items": [_activity_out(a) for a in page["items"]], "count": page["count"]}
+
+
+@router.get("/activities/{activity_id}", response=dict[str, Any], summary="One activity")
+def field_get_activity(request, activity_id: int):
+    a = jurisdiction.get_visible_or_404(request.user, Activity.objects.select_related("leader"), pk=activity_id)
+    out = _activity_out(a, detail=True)
+    out["appeals"] = _appeals_of(jurisdiction.visible(request.user, FieldAppeal).filter(activity=a))
+    return out
+
+
+@router.get("/rounds/{round_id}", response=dict[str, Any], summary="One visit round and its results")
+def field_get_round(request, round_id: int):
+    r = jurisdiction.get_visible_or_404(request.user, VisitRound.objects.select_related("team"), pk=round_id)
+    return {"id": r.pk, "team": r.team.name, "region": r.region_id, "year": r.year, "number": r.number,
+            "started_on": r.started_on.isoformat(), "ended_on": r.ended_on.isoformat() if r.ended_on else None,
+            "villages": sorted(r.villages.values_list("code", flat=True)),
+            "households_visited": r.households_visited, "households_with_problems": r.households_with_problems,
+            "sent_to_township": r.sent_to_township, "sent_to_county": r.sent_to_county, "summary": r.summary}
+
+
+@router.get("/topics/{topic_id}", response=dict[str, Any], summary="One research topic and its sub-topics")
+def field_get_topic(request, topic_id: int):
+    t = jurisdiction.get_visible_or_404(request.user, ResearchTopic.objects.select_related("leader"), pk=topic_id)
+    subs = t.subtopics.alive().select_related("leader")
+    return {"id": t.pk, "title": t.title, "region": t.region_id, "leader": str(t.leader), "year": t.year,
+            "plan": t.plan, "conclusions": t.conclusions,
+            "subtopics": [{"id": s.pk, "title": s.title, "leader": str(s.leader), "plan": s.plan,
+                           "due_on": s.due_on.isoformat() if s.due_on else None, "findings": s.findings,
+                           "visits": s.visits.alive().count(), "activities": s.activities.alive().count()}
+                          for s in subs]}
+
+
+def _list_out(lst: VillageList) -> dict[str, Any]:
+    return {"id": lst.pk, "title": lst.title, "region": lst.region_id, "round": lst.round_id,
+            "prepared_on": lst.prepared_on.isoformat(),
+            "items": [{"id": i.pk, "kind": i.kind, "text": i.text, "done": i.done_at is not None,
+                       "done_note": i.done_note} for i in lst.items.all()]}
+
+
+@router.get("/lists/{list_id}", response=dict[str, Any], summary="A village's three lists")
+def field_get_lists(request, list_id: int):
+    return _list_out(jurisdiction.get_visible_or_404(request.user, VillageList, pk=list_id))
+
+
+class TickIn(Schema):
+    done: bool = True
+    note: str = ""
+
+
+@router.post("/list-items/{item_id}/tick", response=dict[str, Any], summary="Tick off a list item")
+def field_tick_item(request, item_id: int, payload: TickIn):
+    item = jurisdiction.get_visible_or_404(request.user, VillageListItem, pk=item_id)
+    row = services.tick_item(item, actor=request.user, note=payload.note, done=payload.done)
+    return {"id": row.pk, "done": row.done_at is not None, "done_note": row.done_note}
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+class FigureQuery(Schema):
+    region: str | None = None
+    period: str | None = None
+
+
+def _figure_region(request, raw: str | None) -> str:
+    scope = jurisdiction.scope_of(request.user)
+    raw = raw or scope.home_code()
+    if not raw:
+        raise Http404
+    try:
+        code = regioncode.normalize(raw)
+    except regioncode.RegionCodeError:
+        raise Http404 from None
+    if not scope.sees_figures(code):
+        raise Http404
+    return code
+
+
+@coverage_router.get("", response=dict[str, Any], summary="Visit coverage of a region and period")
+def field_coverage(request, q: Query[FigureQuery]):
+    """period: YYYY-MM, YYYY-Qn or YYYY (default: this month so far)."""
+    code = _figure_region(request, q.region)
+    start, end = metrics.parse_period(q.period)
+    out = metrics.coverage(code, start, end, user=request.user)
+    out["period"] = {"start": start.isoformat(), "end": end.isoformat()}
+    return out
+
+
+@quotas_router.get("", response=dict[str, Any], summary="Quota compliance per person")
+def field_quotas(request, q: Query[FigureQuery]):
+    code = _figure_region(request, q.region)
+    start, end = metrics.parse_period(q.period)
+    return {"rows": metrics.quota_report(code, start, end, user=request.user),
+            "period": {"start": start.isoformat(), "end": end.isoformat()}}
+
+
+@router.get("/funnel", response=dict[str, int], summary="Visit rounds' funnel")
+def field_funnel(request, q: Query[FigureQuery]):
+    code = _figure_region(request, q.region)
+    start, end = metrics.parse_period(q.period)
+    return metrics.funnel(code, start, end, user=request.user)
+
+
+# --- sync -----------------------------------------------------------------------------------
+
+
+SYNC_EXAMPLE = {
+    "device": "phone-1",
+    "records": [
+        {"client_id": "0b5c…uuid", "type": "visit", "id": None, "base_version": None,
+         "data": {"household": 1, "visited_at": "2025-03-05T10:00:00+08:00", "note": "民情日记", "lat": 31.5,
+                  "lng": 107.7, "tags_add": [], "tags_remove": [],
+                  "help": [{"kind": "temporary_relief", "amount": "500", "goods": "", "note": ""}],
+                  "appeals": [{"client_id": "9f1e…uuid", "title": "饮水困难", "text": "自来水经常停水",
+                               "kind": "problem", "solved_on_spot": False, "what": ""}]}},
+        {"client_id": "77aa…uuid", "type": "visit", "id": 12, "base_version": 1, "data": {"note": "补记"}},
+    ],
+}
+
+
+@sync_router.post("", response=dict[str, Any], summary="Apply the phone's outbox",
+                  openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                      "schema": {"type": "object"}, "example": SYNC_EXAMPLE}}}})
+def field_sync(request):
+    """Body: {"device": str, "records": [{"client_id", "type": visit|activity|appeal, "id", "base_version",
+    "data"}]}. Each record is applied in its own transaction; the answer lists each one's fate
+    (applied | duplicate | rejected | conflict). HTTP 200 even when some are rejected."""
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError("请求内容不是有效的 JSON") from exc
+    if not isinstance(payload, dict):
+        raise ValidationError("请求内容应为对象")
+    return sync.apply_batch(payload, user=request.user)

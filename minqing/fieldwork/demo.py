@@ -1,7 +1,537 @@
-"""Demo data of this part; called by minqing.demo.generator after the appeals step."""
+"""Demo field work: a year of 四下基层 in the demo county, up to the anchor.
+
+- door-to-door visits on each household's plan (monthly for 低保/监测/独居 …, quarterly for the
+  rest), by its paired cadre, each cadre with their own diligence, and in the anchor's month the
+  monthly visit of every paired household (the quota's month: green, yellow and red cadres);
+  notes, GPS, help at the door (生存认证, 临时救助, 慰问);
+- the appeals the appeals step registered by visit, meeting and reception (real messages when
+  ../shared is there) linked to the visit or activity they were raised at; disputes solved on
+  the spot become mediation sessions (田间法庭);
+- courtyard and village meetings, outreach talks, evening schools, research under the county
+  leaders' research topics, reception days of the county secretary (10th) and county head
+  (20th), on-site office days of the county leaders, front-line days of department heads — each
+  with a share of misses, so the quota report shows green, yellow and red;
+- four visit rounds of each township's five-person team with the three lists of each village and
+  a 215 → 104 → 25-like funnel.
+
+Bulk inserts (minqing.demo.bulk), deterministic for the rng and anchor, audit events chained in
+bulk as the appeals step does.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
-def load(**context) -> None:
-    """context: rng, anchor, now, staffing, villages, shared, progress (see minqing/demo/generator.py)."""
+from django.db.models import Max
+
+from minqing.accounts.models import Pairing, User, VisitTeam, VisitTeamMember
+from minqing.appeals.models import Appeal
+from minqing.audit import log as audit_log
+from minqing.audit.models import AuditStream
+from minqing.audit.models import Event as AuditEvent
+from minqing.demo import bulk
+from minqing.households.models import Household, Tag
+
+from . import quotas
+from .models import (
+    Activity,
+    FieldAppeal,
+    ResearchSubtopic,
+    ResearchTopic,
+    VillageList,
+    VillageListItem,
+    Visit,
+    VisitHelp,
+    VisitPolicy,
+    VisitRound,
+)
+
+COUNTY = "511722000000"
+
+NOTES = [
+    "入户走访，户主身体状况良好，家中{crop}长势不错，无其他困难。",
+    "了解家庭收入情况，{member}在外务工，家中老人由邻居帮忙照看。",
+    "宣传{policy}政策，群众表示理解支持。",
+    "查看住房安全情况，房屋结构稳固，提醒注意用电、用火安全。",
+    "核实家庭人口和收入变化，{member}已返乡就业。",
+    "老人独居，询问饮食起居，叮嘱按时服药，留下联系电话。",
+    "了解孩子上学情况，落实教育资助政策。",
+    "讲解{policy}办理流程，帮助准备材料。",
+    "家中饮水正常，厕所改造已完成，环境卫生较好。",
+    "户主反映今年{crop}价格偏低，已记录，待村两委研究产销对接。",
+]
+CROPS = ["茶叶", "玉米", "脆李", "黄牛养殖", "中药材", "水稻", "魔芋"]
+MEMBERS = ["儿子", "女儿", "儿媳", "孙子"]
+POLICIES = ["城乡居民医保缴费", "养老保险", "耕地地力保护补贴", "防返贫监测帮扶", "低保动态调整", "残疾人两项补贴",
+            "农村危房改造", "雨露计划"]
+MEETING_TOPICS = ["人居环境整治", "村规民约修订", "产业发展议事", "村集体经济收益分配", "道路硬化筹资筹劳", "森林防火",
+                  "防汛减灾", "移风易俗", "土地流转", "饮水工程维护"]
+OUTREACH = [("党的二十大精神宣讲", "《中国共产党第二十次全国代表大会报告》"),
+            ("乡村振兴政策宣讲", "《中华人民共和国乡村振兴促进法》"),
+            ("医保政策宣讲", "《关于做好城乡居民基本医疗保险工作的通知》"),
+            ("防范电信诈骗宣讲", "《中华人民共和国反电信网络诈骗法》"),
+            ("民法典进农村", "《中华人民共和国民法典》婚姻家庭编、继承编"),
+            ("信访工作条例宣讲", "《信访工作条例》")]
+NIGHT_SCHOOL = ["茶叶修剪与病虫害防治", "脆李栽培技术", "电商直播带货入门", "黄牛科学养殖", "农村实用法律知识",
+                "家庭急救常识"]
+TOPICS = [
+    ("山区产业振兴路径研究", ["茶叶产业提质增效", "脆李产销对接", "村集体经济多元化发展"]),
+    ("信访积案化解机制研究", ["重复信访成因分析", "带案下访工作机制"]),
+    ("农村留守老人关爱服务研究", ["独居老人关爱服务档案", "互助养老点建设"]),
+]
+FINDINGS = ["走访发现{n}户存在产销渠道不畅问题，建议建立村级电商服务点。",
+            "调研{n}个村，集体经济收入10万元以上的村占比偏低，需盘活闲置资产。",
+            "梳理重复信访{n}件，主要集中在征地补偿和劳资纠纷。",
+            "{n}名独居老人中，近半数患有慢性病，需定期上门随访。"]
+DECISIONS = ["议定由交通运输局牵头，年内完成{v}通组公路硬化。",
+             "现场协调水利局解决{v}饮水管网破损问题，一周内完工。",
+             "议定{v}便民桥纳入明年项目库，先行修建临时通道。",
+             "现场解决{v}村民医保报销卡顿问题，由医保中心派员上门办理。",
+             "协调住建局对{v}3户危房进行鉴定，符合条件的纳入改造。"]
+LIST_ITEMS = {
+    "policy": ["城乡居民医保缴费标准", "耕地地力保护补贴发放", "防返贫监测申报条件", "雨露计划补助"],
+    "service": ["养老保险资格认证（生存认证）", "残疾证办理代办", "医保报销材料代办", "为独居老人检查用电安全"],
+    "question": ["今年家庭收入有无明显变化", "对村里道路和饮水有何意见", "发展产业需要哪些帮助",
+                 "对村干部作风有何评价"],
+}
+
+
+class Chain:
+    """Audit events appended to the county's hash chain in bulk (the same hashing as audit.log)."""
+
+    def __init__(self, names: dict[int, str]):
+        self.rows: list[tuple[str, str, int, str, int | None, dt.datetime, dict]] = []
+        self.names = names
+
+    def add(self, action: str, object_type: str, object_id: int, region: str, actor: int | None,
+            at: dt.datetime, changes: dict) -> None:
+        self.rows.append((action, object_type, object_id, region, actor, at, changes))
+
+    def save(self) -> int:
+        if not self.rows:
+            return 0
+        key = audit_log.stream_for(COUNTY)
+        AuditStream.objects.get_or_create(key=key)
+        head = AuditStream.objects.select_for_update().get(key=key)
+        seq, prev = head.last_seq, head.last_hash
+        out = []
+        for action, otype, oid, region, actor, at, changes in sorted(self.rows, key=lambda r: r[5]):
+            seq += 1
+            e = SimpleNamespace(stream=key, seq=seq, at=at, actor_id=actor, actor_name=self.names.get(actor, "system"),
+                                ip=None, action=action, object_type=otype, object_id=str(oid), region_code=region,
+                                changes=audit_log._canonical(changes), reason="")
+            digest = audit_log._digest(prev, audit_log._hashed_fields(e))
+            out.append((key, seq, at, actor, e.actor_name, None, action, otype, e.object_id, region,
+                        json.dumps(e.changes, ensure_ascii=False), "", prev, digest))
+            prev = digest
+        bulk.insert_rows(AuditEvent, ["stream", "seq", "at", "actor", "actor_name", "ip", "action", "object_type",
+                                      "object_id", "region_code", "changes", "reason", "prev_hash", "hash"], out)
+        bulk.reset_sequences(AuditEvent)
+        head.last_seq, head.last_hash = seq, prev
+        head.save(update_fields=["last_seq", "last_hash"])
+        return len(out)
+
+
+class FieldDemo:
+    def __init__(self, rng: random.Random, anchor: dt.date, now: dt.datetime, staffing: Any,
+                 villages: dict[str, list[Any]]):
+        self.rng, self.anchor, self.now, self.tz = rng, anchor, now, now.tzinfo
+        self.staffing, self.villages = staffing, villages
+        self.start = anchor - dt.timedelta(days=364)
+        users = User.objects.values_list("pk", "display_name", "username")
+        self.names = {pk: display or username for pk, display, username in users}
+        self.chain = Chain(self.names)
+        self.visit_id, self.activity_id = bulk.next_id(Visit), bulk.next_id(Activity)
+        self.visits: list[tuple] = []
+        self.helps: list[tuple] = []
+        self.companions: list[tuple] = []
+        self.activities: list[tuple] = []
+        self.participants: list[tuple] = []
+        self.links: list[FieldAppeal] = []
+        self.diligence: dict[int, float] = {}
+        self.village_names = {v.code: v.name for vs in villages.values() for v in vs}
+
+    # -- helpers -------------------------------------------------------------------------
+    def when(self, day: dt.date, low: int = 8, high: int = 18) -> dt.datetime:
+        t = dt.datetime.combine(day, dt.time(self.rng.randint(low, high - 1), self.rng.choice((0, 10, 20, 30, 40, 50))),
+                                self.tz)
+        return min(t, self.now - dt.timedelta(minutes=30))
+
+    def day_between(self, low: dt.date, high: dt.date) -> dt.date:
+        high = min(high, self.anchor)
+        return low + dt.timedelta(days=self.rng.randint(0, max(0, (high - low).days)))
+
+    def cadre_diligence(self, uid: int) -> float:
+        """Each cadre's share of planned visits made: a mix that gives green, yellow and red."""
+        if uid not in self.diligence:
+            r = self.rng.random()
+            self.diligence[uid] = (self.rng.uniform(0.97, 1.0) if r < 0.45 else
+                                   self.rng.uniform(0.8, 0.95) if r < 0.75 else self.rng.uniform(0.35, 0.75))
+        return self.diligence[uid]
+
+    def note(self) -> str:
+        return self.rng.choice(NOTES).format(crop=self.rng.choice(CROPS), member=self.rng.choice(MEMBERS),
+                                             policy=self.rng.choice(POLICIES))
+
+    def add_visit(self, hh: tuple, visitor: int, at: dt.datetime, *, note: str | None = None, problems: bool = False,
+                  help_kind: str | None = None, tags: list[str] | None = None, round_id: int | None = None,
+                  subtopic: int | None = None, companions: Iterable[int] = ()) -> int:
+        pk, region, lat, lng, _freq, _tags = hh
+        gps = lat is not None and self.rng.random() < 0.65
+        jitter = Decimal(self.rng.randint(-300, 300)) / Decimal(1_000_000)
+        vid = self.visit_id
+        self.visit_id += 1
+        self.visits.append((vid, None, pk, region, visitor, None, round_id, subtopic, at,
+                            (lat + jitter) if gps else None, (lng + jitter) if gps else None,
+                            note if note is not None else self.note(), tags or [], [], problems, "demo", visitor,
+                            at, at, 1))
+        for uid in companions:
+            if uid != visitor:
+                self.companions.append((vid, uid))
+        if help_kind:
+            amount = {"temporary_relief": Decimal(self.rng.choice((300, 500, 800, 1000, 1500, 2000))),
+                      "condolence_money": Decimal(self.rng.choice((200, 300, 500)))}.get(help_kind)
+            goods = "米一袋、油一桶" if help_kind == "condolence_goods" else ""
+            label = {"survival_check": "上门为老人完成养老保险生存认证", "temporary_relief": "发放临时救助金",
+                     "condolence_money": "春节慰问", "condolence_goods": "送慰问品",
+                     "paperwork": "代办医保报销材料"}.get(help_kind, "")
+            self.helps.append((vid, region, help_kind, amount, goods, label))
+        self.chain.add("field.visit.created", "fieldwork.visit", vid, region, visitor, at,
+                       {"household": pk, "help": [help_kind] if help_kind else [], "appeals": int(problems)})
+        return vid
+
+    def add_activity(self, kind: str, region: str, at: dt.datetime, leader: int, *, place: str = "", topic: str = "",
+                     documents: str = "", attendance: int | None = None, subtopic: int | None = None,
+                     findings: str = "", decisions: str = "", note: str = "",
+                     participants: Iterable[int] = ()) -> int:
+        aid = self.activity_id
+        self.activity_id += 1
+        self.activities.append((aid, None, kind, region, at, place, topic, documents, attendance, leader, subtopic,
+                                findings, decisions, note, "demo", leader, at, at, 1))
+        for uid in sorted({leader, *participants}):
+            self.participants.append((aid, uid))
+        self.chain.add("field.activity.created", "fieldwork.activity", aid, region, leader, at,
+                       {"kind": kind, "region": region, "held_at": at, "topic": topic})
+        return aid
+
+    def village_name(self, code: str) -> str:
+        return self.village_names.get(code, "")
+
+
+def _households() -> dict[str, list[tuple]]:
+    """village → [(pk, region, lat, lng, visits a year, tag codes)]."""
+    tag_codes = dict(Tag.objects.values_list("pk", "code"))
+    tags_of: dict[int, list[str]] = defaultdict(list)
+    for hid, tid in Household.tags.through.objects.values_list("household_id", "tag_id"):
+        tags_of[hid].append(tag_codes[tid])
+    out: dict[str, list[tuple]] = defaultdict(list)
+    rows = (Household.objects.alive().annotate(freq=Max("tags__visits_per_year")).order_by("region_id", "pk")
+            .values_list("pk", "region_id", "latitude", "longitude", "freq"))
+    for pk, region, lat, lng, freq in rows:
+        out[region].append((pk, region, lat, lng, max(freq or 0, 4), sorted(tags_of.get(pk, []))))
+    return out
+
+
+def load(*, rng: random.Random, anchor: dt.date, now: dt.datetime, staffing: Any, villages: dict[str, list[Any]],
+         shared: Path | None = None, progress: Callable[[str], None] = print) -> None:
+    began = time.monotonic()
+    d = FieldDemo(rng, anchor, now, staffing, villages)
+    quotas.install_defaults(COUNTY)
+    VisitPolicy.objects.get_or_create(region_id=COUNTY, defaults={"default_visits_per_year": 4})
+    by_village = _households()
+    paired: dict[int, int] = dict(Pairing.objects.filter(household__isnull=False)
+                                  .values_list("household_id", "cadre_id"))
+    rounds = _rounds(d)
+    _visits(d, by_village, paired, rounds)
+    _field_appeals(d, by_village, paired)
+    _activities(d)
+    _save(d)
+    events = d.chain.save()
+    progress(f"走访 {len(d.visits)} 次，集体活动 {len(d.activities)} 场，现场诉求关联 {len(d.links)} 件，"
+             f"走访轮次 {VisitRound.objects.count()} 个（审计事件 {events} 条），"
+             f"用时 {time.monotonic() - began:.1f} 秒")
+
+
+# --- visit rounds and the three lists -----------------------------------------------------------
+
+
+Round = tuple[int, set[str], dt.date, dt.date, list[int]]
+
+
+def _rounds(d: FieldDemo) -> list[Round]:
+    """Four rounds a year per team (one a quarter, two weeks each); rounds not begun by the
+    anchor are left out. Returns (round id, villages, first day, last day, team members)."""
+    out = []
+    teams = list(VisitTeam.objects.prefetch_related("villages").order_by("pk"))
+    members: dict[int, list[int]] = defaultdict(list)
+    for team_id, uid in VisitTeamMember.objects.order_by("pk").values_list("team_id", "user_id"):
+        members[team_id].append(uid)
+    round_id, list_id = bulk.next_id(VisitRound), bulk.next_id(VillageList)
+    rounds, round_villages, lists, items = [], [], [], []
+    for team in teams:
+        codes = sorted(v.code for v in team.villages.all())
+        for number in range(1, 5):
+            first = d.start + dt.timedelta(days=91 * (number - 1) + d.rng.randint(10, 40))
+            if first > d.anchor:
+                continue
+            last = first + dt.timedelta(days=13)
+            finished = last < d.anchor
+            at = d.when(first)
+            rounds.append((round_id, team.pk, team.region_id, first.year, number, first, last if finished else None,
+                           0, 0, 0, 0, "", at, at))
+            round_villages.extend((round_id, code) for code in codes)
+            out.append((round_id, set(codes), first, last, members[team.pk]))
+            for code in codes:
+                lists.append((list_id, code, round_id, f"第{number}轮走访“三张清单”", first - dt.timedelta(days=3), at))
+                for kind, texts in LIST_ITEMS.items():
+                    for pos, text in enumerate(d.rng.sample(texts, 3)):
+                        done = d.rng.random() < (0.92 if finished else 0.4)
+                        when = d.when(d.day_between(first, last)) if done else None
+                        items.append((list_id, code, kind, text, pos, when, "已落实" if done else ""))
+                list_id += 1
+            round_id += 1
+    bulk.insert_rows(VisitRound, ["id", "team", "region", "year", "number", "started_on", "ended_on",
+                                  "households_visited", "households_with_problems", "sent_to_township",
+                                  "sent_to_county", "summary", "created_at", "updated_at"], rounds)
+    bulk.insert_rows(VisitRound.villages.through, ["visitround", "region"], round_villages)
+    bulk.insert_rows(VillageList, ["id", "region", "round", "title", "prepared_on", "created_at"], lists)
+    bulk.insert_rows(VillageListItem, ["village_list", "region", "kind", "text", "position", "done_at", "done_note"],
+                     items)
+    bulk.reset_sequences(VisitRound, VillageList, VillageListItem, VisitRound.villages.through)
+    return out
+
+
+def _round_results(d: FieldDemo, rounds: list[Round], households: dict[str, list[tuple]]) -> None:
+    """The team's counts, in households: found ≈ 17%, to the township ≈ 48% of those, to the county ≈ 24%."""
+    def share(n: int, low: float, high: float) -> int:
+        """n × a rate, rounded up or down at random in proportion (small villages still add up)."""
+        x = n * d.rng.uniform(low, high)
+        return int(x) + (d.rng.random() < x - int(x))
+
+    for rid, codes, _first, last, _members in rounds:
+        visited = sum(len(households.get(c, [])) for c in codes)
+        if last >= d.anchor:
+            visited = share(visited, 0.3, 0.7)
+        found = share(visited, 0.12, 0.22)
+        township = share(found, 0.4, 0.56)
+        county = share(township, 0.16, 0.32)
+        VisitRound.objects.filter(pk=rid).update(
+            households_visited=visited, households_with_problems=found, sent_to_township=township,
+            sent_to_county=county,
+            summary=f"本轮走访{visited}户，摸排问题{found}户，提交乡镇研判{township}户，报送县级{county}户。")
+
+
+# --- visits ---------------------------------------------------------------------------------
+
+
+def _visits(d: FieldDemo, by_village: dict[str, list[tuple]], paired: dict[int, int], rounds: list[Round]) -> None:
+    round_at: dict[str, list[tuple[int, dt.date, dt.date, list[int]]]] = defaultdict(list)
+    for rid, codes, first, last, members in rounds:
+        for c in codes:
+            round_at[c].append((rid, first, last, members))
+    month_start = d.anchor.replace(day=1)
+    for code, rows in by_village.items():
+        cadres = [u.pk for u in d.staffing.village_cadres.get(code, [])]
+        if not cadres:
+            continue
+        for hh in rows:
+            visitor = paired.get(hh[0], cadres[hh[0] % len(cadres)])
+            p = d.cadre_diligence(visitor)
+            step = 365 / hh[4]
+            slots = int(365 // step)
+            for k in range(slots):
+                low = d.start + dt.timedelta(days=int(k * step))
+                high = d.start + dt.timedelta(days=int((k + 1) * step) - 1)
+                if low >= month_start:
+                    break  # the anchor's month is the paired-visit month below
+                if d.rng.random() > p:
+                    continue
+                day = d.day_between(low, high)
+                rnd = next((r for r in round_at[code] if r[1] <= day <= r[2]), None)
+                # In a round the team's members go along now and then (五人大走访).
+                along = [d.rng.choice(rnd[3])] if rnd and rnd[3] and d.rng.random() < 0.25 else []
+                tagged = bool(hh[5])
+                help_kind = None
+                if tagged and d.rng.random() < 0.12:
+                    help_kind = d.rng.choice(("survival_check", "temporary_relief", "condolence_goods", "paperwork"))
+                elif day.month in (1, 2) and tagged and d.rng.random() < 0.5:
+                    help_kind = d.rng.choice(("condolence_money", "condolence_goods"))
+                tags = [t for t in hh[5] if d.rng.random() < 0.05]
+                d.add_visit(hh, visitor, d.when(day), help_kind=help_kind, tags=tags,
+                            round_id=rnd[0] if rnd else None, companions=along)
+            # The anchor's month: every paired household, as far as the cadre's diligence goes.
+            if hh[0] in paired and (p >= 0.97 or d.rng.random() < p):
+                d.add_visit(hh, visitor, d.when(d.day_between(month_start, d.anchor)))
+    _round_results(d, rounds, by_village)
+
+
+def _field_appeals(d: FieldDemo, by_village: dict[str, list[tuple]], paired: dict[int, int]) -> None:
+    """The appeals registered by visit, meeting and reception in the year become field appeals."""
+    low = dt.datetime.combine(d.start, dt.time(), d.tz)
+    hh_index = {hh[0]: hh for rows in by_village.values() for hh in rows}
+    appeals = (Appeal.objects.filter(received_at__gte=low, channel__in=("visit", "meeting", "reception"))
+               .order_by("received_at", "pk")
+               .values_list("pk", "region_id", "household_id", "channel", "kind", "triage", "registered_by_id",
+                            "received_at", "title"))
+    meetings: dict[tuple[str, int], int] = {}
+    leaders = [u.pk for u in d.staffing.county_leaders]
+    for pk, region, hh_id, channel, kind, triage, registrar, at, title in appeals:
+        cadres = [u.pk for u in d.staffing.village_cadres.get(region, [])] or leaders
+        solved = triage == "solve_on_spot"
+        if kind == "dispute" and solved:
+            mediator = registrar or cadres[0]
+            aid = d.add_activity("mediation", region, at, mediator, place=f"{d.village_name(region)}田间",
+                                 topic=f"现场调解：{title[:40]}", attendance=d.rng.randint(4, 15))
+            d.links.append(FieldAppeal(appeal_id=pk, region_id=region, activity_id=aid, solved_on_spot=True,
+                                       created_at=at))
+        elif channel == "visit" and hh_id in hh_index:
+            visitor = registrar or paired.get(hh_id, cadres[0])
+            vid = d.add_visit(hh_index[hh_id], visitor, at, problems=True,
+                              note=f"入户走访，群众反映：{title[:60]}。已登记诉求。")
+            d.links.append(FieldAppeal(appeal_id=pk, region_id=region, visit_id=vid, solved_on_spot=solved,
+                                       created_at=at))
+        elif channel == "meeting":
+            week = (at.date() - d.start).days // 7
+            key = (region, week)
+            if key not in meetings:
+                kind_m = d.rng.choice(("courtyard", "assembly", "field_council", "baba"))
+                meetings[key] = d.add_activity(kind_m, region, at, registrar or cadres[0],
+                                               place=f"{d.village_name(region) or '村'}院坝",
+                                               topic=d.rng.choice(MEETING_TOPICS), attendance=d.rng.randint(20, 120))
+            d.links.append(FieldAppeal(appeal_id=pk, region_id=region, activity_id=meetings[key],
+                                       solved_on_spot=solved, created_at=at))
+        elif channel == "reception":
+            aid = d.add_activity("reception", region, at, registrar or d.rng.choice(leaders), place="信访接待室",
+                                 topic="群众来访接待", attendance=1)
+            d.links.append(FieldAppeal(appeal_id=pk, region_id=region, activity_id=aid, solved_on_spot=solved,
+                                       created_at=at))
+
+
+# --- group activities -----------------------------------------------------------------------
+
+
+def _months(d: FieldDemo) -> list[dt.date]:
+    out, m = [], d.start.replace(day=1)
+    while m <= d.anchor:
+        out.append(m)
+        m = (m + dt.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _activities(d: FieldDemo) -> None:
+    rng, users = d.rng, d.staffing.users
+    townships = sorted(d.villages)
+    months = _months(d)
+    # Meetings, evening schools and outreach in every village / township through the year.
+    for t in townships:
+        vs = d.villages[t]
+        leads = [u.pk for u in d.staffing.township_leads.get(t, [])]
+        for v in vs:
+            cadres = [u.pk for u in d.staffing.village_cadres.get(v.code, [])]
+            if not cadres:
+                continue
+            for q in range(4):
+                day = d.day_between(d.start + dt.timedelta(days=91 * q), d.start + dt.timedelta(days=91 * q + 90))
+                d.add_activity(rng.choice(("courtyard", "assembly", "field_council", "baba")), v.code,
+                               d.when(day, 18, 21), cadres[0],
+                               place=v.name + rng.choice(("院坝", "村委会", "田间")),
+                               topic=rng.choice(MEETING_TOPICS), attendance=rng.randint(25, 150),
+                               participants=cadres[1:2])
+            if rng.random() < 0.5:
+                day = d.day_between(d.start, d.anchor)
+                d.add_activity("night_school", v.code, d.when(day, 19, 21), cadres[0], place=f"{v.name}农民夜校",
+                               topic=rng.choice(NIGHT_SCHOOL), attendance=rng.randint(20, 80))
+        for m in months[::2]:
+            topic, docs = rng.choice(OUTREACH)
+            v = rng.choice(vs)
+            d.add_activity("outreach", v.code, d.when(d.day_between(m, m + dt.timedelta(days=27))),
+                           leads[0] if leads else d.staffing.county_leaders[0].pk, place=f"{v.name}党群服务中心",
+                           topic=topic, documents=docs, attendance=rng.randint(40, 200))
+    all_villages = [v for t in townships for v in d.villages[t]]
+    # Reception days: the county secretary on the 10th, the county head on the 20th (some missed).
+    secretary, head = d.staffing.county_leaders[0].pk, d.staffing.county_leaders[1].pk
+    for uid, set_day, miss in ((secretary, 10, 0.1), (head, 20, 0.4)):
+        for m in months:
+            target = quotas.reception_day(m.year, m.month, set_day)
+            if target > d.anchor or rng.random() < miss:
+                continue
+            d.add_activity("reception", COUNTY, d.when(target, 9, 12), uid, place="县信访接待中心",
+                           topic="领导接访日", attendance=rng.randint(3, 12))
+    # On-site office days: each county leader's quarters, with a mix of kept and missed ones.
+    quarter_starts = sorted({dt.date(m.year, 3 * ((m.month - 1) // 3) + 1, 1) for m in months})
+    for i, leader in enumerate(d.staffing.county_leaders):
+        keep = (1.0, 0.8, 0.6, 0.4, 0.2)[i % 5]
+        for q in quarter_starts:
+            if rng.random() > keep:
+                continue
+            v = rng.choice(all_villages)
+            day = d.day_between(max(q, d.start), q + dt.timedelta(days=88))
+            d.add_activity("onsite_office", v.code, d.when(day), leader.pk, place=f"{v.name}村委会",
+                           topic="现场办公", decisions=rng.choice(DECISIONS).format(v=v.name),
+                           participants=[u.pk for u in d.staffing.township_leads.get(v.parent_id, [])[:1]])
+    # Research: the county leaders' topics, sub-topics led by department heads, field research under them.
+    dept_heads = sorted(u.pk for name, u in users.items() if name.startswith("d-") and name.endswith("-head"))
+    subtopic_ids = []
+    for i, (title, subs) in enumerate(TOPICS):
+        leader = d.staffing.county_leaders[i % len(d.staffing.county_leaders)]
+        topic = ResearchTopic.objects.create(region_id=COUNTY, title=title, leader=leader, year=d.anchor.year,
+                                             plan=f"围绕“{title}”，分{len(subs)}个子课题，深入乡村开展蹲点调研。",
+                                             created_at=d.when(d.start))
+        for j, sub in enumerate(subs):
+            owner = dept_heads[(i * 3 + j) % len(dept_heads)] if dept_heads else leader.pk
+            st = ResearchSubtopic.objects.create(
+                topic=topic, region_id=COUNTY, title=sub, leader_id=owner, plan=f"走访不少于20户，形成{sub}调研报告。",
+                due_on=d.anchor + dt.timedelta(days=60), created_at=d.when(d.start),
+                findings=rng.choice(FINDINGS).format(n=rng.randint(8, 60)) if rng.random() < 0.7 else "")
+            subtopic_ids.append((st.pk, owner))
+            d.chain.add("field.topic.created", "fieldwork.researchtopic", topic.pk, COUNTY, leader.pk,
+                        d.when(d.start), {"title": title})
+    # Department heads' front-line days: research, joint outreach and on-site days (a mix of 2–16 a year).
+    for n, uid in enumerate(dept_heads):
+        days = (rng.randint(11, 16), rng.randint(6, 9), rng.randint(2, 4))[n % 3]
+        mine = [s for s, owner in subtopic_ids if owner == uid]
+        for _ in range(days):
+            v = rng.choice(all_villages)
+            day = d.day_between(d.start, d.anchor)
+            sub = rng.choice(mine) if mine and rng.random() < 0.6 else None
+            d.add_activity("research", v.code, d.when(day), uid, place=f"{v.name}", subtopic=sub,
+                           topic="蹲点调研" if sub else "下基层走访调研",
+                           findings=rng.choice(FINDINGS).format(n=rng.randint(3, 30)))
+
+
+# --- saving ---------------------------------------------------------------------------------
+
+VISIT_COLUMNS = ["id", "client_id", "household", "region", "visitor", "team", "round", "subtopic", "visited_at",
+                 "latitude", "longitude", "note", "tags_added", "tags_removed", "problems_found", "device",
+                 "created_by", "created_at", "updated_at", "version"]
+ACTIVITY_COLUMNS = ["id", "client_id", "kind", "region", "held_at", "place", "topic", "documents", "attendance",
+                    "leader", "subtopic", "findings", "decisions", "note", "device", "created_by", "created_at",
+                    "updated_at", "version"]
+
+
+def _json_rows(rows: list[tuple], indexes: tuple[int, ...]) -> Iterable[tuple]:
+    """JSON columns as the backend stores them (insert_rows writes raw values)."""
+    for row in rows:
+        values = list(row)
+        for i in indexes:
+            values[i] = json.dumps(values[i], ensure_ascii=False)
+        yield tuple(values)
+
+
+def _save(d: FieldDemo) -> None:
+    bulk.insert_rows(Activity, ACTIVITY_COLUMNS, d.activities)
+    bulk.insert_rows(Activity.participants.through, ["activity", "user"], d.participants)
+    bulk.insert_rows(Visit, VISIT_COLUMNS, _json_rows(d.visits, (12, 13)))
+    bulk.insert_rows(Visit.companions.through, ["visit", "user"], d.companions)
+    bulk.insert_rows(VisitHelp, ["visit", "region", "kind", "amount", "goods", "note"], d.helps)
+    bulk.reset_sequences(Activity, Visit, Activity.participants.through, Visit.companions.through, VisitHelp)
+    FieldAppeal.objects.bulk_create(d.links, batch_size=5000)

@@ -1,7 +1,13 @@
-"""Pages of this part."""
+"""Pages of this part: the offline-first field app (/field/), its worker and its manifest."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "field"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sw.js", views.service_worker, name="sw"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+]

@@ -1,4 +1,74 @@
 """URLs of this part that name one object, aimed at village B (see tests/test_jurisdiction.py).
 name -> (method, lambda county: url). Every such URL must answer 404 to village A's cadre."""
 
-OBJECT_URLS: dict = {}
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+
+def _made(c: Any, key: str, build) -> Any:
+    """Make the village-B object once per county fixture."""
+    cache = c.__dict__.setdefault("_field_b", {})
+    if key not in cache:
+        cache[key] = build(c)
+    return cache[key]
+
+
+def _when() -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.now() - dt.timedelta(days=1)
+
+
+def _visit_b(c: Any) -> Any:
+    from minqing.fieldwork.services import record_visit
+
+    return _made(c, "visit", lambda c: record_visit(actor=c.cadre_b, household=c.households["b1"],
+                                                    visited_at=_when(), note="乙村走访")[0])
+
+
+def _activity_b(c: Any) -> Any:
+    from minqing.fieldwork.services import record_activity
+
+    return _made(c, "activity", lambda c: record_activity(actor=c.cadre_b, kind="courtyard",
+                                                          region=c.village_b.code, held_at=_when())[0])
+
+
+def _round_b(c: Any) -> Any:
+    def build(c: Any) -> Any:
+        from minqing.accounts.models import VisitTeam
+        from minqing.fieldwork.models import VisitRound
+
+        team = VisitTeam.objects.create(name="乙村走访组", region=c.village_b, year=2025)
+        return VisitRound.objects.create(team=team, region=c.village_b, year=2025, number=1,
+                                         started_on=dt.date(2025, 3, 1), created_at=_when(), updated_at=_when())
+
+    return _made(c, "round", build)
+
+
+def _topic_b(c: Any) -> Any:
+    def build(c: Any) -> Any:
+        from minqing.fieldwork.models import ResearchTopic
+
+        return ResearchTopic.objects.create(region=c.village_b, title="乙村课题", leader=c.township_leader, year=2025,
+                                            created_at=_when())
+
+    return _made(c, "topic", build)
+
+
+def _lists_b(c: Any) -> Any:
+    from minqing.fieldwork.services import prepare_lists
+
+    return _made(c, "lists", lambda c: prepare_lists(actor=c.cadre_b, village=c.village_b.code, title="乙村三张清单",
+                                                     items={"policy": ["医保政策"]}))
+
+
+OBJECT_URLS: dict = {
+    "api:field_get_visit": ("get", lambda c: f"/api/v1/field/visits/{_visit_b(c).pk}"),
+    "api:field_get_activity": ("get", lambda c: f"/api/v1/field/activities/{_activity_b(c).pk}"),
+    "api:field_get_round": ("get", lambda c: f"/api/v1/field/rounds/{_round_b(c).pk}"),
+    "api:field_get_topic": ("get", lambda c: f"/api/v1/field/topics/{_topic_b(c).pk}"),
+    "api:field_get_lists": ("get", lambda c: f"/api/v1/field/lists/{_lists_b(c).pk}"),
+    "api:field_tick_item": ("post", lambda c: f"/api/v1/field/list-items/{_lists_b(c).items.first().pk}/tick"),
+}

@@ -1,0 +1,118 @@
+"""Field-work figures for any region subtree and period (dates inclusive, county time zone).
+
+- coverage (走访覆盖率): households visited in the period ÷ households in scope. In scope: the
+  households of the subtree registered by the period's end and not removed before its start.
+  Visited: those with at least one visit (not deleted) in the period. With a child per
+  township (of a county) or village (of a township).
+- quota_report: see quotas.py.
+- funnel: the visit rounds of the five-person teams started in the period whose team works in
+  the subtree, summed: households visited → with problems → sent to the township → the county.
+
+With `user`, figures are restricted to what the user may see as figures (jurisdiction.figure_q).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections import defaultdict
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from minqing.households.models import Household
+from minqing.lib import regioncode
+from minqing.regions import jurisdiction
+from minqing.regions.models import Region
+
+from . import quotas
+from .models import Visit, VisitRound
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def parse_period(period: str | None, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """YYYY-MM, YYYY-Qn or YYYY → (first day, last day); none → this month. Chinese errors."""
+    if not period:
+        today = today or timezone.localdate()
+        return today.replace(day=1), today
+    text = period.strip()
+    if m := _MONTH.match(text):
+        y, mo = int(m.group(1)), int(m.group(2))
+        if 1 <= mo <= 12 and y >= 1900:
+            return dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
+    elif m := _QUARTER.match(text):
+        y, q = int(m.group(1)), int(m.group(2))
+        if y >= 1900:
+            return dt.date(y, 3 * q - 2, 1), dt.date(y, 3 * q, calendar.monthrange(y, 3 * q)[1])
+    elif m := _YEAR.match(text):
+        y = int(m.group(1))
+        if y >= 1900:
+            return dt.date(y, 1, 1), dt.date(y, 12, 31)
+    raise ValidationError(f"统计期间“{period}”无效，应为 YYYY-MM、YYYY-Qn 或 YYYY，例如 2024-05、2024-Q2、2024")
+
+
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    low = timezone.make_aware(dt.datetime.combine(start, dt.time()))
+    high = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
+    return low, high
+
+
+def _rate(visited: int, households: int) -> float | None:
+    return visited / households if households else None
+
+
+def _entry(code: str, name: str, households: int, visited: int) -> dict[str, Any]:
+    return {"code": code, "name": name, "households": households, "visited": visited,
+            "rate": _rate(visited, households), "children": []}
+
+
+def coverage(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, Any]:
+    code = regioncode.normalize(region_code)
+    low, high = _bounds(start, end)
+    scope_q = jurisdiction.region_q([code])
+    if user is not None:
+        scope_q &= jurisdiction.figure_q(user)
+    households = Household.objects.filter(scope_q, created_at__lt=high).filter(
+        Q(deleted_at__isnull=True) | Q(deleted_at__gte=low))
+    per_village: dict[str, int] = defaultdict(int)
+    for village, in households.values_list("region_id"):
+        per_village[village] += 1
+    visited_ids = set(Visit.objects.alive().filter(visited_at__gte=low, visited_at__lt=high,
+                                                   household__in=households.values("pk"))
+                      .values_list("household_id", flat=True).distinct())
+    visited_village: dict[str, int] = defaultdict(int)
+    for village, in households.filter(pk__in=visited_ids).values_list("region_id"):
+        visited_village[village] += 1
+    region = Region.objects.filter(code=code).first()
+    out = _entry(code, region.name if region else "", sum(per_village.values()), sum(visited_village.values()))
+    level = regioncode.level_of(code)
+    if level < regioncode.VILLAGE:
+        children = Region.objects.filter(parent_id=code).order_by("code")
+        for child in children:
+            p = regioncode.prefix(child.code)
+            hh = sum(n for v, n in per_village.items() if v.startswith(p))
+            vis = sum(n for v, n in visited_village.items() if v.startswith(p))
+            if hh or child.is_active:
+                out["children"].append(_entry(child.code, child.name, hh, vis))
+    return out
+
+
+def quota_report(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> list[dict[str, Any]]:
+    return quotas.report(region_code, start, end, user=user)
+
+
+def funnel(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
+    code = regioncode.normalize(region_code)
+    q = jurisdiction.region_q([code])
+    if user is not None:
+        q &= jurisdiction.figure_q(user)
+    sums = VisitRound.objects.alive().filter(q, started_on__gte=start, started_on__lte=end).aggregate(
+        visited=Sum("households_visited"), found=Sum("households_with_problems"),
+        township=Sum("sent_to_township"), county=Sum("sent_to_county"))
+    return {k: int(v or 0) for k, v in sums.items()}

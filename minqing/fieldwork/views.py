@@ -1,0 +1,198 @@
+"""Pages of the field app: the offline-first phone app shell, its web manifest and its service worker.
+
+The shell is one page; everything the cadre records is kept in the phone's IndexedDB outbox by
+static/fieldwork/app.js and sent to POST /api/v1/sync. These views only hand over what the page needs
+(lists of choices, translated strings) and serve the manifest and the worker from /field/ so the
+worker's scope covers the app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET
+
+from minqing.regions import jurisdiction
+from minqing.regions.models import Level, Region
+
+from .models import ActivityKind, HelpKind
+
+APP_DIR = Path(__file__).resolve().parent
+# The shell's files, cached by the worker at install; their content makes the worker's version.
+SHELL_FILES = ["fieldwork/app.css", "fieldwork/store.js", "fieldwork/app.js", "fieldwork/icon-192.png",
+               "fieldwork/icon-512.png"]
+MAX_REGIONS = 300  # a township leader's villages fit; a county's list would be useless on a phone anyway
+
+# Strings the script shows; passed as JSON so the page speaks the user's language offline too.
+JS_STRINGS = {
+    "online": gettext_lazy("Online"),
+    "offline": gettext_lazy("Offline"),
+    "waiting": gettext_lazy("waiting"),
+    "syncing": gettext_lazy("Sending…"),
+    "synced": gettext_lazy("Sent: %(n)s"),
+    "not_taken": gettext_lazy("%(n)s not taken, see the outbox"),
+    "nothing_to_send": gettext_lazy("Nothing waiting to be sent."),
+    "still_offline": gettext_lazy("No network: the records stay on the phone and go out when it returns."),
+    "network_failed": gettext_lazy("Could not reach the server; will try again when the network returns."),
+    "server_error": gettext_lazy("The server could not take the records now (HTTP %(status)s); they stay on the "
+                                 "phone."),
+    "login_again": gettext_lazy("Your log-in has expired. Log in again, then sync."),
+    "csrf_failed": gettext_lazy("The page is out of date: reload it, then sync."),
+    "saved": gettext_lazy("Saved on the phone. Waiting to be sent: %(n)s"),
+    "status_waiting": gettext_lazy("Waiting"),
+    "status_sending": gettext_lazy("Sending"),
+    "status_rejected": gettext_lazy("Rejected"),
+    "status_conflict": gettext_lazy("Conflict"),
+    "type_visit": gettext_lazy("Visit"),
+    "type_activity": gettext_lazy("Activity"),
+    "type_appeal": gettext_lazy("Appeal"),
+    "overdue": gettext_lazy("Overdue"),
+    "due": gettext_lazy("Due"),
+    "never_visited": gettext_lazy("Never visited"),
+    "last_visit": gettext_lazy("Last visit"),
+    "due_on": gettext_lazy("Due on"),
+    "plan_empty": gettext_lazy("No household is due for a visit."),
+    "plan_none": gettext_lazy("The visit list has not been loaded yet; connect once to load it."),
+    "plan_fetched": gettext_lazy("List updated %(when)s"),
+    "plan_stale": gettext_lazy("List from %(when)s (offline copy)"),
+    "outbox_empty": gettext_lazy("Nothing waiting. Everything recorded has reached the server."),
+    "edit": gettext_lazy("Edit and resend"),
+    "discard": gettext_lazy("Discard"),
+    "confirm_discard": gettext_lazy("Discard this record? It will not be sent."),
+    "reason": gettext_lazy("Reason"),
+    "gps_wait": gettext_lazy("Finding the position…"),
+    "gps_none": gettext_lazy("No position (the visit is saved without it)."),
+    "gps_ok": gettext_lazy("Position recorded (±%(m)s m)"),
+    "need_household": gettext_lazy("Choose a household from the visit list first."),
+    "need_title": gettext_lazy("Each appeal needs a title."),
+    "bad_amount": gettext_lazy("The amount must be a number, e.g. 200 or 200.50."),
+    "appeals_n": gettext_lazy("%(n)s appeal(s)"),
+    "help_n": gettext_lazy("%(n)s help item(s)"),
+    "no_household": gettext_lazy("(no household)"),
+    "remove": gettext_lazy("Remove"),
+}
+
+
+def _static_version() -> str:
+    digest = hashlib.sha256()
+    for name in SHELL_FILES:
+        digest.update((APP_DIR / "static" / name).read_bytes())
+    for name in ("sw.js", "app.html"):
+        digest.update((APP_DIR / "templates" / "fieldwork" / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+_cached_version = lru_cache(maxsize=1)(_static_version)
+
+
+def shell_version() -> str:
+    """Changes whenever a shell file changes, so phones fetch the new shell once (then work offline)."""
+    return _static_version() if settings.DEBUG else _cached_version()
+
+
+def _regions(user) -> list[dict[str, str]]:
+    """Villages the user may record activities and appeals for (personal data scope)."""
+    scope = jurisdiction.scope_of(user)
+    qs = Region.objects.filter(level=Level.VILLAGE)
+    if not scope.is_superuser:
+        qs = qs.filter(jurisdiction.region_q(scope.place_codes, "code"))
+    rows = qs.order_by("code").values_list("code", "name")[:MAX_REGIONS]
+    return [{"code": code, "name": name} for code, name in rows]
+
+
+def _tags() -> list[dict[str, str]]:
+    from minqing.households.models import Tag
+
+    return [{"code": c, "name": n} for c, n in Tag.objects.values_list("code", "name")]
+
+
+def _appeal_kinds() -> list[tuple[str, str]]:
+    from minqing.appeals.models import KIND_CHOICES
+
+    # 举报 (misconduct) is for the discipline commission's own channel, not written down at a door.
+    return [(str(code), str(label)) for code, label in KIND_CHOICES if code != "misconduct"]
+
+
+@login_required
+@ensure_csrf_cookie  # the script reads the csrftoken cookie for X-CSRFToken (session auth checks it)
+@never_cache
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    config = {
+        "user": {"id": user.pk, "name": str(getattr(user, "display_name", "") or user.get_username())},
+        "urls": {
+            "plan": reverse("api:field_plan"),
+            "sync": reverse("api:field_sync"),
+            "worker": reverse("field:sw"),
+            "scope": reverse("field:home"),
+            "login": f"{reverse('web:login')}?next={reverse('field:home')}",
+        },
+        "version": shell_version(),
+        "tags": _tags(),
+        "regions": _regions(user),
+        "activity_kinds": [(c, str(label)) for c, label in ActivityKind.choices],
+        "help_kinds": [(c, str(label)) for c, label in HelpKind.choices],
+        "appeal_kinds": _appeal_kinds(),
+        "strings": {k: str(v) for k, v in JS_STRINGS.items()},
+    }
+    return render(request, "fieldwork/app.html", {"config": config})
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The worker, from /field/ so its scope is /field/ (the header says so explicitly, too). Public:
+    it holds no data, and the browser re-checks it without the page's help."""
+    context = {
+        "version": shell_version(),
+        "scope": reverse("field:home"),
+        "shell": reverse("field:home"),
+        "assets": [static(name) for name in SHELL_FILES] + [reverse("field:manifest")],
+        "offline_text": _("No network, and the field app has not been opened on this phone yet. "
+                          "Open it once with network, then it works offline."),
+    }
+    response = render(request, "fieldwork/sw.js", context, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = reverse("field:home")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web manifest that makes /field/ installable. Public: browsers fetch it without cookies."""
+    scope = reverse("field:home")
+    data = {
+        "id": scope,
+        "name": _("Minqing field work"),
+        "short_name": _("Field work"),
+        "description": _("Visits, meetings and appeals, recorded without network"),
+        "lang": get_language() or settings.LANGUAGE_CODE,
+        "start_url": scope,
+        "scope": scope,
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#f5f7fa",
+        "theme_color": "#b42318",
+        "icons": [
+            {"src": static("fieldwork/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
+            {"src": static("fieldwork/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
+            {"src": static("fieldwork/icon-512.png"), "sizes": "512x512", "type": "image/png",
+             "purpose": "maskable"},
+        ],
+    }
+    response = JsonResponse(data, content_type="application/manifest+json",
+                            json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-cache"
+    return response
