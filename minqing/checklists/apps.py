@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class ChecklistsConfig(AppConfig):
     name = "minqing.checklists"
     verbose_name = _("Household checklists")
+
+    def ready(self) -> None:
+        from minqing.appeals.access import appeal_policy
+        from minqing.regions import jurisdiction
+        from minqing.regions.jurisdiction import PlacePolicy
+
+        from . import models as m
+        from .access import CountyFormPolicy
+
+        # Definitions are the county's forms; answers are the household's personal data.
+        for model in (m.Checklist, m.ChecklistVersion, m.ChecklistItem):
+            jurisdiction.register(model, CountyFormPolicy())
+        jurisdiction.register(m.ChecklistResponse, PlacePolicy(region_field="region"))
+        jurisdiction.register(m.ChecklistAnswer, PlacePolicy(region_field="region"))
+        jurisdiction.register(m.ChecklistAppeal, appeal_policy(prefix="appeal__", region_field="region"))

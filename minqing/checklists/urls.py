@@ -1,7 +1,13 @@
-"""Pages of this part."""
+"""Pages of household checklists."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "checklists"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("households/<int:pk>/", views.household, name="household"),
+    path("answers/<int:pk>/appeal/", views.raise_appeal, name="raise_appeal"),
+]

@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class EnterprisesConfig(AppConfig):
     name = "minqing.enterprises"
     verbose_name = _("Enterprises and projects")
+
+    def ready(self) -> None:
+        from minqing.appeals.access import appeal_policy
+        from minqing.regions import jurisdiction
+
+        from . import models as m
+        from .access import FigurePolicy
+
+        jurisdiction.register(m.Enterprise, FigurePolicy(own_fields=("pairings__leader",)))
+        jurisdiction.register(m.LiaisonPairing, FigurePolicy(own_fields=("leader",)))
+        jurisdiction.register(m.EnterpriseVisit, FigurePolicy(own_fields=("visitor", "created_by")))
+        # An enterprise's appeal is as narrow as the appeal itself (a 举报 stays with 纪委).
+        jurisdiction.register(m.EnterpriseAppeal, appeal_policy(prefix="appeal__", region_field="region"))
