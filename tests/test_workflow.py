@@ -107,6 +107,22 @@ def test_explain_policy_is_closed_but_not_solved():
     assert s.group is Group.CLOSED_UNSOLVED
 
 
+def test_refer_closes_unsolved_from_triage_handling_or_a_pause():
+    case = Case(kind="dispute")
+    case.fails("refer", body="县人民法院", match="缺少必填项")
+    s = case.do("refer", "cadre", body="县人民法院", reason="一方坚持起诉")
+    assert s.status is Status.REFERRED and s.group is Group.CLOSED_UNSOLVED and is_closed(s) and not is_solved(s)
+    assert s.reviews[-1].decision == "explain" and available_actions(s) == ["flag_accountability"]
+    paused = Case()
+    paused.assign()
+    paused.do("suspend", "handler", reason="等待鉴定")
+    s = paused.do("refer", "handler", body="县劳动人事争议仲裁委", reason="依法先行仲裁")
+    assert s.status is Status.REFERRED and s.pauses[-1][1] == paused.now and s.resume_status is None
+    done = Case()
+    done.do("explain_policy", "cadre", text="已解释")
+    done.fails("refer", body="法院", reason="x", match="不能导入法定途径")
+
+
 def test_escalate_village_township_county_and_no_further():
     case = Case()
     assert case.do("escalate", "cadre", reason="村级无法解决").level is Level.TOWNSHIP

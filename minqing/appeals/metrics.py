@@ -271,6 +271,7 @@ def closed_in_period(region_code: str, start: dt.date, end: dt.date, *, user: An
         solved=Count("pk", filter=Q(group=SOLVED)),
         explained=Count("pk", filter=Q(status=wf.Status.EXPLAINED.value)),
         closed_unsolved=Count("pk", filter=Q(status=wf.Status.CLOSED_UNSOLVED.value)),
+        referred=Count("pk", filter=Q(status=wf.Status.REFERRED.value)),
     )
 
 

@@ -58,7 +58,7 @@ REGION_LEVEL = {regioncode.VILLAGE: wf.Level.VILLAGE, regioncode.TOWNSHIP: wf.Le
                 regioncode.COUNTY: wf.Level.COUNTY}
 TRIAGE_OF = {"solve_on_spot": Triage.ON_SPOT, "assign": Triage.ASSIGN, "explain": Triage.EXPLAIN,
              "escalate": Triage.ESCALATE}
-RESPONDING = frozenset({"review", "solve_on_spot", "assign", "explain_policy", "escalate", "add_progress"})
+RESPONDING = frozenset({"review", "solve_on_spot", "assign", "explain_policy", "escalate", "add_progress", "refer"})
 FAMILY_CATEGORY = "婚姻家庭"
 
 
@@ -583,6 +583,12 @@ def do_suspend(appeal: Appeal, *, actor, reason: str, now: dt.datetime | None = 
 
 
 @transaction.atomic
+def do_refer(appeal: Appeal, *, actor, body: str, reason: str, note: str = "",
+             now: dt.datetime | None = None) -> Appeal:
+    """导入法定途径: referred to a court, arbitration board or other body; closed, not solved."""
+    return _transition(appeal, "refer", actor=actor, payload={"body": body, "reason": reason, "note": note}, now=now)
+
+
 def do_resume(appeal: Appeal, *, actor, due: Any = None, note: str = "", now: dt.datetime | None = None) -> Appeal:
     payload = {"note": note, "due": _aware(due, "新的办理期限") if due not in (None, "") else None}
     return _transition(appeal, "resume", actor=actor, payload=payload, now=now)
@@ -767,7 +773,7 @@ ACTION_FUNCTIONS: dict[str, Callable[..., Appeal]] = {
     "approve_extension": do_approve_extension, "reject_extension": do_reject_extension, "suspend": do_suspend,
     "resume": do_resume, "submit_result": do_submit_result, "verify": do_verify, "return_visit": do_return_visit,
     "return_visit_failed": do_return_visit_failed, "close": do_close, "merge_into": _merge_action,
-    "unmerge": do_unmerge, "flag_accountability": do_flag_accountability,
+    "unmerge": do_unmerge, "flag_accountability": do_flag_accountability, "refer": do_refer,
 }  # fmt: skip
 
 

@@ -76,6 +76,7 @@ class Status(StrEnum):
     SOLVED_ON_SPOT = "solved_on_spot"  # 现场解决/立行立改
     EXPLAINED = "explained"  # 政策解答: closed, not solved
     CLOSED_UNSOLVED = "closed_unsolved"  # 办结(未解决), reason recorded
+    REFERRED = "referred"  # 导入法定途径: court, arbitration, reconsideration … (not ours to solve)
     MERGED = "merged"  # 已合并
 
 
@@ -85,7 +86,7 @@ STATUS_LABELS = {
     Status.AWAITING_VERIFICATION: "待核查", Status.AWAITING_RETURN_VISIT: "待回访",
     Status.AWAITING_CLOSURE: "待办结", Status.CLOSED_SOLVED: "已办结(解决)",
     Status.SOLVED_ON_SPOT: "现场解决", Status.EXPLAINED: "政策解答", Status.CLOSED_UNSOLVED: "已办结(未解决)",
-    Status.MERGED: "已合并",
+    Status.REFERRED: "已导入法定途径", Status.MERGED: "已合并",
 }  # fmt: skip
 
 STATUS_GROUP: Mapping[Status, Group] = MappingProxyType(
@@ -99,6 +100,7 @@ STATUS_GROUP: Mapping[Status, Group] = MappingProxyType(
         Status.SOLVED_ON_SPOT: Group.SOLVED,
         Status.EXPLAINED: Group.CLOSED_UNSOLVED,
         Status.CLOSED_UNSOLVED: Group.CLOSED_UNSOLVED,
+        Status.REFERRED: Group.CLOSED_UNSOLVED,
         Status.MERGED: Group.MERGED,
     }
 )  # fmt: skip
@@ -317,6 +319,16 @@ def _assign(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
 def _explain_policy(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
     assert s is not None
     return replace(_with_review(s, a, "explain"), status=Status.EXPLAINED), ()
+
+
+def _refer(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
+    """导入法定途径 (信访工作条例: 诉讼、仲裁、行政复议 …): the case leaves our hands, closed unsolved,
+    with the body it was referred to and why. A running pause ends here."""
+    assert s is not None
+    if s.status in (Status.REGISTERED, Status.ESCALATED):
+        s = _with_review(s, a, "explain")
+    return replace(s, status=Status.REFERRED, pauses=_close_pause(s, a.at), resume_status=None,
+                   extension_pending_days=None, extension_requested_by=None), ()  # fmt: skip
 
 
 def _escalate(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
@@ -563,6 +575,8 @@ _SPECS = [
     ActionSpec("reject_extension", "驳回延期", frozenset({Status.EXTENSION_REQUESTED}), ("reason",), (),
                _reject_extension),
     ActionSpec("suspend", "中止办理", _HANDLING, ("reason",), (), _suspend),
+    ActionSpec("refer", "导入法定途径", _TRIAGE | _HANDLING | {Status.EXTENSION_REQUESTED, Status.SUSPENDED},
+               ("body", "reason"), ("note",), _refer),
     ActionSpec("resume", "恢复办理", frozenset({Status.SUSPENDED}), (), ("due", "note"), _resume),
     ActionSpec("submit_result", "报结", _HANDLING, ("result",), ("evidence",), _submit_result),
     ActionSpec("verify", "核查", frozenset({Status.AWAITING_VERIFICATION}), ("passed",), ("note",), _verify),
@@ -588,7 +602,7 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType({
     "measures": "办理措施", "due": "办理期限", "reason": "理由", "note": "说明", "cost": "费用",
     "fund_source": "资金来源", "evidence": "佐证材料", "leader": "督办领导", "days": "延期天数",
     "result": "办理结果", "passed": "核查结论", "method": "回访方式", "reopen": "是否重办",
-    "outcome": "办结结果", "target": "合并到的诉求", "persons": "责任人员",
+    "outcome": "办结结果", "target": "合并到的诉求", "persons": "责任人员", "body": "导入途径（接收机关）",
 })  # fmt: skip
 
 

@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class DisputesConfig(AppConfig):
     name = "minqing.disputes"
     verbose_name = _("Disputes")
+
+    def ready(self) -> None:
+        from minqing.appeals.access import appeal_policy
+        from minqing.regions import jurisdiction
+
+        from . import models as m
+
+        # Every row follows its appeal's policy (place, unit, and the family-dispute rule), reached
+        # through the foreign keys: a dispute is exactly as visible as the appeal it is.
+        jurisdiction.register(m.Dispute, appeal_policy(prefix="appeal__"))
+        for model in (m.Party, m.RiskReview, m.MediationStage, m.MediationSession, m.Agreement, m.FollowUp,
+                      m.Referral):
+            jurisdiction.register(model, appeal_policy(prefix="dispute__appeal__"))
+        jurisdiction.register(m.Term, appeal_policy(prefix="agreement__dispute__appeal__"))
+        jurisdiction.register(m.TermCheck, appeal_policy(prefix="follow_up__dispute__appeal__"))

@@ -1,7 +1,216 @@
-"""Demo data of this part; called by minqing.demo.generator after the appeals step."""
+"""Demo disputes: a year of 矛盾纠纷 in the demo county, through every path — solved in people's
+mediation, handed to administrative and then judicial mediation, agreements kept and broken
+(reopened, mediated again), referred to a court or to arbitration, family disputes, and a few
+still being screened or mediated. Run through services.py (and so through the appeals workflow,
+AppealEvent and the audit chain) with each step's own time: a dispute for every ~33 households,
+between 24 and 150. Through the services a dispute costs ~200 queries (~0.15 s on SQLite), so
+5 000 households take ~20–30 s here: a bulk build like appeals/demo.py would be the next step.
+Deterministic for a given rng and anchor."""
 
 from __future__ import annotations
 
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from typing import Any
 
-def load(**context) -> None:
+from django.core.exceptions import ValidationError
+
+from minqing.households.models import Household
+from minqing.lib.workdays import TZ
+
+from . import services
+from .models import DisputeKind
+
+PATHS = [("people", 40), ("people_open", 8), ("screening", 5), ("administrative", 12), ("judicial", 6),
+         ("broken", 9), ("court", 7), ("arbitration", 3), ("family", 10)]
+KIND_WEIGHTS = [("neighbour", 30), ("land", 22), ("forest", 8), ("support", 10), ("labour", 6), ("expropriation", 6),
+                ("other", 8)]
+SUBJECTS = {
+    "neighbour": [("遮雨棚过界纠纷", "他家遮雨棚伸过界，雨水全流进我家院坝。", "棚子搭在自家宅基地上，没有过界。"),
+                  ("排水沟堵塞纠纷", "他家把排水沟填了，下雨我家进水。", "沟是我家地里的，填了种菜。"),
+                  ("家禽毁坏菜地", "他家的鸭子把我家菜地糟蹋完了。", "鸭子关不住，愿意赔一点。")],
+    "land": [("承包地界址争议", "田埂往我家这边挪了半米。", "界桩一直在这里，是他记错了。"),
+             ("土地流转租金纠纷", "流转费拖了两年没给。", "合作社亏损，暂时拿不出钱。")],
+    "forest": [("山林界址纠纷", "他家砍树砍到我家林子里。", "那片林子分山到户时就划给我家。")],
+    "support": [("老人赡养费分担", "三兄弟都不愿出老人的生活费。", "我在外打工，收入少，出不了那么多。")],
+    "family": [("夫妻矛盾调解", "他常年在外不管家，要离婚分财产。", "房子是我父母出钱修的，不能分。")],
+    "labour": [("拖欠务工工资", "在厂里干了八个月，工资只发了一半。", "工程款没到位，年底一次结清。")],
+    "expropriation": [("征地补偿分配纠纷", "组里分征地款漏了我家两口人。", "户口迁出的人不参加分配，组里开会定的。")],
+    "other": [("借款纠纷", "借给他两万块，三年了不还。", "当时说好是合伙投资，不是借款。")],
+}
+VENUES = ["courtyard", "reasoning", "field_court", "night_talk", "mediation_room", "home"]
+H = dt.timedelta(hours=1)
+D = dt.timedelta(days=1)
+
+
+class Stop(Exception):
+    """The next step would be after the demo's 'now': the dispute stays where it is."""
+
+
+def _pick(rng: random.Random, weighted: list[tuple[str, float]]) -> str:
+    names, weights = zip(*weighted, strict=True)
+    return rng.choices(names, weights)[0]
+
+
+class Story:
+    """One dispute's script; each step moves the clock forward and stops at 'now'."""
+
+    def __init__(self, rng: random.Random, now: dt.datetime, start: dt.datetime):
+        self.rng, self.now, self.t = rng, now, start
+
+    def step(self, days_lo: float, days_hi: float) -> dt.datetime:
+        t = (self.t + dt.timedelta(days=self.rng.uniform(days_lo, days_hi)) + H).astimezone(TZ)
+        t = t.replace(hour=self.rng.randint(8, 18), minute=self.rng.choice((0, 15, 30, 45)))  # in the daytime
+        self.t = t if t > self.t + H else self.t + 2 * H
+        if self.t + 2 * H >= self.now:  # the step and what follows it within the hour
+            raise Stop
+        return self.t
+
+
+def load(*, rng: random.Random, anchor: dt.date, now: dt.datetime, staffing: Any, villages: dict[str, list[Any]],
+         shared: Any = None, progress: Callable[[str], None] = print, **_: Any) -> None:
     """context: rng, anchor, now, staffing, villages, shared, progress (see minqing/demo/generator.py)."""
+    homes: dict[str, list[tuple[int, str]]] = {}
+    for pk, code, head in Household.objects.order_by("pk").values_list("pk", "region_id", "head_name"):
+        homes.setdefault(code, []).append((pk, head))
+    township_of = {v.code: t for t, vs in villages.items() for v in vs}
+    places = [code for code in township_of if len(homes.get(code, ())) >= 2]
+    if not places:
+        return
+    demo = [code for code in _demo_villages(staffing) if code in places]
+    total = max(24, min(150, sum(len(h) for h in homes.values()) // 33))
+    kinds = {k.code: k for k in DisputeKind.objects.filter(is_active=True)}
+    counts: dict[str, int] = {}
+    started = time.monotonic()
+    for i in range(total):
+        village = demo[i % len(demo)] if demo and i % 6 == 0 else rng.choice(places)
+        path = _pick(rng, PATHS)
+        kind = "family" if path == "family" else "labour" if path == "arbitration" else _pick(rng, KIND_WEIGHTS)
+        if kind not in kinds:
+            continue
+        recent = path in ("screening", "people_open")  # still open: found lately, not a year ago
+        found = now - dt.timedelta(days=rng.uniform(1, 40 if recent else 365), hours=rng.uniform(0, 8))
+        try:
+            _story(rng, now, found, staffing, village, township_of[village], homes[village], kind, path)
+        except Stop:
+            pass
+        counts[path] = counts.get(path, 0) + 1
+    adopted = services.adopt(now=now)  # the appeals demo's dispute appeals get their dispute rows
+    progress(f"矛盾纠纷 {sum(counts.values())} 件（" + "，".join(f"{k} {v}" for k, v in sorted(counts.items()))
+             + f"），另有诉求登记的纠纷 {adopted} 件，用时 {time.monotonic() - started:.1f} 秒")
+
+
+def _demo_villages(staffing: Any) -> list[str]:
+    codes = []
+    for name in ("demo-village-a", "demo-village-b"):
+        user = staffing.users.get(name)
+        codes += [code for code, cadres in staffing.village_cadres.items() if user is not None and user in cadres]
+    return codes
+
+
+def _story(rng: random.Random, now: dt.datetime, found: dt.datetime, staffing: Any, village: str, township: str,
+           homes: list[tuple[int, str]], kind: str, path: str) -> None:
+    users, units = staffing.users, staffing.units
+    cadre = staffing.village_cadres[village][0]
+    mediator = users.get(f"v-{village}-med") or cadre
+    lead = staffing.township_leads[township][0]
+    family = kind == "family"
+    registrar = mediator if family else cadre
+    (a_pk, _a), (b_pk, _b) = rng.sample(homes, 2)
+    title, claim_a, claim_b = rng.choice(SUBJECTS[kind])
+    second = ({"side": 2, "kind": "enterprise", "name": rng.choice(["宏达建材厂", "顺发砖厂", "绿源种植合作社"]),
+               "claim": claim_b} if kind == "labour" else {"side": 2, "kind": "household", "household": b_pk,
+                                                           "claim": claim_b})
+    level = _pick(rng, [("low", 60), ("medium", 30), ("high", 10)])
+    risks = [r for r, p in (("petition", 0.25), ("group", 0.08), ("violence", 0.12)) if rng.random() < p]
+    s = Story(rng, now, found)
+    d = services.register_dispute(
+        actor=registrar, region=village, kind=kind, title=title, text=f"{title}：{claim_a}", source=_pick(
+            rng, [("visit", 60), ("meeting", 25), ("report", 15)]), risk_level=level, risks=risks,
+        parties=[{"side": 1, "kind": "household", "household": a_pk, "claim": claim_a}, second],
+        found_at=found, now=found)
+    if path == "screening":
+        return
+    if rng.random() < 0.3:
+        services.review_risk(d, actor=registrar, level=_pick(rng, [("low", 50), ("medium", 35), ("high", 15)]),
+                             risks=risks, note="定期研判", now=s.step(3, 12))
+    if path == "arbitration":
+        services.refer(d, actor=cadre, to="arbitration", body="宣汉县劳动人事争议仲裁委员会",
+                       reason="劳动报酬争议，依法先行仲裁", now=s.step(1, 5))
+        return
+    services.start_stage(d, actor=registrar, kind="people", unit=units.get(f"m:{village}"), mediator=mediator,
+                         now=s.step(0.5, 3))
+    handler, agent = mediator, mediator
+    _sessions(rng, s, d, agent, rng.randint(1, 2), last="continue")
+    if path == "people_open":
+        return
+    if path == "court":
+        _sessions(rng, s, d, agent, 1, last="failed")
+        services.refer(d, actor=cadre if not family else lead, to="court", body="宣汉县人民法院",
+                       reason="多次调解未果，一方坚持起诉", now=s.step(1, 6))
+        return
+    if path in ("administrative", "judicial"):
+        _sessions(rng, s, d, agent, 1, last="failed")
+        services.start_stage(d, actor=lead, kind="administrative", unit=units.get(f"t:{township}"), mediator=lead,
+                             reason="村调委会调解两次未果，涉及政策需镇里协调", now=s.step(1, 5))
+        handler, agent = lead, lead
+        _sessions(rng, s, d, agent, rng.randint(1, 2), last="continue")
+    if path == "judicial":
+        _sessions(rng, s, d, agent, 1, last="failed")
+        services.start_stage(d, actor=lead, kind="judicial", body="宣汉县人民法院巡回法庭",
+                             mediator_name=rng.choice(["王法官", "李法官", "陈法官"]),
+                             reason="行政调解不成，双方同意诉前调解", now=s.step(2, 8))
+        _sessions(rng, s, d, agent, 1, last="continue", venue="field_court")
+    _sessions(rng, s, d, agent, 1, last="agreed")
+    checker = (lead if handler == mediator else mediator) if family else cadre
+    agreement = _agree(rng, s, d, agent)
+    if path == "broken":
+        terms = list(agreement.terms.all())
+        at = max(s.step(2, 8), dt.datetime.combine(terms[-1].due_on, dt.time(10), TZ))
+        if at >= now:
+            raise Stop
+        s.t = at
+        services.follow_up(d, actor=checker, method="上门", note="一方未按期履行",
+                           checks=[{"term": t.pk, "kept": n < len(terms) - 1} for n, t in enumerate(terms)], now=at)
+        _sessions(rng, s, d, agent, 1, last="agreed")
+        agreement = _agree(rng, s, d, agent)
+    _follow(rng, s, d, agreement, checker, now)
+
+
+def _sessions(rng: random.Random, s: Story, d: Any, agent: Any, count: int, *, last: str,
+              venue: str | None = None) -> None:
+    for n in range(count):
+        result = last if n == count - 1 else "continue"
+        outcome = {"continue": "双方各自陈述，约定再谈", "failed": "双方分歧较大，调解未成",
+                   "agreed": "双方各让一步，同意签订调解协议"}[result]
+        services.add_session(d, actor=agent, outcome=outcome, venue=venue or rng.choice(VENUES),
+                             place="村委会院坝" if rng.random() < 0.5 else "当事人家中",
+                             attendees=["调解员", "村干部", "双方当事人"], result=result, held_at=s.step(2, 9),
+                             now=s.t + H)
+        s.t += H
+
+
+def _agree(rng: random.Random, s: Story, d: Any, agent: Any):
+    at = s.step(0.5, 2)
+    signed = at.astimezone(TZ).date()
+    terms = [{"text": text, "due_on": signed + dt.timedelta(days=rng.randint(3, 40))}
+             for text in rng.sample(["赔礼道歉", "拆除过界部分", "支付补偿款", "共同修缮排水沟", "按月支付赡养费",
+                                     "重新确定界桩"], rng.randint(1, 3))]
+    return services.record_agreement(d, actor=agent, summary="双方自愿达成调解协议", terms=terms, signed_on=signed,
+                                     now=at)
+
+
+def _follow(rng: random.Random, s: Story, d: Any, agreement: Any, checker: Any, now: dt.datetime) -> None:
+    """履行回访 after the terms' deadlines; the last one closes the dispute."""
+    for term in agreement.terms.order_by("due_on", "number"):
+        at = max(s.t + H, dt.datetime.combine(term.due_on, dt.time(10), TZ) + dt.timedelta(days=rng.randint(1, 5)))
+        if at >= now:
+            raise Stop
+        s.t = at
+        try:
+            services.follow_up(d, actor=checker, method=rng.choice(["上门", "电话"]),
+                               checks=[{"term": term.pk, "kept": True}], now=at)
+        except ValidationError:  # e.g. the checker is the handler: leave it awaiting verification
+            raise Stop from None

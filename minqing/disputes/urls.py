@@ -1,7 +1,18 @@
-"""Pages of this part."""
+"""Pages of this part: /disputes/ (list), /disputes/<id>/ (one dispute), /disputes/risks/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "disputes"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dispute_list, name="list"),
+    path("risks/", views.risk_list, name="risks"),
+    path("<int:pk>/", views.dispute_detail, name="detail"),
+    path("<int:pk>/sessions/", views.add_session, name="add_session"),
+    path("<int:pk>/agreement/", views.add_agreement, name="add_agreement"),
+    path("<int:pk>/stages/", views.start_stage, name="start_stage"),
+    path("<int:pk>/follow-up/", views.follow_up, name="follow_up"),
+    path("<int:pk>/referral/", views.refer, name="refer"),
+]

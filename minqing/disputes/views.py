@@ -1,0 +1,194 @@
+"""Pages: the dispute list (with the seeds' sentence), one dispute with simple forms for a session
+and an agreement, and the risk list. Server-rendered; work without JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minqing.appeals import access
+from minqing.appeals import workflow as wf
+from minqing.lib.workdays import TZ
+from minqing.regions import jurisdiction
+
+from . import metrics, queries, services
+from .models import AgreementStatus, DisputeKind, ReferralTo, RiskLevel, SessionResult, StageKind, Venue
+
+
+def _today() -> dt.date:
+    return timezone.now().astimezone(TZ).date()
+
+
+def _error(request: HttpRequest, exc: ValidationError) -> None:
+    messages.error(request, "；".join(exc.messages))
+
+
+@login_required
+def dispute_list(request: HttpRequest) -> HttpResponse:
+    g = request.GET
+    try:
+        qs = queries.disputes_for(request.user, region=g.get("region") or None, kind=g.get("kind") or None,
+                                  risk=g.get("risk") or None, phase=g.get("phase") or None, q=g.get("q"))
+    except ValidationError as exc:
+        _error(request, exc)
+        qs = queries.disputes_for(request.user)
+    page = Paginator(qs, 50).get_page(g.get("page"))
+    rows = [(d, services.phase(d)) for d in page.object_list]
+    scope = jurisdiction.scope_of(request.user)
+    home = scope.home_code()
+    today = _today()
+    figures = metrics.summary(home, today.replace(month=1, day=1), today, user=request.user) if home else None
+    return render(request, "disputes/list.html", {
+        "page": page, "rows": [(d, p, services.PHASE_LABELS[p]) for d, p in rows], "figures": figures,
+        "kinds": DisputeKind.objects.filter(is_active=True), "risks": RiskLevel.choices,
+        "phases": list(services.PHASE_LABELS.items()), "filters": g,
+    })
+
+
+def _may(request: HttpRequest, appeal, action: str) -> bool:
+    return access.may_act(jurisdiction.scope_of(request.user), appeal, action)
+
+
+@login_required
+def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    d = queries.dispute_detail(request.user, pk)
+    p = services.phase(d)
+    stage = services.current_stage(d)
+    status = wf.Status(d.appeal.status)
+    return render(request, "disputes/detail.html", {
+        "d": d, "phase": p, "phase_label": services.PHASE_LABELS[p],
+        "status_label": wf.STATUS_LABELS[status], "parties": d.parties.alive(), "stages": d.stages.alive(),
+        "sessions": d.sessions.alive().select_related("stage"), "reviews": d.risk_reviews.alive(),
+        "agreements": d.agreements.alive().prefetch_related("terms"), "referrals": d.referrals.alive(),
+        "follow_ups": d.follow_ups.alive().prefetch_related("checks__term"),
+        "can_session": stage is not None and status in services.HANDLING_STATES
+        and _may(request, d.appeal, "add_progress"),
+        "can_agree": stage is not None and status in services.HANDLING_STATES
+        and _may(request, d.appeal, "submit_result"),
+        "venues": Venue.choices, "results": SessionResult.choices, "today": _today(),
+        "stage_kinds": StageKind.choices, "referral_to": ReferralTo.choices,
+        "can_stage": d.outcome != "referred" and status in services.TRIAGE_STATES | services.HANDLING_STATES
+        and _may(request, d.appeal, "assign"),
+        "can_refer": d.outcome != "referred" and status in services.TRIAGE_STATES | services.HANDLING_STATES
+        and _may(request, d.appeal, "suspend"),
+        "performing": d.agreements.alive().filter(status=AgreementStatus.PERFORMING).prefetch_related("terms").first()
+        if status in (wf.Status.AWAITING_VERIFICATION, wf.Status.AWAITING_RETURN_VISIT)
+        and _may(request, d.appeal, "verify") else None,
+        "current_stage": stage,
+        "review_overdue": bool(d.next_review_on and d.next_review_on < _today()
+                               and p in ("screening", "mediating", "performing")),
+    })
+
+
+@login_required
+@require_POST
+def add_session(request: HttpRequest, pk: int) -> HttpResponse:
+    d = queries.dispute_detail(request.user, pk)  # 404 first: outside the jurisdiction nothing exists
+    f = request.POST
+    try:
+        services.add_session(d, actor=request.user, outcome=f.get("outcome", ""), venue=f.get("venue") or "",
+                             place=f.get("place", ""), held_at=f.get("held_at") or None,
+                             attendees=[n.strip() for n in f.get("attendees", "").replace("，", ",").split(",")
+                                        if n.strip()],
+                             result=f.get("result") or SessionResult.CONTINUE)
+        messages.success(request, _("The session was recorded."))
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("disputes:detail", pk=d.pk)
+
+
+def _terms(text: str) -> list[dict]:
+    """One term a line: 'what is to be done | 2025-04-01'."""
+    terms = []
+    for n, line in enumerate(filter(None, (x.strip() for x in text.splitlines())), start=1):
+        what, _sep, due = line.replace("｜", "|").rpartition("|")
+        if not what.strip():
+            raise ValidationError(f"第{n}行应写成“条款内容 | 履行期限（如 2025-04-01）”")
+        terms.append({"text": what.strip(), "due_on": due.strip()})
+    return terms
+
+
+@login_required
+@require_POST
+def add_agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    d = queries.dispute_detail(request.user, pk)
+    f = request.POST
+    try:
+        services.record_agreement(d, actor=request.user, summary=f.get("summary", ""),
+                                  signed_on=f.get("signed_on") or None, terms=_terms(f.get("terms", "")),
+                                  photo=request.FILES.get("photo"))
+        messages.success(request, _("The agreement was recorded."))
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("disputes:detail", pk=d.pk)
+
+
+@login_required
+def risk_list(request: HttpRequest) -> HttpResponse:
+    region = request.GET.get("region") or None
+    overdue = request.GET.get("overdue") == "1"
+    try:
+        rows = queries.risk_list(request.user, region=region, overdue_only=overdue)
+    except ValidationError as exc:
+        _error(request, exc)
+        rows = queries.risk_list(request.user, overdue_only=overdue)
+    return render(request, "disputes/risks.html", {
+        "rows": rows, "overdue": overdue, "region": region or "",
+        "late": sum(1 for r in rows if r.review_overdue), "today": _today(),
+    })
+
+
+@login_required
+@require_POST
+def start_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start mediation, or hand it on to the next stage with the reason."""
+    d = queries.dispute_detail(request.user, pk)
+    f = request.POST
+    try:
+        services.start_stage(d, actor=request.user, kind=f.get("kind", ""), body=f.get("body", ""),
+                             mediator_name=f.get("mediator_name", ""), due=f.get("due") or None,
+                             reason=f.get("reason", ""),
+                             mediator=request.user if f.get("self") == "1" else None)
+        messages.success(request, _("The mediation stage was started."))
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("disputes:detail", pk=d.pk)
+
+
+@login_required
+@require_POST
+def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """履行回访: one kept/broken choice per pending term of the agreement being performed."""
+    d = queries.dispute_detail(request.user, pk)
+    f = request.POST
+    checks = [{"term": int(key.removeprefix("term_")), "kept": value == "kept"}
+              for key, value in f.items() if key.startswith("term_") and key[5:].isdigit() and value in ("kept",
+                                                                                                         "broken")]
+    try:
+        services.follow_up(d, actor=request.user, checks=checks, method=f.get("method", ""), note=f.get("note", ""))
+        messages.success(request, _("The follow-up visit was recorded."))
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("disputes:detail", pk=d.pk)
+
+
+@login_required
+@require_POST
+def refer(request: HttpRequest, pk: int) -> HttpResponse:
+    d = queries.dispute_detail(request.user, pk)
+    f = request.POST
+    try:
+        services.refer(d, actor=request.user, to=f.get("to", ""), body=f.get("body", ""), reason=f.get("reason", ""))
+        messages.success(request, _("The dispute was referred."))
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("disputes:detail", pk=d.pk)
