@@ -6,14 +6,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from minqing.accounts.models import Pairing
+from minqing.appeals import access
+from minqing.appeals import workflow as wf
+from minqing.appeals.models import Appeal
 from minqing.households import queries, services
 from minqing.households.models import Resident, Tag
 from minqing.lib.regioncode import RegionCodeError
 from minqing.regions import jurisdiction
+from minqing.web import integrations
 
 _SENSITIVE = re.compile(r"^(\d{11}|\d{17}[\dXx]|0\d{2,3}-?\d{7,8})$")
 
@@ -32,7 +39,7 @@ def _link_filters(request) -> dict:
     return {k: request.GET.get(k) or None for k in ("region", "tag", "s", "q")}
 
 
-def _hide_sensitive_query(request):
+def hide_sensitive_query(request):
     q = (request.GET.get("q") or "").strip()
     if not _SENSITIVE.match(q):
         return None
@@ -48,7 +55,7 @@ def _hide_sensitive_query(request):
 
 @login_required
 def household_list(request):
-    hidden = _hide_sensitive_query(request)
+    hidden = hide_sensitive_query(request)
     if hidden:
         return hidden
     try:
@@ -65,10 +72,24 @@ def household_list(request):
 
 @login_required
 def household_detail(request, pk: int):
+    """一户一档: members (masked, revealed per the rules), tags, visits, appeals, help received and
+    the cadres paired with the household, on one page."""
     h = queries.household_detail(request.user, pk)
     revealed = request.session.pop("revealed", None)
+    today = timezone.localdate()
+    appeals = (jurisdiction.visible(request.user, Appeal)
+               .filter(Q(household=h) | Q(reports__household=h)).distinct()
+               .select_related("category", "unit").order_by("-received_at", "-id"))
+    pairings = (Pairing.objects.filter(Q(household=h) | Q(household__isnull=True, region_id=h.region_id))
+                .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today)).select_related("cadre")
+                .order_by("household_id", "id"))
     return render(request, "web/household_detail.html", {
         "household": h, "can_reveal": jurisdiction.can_reveal(request.user, h), "revealed": revealed,
+        "appeals": [(a, wf.STATUS_LABELS.get(wf.Status(a.status), a.status)) for a in appeals[:50]],
+        "visits": integrations.visits_of(request.user, h),
+        "help": integrations.help_of(request.user, h),
+        "pairings": list(pairings),
+        "may_register": access.may_register(jurisdiction.scope_of(request.user), h.region_id),
     })
 
 

@@ -1,0 +1,24 @@
+/* Small helpers of the work pages. Every page works without this file (and without htmx). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var pick = e.target.closest("[data-set-category]");
+    if (pick) {
+      var select = document.getElementById("id_category");
+      if (select) { select.value = pick.getAttribute("data-set-category"); select.focus(); }
+      e.preventDefault();
+    }
+  });
+  document.addEventListener("submit", function (e) {
+    var msg = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) { e.preventDefault(); e.stopPropagation(); }
+  }, true);
+  // htmx: a server error shows as a message instead of silently doing nothing.
+  document.addEventListener("htmx:responseError", function (e) {
+    var box = document.createElement("div");
+    box.className = "msg msg-error"; box.setAttribute("role", "alert");
+    box.textContent = "操作失败（" + e.detail.xhr.status + "），请刷新页面后重试";
+    var main = document.getElementById("main");
+    if (main) { main.insertBefore(box, main.firstChild); }
+  });
+})();

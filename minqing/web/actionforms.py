@@ -1,0 +1,203 @@
+"""The workflow's actions as HTML forms: which fields each action shows, how a posted form becomes
+the payload of minqing.appeals.services.perform, and the Chinese message for a missing field.
+
+The table of actions and their payload fields is appeals.workflow.ACTIONS (the same one the API
+uses); this module only adds what a form needs on top: a widget per field, choices, and the few
+fields a person never types (the supervising leader is the one who clicks).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from minqing.accounts.models import Post, Unit
+from minqing.appeals import services
+from minqing.appeals import workflow as wf
+from minqing.lib import regioncode
+from minqing.regions.jurisdiction import region_q
+
+SATISFACTION = [(s.value, label) for s, label in (
+    (wf.Satisfaction.SATISFIED, "满意"), (wf.Satisfaction.BASICALLY_SATISFIED, "基本满意"),
+    (wf.Satisfaction.UNSATISFIED, "不满意"))]
+DECISIONS = [("solve_on_spot", "现场解决（立行立改）"), ("assign", "限期办理（限期整改）"),
+             ("explain", "政策解答"), ("escalate", "上报上级")]
+LEVELS = [(lv.value, label) for lv, label in wf.LEVEL_LABELS.items()]
+CLOSE_REASONS = [(r.value, label) for r, label in wf.CLOSE_REASON_LABELS.items()]
+OUTCOMES = [("solved", "已解决"), ("unsolved", "未解决")]
+YES_NO = [("1", "是"), ("0", "否")]
+PASSED = [("1", "通过"), ("0", "不通过（退回重办）")]
+METHODS = [("电话回访", "电话回访"), ("上门回访", "上门回访"), ("短信回访", "短信回访"), ("其他", "其他")]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    widget: str  # text | textarea | date | number | select | files | unit | person
+    label: str
+    choices: tuple[tuple[str, str], ...] = ()
+    blank: bool = True  # a select offers an empty choice
+    initial: str = ""
+
+
+def _f(name: str, widget: str = "textarea", choices=(), **kw: Any) -> Field:
+    return Field(name, widget, wf.FIELD_LABELS.get(name, name), tuple(choices), **kw)
+
+
+FIELDS: dict[str, Field] = {
+    "decision": _f("decision", "select", DECISIONS, blank=False),
+    "opinion": _f("opinion"),
+    "what": _f("what"),
+    "satisfaction": _f("satisfaction", "select", SATISFACTION),
+    "unit": _f("unit", "unit"),
+    "person": _f("person", "person"),
+    "measures": _f("measures"),
+    "due": _f("due", "date"),
+    "text": _f("text"),
+    "reason": _f("reason"),
+    "note": _f("note"),
+    "cost": _f("cost", "number"),
+    "fund_source": _f("fund_source", "text"),
+    "evidence": _f("evidence", "text"),
+    "level": _f("level", "select", LEVELS),
+    "days": _f("days", "number"),
+    "result": _f("result"),
+    "passed": _f("passed", "select", PASSED, blank=False),
+    "method": _f("method", "select", METHODS),
+    "reopen": _f("reopen", "select", YES_NO, blank=False, initial="1"),
+    "outcome": _f("outcome", "select", OUTCOMES, blank=False),
+    "target": _f("target", "text"),
+    "persons": _f("persons", "text"),
+    "body": _f("body", "text"),
+    "files": Field("files", "files", "照片或文件"),
+}
+# Where one action gives a field another meaning or widget.
+OVERRIDES: dict[tuple[str, str], Field] = {
+    ("close", "reason"): Field("reason", "select", "未回访办结原因", tuple(CLOSE_REASONS)),
+}
+# Fields a form never shows: the supervising leader is the person who clicks.
+HIDDEN = {("supervise", "leader")}
+# 研判 takes its decision's own fields; the form shows them all, each used by its decision.
+REVIEW_FIELDS = ("decision", "opinion", "what", "satisfaction", "unit", "person", "measures", "due", "text",
+                 "reason")
+HELP = {
+    "review": _("Record the review decision; fill in the fields the chosen decision needs."),
+    "assign": _("Name the responsible unit and person, the measures and the deadline (empty: the county's rule)."),
+    "escalate": _("Send the case to the next level up, which reviews it next."),
+    "submit_result": _("Report the case handled; someone other than the handler verifies it."),
+    "verify": _("Confirm the result; a failed check sends the case back to handling."),
+    "return_visit": _("Ask the resident; 'unsatisfied' sends the case back for re-handling."),
+    "close": _("Close the case; without an answered return visit, choose the reason."),
+    "supervise": _("You become the supervising leader of this case."),
+    "merge_into": _("Fold this case into another open one; its reporters move with it."),
+    "request_extension": _("Petitions may be extended once, by at most 30 days."),
+}
+ORDER = ("review", "solve_on_spot", "assign", "explain_policy", "escalate", "add_progress", "submit_result",
+         "verify", "return_visit", "return_visit_failed", "close", "request_extension", "approve_extension",
+         "reject_extension", "suspend", "resume", "refer", "remind", "supervise", "flag_accountability", "merge_into",
+         "unmerge")
+# Actions of the leading kind: shown apart from the day-to-day handling ones.
+SIDE_ACTIONS = frozenset({"remind", "supervise", "flag_accountability", "merge_into", "unmerge"})
+
+
+def fields_of(action: str) -> list[Field]:
+    spec = wf.ACTIONS[action]
+    names = REVIEW_FIELDS if action == "review" else (*spec.required, *spec.optional)
+    out = [OVERRIDES.get((action, n)) or FIELDS[n] for n in names if (action, n) not in HIDDEN and n in FIELDS]
+    if action == "add_progress":
+        out.append(FIELDS["files"])
+    return out
+
+
+def required_of(action: str) -> set[str]:
+    """Fields the form marks required: the workflow's, except those the service fills in itself."""
+    if action == "review":
+        return {"decision"}
+    names = set(wf.ACTIONS[action].required) - {"leader", "level"}
+    if action == "assign":
+        names.discard("due")  # defaults to the county's rule
+    return names
+
+
+def sorted_actions(names: list[str]) -> list[str]:
+    return sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+
+
+# --- choices that depend on the appeal ------------------------------------------------------
+
+
+def _near(appeal, field: str) -> Q:
+    """The county's own units and those of the appeal's township (and village)."""
+    county = regioncode.county_of(appeal.region_id).ljust(12, "0")
+    depth = regioncode.level_of(appeal.region_id)
+    town = appeal.region_id[:9].ljust(12, "0") if depth >= regioncode.TOWNSHIP else None
+    return Q(**{f"{field}region_id": county}) | (region_q([town], f"{field}region") if town else Q(pk__in=[]))
+
+
+def units_for(appeal) -> list[Unit]:
+    """Units that may be given the case: the county's departments, its township's offices and
+    stations, its own village's committees (not the other villages' — a list thousands long)."""
+    village_ok = Q(region_id=appeal.region_id) | ~Q(kind__in=("village_committee", "mediation_committee"))
+    return list(Unit.objects.filter(_near(appeal, ""), village_ok, is_active=True)
+                .order_by("kind", "region_id", "name")[:300])
+
+
+def people_for(appeal) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Named persons, grouped by unit: staff of the county's own departments, of the appeal's
+    township and of its village — not every township's and village's (that list would be thousands
+    long on a cheap phone)."""
+    near = _near(appeal, "unit__")
+    village_ok = Q(unit__region_id=appeal.region_id) | ~Q(unit__kind="village_committee")
+    posts = (Post.objects.filter(near, village_ok, ended_on__isnull=True, user__is_active=True)
+             .select_related("user", "unit").order_by("unit__kind", "unit__name", "user__display_name"))
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for p in posts[:400]:
+        groups.setdefault(p.unit.name, []).append((p.user_id, f"{p.user}（{p.get_role_display()}）"))
+    return list(groups.items())
+
+
+# --- posted form → payload -------------------------------------------------------------------
+
+_SPLIT = re.compile(r"[,，、;；\s]+")
+
+
+def payload_from(action: str, post, files) -> dict[str, Any]:
+    """The payload perform() takes; empty fields are left out so the service's defaults apply."""
+    data: dict[str, Any] = {}
+    for f in fields_of(action):
+        if f.widget == "files":
+            uploads = files.getlist("files") if files else []
+            if uploads:
+                data["files"] = uploads
+            continue
+        raw = (post.get(f.name) or "").strip()
+        if f.name == "person" and not raw:
+            raw = (post.get("person_name") or "").strip()
+        if not raw:
+            continue
+        if f.name in ("passed", "reopen"):
+            data[f.name] = raw == "1"
+        elif f.name == "persons":
+            data[f.name] = [p for p in _SPLIT.split(raw) if p]
+        else:
+            data[f.name] = raw
+    return data
+
+
+def check_required(action: str, data: dict[str, Any]) -> None:
+    """The Chinese message for missing fields, named as the form names them (perform() would name
+    the Python parameters)."""
+    fn = services.ACTION_FUNCTIONS[action]
+    params = inspect.signature(fn).parameters
+    needed = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY
+              and p.default is inspect.Parameter.empty and n not in ("actor",)]
+    missing = [n for n in needed if n not in data]
+    if missing:
+        label = wf.ACTIONS[action].label
+        raise ValidationError(f"{label}缺少必填项：{'、'.join(wf.FIELD_LABELS.get(n, n) for n in missing)}")

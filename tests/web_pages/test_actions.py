@@ -1,0 +1,155 @@
+"""Every action of the lifecycle as a form on the appeal page: shown to the post that may take it,
+a valid post moves the case on (event written), an invalid one shows the Chinese message next to
+the form and changes nothing. Parametrized over appeals.workflow.ACTIONS: a new action without a
+case here fails test_every_action_is_covered."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from minqing.appeals import workflow as wf
+from minqing.appeals.models import Appeal, AppealEvent
+
+pytestmark = pytest.mark.django_db
+
+FUTURE = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
+
+# action: (stage, actor, valid payload, invalid payload, Chinese message of the invalid one)
+CASES = {
+    "review": ("registered", "cadre_a", {"decision": "solve_on_spot", "what": "当场清理了积水"},
+               {"decision": "", "opinion": "再看看"}, "研判缺少必填项：研判结论"),
+    "solve_on_spot": ("registered", "cadre_a", {"what": "当场修好", "satisfaction": "satisfied"}, {},
+                      "现场解决缺少必填项：现场处理情况"),
+    "assign": ("registered", "cadre_a", {"unit": "@housing", "person": "@dept_handler", "measures": "派人维修",
+                                         "due": FUTURE},
+               {"unit": "@housing", "person": "@dept_handler", "measures": "派人维修", "due": "2020-01-01"},
+               "办理期限必须晚于交办时间"),
+    "explain_policy": ("registered", "cadre_a", {"text": "按政策不属于补助范围，已当面解释"}, {},
+                       "政策解答缺少必填项：内容"),
+    "escalate": ("registered", "cadre_a", {"reason": "需镇上协调资金"}, {"opinion": "无"}, "上报缺少必填项：理由"),
+    "add_progress": ("assigned", "dept_handler", {"note": "已派施工队进场", "cost": "8000", "fund_source": "县财政"},
+                     {"note": "买了水泥", "cost": "800"}, "填写了金额，请同时填写资金来源"),
+    "remind": ("assigned", "township_leader", {"note": "请本周内完成"}, None, "当前状态“已登记”下不能催办"),
+    "supervise": ("assigned", "township_leader", {"note": "镇党委挂牌督办"}, {"level": "galaxy"}, "督办层级无效"),
+    "request_extension": ("assigned", "dept_handler", {"days": "10", "reason": "雨季无法施工"},
+                          {"days": "十天", "reason": "雨季"}, "延期天数必须是正整数"),
+    "approve_extension": ("extension_requested", "township_leader", {"days": "5", "note": "同意延期5天"},
+                          {"days": "99"}, "批准的延期天数必须是正整数且不超过申请天数"),
+    "reject_extension": ("extension_requested", "township_leader", {"reason": "理由不充分"}, {},
+                         "驳回延期缺少必填项：理由"),
+    "suspend": ("assigned", "dept_handler", {"reason": "等待司法鉴定"}, {}, "中止办理缺少必填项：理由"),
+    "refer": ("assigned", "dept_handler", {"body": "宣汉县人民法院", "reason": "双方同意诉讼解决"},
+              {"body": "宣汉县人民法院"}, "导入法定途径缺少必填项：理由"),
+    "resume": ("suspended", "dept_handler", {"note": "鉴定已出"}, {"due": "下个月"}, "新的办理期限格式无效"),
+    "submit_result": ("assigned", "dept_handler", {"result": "路面已修复并验收"}, {"evidence": "照片"},
+                      "报结缺少必填项：办理结果"),
+    "verify": ("submitted", "cadre_a", {"passed": "1", "note": "现场看过"}, {"note": "还没看"},
+               "核查缺少必填项：核查结论"),
+    "return_visit": ("verified", "cadre_a", {"satisfaction": "satisfied", "method": "电话回访"},
+                     {"satisfaction": "很好"}, "满意度只能是满意、基本满意或不满意"),
+    "return_visit_failed": ("verified", "cadre_a", {"method": "电话回访", "note": "无人接听"}, None,
+                            "当前状态“已登记”下不能回访未联系上"),
+    "close": ("visited", "cadre_a", {"outcome": "solved", "note": "群众满意"}, {"outcome": "unsolved"},
+              "未解决办结须说明原因"),
+    "merge_into": ("registered", "cadre_a", {"target": "@other", "note": "同一问题"}, {"target": "511722-0000-9"},
+                   "合并目标不存在或不在您的管辖范围内"),
+    "unmerge": ("merged", "cadre_a", {"reason": "合并错了"}, {}, "取消合并缺少必填项：理由"),
+    "flag_accountability": ("assigned", "township_leader", {"reason": "逾期未办", "persons": "张三、李四"}, {},
+                            "追责问责缺少必填项：理由"),
+}
+
+
+def _resolve(payload: dict, county, stages) -> dict:
+    out = {}
+    for key, value in payload.items():
+        if value == "@housing":
+            value = county.units["housing"].pk
+        elif value == "@dept_handler":
+            value = county.dept_handler.pk
+        elif value == "@other":
+            value = stages.registered().number
+        out[key] = value
+    return out
+
+
+def test_every_action_is_covered():
+    assert set(CASES) == set(wf.ACTIONS) - {"register"}
+
+
+@pytest.mark.parametrize("action", sorted(CASES))
+def test_the_form_is_offered_and_a_valid_post_moves_the_case_on(county, stages, login, action):
+    stage, actor, valid, _invalid, _msg = CASES[action]
+    appeal = getattr(stages, stage)()
+    client = login(getattr(county, actor))
+    page = client.get(f"/appeals/{appeal.pk}/").content.decode()
+    assert f'id="act-{action}"' in page, f"{action} is not offered to {actor}"
+    before = AppealEvent.objects.filter(appeal=appeal).count()
+    response = client.post(f"/appeals/{appeal.pk}/actions/{action}/", _resolve(valid, county, stages))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    events = AppealEvent.objects.filter(appeal=appeal).order_by("id")
+    assert events.count() == before + 1 and events.last().action == action
+    followed = client.get(response["Location"]).content.decode()
+    assert f"已{wf.ACTIONS[action].label}" in followed
+
+
+@pytest.mark.parametrize("action", sorted(CASES))
+def test_an_invalid_post_shows_the_chinese_message_and_changes_nothing(county, stages, login, action):
+    stage, actor, _valid, invalid, msg = CASES[action]
+    # No payload is wrong for these: they are refused at a stage where they do not apply.
+    appeal = stages.registered() if invalid is None else getattr(stages, stage)()
+    version = Appeal.objects.get(pk=appeal.pk).version
+    client = login(getattr(county, actor))
+    response = client.post(f"/appeals/{appeal.pk}/actions/{action}/", _resolve(invalid or {}, county, stages))
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert msg in text
+    assert 'class="form-error"' in text
+    assert Appeal.objects.get(pk=appeal.pk).version == version
+
+
+def test_htmx_posts_get_the_detail_back_in_place(county, stages, login):
+    appeal = stages.assigned()
+    client = login(county.dept_handler)
+    headers = {"HX-Request": "true", "HX-Target": "appeal-detail"}
+    bad = client.post(f"/appeals/{appeal.pk}/actions/submit_result/", {}, headers=headers)
+    assert bad.status_code == 200  # htmx swaps 2xx only: the error must come back as a page part
+    text = bad.content.decode()
+    assert text.lstrip().startswith('<div id="appeal-detail">') and "<html" not in text
+    assert "报结缺少必填项：办理结果" in text and 'id="act-submit_result" open' in text
+    ok = client.post(f"/appeals/{appeal.pk}/actions/submit_result/", {"result": "已修好"}, headers=headers)
+    assert ok.status_code == 200 and "已报结" in ok.content.decode() and "待核查" in ok.content.decode()
+
+
+def test_the_handler_may_not_verify_their_own_result(county, stages, login):
+    appeal = stages.submitted()
+    response = login(county.dept_handler).post(f"/appeals/{appeal.pk}/actions/verify/", {"passed": "1"})
+    assert response.status_code == 422
+    assert "您的岗位不能对该诉求执行“核查”" in response.content.decode()
+
+
+def test_actions_a_post_may_not_take_are_not_offered(county, stages, login):
+    appeal = stages.assigned()
+    page = login(county.dept_handler).get(f"/appeals/{appeal.pk}/").content.decode()
+    assert 'id="act-submit_result"' in page
+    assert 'id="act-supervise"' not in page and 'id="act-approve_extension"' not in page
+
+
+def test_an_unknown_action_is_404(county, stages, login):
+    appeal = stages.registered()
+    assert login(county.cadre_a).post(f"/appeals/{appeal.pk}/actions/register/", {}).status_code == 404
+    assert login(county.cadre_a).post(f"/appeals/{appeal.pk}/actions/fly/", {}).status_code == 404
+
+
+def test_progress_with_a_photo_attaches_it(county, stages, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    appeal = stages.assigned()
+    photo = SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    response = login(county.dept_handler).post(f"/appeals/{appeal.pk}/actions/add_progress/",
+                                               {"note": "拍照留档", "files": photo})
+    assert response.status_code == 302
+    att = appeal.attachments.get()
+    assert att.progress is not None and att.name == "现场.png"
