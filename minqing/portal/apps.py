@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "minqing.portal"
     verbose_name = _("Residents' portal")
+
+    def ready(self) -> None:
+        from minqing.appeals.access import appeal_policy
+        from minqing.regions import jurisdiction
+
+        from .models import Letter, Rating
+
+        # Staff reading letters or ratings see exactly what they see of the appeal behind them
+        # (举报 only for the discipline commission, never for a person it names).
+        jurisdiction.register(Letter, appeal_policy(prefix="appeal__", region_field="appeal__region"))
+        jurisdiction.register(Rating, appeal_policy(prefix="appeal__", region_field="appeal__region"))

@@ -1,7 +1,15 @@
-"""Pages of this part."""
+"""Public pages of the residents' portal (no login)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("places/", views.places, name="places"),
+    path("sent/", views.sent, name="sent"),
+    path("track/", views.track, name="track"),
+    path("track/rate/", views.rate, name="rate"),
+]
