@@ -23,8 +23,14 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# The project catalogue (minqing/locale: web pages, foundation, appeals) and one catalogue per later part.
+PARTS := fieldwork checklists enterprises disputes nlp portal briefing jobs dashboards
 messages: $(STAMP)
-	cd minqing && ../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete && ../$(BIN)/django-admin compilemessages
+	cd minqing && ../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete $(PARTS:%=-i %) \
+	  && ../$(BIN)/django-admin compilemessages -i .venv
+	for part in $(PARTS); do \
+	  if [ -d minqing/$$part/locale ]; then (cd minqing/$$part && ../../$(BIN)/django-admin makemessages -l zh_Hans -l en \
+	    --no-obsolete && ../../$(BIN)/django-admin compilemessages) || exit 1; fi; done
 
 bench-divisions: $(STAMP)
 	$(BIN)/python bench/divisions.py

@@ -1,7 +1,13 @@
-"""Pages of this part."""
+"""工作简报 pages: /briefings/ (on screen), /briefings/generate/ (background .docx), /briefings/docx/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "briefing"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("generate/", views.generate, name="generate"),
+    path("docx/", views.download, name="docx"),
+]

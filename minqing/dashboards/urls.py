@@ -1,7 +1,13 @@
-"""Pages of this part."""
+"""Dashboards: /dashboards/ (one's own jurisdiction) and /dashboards/<code>/ (drill-down)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dashboards"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<str:code>/", views.region, name="region"),
+    path("<str:code>/cases/", views.cases, name="cases"),
+]

@@ -1,0 +1,334 @@
+"""Every figure of a dashboard, computed by the metric functions (minqing.appeals.metrics and, when
+those parts are installed, minqing.fieldwork.metrics / minqing.disputes.metrics) for one region
+subtree and period, within the user's figure jurisdiction. No web code: views render what this
+module answers, tests compare it with the metric functions and /api/v1/metrics.
+
+Each table is a list of rows; each row carries its numbers and the link to the list behind them
+(the appeal list at /appeals/ when the web pages provide it, else the /api/v1/appeals query).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from dataclasses import asdict, dataclass, field, is_dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import pgettext_lazy
+
+from minqing.appeals import metrics
+from minqing.appeals import workflow as wf
+from minqing.appeals.models import Category
+from minqing.lib import regioncode
+from minqing.regions import jurisdiction
+from minqing.regions.models import Region
+
+from .periods import Period
+
+log = logging.getLogger(__name__)
+
+# Labels in the "dashboards" context: their words are common and other catalogues translate them otherwise.
+GROUP_LABELS = {
+    wf.Group.OPEN.value: pgettext_lazy("dashboards", "Being handled"),
+    wf.Group.PAUSED.value: pgettext_lazy("dashboards", "Suspended"),
+    wf.Group.SOLVED.value: pgettext_lazy("dashboards", "Closed, solved"),
+    wf.Group.CLOSED_UNSOLVED.value: pgettext_lazy("dashboards", "Closed, not solved"),
+}
+LABELS = {
+    "response": pgettext_lazy("dashboards", "Response rate"),
+    "closure": pgettext_lazy("dashboards", "Closure rate"),
+    "on_time": pgettext_lazy("dashboards", "On-time rate"),
+    "resolution": pgettext_lazy("dashboards", "Resolution rate"),
+    "satisfaction": pgettext_lazy("dashboards", "Satisfaction rate"),
+    "on_spot": pgettext_lazy("dashboards", "Solved on the spot"),
+    "assigned": pgettext_lazy("dashboards", "With a deadline"),
+    "assigned_done": pgettext_lazy("dashboards", "With a deadline, done"),
+    "assigned_open": pgettext_lazy("dashboards", "With a deadline, in progress"),
+    "found": pgettext_lazy("dashboards", "Found"),
+    "to_township": pgettext_lazy("dashboards", "Sent to the township"),
+    "to_county": pgettext_lazy("dashboards", "Sent to the county"),
+}
+LEVEL_WORDS = {regioncode.PROVINCE: "全省", regioncode.CITY: "全市", regioncode.COUNTY: "全县",
+               regioncode.TOWNSHIP: "全镇", regioncode.VILLAGE: "全村"}
+
+
+def level_word(region: Region) -> str:
+    """全县 / 全镇 / 全乡 / 全街道 / 全村 / 全社区: the word a place uses for itself."""
+    name = region.name
+    for suffix, word in (("街道", "全街道"), ("社区", "全社区"), ("乡", "全乡"), ("区", "全区"), ("市", "全市")):
+        if name.endswith(suffix) and regioncode.level_of(region.code) >= regioncode.COUNTY:
+            return word
+    return LEVEL_WORDS.get(regioncode.level_of(region.code), "全域")
+
+
+def appeal_list_url(code: str, period: Period | None = None, **filters: Any) -> str:
+    """The list behind a number: the appeal workbench when present, else the JSON list."""
+    try:
+        base = reverse("web:appeals")
+    except NoReverseMatch:
+        base = "/api/v1/appeals"
+    params: dict[str, Any] = {"region": code}
+    if period is not None:
+        params["from"], params["to"] = period.start.isoformat(), period.end.isoformat()
+    params.update({k: v for k, v in filters.items() if v not in (None, "")})
+    return f"{base}?{urlencode(params)}"
+
+
+def cases_url(code: str, period: Period, figure: str) -> str:
+    """The exact cases behind a figure counted on closure dates or deadlines (dashboards.lists)."""
+    return f"{reverse('dashboards:cases', args=[code])}?{period.query()}&figure={figure}"
+
+
+def pct(value: float | None) -> str | None:
+    """0.3 → "30%", 0.3333 → "33.33%" (two decimals at most, as the rates print)."""
+    if value is None:
+        return None
+    text = f"{value * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+# ---------------------------------------------------------------------------------------------
+# Optional parts: field work and disputes publish their own metric functions.
+
+
+def optional_metric(module: str, name: str):
+    """The metric function when its part provides it, else None (the dashboard works without)."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    return getattr(mod, name, None)
+
+
+def plain(value: Any) -> Any:
+    """A metric result as JSON-able data (dataclasses, Rates and dates included)."""
+    if isinstance(value, metrics.Rate):
+        return value.as_dict()
+    if hasattr(value, "as_dict") and callable(value.as_dict):
+        return plain(value.as_dict())
+    if is_dataclass(value) and not isinstance(value, type):
+        return plain(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _call_optional(module: str, name: str, code: str, period: Period, user: Any) -> Any:
+    fn = optional_metric(module, name)
+    if fn is None:
+        return None
+    try:
+        return plain(fn(code, period.start, period.end, user=user))
+    except Exception:  # a part still being built must not take the dashboard down
+        log.exception("%s.%s failed", module, name)
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The dashboard
+
+
+@dataclass
+class Dashboard:
+    region: Region
+    period: Period
+    word: str
+    summary: metrics.CountySummary
+    figures: dict[str, Any]  # name → number or percent text, as shown (the test compares these)
+    links: dict[str, str]
+    rates: list[dict[str, Any]]
+    groups: list[dict[str, Any]]
+    categories: list[dict[str, Any]]
+    triage: list[dict[str, Any]]
+    funnel: list[dict[str, Any]]
+    children: list[dict[str, Any]]
+    trend: list[dict[str, Any]]
+    fieldwork: dict[str, Any] = field(default_factory=dict)
+    disputes: Any = None
+    path: list[Region] = field(default_factory=list)
+
+    def charts(self) -> dict[str, Any]:
+        """The data of every chart: the same rows the tables print."""
+        return {"groups": self.groups, "categories": self.categories, "rates": self.rates,
+                "triage": self.triage, "funnel": self.funnel, "trend": self.trend, "children": self.children,
+                "coverage": [{"label": c.get("name"), "percent": c.get("percent"),
+                              "value": None if c.get("rate") is None else round(c["rate"] * 100, 2)}
+                             for c in (self.fieldwork.get("coverage") or {}).get("children") or []]}
+
+
+DENOMINATORS = {"response": "received", "closure": "due", "on_time": "due", "resolution": "closed_in_period",
+                "satisfaction": "answered"}
+
+
+def _rate_row(key: str, label: str, rate: metrics.Rate, link: str, whole: str) -> dict[str, Any]:
+    return {"key": key, "label": label, "numerator": rate.numerator, "denominator": rate.denominator,
+            "percent": rate.percent, "value": None if rate.value is None else round(rate.value * 100, 2),
+            "link": link, "denominator_link": whole}
+
+
+def _children(region: Region, period: Period, user: Any) -> list[dict[str, Any]]:
+    """One row per sub-place the user sees: the drill-down table."""
+    scope = jurisdiction.scope_of(user)
+    kids = Region.objects.filter(parent_id=region.code, is_active=True).order_by("code")
+    rows = []
+    for kid in kids:
+        if user is not None and not scope.sees_figures(kid.code):
+            continue
+        r = metrics.received(kid.code, period.start, period.end, user=user)
+        c = metrics.closed_in_period(kid.code, period.start, period.end, user=user)
+        d = metrics.due_for_closure(kid.code, period.start, period.end, user=user)
+        s = metrics.satisfaction_rate(kid.code, period.start, period.end, user=user)
+        b = metrics.backlog(kid.code, period.start, period.end, user=user)
+        rows.append({
+            "code": kid.code, "name": kid.name, "received": r["received"],
+            "received_link": appeal_list_url(kid.code, period),
+            "resolution": metrics.Rate(c["solved"] or 0, c["closed"] or 0).percent,
+            "on_time": metrics.Rate(d["on_time"] or 0, d["due"] or 0).percent,
+            "satisfaction": s.percent, "backlog": b.at_end,
+            "backlog_link": cases_url(kid.code, period, "backlog"),
+        })
+    return rows
+
+
+def _trend(code: str, period: Period, user: Any) -> list[dict[str, Any]]:
+    rows = []
+    for start, end in period.months():
+        r = metrics.received(code, start, end, user=user)
+        c = metrics.closed_in_period(code, start, end, user=user)
+        rows.append({"month": f"{start.year}年{start.month}月", "start": start.isoformat(), "end": end.isoformat(),
+                     "received": r["received"], "closed": c["closed"] or 0, "solved": c["solved"] or 0,
+                     "link": appeal_list_url(code, None, **{"from": start.isoformat(), "to": end.isoformat()})})
+    return rows
+
+
+def build(region: Region, period: Period, user: Any) -> Dashboard:
+    """The whole dashboard of ``region`` for ``period`` as ``user`` may see it. The caller has checked
+    ``scope.sees_figures(region.code)`` (outside it: 404)."""
+    code, start, end = region.code, period.start, period.end
+    s = metrics.county_summary(code, start, end, user=user)
+    link = appeal_list_url(code, period)
+    links = {
+        "received": link,
+        "response": cases_url(code, period, "responded"),
+        "closure": cases_url(code, period, "closed"),
+        "on_time": cases_url(code, period, "on_time"),
+        "resolution": cases_url(code, period, "solved"),
+        "satisfaction": cases_url(code, period, "answered"),
+        "backlog": cases_url(code, period, "backlog"),
+        "on_spot": appeal_list_url(code, period, status=wf.Status.SOLVED_ON_SPOT.value),
+        "assigned": appeal_list_url(code, period, group=",".join(metrics.OPEN_GROUPS + metrics.CLOSED_GROUPS)),
+        "assigned_done": appeal_list_url(code, period, group=",".join(metrics.CLOSED_GROUPS)),
+        "explained": appeal_list_url(code, period, status=wf.Status.EXPLAINED.value),
+        "escalated": appeal_list_url(code, period, status=wf.Status.ESCALATED.value),
+    }
+    rates = [_rate_row(key, str(LABELS[key]), getattr(s, key), links[key], cases_url(code, period, DENOMINATORS[key]))
+             for key in ("response", "closure", "on_time", "resolution", "satisfaction")]
+    groups = [{"key": g, "label": str(GROUP_LABELS.get(g, g)), "count": n,
+               "link": appeal_list_url(code, period, group=g)} for g, n in s.by_group.items()]
+    ids = dict(Category.objects.filter(name__in=list(s.by_category)).order_by("-is_active", "level", "pk")
+               .values_list("name", "pk").reverse())  # the first (active, top-level) id wins
+    categories = [{"label": name, "count": n,
+                   "link": appeal_list_url(code, period, category=ids.get(name)) if name in ids else link}
+                  for name, n in s.by_category.items()]
+    open_link = appeal_list_url(code, period, group=",".join(metrics.OPEN_GROUPS))
+    triage = [{"key": key, "label": str(LABELS[key]), "count": count, "link": links.get(key, open_link)}
+              for key, count in (("on_spot", s.on_spot), ("assigned", s.assigned),
+                                 ("assigned_done", s.assigned_done), ("assigned_open", s.assigned - s.assigned_done))]
+    f = s.funnel
+    funnel = [{"key": key, "label": str(LABELS[key]), "count": count, "households": households,
+               "link": link if key == "found" else links["escalated"]}
+              for key, count, households in (("found", f.found, f.found_households),
+                                             ("to_township", f.to_township, f.to_township_households),
+                                             ("to_county", f.to_county, f.to_county_households))]
+    b = s.backlog
+    figures: dict[str, Any] = {
+        "received": s.received,
+        "response": s.response.percent, "closure": s.closure.percent, "on_time": s.on_time.percent,
+        "resolution": s.resolution.percent, "satisfaction": s.satisfaction.percent,
+        "backlog": b.at_end, "backlog_year_before": b.year_before, "backlog_change": pct(b.change_rate),
+        "on_spot": s.on_spot, "assigned": s.assigned, "assigned_done": s.assigned_done, "explained": s.explained,
+        "found": f.found, "to_township": f.to_township, "to_county": f.to_county,
+        "found_households": f.found_households, "to_township_households": f.to_township_households,
+        "to_county_households": f.to_county_households,
+    }
+    for g in groups:
+        figures[f"group.{g['key']}"] = g["count"]
+    for c in categories:
+        figures[f"category.{c['label']}"] = c["count"]
+    fieldwork = {name: _call_optional("minqing.fieldwork.metrics", name, code, period, user)
+                 for name in ("coverage", "quota_report", "funnel")}
+    _dress_fieldwork(fieldwork, code, period, figures)
+    disputes = _call_optional("minqing.disputes.metrics", "summary", code, period, user)
+    if isinstance(disputes, dict):
+        for key in ("found", "solved", "open"):
+            if isinstance(disputes.get(key), int):
+                figures[f"disputes.{key}"] = disputes[key]
+        disputes["link"] = f"/disputes/?{urlencode({'region': code})}"
+    return Dashboard(
+        region=region, period=period, word=level_word(region), summary=s, figures=figures, links=links,
+        rates=rates, groups=groups, categories=categories, triage=triage, funnel=funnel,
+        children=_children(region, period, user), trend=_trend(code, period, user),
+        fieldwork={k: v for k, v in fieldwork.items() if v is not None},
+        disputes=disputes if isinstance(disputes, dict) else None,
+        path=region_path(region, user),
+    )
+
+
+QUOTA_ROWS = 20
+QUOTA_STATUS = {"green": pgettext_lazy("dashboards", "Met"), "yellow": pgettext_lazy("dashboards", "Close"),
+                "red": pgettext_lazy("dashboards", "Not met")}
+
+
+def _dress_fieldwork(data: dict[str, Any], code: str, period: Period, figures: dict[str, Any]) -> None:
+    """Percent texts, links and dashboard figures for the field-work results (their shapes are those
+    of minqing.fieldwork.metrics; anything else is dropped rather than shown raw)."""
+    query = urlencode({"region": code, "period": period.token} if period.token else {"region": code})
+    cov = data.get("coverage")
+    if isinstance(cov, dict) and isinstance(cov.get("households"), int):
+        cov["percent"] = pct(cov.get("rate"))
+        cov["link"] = f"/api/v1/coverage?{query}"
+        for child in cov.get("children") or []:
+            child["percent"] = pct(child.get("rate"))
+        figures.update({"coverage.households": cov["households"], "coverage.visited": cov.get("visited"),
+                        "coverage.rate": cov["percent"] or "—"})
+    else:
+        data.pop("coverage", None)
+    rows = data.get("quota_report")
+    if isinstance(rows, list) and all(isinstance(r, dict) and "status" in r for r in rows):
+        for r in rows:
+            r["status_label"] = str(QUOTA_STATUS.get(r["status"], r["status"]))
+        counts = {k: sum(1 for r in rows if r["status"] == k) for k in QUOTA_STATUS}
+        data["quota_counts"] = counts
+        # The page lists who is behind (worst first, as the report sorts); the full list is the API's.
+        behind = sorted((r for r in rows if r["status"] != "green"), key=lambda r: r["status"] != "red")
+        data["quota_behind"] = behind[:QUOTA_ROWS]
+        data["quota_more"] = max(0, len(behind) - QUOTA_ROWS)
+        data["quota_link"] = f"/api/v1/quotas?{query}"
+        figures.update({f"quota.{k}": v for k, v in counts.items()})
+    else:
+        data.pop("quota_report", None)
+    funnel = data.get("funnel")
+    if isinstance(funnel, dict) and all(isinstance(funnel.get(k), int) for k in ("visited", "found", "township",
+                                                                                  "county")):
+        figures.update({f"rounds.{k}": funnel[k] for k in ("visited", "found", "township", "county")})
+    else:
+        data.pop("funnel", None)
+
+
+def region_path(region: Region, user: Any) -> list[Region]:
+    """The crumbs from the widest place the user sees figures of down to this one."""
+    scope = jurisdiction.scope_of(user)
+    codes = []
+    code: str | None = region.code
+    while code:
+        if user is None or scope.sees_figures(code):
+            codes.append(code)
+        code = regioncode.parent_code(code)
+    return list(Region.objects.filter(code__in=codes).order_by("level"))

@@ -1,0 +1,59 @@
+/* Draw each chart of the dashboard from the data its table prints (json_script "dash-charts").
+   Without ECharts (not vendored yet, or no JS) the tables alone carry every figure. */
+(function () {
+  "use strict";
+  function draw() {
+    var node = document.getElementById("dash-charts");
+    if (!node || !window.echarts) { return; }
+    var data = JSON.parse(node.textContent);
+    var palette = ["#b42318", "#2f855a", "#2b6cb0", "#d69e2e", "#6b46c1", "#319795", "#dd6b20", "#718096"];
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var rows = data[el.getAttribute("data-chart")] || [];
+      if (!rows.length) { return; }
+      if (type === "pie") { rows = rows.filter(function (r) { return r.count > 0; }); }
+      var type = el.getAttribute("data-type");
+      var option;
+      if (type === "pie") {
+        option = { tooltip: { trigger: "item" }, legend: { bottom: 0 },
+          series: [{ type: "pie", radius: ["35%", "70%"], top: 0, bottom: 40, label: { position: "inside", formatter: "{c}", color: "#fff", fontWeight: "bold" },
+            data: rows.map(function (r) { return { name: r.label, value: r.count, link: r.link }; }) }] };
+      } else if (type === "funnel") {
+        option = { tooltip: { trigger: "item" },
+          series: [{ type: "funnel", sort: "descending", label: { formatter: "{b}: {c}" }, minSize: "10%",
+            data: rows.map(function (r) { return { name: r.label, value: r.count, link: r.link }; }) }] };
+      } else if (type === "rates" || type === "coverage") {
+        option = { tooltip: {}, grid: { left: 80, right: 30, top: 10, bottom: 30 },
+          xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+          yAxis: { type: "category", data: rows.map(function (r) { return r.label; }) },
+          series: [{ type: "bar", label: { show: true, position: "right", formatter: function (p) { return rows[p.dataIndex].percent || "—"; } },
+            data: rows.map(function (r) { return { value: r.value, link: r.link }; }) }] };
+      } else if (type === "trend") {
+        option = { tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 40, right: 20, top: 20, bottom: 50 },
+          xAxis: { type: "category", data: rows.map(function (r) { return r.month; }) }, yAxis: { type: "value" },
+          series: [
+            { name: "受理", type: "line", data: rows.map(function (r) { return { value: r.received, link: r.link }; }) },
+            { name: "办结", type: "line", data: rows.map(function (r) { return r.closed; }) },
+            { name: "解决", type: "line", data: rows.map(function (r) { return r.solved; }) }] };
+      } else if (type === "children") {
+        option = { tooltip: { trigger: "axis" }, grid: { left: 40, right: 20, top: 20, bottom: 60 },
+          xAxis: { type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: { rotate: rows.length > 6 ? 40 : 0 } },
+          yAxis: { type: "value" },
+          series: [{ name: "受理", type: "bar", data: rows.map(function (r) { return { value: r.received, link: r.received_link }; }) }] };
+      } else {
+        option = { tooltip: {}, grid: { left: 110, right: 30, top: 10, bottom: 30 }, xAxis: { type: "value" },
+          yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.label; }) },
+          series: [{ type: "bar", label: { show: true, position: "right" },
+            data: rows.map(function (r) { return { value: r.count, link: r.link }; }) }] };
+      }
+      option.color = palette;
+      option.animation = false;  // steady for projectors, printing and screenshots
+      option.textStyle = { fontSize: 14 };
+      el.classList.add("drawn");
+      var chart = window.echarts.init(el);
+      chart.setOption(option);
+      chart.on("click", function (p) { if (p.data && p.data.link) { window.location.href = p.data.link; } });
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
+})();

@@ -1,0 +1,75 @@
+"""Dashboard pages: thin — parse the period, check the figure jurisdiction, render figures.build()."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from minqing.lib import regioncode
+from minqing.regions import jurisdiction
+from minqing.regions.models import Region
+
+from . import figures, lists, periods
+
+
+def _region(user, code: str | None) -> Region:
+    scope = jurisdiction.scope_of(user)
+    raw = code or scope.home_code()
+    if not raw:
+        raise Http404
+    try:
+        full = regioncode.normalize(raw)
+    except regioncode.RegionCodeError:
+        raise Http404 from None
+    if not scope.sees_figures(full):
+        raise Http404
+    region = Region.objects.filter(code=full).first()
+    if region is None:
+        raise Http404
+    return region
+
+
+def _period(request: HttpRequest) -> tuple[periods.Period, str | None]:
+    try:
+        return periods.parse(request.GET.get("period"), request.GET.get("from"), request.GET.get("to")), None
+    except ValidationError as exc:
+        return periods.parse(None), "；".join(exc.messages)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return region(request, None)
+
+
+@login_required
+def region(request: HttpRequest, code: str | None) -> HttpResponse:
+    place = _region(request.user, code)
+    period, error = _period(request)
+    dash = figures.build(place, period, request.user)
+    big = request.GET.get("view") == "big"
+    context = {
+        "dash": dash, "period": period, "error": error, "big": big,
+        "charts": dash.charts(),
+        **periods.choices(period.end),
+    }
+    return render(request, "dashboards/big.html" if big else "dashboards/dashboard.html", context,
+                  status=400 if error else 200)
+
+
+@login_required
+def cases(request: HttpRequest, code: str) -> HttpResponse:
+    """The cases behind one figure (dashboards.lists), for the places and records the user may see."""
+    place = _region(request.user, code)
+    period, error = _period(request)
+    figure = request.GET.get("figure", "")
+    if figure not in lists.FIGURES:
+        raise Http404
+    qs = lists.cases(figure, place.code, period, request.user)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    context = {"region": place, "period": period, "figure": figure, "label": lists.FIGURES[figure][0],
+               "page": page, "error": error, "path": figures.region_path(place, request.user),
+               "groups": {k: str(v) for k, v in figures.GROUP_LABELS.items()}}
+    return render(request, "dashboards/cases.html", context, status=400 if error else 200)
