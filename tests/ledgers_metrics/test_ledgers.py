@@ -70,6 +70,20 @@ def test_export_formula_text_stays_text(county, tmp_path):
     assert b"<f>" not in __import__("zipfile").ZipFile(out).read("xl/worksheets/sheet1.xml")
 
 
+def test_export_masks_phones_and_ids_typed_into_the_text(county, tmp_path):
+    from minqing.appeals.models import Appeal
+    from tests.conftest import ID_A, PHONE_A
+
+    now = dt.datetime(2024, 5, 3, 10, tzinfo=dt.UTC)
+    Appeal.objects.create(number="F2", kind="problem", status="registered", group="open", level="village",
+                          max_level="village", region=county.regions["village_a"], channel="visit", title="t",
+                          text=f"请回电{PHONE_A}，身份证{ID_A}", received_at=now, updated_at=now)
+    out = tmp_path / "m.xlsx"
+    export_rectification(TOWN, *MAY, out)
+    cell = read_xlsx(out)[2][5]
+    assert PHONE_A not in cell and ID_A not in cell and "请回电" in cell and "****" in cell
+
+
 def write_own(path, rows, *, title=True):
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
     ws = wb.add_worksheet()

@@ -19,6 +19,7 @@ from minqing.appeals import metrics
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Channel, Progress, Report, Triage
 from minqing.lib import regioncode
+from minqing.lib.logfilter import scrub
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
@@ -101,7 +102,7 @@ def ledger_rows(region_code: str, start: dt.date, end: dt.date, *, user: Any = N
             remark.append("逾期办结")
         rows.append([
             CHANNEL_LABELS.get(a.channel, a.channel), "、".join(names), places.get(a.region_id, ""),
-            a.category.name if a.category else "", a.text or a.title, a.unit.name if a.unit else "", handler,
+            a.category.name if a.category else "", scrub(a.text or a.title), a.unit.name if a.unit else "", handler,
             a.measures, due, progress.get(a.pk) or status, "是" if closed else "否",
             SATISFACTION_LABELS.get(a.satisfaction, ""), "；".join(remark),
         ])
