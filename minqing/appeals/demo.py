@@ -46,7 +46,7 @@ CHANNELS = [("visit", 45), ("meeting", 15), ("reception", 8), ("phone", 10), ("l
             ("email", 2), ("web", 6), ("social", 3), ("transfer", 3)]
 SCENARIOS = [("spot", 36), ("village", 20), ("township", 12), ("county", 4), ("explain", 7), ("township_explain", 2),
              ("dispute_spot", 5), ("dispute_assign", 2), ("family", 1.5), ("petition", 3), ("stuck", 3),
-             ("misconduct", 1), ("open_recent", 3.5)]
+             ("misconduct", 1), ("open_recent", 3.5), ("old_petition", 2), ("petition_stuck", 0.45)]
 # Statuses the demo must show (forced on a few recent cases in the demo villages).
 FORCED = [wf.Status.REGISTERED, wf.Status.ESCALATED, wf.Status.ASSIGNED, wf.Status.IN_PROGRESS,
           wf.Status.EXTENSION_REQUESTED, wf.Status.SUSPENDED, wf.Status.AWAITING_VERIFICATION,
@@ -247,7 +247,7 @@ class Builder:
         if scenario is None:
             scenario = _FORCED_SCENARIO.get(forced) if forced else self._pick(SCENARIOS)
         kind = {"dispute_spot": "dispute", "dispute_assign": "dispute", "family": "dispute", "petition": "petition",
-                "misconduct": "misconduct"}.get(scenario)
+                "old_petition": "petition", "petition_stuck": "petition", "misconduct": "misconduct"}.get(scenario)
         if kind is None:
             kind = self._pick([("problem", 62), ("suggestion", 14), ("help", 12), ("consultation", 12)])
             if scenario in ("explain", "township_explain"):
@@ -492,6 +492,39 @@ class Builder:
         sim.t = self.now - dt.timedelta(days=self.rng.uniform(30, 150))
         sim.appeal.received_at = sim.appeal.updated_at = sim.t
         self._fix_register_time(sim)
+        t = self.cast.township_of[v]
+        self._escalate(sim, v, False)
+        unit, person = self._unit_for(text, v, False)
+        self._assign(sim, self.cast.township_secretary(t), unit, person, self.rng.uniform(24, 72), True)
+        self._handle(sim, person, self.cast.township_head(t), self.cast.cadres[v][0], self.cast.township_head(t),
+                     text.answer, stuck=True)
+
+    def _retime(self, sim: Sim, days_ago: float) -> None:
+        sim.t = self.now - dt.timedelta(days=days_ago)
+        sim.appeal.received_at = sim.appeal.updated_at = sim.t
+        self._fix_register_time(sim)
+
+    def _s_old_petition(self, sim: Sim, v: str, text: Text) -> None:
+        """信访积案: a petition from 16–24 months ago that ran past its limit; most are cleared during the
+        last year (积案化解), the rest are still open — so the backlog falls year on year, as in the seeds."""
+        self._retime(sim, self.rng.uniform(480, 720))  # past its limit a year ago
+        t = self.cast.township_of[v]
+        self._escalate(sim, v, False)
+        unit, person = self._unit_for(text, v, False)
+        self._assign(sim, self.cast.township_secretary(t), unit, person, self.rng.uniform(24, 72), True)
+        self.do(sim, "add_progress", person, self.rng.uniform(48, 200), note="涉及历史遗留问题，正在协调")
+        if self.rng.random() < 0.3:
+            sim.t = self.now
+            raise Stop
+        sim.t = self.now - dt.timedelta(days=self.rng.uniform(20, 330))  # 积案化解 within the last year
+        head = self.cast.township_head(t)
+        verifier = head if head.pk != person.pk else self.cast.township_secretary(t)
+        self._handle(sim, person, verifier, self.cast.cadres[v][0], verifier, text.answer,
+                     self.cast.township_secretary(t))
+
+    def _s_petition_stuck(self, sim: Sim, v: str, text: Text) -> None:
+        """A petition of the last year still open past its limit: this year's part of the backlog."""
+        self._retime(sim, self.rng.uniform(90, 300))
         t = self.cast.township_of[v]
         self._escalate(sim, v, False)
         unit, person = self._unit_for(text, v, False)
