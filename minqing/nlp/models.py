@@ -1,1 +1,50 @@
-"""Models of this part (none yet)."""
+"""Models of this part: the search index (one row per indexed text, mirrored into SQLite FTS5 or a
+PostgreSQL tsvector GIN index by search.py) and the category corrections kept as training data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchDoc(models.Model):
+    """One searchable text. `terms` holds the jieba words and character bigrams separated by spaces
+    (what the full-text index reads); the clear text stays in the source table and in `body` for
+    snippets. region_code/unit_id/owner_id only narrow the candidates — the source model's
+    jurisdiction filter decides what a user sees."""
+
+    object_type = models.CharField(max_length=20)  # appeal | progress | report | visit
+    object_id = models.BigIntegerField()
+    appeal_id = models.BigIntegerField(null=True, blank=True)
+    region_code = models.CharField(max_length=12, db_index=True)
+    unit_id = models.BigIntegerField(null=True, blank=True)
+    owner_id = models.BigIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    terms = models.TextField(blank=True)
+    at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["object_type", "object_id"], name="uniq_searchdoc_object")]
+
+
+class CategoryFeedback(models.Model):
+    """A person accepted or corrected the suggested category: kept as a training example."""
+
+    appeal = models.ForeignKey("appeals.Appeal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("subject"), max_length=200, blank=True)
+    text = models.TextField(_("description"))
+    suggested = models.ForeignKey("appeals.Category", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    chosen = models.ForeignKey("appeals.Category", on_delete=models.PROTECT, related_name="+")
+    confidence = models.FloatField(null=True, blank=True)
+    accepted = models.BooleanField(default=False)  # chosen == suggested
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("category feedback")
+        verbose_name_plural = _("category feedback")
+        ordering = ["-at", "-id"]

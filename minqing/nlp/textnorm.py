@@ -1,0 +1,32 @@
+"""Text clean-up shared by search, classification, duplicates and hot spots (no Django)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalize(text: str | None) -> str:
+    """NFKC (full-width → half-width), runs of whitespace/tabs/\u3000 collapsed, trimmed."""
+    if not text:
+        return ""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", str(text))).strip()
+
+
+def text_hash(text: str | None) -> str:
+    """A stable key of a message's text: equal after normalisation and without spaces/punctuation."""
+    core = re.sub(r"[\W_]+", "", normalize(text).lower())
+    return hashlib.sha1(core.encode()).hexdigest()[:20]
+
+
+def bigrams(text: str) -> list[str]:
+    """Overlapping CJK character bigrams of each run of Han characters (plus single chars of short runs)."""
+    out: list[str] = []
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        if len(run) == 1:
+            out.append(run)
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
