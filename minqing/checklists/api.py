@@ -66,10 +66,10 @@ def checklist_forms(request, q: Query[FormsQuery]):
     qs = jurisdiction.visible(request.user, Checklist).filter(is_active=True)
     if q.region:
         try:
-            county = regioncode.county_of(regioncode.normalize(q.region))
+            county = regioncode.normalize(regioncode.county_of(regioncode.normalize(q.region)))
         except (regioncode.RegionCodeError, ValueError):
             raise Http404 from None
-        qs = qs.filter(region_id=county)
+        qs = qs.filter(region_id=county)  # the 12-digit code: county_of gives the 6-digit prefix
     out = []
     for c in qs.order_by("region_id", "code"):
         v = services.current_version(c)

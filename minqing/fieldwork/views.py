@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
+from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 from minqing.regions.models import Level, Region
 
@@ -33,6 +34,7 @@ APP_DIR = Path(__file__).resolve().parent
 # The shell's files, cached by the worker at install; their content makes the worker's version.
 SHELL_FILES = ["fieldwork/app.css", "fieldwork/store.js", "fieldwork/app.js", "fieldwork/icon-192.png",
                "fieldwork/icon-512.png"]
+MAX_COUNTIES = 5  # checklists are fetched per county; a field user works in one, rarely a few
 MAX_REGIONS = 300  # a township leader's villages fit; a county's list would be useless on a phone anyway
 
 # Strings the script shows; passed as JSON so the page speaks the user's language offline too.
@@ -82,6 +84,26 @@ JS_STRINGS = {
     "help_n": gettext_lazy("%(n)s help item(s)"),
     "no_household": gettext_lazy("(no household)"),
     "remove": gettext_lazy("Remove"),
+    # household checklists (两不愁三保障) and enterprise visits (issue 7)
+    "type_enterprise_visit": gettext_lazy("Enterprise visit"),
+    "yes": gettext_lazy("Yes"),
+    "no": gettext_lazy("No"),
+    "passed": gettext_lazy("Meets the standard"),
+    "failed": gettext_lazy("Below the standard"),
+    "failed_n": gettext_lazy("%(n)s item(s) below the standard"),
+    "answered_n": gettext_lazy("Checklist: %(n)s answered"),
+    "checklist_pick": gettext_lazy("Checklist"),
+    "checklist_version": gettext_lazy("version %(n)s"),
+    "checklist_none": gettext_lazy("No checklist applies to this household's tags."),
+    "checklist_missing": gettext_lazy("The checklists have not been loaded yet; connect once to load them."),
+    "checklist_old": gettext_lazy("Answered on version %(n)s, kept as it was answered."),
+    "threshold_gte": gettext_lazy("meets the standard at %(t)s%(u)s or more"),
+    "threshold_lte": gettext_lazy("meets the standard at %(t)s%(u)s or less"),
+    "bad_number": gettext_lazy("“%(label)s” must be a number."),
+    "note_too_long": gettext_lazy("“%(label)s” can be at most 500 characters."),
+    "enterprises_none": gettext_lazy("No key enterprise or project is in your list; connect once to load it."),
+    "enterprises_age": gettext_lazy("Enterprise list from %(when)s"),
+    "need_enterprise": gettext_lazy("Choose the enterprise or project."),
 }
 
 
@@ -109,13 +131,23 @@ def _regions(user) -> list[dict[str, str]]:
     if not scope.is_superuser:
         qs = qs.filter(jurisdiction.region_q(scope.place_codes, "code"))
     rows = qs.order_by("code").values_list("code", "name")[:MAX_REGIONS]
-    return [{"code": code, "name": name} for code, name in rows]
+    return [{"code": code, "name": name, "county": regioncode.county_of(code)} for code, name in rows]
 
 
 def _tags() -> list[dict[str, str]]:
     from minqing.households.models import Tag
 
     return [{"code": c, "name": n} for c, n in Tag.objects.values_list("code", "name")]
+
+
+def _counties(regions: list[dict[str, str]]) -> list[str]:
+    """The counties of the user's villages: the phone fetches each one's checklists (a county defines them)."""
+    out: list[str] = []
+    for r in regions:
+        county = r["county"]
+        if county not in out:
+            out.append(county)
+    return out[:MAX_COUNTIES]
 
 
 def _appeal_kinds() -> list[tuple[str, str]]:
@@ -131,6 +163,7 @@ def _appeal_kinds() -> list[tuple[str, str]]:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    regions = _regions(user)
     config = {
         "user": {"id": user.pk, "name": str(getattr(user, "display_name", "") or user.get_username())},
         "urls": {
@@ -142,7 +175,15 @@ def home(request: HttpRequest) -> HttpResponse:
         },
         "version": shell_version(),
         "tags": _tags(),
-        "regions": _regions(user),
+        "regions": regions,
+        # Issue 7: the checklists (per county) and the enterprise list the phone caches, and the route
+        # enterprise visits are sent to (not /api/v1/sync, which has no such record type).
+        "api": {
+            "checklists": reverse("api:checklist_forms"),
+            "enterprises": reverse("api:enterprise_list"),
+            "enterprise_visits": reverse("api:enterprise_record_visit"),
+        },
+        "counties": _counties(regions),
         "activity_kinds": [(c, str(label)) for c, label in ActivityKind.choices],
         "help_kinds": [(c, str(label)) for c, label in HelpKind.choices],
         "appeal_kinds": _appeal_kinds(),

@@ -1,5 +1,7 @@
-/* The field app (/field/): a cadre's visit list, and visits, group activities and appeals recorded into
-   the phone's outbox (store.js) with or without network, then sent to POST /api/v1/sync.
+/* The field app (/field/): a cadre's visit list, and visits (with the household's checklist), group
+   activities, appeals and enterprise visits recorded into the phone's outbox (store.js) with or without
+   network, then sent to POST /api/v1/sync — enterprise visits to POST /api/v1/enterprises/visits, which
+   answers one record at a time; its answers are read into the same fates.
 
    A record's fate comes from the server, per record: applied or duplicate -> it left the phone;
    rejected or conflict -> it stays, with the server's reason, until the cadre edits and resends it or
@@ -20,7 +22,15 @@
   let plan = null;  // {items, fetched_at}
   let syncing = false;
   let visitItem = null;  // the plan item of the open visit form
-  const editing = { visit: null, activity: null, appeal: null };  // client_id being edited, per form
+  let checklists = null;  // {by_county: {county: [checklist version]}, fetched_at}: GET checklists/forms
+  let enterprises = null;  // {items, fetched_at}: GET /api/v1/enterprises
+  let enterpriseKept = null;  // the enterprise of a record being edited, shown even if gone from the list
+  // The checklist of the open visit form. `pinned` is the version an edited record was answered on: it is
+  // shown as it was even when the server has a newer one (answers are never moved to another version).
+  const sheet = { pinned: null, chosen: null, shown: null, draft: {} };
+  const editing = { visit: null, activity: null, appeal: null, enterprise_visit: null };  // client_id, per form
+  const VIEW_OF = { visit: "visit", activity: "activity", appeal: "appeal", enterprise_visit: "enterprise" };
+  const SYNC_TYPES = ["visit", "activity", "appeal"];  // what POST /api/v1/sync takes
 
   /* ---------- small helpers ---------- */
 
@@ -82,7 +92,23 @@
         return [String(i.household), i.head_name + " · " + i.number + " · " + i.village];
       }));
     }
+    if (name === "enterprises") {
+      const rows = sortedEnterprises().map(function (e) {
+        return [String(e.id), (isMine(e) ? "★ " : "") + e.name + " · " + (e.kind_label || "")];
+      });
+      if (enterpriseKept && !rows.some(function (r) { return r[0] === String(enterpriseKept.id); })) {
+        rows.push([String(enterpriseKept.id), enterpriseKept.name]);
+      }
+      return [["", "—"]].concat(rows);
+    }
     return CFG[name] || [];
+  }
+
+  function isMine(e) { return (e.leaders || []).some(function (l) { return l.id === CFG.user.id; }); }
+
+  function sortedEnterprises() {  // the leader's own liaison enterprises first
+    const items = ((enterprises && enterprises.items) || []).slice();
+    return items.sort(function (a, b) { return (isMine(b) - isMine(a)) || a.name.localeCompare(b.name, "zh"); });
   }
 
   function fillChoices(root) {
@@ -104,6 +130,7 @@
     $$(".tabs [data-go]").forEach(function (b) { b.classList.toggle("on", b.dataset.go === name); });
     if (name === "outbox") renderOutbox();
     if (name === "appeal") fillChoices($("#appeal-form"));
+    if (name === "enterprise") openEnterprise();
     if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
     window.scrollTo(0, 0);
   }
@@ -173,6 +200,8 @@
       const details = [];
       if (r.type !== "appeal" && r.data.appeals && r.data.appeals.length) details.push(fmt(S.appeals_n, { n: r.data.appeals.length }));
       if (r.data.help && r.data.help.length) details.push(fmt(S.help_n, { n: r.data.help.length }));
+      if (r.data.checklist) details.push(fmt(S.answered_n, { n: Object.keys(r.data.checklist.answers || {}).length }));
+      const failed = failedLabels(r);
       const item = el("li", { class: "rec " + r.status, "data-client-id": r.client_id, "data-status": r.status }, [
         el("div", { class: "line" }, [
           el("span", { class: "type", text: S["type_" + r.type] || r.type }),
@@ -180,6 +209,8 @@
           el("span", { class: "state", text: S["status_" + r.status] || r.status }),
         ]),
         el("span", { class: "hint", text: shortTime(r.created_at) + (details.length ? " · " + details.join(" · ") : "") }),
+        failed.length ? el("p", { class: "cfail", text: fmt(S.failed_n, { n: failed.length }) + "：" + failed.join("、") })
+          : null,
         bad ? el("p", { class: "reason", text: S.reason + "：" + (r.reason || "") }) : null,
         el("div", { class: "actions" }, [
           el("button", { type: "button", class: "ghost", "data-edit": r.client_id, text: S.edit }),
@@ -235,6 +266,16 @@
     });
   }
 
+  /* Appeals of an enterprise visit: what the server's /enterprises/visits takes (title, text, client_id). */
+  function collectEnterpriseAppeals(form) {
+    return $$("[data-row=eappeal]", form).map(function (row) {
+      const title = value(row, "title");
+      const text = value(row, "text");
+      if (!title && !text) return null;
+      return { client_id: self.fieldUuid(), title: title || text.slice(0, 30), text: text || title };
+    }).filter(Boolean);
+  }
+
   function collectAppeals(form) {
     return $$("[data-row=appeal]", form).map(function (row) {
       let title = value(row, "title");
@@ -256,10 +297,206 @@
     }));
   }
 
+  /* ---------- the household checklist (两不愁三保障) in the visit form ---------- */
+
+  /* The county of a plan item, through the page's villages (the plan names the village). */
+  function countyOf(item) {
+    const counties = new Set(CFG.regions.filter(function (r) { return r.name === item.village; })
+      .map(function (r) { return r.county; }));
+    return counties.size === 1 ? Array.from(counties)[0] : null;
+  }
+
+  function allForms() {
+    return checklists ? Object.values(checklists.by_county).reduce(function (a, b) { return a.concat(b); }, []) : [];
+  }
+
+  /* The checklists that apply to the household with these tags, as the server decides: same county,
+     and one of the checklist's tags (a checklist without tags applies to every household). */
+  function formsFor(item, tags) {
+    const county = item && countyOf(item);
+    const pool = county && checklists && checklists.by_county[county] ? checklists.by_county[county] : allForms();
+    const applies = function (f) { return !f.tags.length || f.tags.some(function (t) { return tags.includes(t); }); };
+    let out = pool.filter(applies);
+    if (sheet.pinned && applies(sheet.pinned)) {
+      out = [sheet.pinned].concat(out.filter(function (f) { return f.checklist !== sheet.pinned.checklist; }));
+    }
+    return out;
+  }
+
+  function cleanNumber(raw) {  // "4,200" or "4 200" -> "4200"; null when not a number
+    const text = String(raw).replace(/[,，\s]/g, "");
+    return /^-?\d{1,12}(\.\d+)?$/.test(text) ? text : null;
+  }
+
+  /* Pass or fail by the item's rule, as checklists.services.judge does; null: no answer, or a note. */
+  function judge(item, raw) {
+    if (raw === "" || raw == null) return null;
+    if (item.answer_type === "yes_no") return (raw === "yes") === !!item.pass_value;
+    if (item.answer_type === "number") {
+      const text = cleanNumber(raw);
+      if (text === null) return null;
+      const n = Math.round(parseFloat(text) * 100) / 100;  // the server keeps two decimals
+      const t = parseFloat(item.threshold);
+      return item.comparison === "lte" ? n <= t : n >= t;
+    }
+    if (item.answer_type === "choice") return (item.passing_choices || []).includes(raw);
+    return null;
+  }
+
+  function rawOf(item, v) {  // a stored answer -> the form's value
+    if (v == null) return "";
+    if (item.answer_type === "yes_no") return v === true ? "yes" : v === false ? "no" : "";
+    return String(v);
+  }
+
+  function readRaw(row) {
+    const picked = row.querySelector("input[type=radio]:checked");
+    if (picked) return picked.value;
+    const input = row.querySelector("input:not([type=radio])");
+    return input ? input.value.trim() : "";
+  }
+
+  function showVerdict(row, item) {
+    const verdict = judge(item, readRaw(row));
+    row.classList.toggle("pass", verdict === true);
+    row.classList.toggle("fail", verdict === false);
+    row.dataset.verdict = verdict === true ? "pass" : verdict === false ? "fail" : "";
+    row.querySelector(".verdict").textContent = verdict === true ? S.passed : verdict === false ? S.failed : "";
+  }
+
+  function shortNumber(text) { return String(text).replace(/\.0+$/, "").replace(/(\.\d*[1-9])0+$/, "$1"); }
+
+  function itemRow(item, raw) {
+    const row = el("div", { class: "ci", "data-item": item.code, "data-type": item.answer_type }, [
+      el("div", { class: "ci-head" }, [
+        el("span", { class: "ci-label", text: item.label }), el("span", { class: "verdict" }),
+      ]),
+    ]);
+    const name = "ci-" + item.code;
+    const radios = function (pairs) {
+      return el("div", { class: "seg" }, pairs.map(function ([v, label]) {
+        const input = el("input", { type: "radio", name: name, value: v, checked: raw === v });
+        return el("label", { class: "check" }, [input, " " + label]);
+      }));
+    };
+    if (item.answer_type === "yes_no") row.append(radios([["yes", S.yes], ["no", S.no]]));
+    else if (item.answer_type === "choice") row.append(radios((item.choices || []).map(function (c) { return [c, c]; })));
+    else if (item.answer_type === "number") {
+      row.append(el("input", { type: "text", name: name, inputMode: "decimal", value: raw, autocomplete: "off" }));
+      const rule = item.comparison === "lte" ? S.threshold_lte : S.threshold_gte;
+      row.append(el("span", { class: "hint", text: fmt(rule, { t: shortNumber(item.threshold), u: item.unit || "" }) }));
+    } else row.append(el("input", { type: "text", name: name, maxLength: 500, value: raw, autocomplete: "off" }));
+    row.addEventListener("input", function () { showVerdict(row, item); });
+    row.addEventListener("change", function () { showVerdict(row, item); });
+    showVerdict(row, item);
+    return row;
+  }
+
+  function keepDraft() {  // what was typed survives a re-render (a tag ticked, another checklist picked)
+    const box = $("#checklist-box");
+    if (!sheet.shown) return;
+    const answers = {};
+    $$(".ci", box).forEach(function (row) { answers[row.dataset.item] = readRaw(row); });
+    sheet.draft[sheet.shown.version] = answers;
+  }
+
+  function renderChecklist() {
+    const box = $("#checklist-box");
+    const fieldset = $("#visit-checklist");
+    keepDraft();
+    sheet.shown = null;
+    box.replaceChildren();
+    if (!checklists && !sheet.pinned) {
+      fieldset.hidden = false;
+      box.append(el("p", { class: "hint", "data-missing": "1", text: S.checklist_missing }));
+      return;
+    }
+    const tags = $$("#visit-tags input:checked").map(function (i) { return i.value; });
+    const forms = formsFor(visitItem, tags);
+    if (!forms.length) {
+      fieldset.hidden = !allForms().length && !sheet.pinned;  // a county without checklists: nothing to show
+      box.append(el("p", { class: "hint", text: S.checklist_none }));
+      return;
+    }
+    fieldset.hidden = false;
+    const form = forms.find(function (f) { return String(f.version) === sheet.chosen; }) || forms[0];
+    if (forms.length > 1) {
+      const select = el("select", { name: "checklist_version" }, forms.map(function (f) {
+        return new Option(f.name + " · " + fmt(S.checklist_version, { n: f.number }), String(f.version));
+      }));
+      select.value = String(form.version);
+      select.addEventListener("change", function () { sheet.chosen = select.value; renderChecklist(); });
+      box.append(el("label", {}, [S.checklist_pick, select]));
+    } else {
+      box.append(el("p", { class: "hint", text: form.name + " · " + fmt(S.checklist_version, { n: form.number }) }));
+    }
+    const newer = allForms().some(function (f) { return f.checklist === form.checklist && f.version !== form.version; });
+    if (sheet.pinned && sheet.pinned.version === form.version && newer) {
+      box.append(el("p", { class: "hint", text: fmt(S.checklist_old, { n: form.number }) }));
+    }
+    const draft = sheet.draft[form.version] || {};
+    let group = null;
+    form.items.forEach(function (item) {
+      if (item.group && item.group !== group) { group = item.group; box.append(el("h3", { class: "cgroup", text: group })); }
+      box.append(itemRow(item, draft[item.code] || ""));
+    });
+    box.dataset.version = String(form.version);
+    sheet.shown = form;
+  }
+
+  /* The answers for the record's data.checklist ({version, answers}) and what the phone keeps to show
+     and edit them (the version as answered, the failed items); null when nothing was answered. */
+  function collectChecklist() {
+    const form = sheet.shown;
+    if (!form || $("#visit-checklist").hidden) return null;
+    const box = $("#checklist-box");
+    const answers = {};
+    const failed = [];
+    form.items.forEach(function (item) {
+      const row = box.querySelector('.ci[data-item="' + item.code + '"]');
+      const raw = row ? readRaw(row) : "";
+      if (!raw) return;
+      if (item.answer_type === "yes_no") answers[item.code] = raw === "yes";
+      else if (item.answer_type === "number") {
+        const text = cleanNumber(raw);
+        if (text === null) throw new Error(fmt(S.bad_number, { label: item.label }));
+        answers[item.code] = text;
+      } else if (item.answer_type === "note" && raw.length > 500) {
+        throw new Error(fmt(S.note_too_long, { label: item.label }));
+      } else answers[item.code] = raw;
+      if (judge(item, raw) === false) failed.push(item.code);
+    });
+    if (!Object.keys(answers).length) return null;
+    return { data: { version: form.version, answers: answers }, meta: { form: form, failed: failed } };
+  }
+
+  function failedLabels(record) {
+    const c = record.meta && record.meta.checklist;
+    if (!c || !c.failed || !c.failed.length) return [];
+    const labels = Object.fromEntries((c.form.items || []).map(function (i) { return [i.code, i.label]; }));
+    return c.failed.map(function (code) { return labels[code] || code; });
+  }
+
   function openVisit(item, record) {
     const form = $("#visit-form");
     clearForm(form);
     visitItem = item;
+    sheet.pinned = null;
+    sheet.chosen = null;
+    sheet.shown = null;
+    sheet.draft = {};
+    const answered = record && record.data.checklist;
+    if (answered) {
+      const kept = (record.meta && record.meta.checklist && record.meta.checklist.form) ||
+        allForms().find(function (f) { return f.version === answered.version; }) || null;
+      if (kept) {
+        sheet.pinned = kept;
+        sheet.chosen = String(kept.version);
+        sheet.draft[kept.version] = Object.fromEntries(kept.items.map(function (i) {
+          return [i.code, rawOf(i, (answered.answers || {})[i.code])];
+        }));
+      }
+    }
     editing.visit = record ? record.client_id : null;
     form.household.value = item.household;
     $("#visit-title").textContent = item.head_name;
@@ -281,6 +518,7 @@
       autoLocate();
     }
     renderTags(tags);
+    renderChecklist();
     show("visit");
   }
 
@@ -338,8 +576,12 @@
     if (!household || !visitItem) { formError(form, S.need_household); return; }
     const original = JSON.parse(form.dataset.tags || "[]");
     const checked = $$("#visit-tags input:checked").map(function (i) { return i.value; });
-    let help, appeals;
-    try { help = collectHelp(form); appeals = collectAppeals(form); } catch (e) { formError(form, e.message); return; }
+    let help, appeals, checklist;
+    try {
+      help = collectHelp(form);
+      appeals = collectAppeals(form);
+      checklist = collectChecklist();
+    } catch (e) { formError(form, e.message); return; }
     const data = {
       household: household, visited_at: isoFromInput(form.visited_at.value), note: form.note.value.trim(),
       lat: number(form.lat.value), lng: number(form.lng.value),
@@ -347,7 +589,10 @@
       tags_remove: original.filter(function (c) { return !checked.includes(c); }),
       help: help, appeals: appeals,
     };
-    await saveRecord("visit", data, { title: visitItem.head_name, item: visitItem }, form);
+    const meta = { title: visitItem.head_name, item: visitItem };
+    if (checklist) { data.checklist = checklist.data; meta.checklist = checklist.meta; }
+    await saveRecord("visit", data, meta, form);
+    sheet.pinned = sheet.shown = null;
     visitItem = null;
   }
 
@@ -379,6 +624,32 @@
     await saveRecord("appeal", data, { title: title }, form);
   }
 
+  /* ---------- enterprise visits (深入企业) ---------- */
+
+  function openEnterprise() {
+    const form = $("#enterprise-form");
+    fillChoices(form);
+    if (!form.visited_at.value) form.visited_at.value = localInput();
+    const age = $("#enterprise-age");
+    if (!enterprises || !enterprises.items.length) age.textContent = S.enterprises_none;
+    else age.textContent = fmt(S.enterprises_age, { when: shortTime(enterprises.fetched_at) });
+  }
+
+  async function submitEnterprise(event) {
+    event.preventDefault();
+    const form = event.target;
+    const id = Number(form.enterprise.value);
+    if (!id) { formError(form, S.need_enterprise); return; }
+    const name = form.enterprise.options[form.enterprise.selectedIndex].text.replace(/^★ /, "").split(" · ")[0];
+    const data = {
+      enterprise: id, visited_at: isoFromInput(form.visited_at.value), raised: form.raised.value.trim(),
+      note: form.note.value.trim(), appeals: collectEnterpriseAppeals(form),
+    };
+    await saveRecord("enterprise_visit", data, { title: name }, form);
+    enterpriseKept = null;
+    openEnterprise();
+  }
+
   function resetActivity() {
     const form = $("#activity-form");
     form.held_at.value = localInput();
@@ -405,13 +676,20 @@
       openVisit(item, record);
       return;
     }
-    const form = $("#" + record.type + "-form");
+    const view = VIEW_OF[record.type] || record.type;
+    const form = $("#" + view + "-form");
     clearForm(form);
     fillChoices(form);
+    if (record.type === "enterprise_visit") {  // even if no longer in the cached list: the server decides
+      const id = record.data.enterprise;
+      enterpriseKept = { id: id, name: (record.meta && record.meta.title) || "#" + id };
+      fillChoices(form);
+    }
     fillForm(form, record.data);
-    (record.data.appeals || []).forEach(function (a) { addRow(form, "appeal", a); });
+    const rows = record.type === "enterprise_visit" ? "eappeal" : "appeal";
+    (record.data.appeals || []).forEach(function (a) { addRow(form, rows, a); });
     editing[record.type] = clientId;
-    show(record.type);
+    show(view);
   }
 
   async function discardRecord(clientId) {
@@ -448,6 +726,41 @@
     } catch (e) { /* no network: the copy on the phone stays */ }
   }
 
+  /* A list the phone keeps for offline use (meta key), fetched when online; the old copy stays on failure. */
+  async function fetchList(url) {
+    const response = await fetchWithin(url, { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return (await response.json()).items || [];
+  }
+
+  async function loadChecklists() {
+    if (!navigator.onLine || !CFG.counties.length) return;
+    try {
+      const byCounty = {};
+      for (const county of CFG.counties) {
+        byCounty[county] = await fetchList(CFG.api.checklists + "?region=" + encodeURIComponent(county));
+      }
+      checklists = { by_county: byCounty, fetched_at: new Date().toISOString() };
+      await store.setMeta("checklists", checklists);
+      // a visit form opened before the first download gets its checklist now; a form being filled is left alone
+      if (!$("#view-visit").hidden && $("#checklist-box [data-missing]")) renderChecklist();
+    } catch (e) { /* no network or refused: the copy on the phone stays */ }
+  }
+
+  async function loadEnterprises() {
+    if (!navigator.onLine) return;
+    try {
+      enterprises = { items: await fetchList(CFG.api.enterprises), fetched_at: new Date().toISOString() };
+      await store.setMeta("enterprises", enterprises);
+      if (!$("#view-enterprise").hidden) openEnterprise();
+    } catch (e) { /* the copy on the phone stays */ }
+  }
+
+  async function loadLists() {
+    await Promise.all([loadPlan(), loadChecklists(), loadEnterprises()]);
+    document.documentElement.dataset.lists = String(Date.now());
+  }
+
   function wire(record) {
     return { client_id: record.client_id, type: record.type, id: record.id, base_version: record.base_version, data: record.data };
   }
@@ -456,6 +769,35 @@
     const detail = body && body.detail;
     if (Array.isArray(detail)) return detail.map(function (d) { return (d.loc || []).slice(-1).join("") + " " + (d.msg || ""); }).join("；");
     return detail ? String(detail) : "";
+  }
+
+  async function keepFate(record, status, reason, version) {
+    record.status = status;
+    record.reason = reason || "";
+    record.server_version = version == null ? null : version;
+    await store.put(record);
+  }
+
+  /* One enterprise visit to POST /api/v1/enterprises/visits: 201 applied, 200 "duplicate" (the same
+     client_id again), 422/403/404 with a Chinese reason -> rejected, 409 -> conflict. Same [sent, problems]. */
+  async function sendEnterpriseVisit(record) {
+    const d = record.data;
+    const response = await fetchWithin(CFG.api.enterprise_visits, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ client_id: record.client_id, device: deviceId(), enterprise: d.enterprise,
+        visited_at: d.visited_at, raised: d.raised, note: d.note, appeals: d.appeals || [] }),
+    });
+    if (response.status === 401) throw { stop: S.login_again, link: CFG.urls.login };
+    const body = await response.json().catch(function () { return {}; });
+    const reason = detailText(body);
+    if (response.status === 403 && (!reason || /csrf/i.test(reason))) throw { stop: S.csrf_failed };
+    if ([403, 404, 422].includes(response.status)) { await keepFate(record, "rejected", reason); return [0, 1]; }
+    if (response.status === 409) { await keepFate(record, "conflict", reason, body.version); return [0, 1]; }
+    if (!response.ok) throw { stop: fmt(S.server_error, { status: response.status }) };
+    if (body.status === "applied" || body.status === "duplicate") { await store.remove(record.client_id); return [1, 0]; }
+    await keepFate(record, "rejected", reason);
+    return [0, 1];
   }
 
   /* Sends one batch and records each record's fate. Returns [sent, problems], or throws {stop: message}. */
@@ -490,10 +832,7 @@
         await store.remove(record.client_id);
         sent += 1;
       } else if (result.status === "rejected" || result.status === "conflict") {
-        record.status = result.status;
-        record.reason = result.reason || "";
-        record.server_version = result.version == null ? null : result.version;
-        await store.put(record);
+        await keepFate(record, result.status, result.reason, result.version);
         problems += 1;
       }
     }
@@ -508,7 +847,7 @@
     if (!navigator.onLine) { if ((waiting.length && !retry) || manual) flash(S.still_offline, "warn"); return; }
     if (!waiting.length) {
       if (manual) flash(S.nothing_to_send, "info");
-      await loadPlan();
+      await loadLists();
       return;
     }
     syncing = true;
@@ -518,8 +857,14 @@
     flash(S.syncing, "info");
     let sent = 0, problems = 0;
     try {
-      for (let i = 0; i < waiting.length; i += BATCH) {
-        const [s, p] = await send(waiting.slice(i, i + BATCH));
+      const batched = waiting.filter(function (r) { return SYNC_TYPES.includes(r.type); });
+      for (let i = 0; i < batched.length; i += BATCH) {
+        const [s, p] = await send(batched.slice(i, i + BATCH));
+        sent += s;
+        problems += p;
+      }
+      for (const record of waiting.filter(function (r) { return r.type === "enterprise_visit"; })) {
+        const [s, p] = await sendEnterpriseVisit(record);
         sent += s;
         problems += p;
       }
@@ -534,7 +879,7 @@
       await renderCount();
       if (!$("#view-outbox").hidden) await renderOutbox();
     }
-    await loadPlan();
+    await loadLists();
     await renderPlan();
     document.documentElement.dataset.synced = String(Date.now());
   }
@@ -556,6 +901,8 @@
     $("#visit-form").addEventListener("submit", submitVisit);
     $("#activity-form").addEventListener("submit", submitActivity);
     $("#appeal-form").addEventListener("submit", submitAppeal);
+    $("#enterprise-form").addEventListener("submit", submitEnterprise);
+    $("#visit-tags").addEventListener("change", renderChecklist);
     $("#gps-button").addEventListener("click", locate);
     $("#sync").addEventListener("click", function () { sync(true); });
     window.addEventListener("online", function () { renderNet(); sync(); });
@@ -575,6 +922,8 @@
     resetActivity();
     store = await self.FieldStore.open(CFG.user.id);
     plan = await store.getMeta("plan") || null;
+    checklists = await store.getMeta("checklists") || null;
+    enterprises = await store.getMeta("enterprises") || null;
     await renderPlan();
     await renderCount();
     show(location.hash.slice(1) || "plan");
@@ -589,6 +938,8 @@
   self.minqingField = {
     sync: function () { return sync(true); },
     loadPlan: loadPlan,
+    loadLists: loadLists,
+    lists: function () { return { checklists: checklists, enterprises: enterprises }; },
     records: function () { return store.all(); },
     put: function (record) { return store.put(record).then(renderCount); },
     wire: wire,
