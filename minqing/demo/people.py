@@ -64,7 +64,9 @@ class StaffBuilder:
                        .values_list("username", "pk"))
         for u in self.users:
             u.pk = by_name[u.username]
-        Post.objects.bulk_create([Post(user=u, unit=unit, role=role, region_id=code, started_on=self.now.date())
+        # In post since before the demo's two years of history, so reports of past periods have their people.
+        since = self.now.date().replace(year=self.now.year - 3, day=1)
+        Post.objects.bulk_create([Post(user=u, unit=unit, role=role, region_id=code, started_on=since)
                                   for u, unit, role, code in self.posts], batch_size=2000)
 
 

@@ -624,3 +624,86 @@ def tick_item(item: VillageListItem, *, actor: Any, note: str = "", done: bool =
     row.save()
     record("field.lists.ticked", actor=actor, obj=row, at=now, changes={"done": done})
     return row
+
+
+# --- desk additions: rounds, sub-topics and conclusions entered by township and county staff -------
+
+
+@transaction.atomic
+def create_round(*, actor: Any, team: VisitTeam | int, year: int, number: int, started_on: dt.date,
+                 ended_on: dt.date | None = None, villages: Iterable[Region | str] = (), summary: str = "",
+                 now: dt.datetime | None = None) -> VisitRound:
+    """A round (轮次) of a 五人走访组; only a leader of the team's place opens one. The villages
+    must lie inside the team's place; a team numbers its rounds once a year."""
+    now = now or timezone.now()
+    row = VisitTeam.objects.filter(pk=getattr(team, "pk", team)).first()
+    if row is None:
+        raise ValidationError("所选走访组不存在")
+    scope = jurisdiction.scope_of(actor) if actor is not None else None
+    if scope is not None and not scope.sees_figures(row.region_id):
+        raise PermissionDenied(OUT_OF_JURISDICTION)
+    if scope is not None and not scope.leads(row.region_id):
+        raise PermissionDenied("只有走访组所在地的领导可以安排走访轮次")
+    try:
+        year, number = int(year), int(number)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError("年度和轮次须为整数") from exc
+    if not 2000 <= year <= 2100:
+        raise ValidationError("年度无效")
+    if not 1 <= number <= 52:
+        raise ValidationError("轮次须在 1 到 52 之间")
+    if ended_on and ended_on < started_on:
+        raise ValidationError("结束日期不能早于开始日期")
+    if VisitRound.objects.filter(team=row, year=year, number=number).exists():
+        raise ValidationError(f"{row.name} {year} 年第 {number} 轮已存在")
+    codes = sorted({getattr(v, "code", v) for v in villages})
+    places = list(Region.objects.filter(code__in=codes))
+    if len(places) != len(codes):
+        raise ValidationError("所选村（社区）不存在")
+    outside = [p.name for p in places if not regioncode.contains(row.region_id, p.code)
+               or regioncode.level_of(p.code) != regioncode.VILLAGE]
+    if outside:
+        raise ValidationError(f"{'、'.join(outside)}不是该走访组所在地的村（社区）")
+    rnd = VisitRound.objects.create(team=row, region_id=row.region_id, year=year, number=number,
+                                    started_on=started_on, ended_on=ended_on,
+                                    summary=_text(summary, 10000, "小结"), created_at=now, updated_at=now)
+    rnd.villages.set(places)
+    record("field.round.created", actor=actor, obj=rnd, at=now,
+           changes={"team": row.pk, "year": year, "number": number, "villages": codes})
+    return rnd
+
+
+@transaction.atomic
+def add_subtopic(topic: ResearchTopic, *, actor: Any, title: str, leader: User | None = None, plan: str = "",
+                 due_on: dt.date | None = None, now: dt.datetime | None = None) -> ResearchSubtopic:
+    """子课题 under a topic: by the topic's leader or a leader of its place."""
+    now = now or timezone.now()
+    row = jurisdiction.visible(actor, ResearchTopic).filter(pk=topic.pk).first()
+    if row is None:
+        raise PermissionDenied(OUT_OF_JURISDICTION)
+    if actor.pk != row.leader_id and not jurisdiction.scope_of(actor).leads(row.region_id):
+        raise PermissionDenied("只有课题负责领导可以增加子课题")
+    name = _text(title, 200, "子课题名称")
+    if not name:
+        raise ValidationError("请填写子课题名称")
+    sub = ResearchSubtopic.objects.create(topic=row, region_id=row.region_id, title=name, leader=leader or row.leader,
+                                          plan=_text(plan, 10000, "子课题计划"), due_on=due_on, created_at=now)
+    record("field.subtopic.created", actor=actor, obj=sub, at=now,
+           changes={"topic": row.pk, "title": name, "leader": sub.leader_id})
+    return sub
+
+
+@transaction.atomic
+def record_conclusions(topic: ResearchTopic, *, actor: Any, conclusions: str,
+                       now: dt.datetime | None = None) -> ResearchTopic:
+    """The topic's conclusions, by its leader or a leader of its place."""
+    now = now or timezone.now()
+    row = jurisdiction.visible(actor, ResearchTopic).select_for_update().filter(pk=topic.pk).first()
+    if row is None:
+        raise PermissionDenied(OUT_OF_JURISDICTION)
+    if actor.pk != row.leader_id and not jurisdiction.scope_of(actor).leads(row.region_id):
+        raise PermissionDenied("只有课题负责领导可以填写课题结论")
+    row.conclusions = _text(conclusions, 20000, "课题结论")
+    row.save(update_fields=["conclusions"])
+    record("field.topic.conclusions", actor=actor, obj=row, changes={"length": len(row.conclusions)}, at=now)
+    return row

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import pages, views
 
 app_name = "field"
 
@@ -10,4 +10,25 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sw.js", views.service_worker, name="sw"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
+    # Desk pages: township and county staff plan and review field work (pages.py).
+    path("desk/", pages.desk, name="desk"),
+    path("desk/activities/", pages.activity_list, name="desk_activities"),
+    path("desk/activities/new/", pages.activity_new, name="desk_activity_new"),
+    path("desk/activities/<int:pk>/", pages.activity_detail, name="desk_activity"),
+    path("desk/topics/", pages.topic_list, name="desk_topics"),
+    path("desk/topics/new/", pages.topic_new, name="desk_topic_new"),
+    path("desk/topics/<int:pk>/", pages.topic_detail, name="desk_topic"),
+    path("desk/topics/<int:pk>/subtopics/", pages.topic_subtopic_add, name="desk_topic_subtopic_add"),
+    path("desk/topics/<int:pk>/conclusions/", pages.topic_conclusions, name="desk_topic_conclusions"),
+    path("desk/subtopics/<int:pk>/findings/", pages.subtopic_findings, name="desk_subtopic_findings"),
+    path("desk/rounds/", pages.round_list, name="desk_rounds"),
+    path("desk/rounds/new/", pages.round_new, name="desk_round_new"),
+    path("desk/rounds/<int:pk>/", pages.round_detail, name="desk_round"),
+    path("desk/rounds/<int:pk>/results/", pages.round_results, name="desk_round_results"),
+    path("desk/lists/", pages.lists_index, name="desk_lists_index"),
+    path("desk/lists/new/", pages.lists_new, name="desk_lists_new"),
+    path("desk/lists/<int:pk>/", pages.lists_detail, name="desk_lists"),
+    path("desk/list-items/<int:pk>/tick/", pages.list_item_tick, name="desk_item_tick"),
+    path("desk/quotas/", pages.quotas, name="desk_quotas"),
+    path("desk/visits/", pages.visit_list, name="desk_visits"),
 ]

@@ -72,3 +72,28 @@ OBJECT_URLS: dict = {
     "api:field_get_lists": ("get", lambda c: f"/api/v1/field/lists/{_lists_b(c).pk}"),
     "api:field_tick_item": ("post", lambda c: f"/api/v1/field/list-items/{_lists_b(c).items.first().pk}/tick"),
 }
+
+
+def _subtopic_b(c: Any) -> Any:
+    def build(c: Any) -> Any:
+        from minqing.fieldwork.models import ResearchSubtopic
+
+        topic = _topic_b(c)
+        return ResearchSubtopic.objects.create(topic=topic, region=c.village_b, title="乙村子课题",
+                                               leader=c.township_leader, created_at=_when())
+
+    return _made(c, "subtopic", build)
+
+
+# The desk pages (minqing/fieldwork/pages.py).
+OBJECT_URLS.update({
+    "field:desk_activity": ("get", lambda c: f"/field/desk/activities/{_activity_b(c).pk}/"),
+    "field:desk_topic": ("get", lambda c: f"/field/desk/topics/{_topic_b(c).pk}/"),
+    "field:desk_topic_subtopic_add": ("post", lambda c: f"/field/desk/topics/{_topic_b(c).pk}/subtopics/"),
+    "field:desk_topic_conclusions": ("post", lambda c: f"/field/desk/topics/{_topic_b(c).pk}/conclusions/"),
+    "field:desk_subtopic_findings": ("post", lambda c: f"/field/desk/subtopics/{_subtopic_b(c).pk}/findings/"),
+    "field:desk_round": ("get", lambda c: f"/field/desk/rounds/{_round_b(c).pk}/"),
+    "field:desk_round_results": ("post", lambda c: f"/field/desk/rounds/{_round_b(c).pk}/results/"),
+    "field:desk_lists": ("get", lambda c: f"/field/desk/lists/{_lists_b(c).pk}/"),
+    "field:desk_item_tick": ("post", lambda c: f"/field/desk/list-items/{_lists_b(c).items.first().pk}/tick/"),
+})
