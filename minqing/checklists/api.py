@@ -30,18 +30,7 @@ router = Router(tags=["checklists"])
 
 
 def _figure_region(request, raw: str | None) -> str:
-    """The region of a figures request: given or the user's home; outside their figures → 404."""
-    scope = jurisdiction.scope_of(request.user)
-    raw = raw or scope.home_code()
-    if not raw:
-        raise Http404
-    try:
-        code = regioncode.normalize(raw)
-    except (regioncode.RegionCodeError, ValueError):
-        raise Http404 from None
-    if not scope.sees_figures(code):
-        raise Http404
-    return code
+    return jurisdiction.figure_region(request.user, raw)
 
 
 def item_out(i: ChecklistItem) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -29,14 +29,7 @@ def _date(raw: str | None, default: dt.date) -> dt.date:
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    scope = jurisdiction.scope_of(request.user)
-    raw = request.GET.get("region") or scope.home_code()
-    try:
-        code = regioncode.normalize(raw) if raw else None
-    except (regioncode.RegionCodeError, ValueError):
-        code = None
-    if code is None or not scope.sees_figures(code):
-        raise Http404
+    code = jurisdiction.figure_region(request.user, request.GET.get("region"))
     today = timezone.localdate()
     start = _date(request.GET.get("from"), today.replace(month=1, day=1))
     end = _date(request.GET.get("to"), today)

@@ -147,14 +147,7 @@ class LiaisonQuery(Schema):
 
 @router.get("/liaison", response=dict[str, Any], summary="Monthly enterprise visits of paired leaders")
 def enterprise_liaison(request, q: Query[LiaisonQuery]):
-    scope = jurisdiction.scope_of(request.user)
-    raw = q.region or scope.home_code()
-    try:
-        code = regioncode.normalize(raw) if raw else None
-    except (regioncode.RegionCodeError, ValueError):
-        code = None
-    if code is None or not scope.sees_figures(code):
-        raise Http404
+    code = jurisdiction.figure_region(request.user, q.region)
     start, end = parse_period(q.period, q.from_, q.to, today=timezone.localdate())
     return {"region": code, "from": start, "to": end, "rule": metrics.RULE.name,
             "rows": metrics.liaison_report(code, start, end, user=request.user)}

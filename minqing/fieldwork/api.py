@@ -13,13 +13,11 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from minqing.api.schemas import paginate
-from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 
 from . import metrics, plans, services, sync
@@ -198,17 +196,7 @@ class FigureQuery(Schema):
 
 
 def _figure_region(request, raw: str | None) -> str:
-    scope = jurisdiction.scope_of(request.user)
-    raw = raw or scope.home_code()
-    if not raw:
-        raise Http404
-    try:
-        code = regioncode.normalize(raw)
-    except regioncode.RegionCodeError:
-        raise Http404 from None
-    if not scope.sees_figures(code):
-        raise Http404
-    return code
+    return jurisdiction.figure_region(request.user, raw)
 
 
 @coverage_router.get("", response=dict[str, Any], summary="Visit coverage of a region and period")

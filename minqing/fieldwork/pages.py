@@ -85,14 +85,7 @@ def _figure_region(request: HttpRequest) -> Region:
     raw = request.GET.get("region") or scope.home_code()
     if not raw and scope.is_superuser:
         raw = Region.objects.filter(level=Level.COUNTY).order_by("code").values_list("code", flat=True).first()
-    if not raw:
-        raise Http404
-    try:
-        code = regioncode.normalize(raw)
-    except (regioncode.RegionCodeError, TypeError, ValueError):
-        raise Http404 from None
-    if not scope.sees_figures(code):
-        raise Http404
+    code = jurisdiction.figure_region(request.user, raw)
     region = Region.objects.filter(code=code).first()
     if region is None:
         raise Http404

@@ -222,6 +222,22 @@ def can_reveal(user: Any, obj: Model) -> bool:
     return bool(rule and rule(scope, obj))
 
 
+def figure_region(user: Any, raw: str | None) -> str:
+    """The region of a figures request — the one asked for, else the user's home — as a full code.
+    No code, a malformed one, or one outside the user's figures does not exist for them: 404."""
+    scope = scope_of(user)
+    raw = raw or scope.home_code()
+    if not raw:
+        raise Http404
+    try:
+        code = regioncode.normalize(str(raw))
+    except (regioncode.RegionCodeError, TypeError, ValueError):
+        raise Http404 from None
+    if not scope.sees_figures(code):
+        raise Http404
+    return code
+
+
 def figure_q(user: Any, field_name: str = "region") -> Q:
     """Aggregate figures: a department sees its region's numbers without the records."""
     scope = scope_of(user)
