@@ -23,6 +23,9 @@ from minqing.lib.workdays import TZ
 from . import services
 from .models import DisputeKind
 
+PATH_LABELS = {"people": "人民调解成功", "people_open": "人民调解中", "screening": "排查登记",
+               "administrative": "转行政调解", "judicial": "转司法调解", "broken": "协议未履行重启",
+               "court": "引导诉讼", "arbitration": "引导仲裁", "family": "婚姻家庭"}
 PATHS = [("people", 40), ("people_open", 8), ("screening", 5), ("administrative", 12), ("judicial", 6),
          ("broken", 9), ("court", 7), ("arbitration", 3), ("family", 10)]
 KIND_WEIGHTS = [("neighbour", 30), ("land", 22), ("forest", 8), ("support", 10), ("labour", 6), ("expropriation", 6),
@@ -98,7 +101,8 @@ def load(*, rng: random.Random, anchor: dt.date, now: dt.datetime, staffing: Any
             pass
         counts[path] = counts.get(path, 0) + 1
     adopted = services.adopt(now=now)  # the appeals demo's dispute appeals get their dispute rows
-    progress(f"矛盾纠纷 {sum(counts.values())} 件（" + "，".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    paths = "，".join(f"{PATH_LABELS.get(k, k)} {v}" for k, v in sorted(counts.items()))
+    progress(f"矛盾纠纷 {sum(counts.values())} 件（{paths}"
              + f"），另有诉求登记的纠纷 {adopted} 件，用时 {time.monotonic() - started:.1f} 秒")
 
 
