@@ -8,11 +8,9 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 
 from . import metrics
@@ -60,22 +58,67 @@ def parse_period(period: str | None, start: str | None, end: str | None,
     return low, high
 
 
+def _figure_region(request, raw: str | None) -> str:
+    """The region asked for (default: one's own), full code; outside one's figures: 404."""
+    return jurisdiction.figure_region(request.user, raw)
+
+
 @router.get("", response=dict[str, Any], summary="Metrics of a region subtree and period")
 def get_metrics(request, q: Query[MetricsQuery]):
     """响应率, 办结率, 解决率, 满意率, 按期办结率, 立行立改/限期整改, 积案存量 and the escalation
-    funnel, each with numerator and denominator. Outside one's figure jurisdiction: 404."""
-    scope = jurisdiction.scope_of(request.user)
-    raw = q.region or scope.home_code()
-    if not raw:
-        raise Http404
-    try:
-        code = regioncode.normalize(raw)
-    except regioncode.RegionCodeError:
-        raise Http404 from None
-    if not scope.sees_figures(code):
-        raise Http404
+    funnel, each with numerator and denominator. Outside one's figure jurisdiction: 404.
+    The other parts' figures: /metrics/disputes, /metrics/checklists, /metrics/liaison."""
+    code = _figure_region(request, q.region)
     start, end = parse_period(q.period, q.from_, q.to)
     if not 0 <= q.basic_weight <= 1:
         raise ValidationError("基本满意权重应在 0 到 1 之间")
     summary = metrics.county_summary(code, start, end, user=request.user, basic_weight=q.basic_weight)
     return summary.as_dict()
+
+
+class PartQuery(Schema):
+    region: str | None = None
+    period: str | None = None
+    from_: str | None = Field(None, alias="from")
+    to: str | None = None
+
+
+@router.get("/disputes", response=dict[str, Any], summary="Dispute figures of a region subtree and period")
+def metrics_disputes(request, q: Query[PartQuery]):
+    """矛盾纠纷排查化解 (minqing.disputes.metrics.summary): found, solved, referred, open and open with a
+    deadline and a person responsible, by kind, village and month, and the seeds' sentence."""
+    from minqing.disputes.metrics import summary
+
+    code = _figure_region(request, q.region)
+    start, end = parse_period(q.period, q.from_, q.to)
+    return summary(code, start, end, user=request.user)
+
+
+@router.get("/checklists", response=dict[str, Any], summary="Household checklist figures (两不愁三保障)")
+def metrics_checklists(request, q: Query[PartQuery]):
+    """Households checked, failing and cleared (清零) in the period, over all items (households) and per
+    item (items), and the found → cleared funnel after each visit round of the period's year (rounds)."""
+    from minqing.checklists import metrics as cm
+
+    code = _figure_region(request, q.region)
+    start, end = parse_period(q.period, q.from_, q.to)
+    return {"region": code, "from": start, "to": end,
+            "households": cm.household_totals(code, start, end, user=request.user),
+            "items": cm.item_counts(code, start, end, user=request.user), "year": end.year,
+            "rounds": cm.clearance_by_round(code, end.year, user=request.user)}
+
+
+@router.get("/liaison", response=dict[str, Any], summary="Leaders' monthly visits to key enterprises")
+def metrics_liaison(request, q: Query[PartQuery]):
+    """一张表、心连心: one row per bound leader (minqing.enterprises.metrics.liaison_report) with the
+    green/yellow/red counts, the paired key enterprises (projects) and the visits paired leaders paid."""
+    from minqing.dashboards.figures import liaison_extent
+    from minqing.enterprises.metrics import RULE, liaison_report
+
+    code = _figure_region(request, q.region)
+    start, end = parse_period(q.period, q.from_, q.to)
+    rows = liaison_report(code, start, end, user=request.user)
+    counts = {k: sum(1 for r in rows if r["status"] == k) for k in ("green", "yellow", "red")}
+    return {"region": code, "from": start, "to": end, "rule": RULE.name, "people": len(rows), **counts,
+            "required": sum(r["required"] for r in rows), "done": sum(r["done"] for r in rows),
+            **liaison_extent(code, start, end, request.user), "rows": rows}

@@ -4,8 +4,8 @@ it. Pure Python (no web code): ``compose(region_code, period, user=None)`` answe
 
 Rules of the text: every number carries its unit (条, 户, 件, %); a sentence whose figure is absent
 or zero is left out rather than printed as "0条"; the place names itself by its level (全县, 全镇,
-全乡, 全村 …). Figures come from minqing.appeals.metrics (and field work / disputes when present), so
-the briefing says what the dashboard shows.
+全乡, 全村 …). Figures come from minqing.appeals.metrics (and, when present, field work, household
+checklists, enterprise liaison and disputes), so the briefing says what the dashboard shows.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from django.utils import timezone
 from minqing.appeals import metrics
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Triage
-from minqing.dashboards.figures import level_word, optional_metric, pct, plain
+from minqing.dashboards.figures import level_word, liaison_extent, optional_metric, pct, plain
 from minqing.dashboards.periods import Period
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
 TYPICAL_CASES = 3
+CHECKLIST_ITEMS = 3  # the failing items a checklist sentence names
 GENERIC_CATEGORIES = ("其他", "其它", "综合")  # counted among the classes, never named as an example
 CN_DIGITS = "〇一二三四五六七八九"
 _PHONE = re.compile(r"1[3-9]\d{9}")
@@ -186,9 +187,123 @@ def _dispute_sentences(word: str, scope_word: str, data: Any) -> list[str]:
     if not isinstance(data, dict) or not data.get("found"):
         return []
     text = data.get("sentence")
-    if not isinstance(text, str) or not text:
-        text = f"共排查矛盾纠纷{data['found']}件，解决{data.get('solved', 0)}件"
+    if not data.get("solved") or not isinstance(text, str) or not text:
+        text = _dispute_text(data)
     return [f"{scope_word}，{word}{text}。"]
+
+
+def _checklist_sentences(word: str, scope_word: str, totals: Any, items: Any) -> list[str]:
+    """两不愁三保障 from minqing.checklists.metrics (household_totals, item_counts), in households."""
+    if not isinstance(totals, dict) or not totals.get("checked") or not isinstance(items, list):
+        return []
+    names = list(dict.fromkeys(r.get("checklist_name") or r.get("checklist") for r in items)) or ["清单"]
+    text = f"{scope_word}，{word}共对{totals['checked']}户开展{'、'.join(names)}排查"
+    found, cleared, still = totals.get("failing", 0), totals.get("cleared", 0), totals.get("open", 0)
+    if not found:
+        return [text + "，均未发现问题。"]
+    text += f"，发现问题{found}户"
+    worst = sorted((r for r in items if r.get("failing")), key=lambda r: -r["failing"])[:CHECKLIST_ITEMS]
+    if worst:
+        text += "（涉及" + "、".join(f"{r['label']}{r['failing']}户" for r in worst) + \
+            ("等" if sum(1 for r in items if r.get("failing")) > len(worst) else "") + "）"
+    if not still:
+        text += "，已全部清零"
+    elif cleared:
+        text += f"，已清零{cleared}户，其余{still}户正在整改"
+    else:
+        text += "，正在逐户整改"
+    return [text + "。"]
+
+
+def _checklist_year(code: str, period: Period, user: Any, totals: Any) -> dict[str, Any] | None:
+    """The year so far (household_totals from 1 January to the period's end: found, and cleared since),
+    said when the period starts after 1 January and the year reads differently from the period."""
+    if period.start == dt.date(period.start.year, 1, 1) or not isinstance(totals, dict):
+        return None
+    first = dt.date(period.end.year, 1, 1)
+    year = _call("minqing.checklists.metrics", "household_totals", code, first, period.end, user=user)
+    if not isinstance(year, dict) or not year.get("failing"):
+        return None
+    if (year["failing"], year["cleared"]) == (totals.get("failing"), totals.get("cleared")):
+        return None
+    items = _call("minqing.checklists.metrics", "item_counts", code, first, period.end, user=user) or []
+    names = list(dict.fromkeys(r.get("checklist_name") or r.get("checklist") for r in items)) or ["清单"]
+    return {"year": period.end.year, "found": year["failing"], "cleared": year["cleared"], "open": year["open"],
+            "names": "、".join(names)}
+
+
+def _checklist_year_sentences(word: str, data: dict[str, Any] | None) -> list[str]:
+    if not data:
+        return []
+    text = f"{data['year']}年以来，{word}{data['names']}排查累计发现问题{data['found']}户"
+    if not data["open"]:
+        text += "，已全部清零"
+    elif data["cleared"]:
+        text += f"，已清零{data['cleared']}户，其余{data['open']}户正在整改"
+    else:
+        text += "，正在逐户整改"
+    return [text + "。"]
+
+
+def _liaison_sentences(word: str, scope_word: str, data: Any) -> list[str]:
+    """一张表、心连心 from minqing.enterprises.metrics.liaison_report and dashboards.figures.liaison_extent:
+    said only when the place has key enterprises (projects) with a paired leader."""
+    if not isinstance(data, dict) or not data.get("enterprises"):
+        return []
+    text = f"{word}县级领导联系重点企业（项目）{data['enterprises']}个"
+    if data.get("visits"):
+        text += f"，{scope_word}走访{data['visits']}次"
+    behind = data.get("behind", 0)
+    if behind:
+        text += f"，{behind}名领导未按要求走访"
+    elif data.get("people"):
+        text += "，联系领导均按要求走访"
+    return [text + "。"]
+
+
+def _call(module: str, name: str, *args: Any, **kwargs: Any) -> Any:
+    """A part's metric function as plain data, or None when the part is absent or fails."""
+    fn = optional_metric(module, name)
+    if fn is None:
+        return None
+    try:
+        return plain(fn(*args, **kwargs))
+    except Exception:  # noqa: BLE001 - a part still being built must not stop the briefing
+        return None
+
+
+def _liaison(code: str, period: Period, user: Any) -> dict[str, Any] | None:
+    rows = _call("minqing.enterprises.metrics", "liaison_report", code, period.start, period.end, user=user)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and "status" in r for r in rows):
+        return None
+    try:
+        extent = liaison_extent(code, period.start, period.end, user)
+    except Exception:  # noqa: BLE001 - as above
+        return None
+    return {**extent, "people": len(rows), "behind": sum(1 for r in rows if r["status"] != "green"),
+            "green": sum(1 for r in rows if r["status"] == "green"), "required": sum(r["required"] for r in rows),
+            "done": sum(r["done"] for r in rows)}
+
+
+def _dispute_text(data: dict[str, Any]) -> str:
+    """disputes.metrics.sentence without its zero figures (nothing solved yet: no "解决0件")."""
+    text = f"共排查矛盾纠纷{data['found']}件"
+    if data.get("solved"):
+        text += f"，解决{data['solved']}件"
+    if data.get("referred"):
+        text += f"，依法导入诉讼、仲裁等程序{data['referred']}件"
+    still, owned = data.get("open") or 0, data.get("open_with_deadline_and_owner") or 0
+    if not still:
+        return text
+    if data.get("solved") or data.get("referred"):
+        text += f"，其余{still}件正在化解"
+    else:  # every dispute found is still being mediated
+        text += "，均正在化解" if still > 1 else "，正在化解"
+    if owned == still:
+        text += "并已明确时限和责任人"
+    elif owned:
+        text += f"，其中{owned}件已明确时限和责任人"
+    return text
 
 
 def compose(region_code: str, period: Period, *, user: Any = None, today: dt.date | None = None) -> Briefing:
@@ -210,7 +325,8 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
             k, m = len(named), sum(named.values())
             top = [n for n in named if n not in GENERIC_CATEGORIES][:3]
             listed = "、".join(top) + ("等" if k > len(top) else "")
-            first += f"，共查摆出涉及{listed}{cn_number(k)}大类问题{m}条" if top else f"，共查摆出问题{m}条"
+            classes = "两" if k == 2 else cn_number(k)  # 两大类, not 二大类
+            first += f"，共查摆出涉及{listed}{classes}大类问题{m}条" if top else f"，共查摆出问题{m}条"
             figures.update(categories=k, problems=m)
         paragraphs.append(first + "。")
 
@@ -294,13 +410,14 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
             except Exception:  # noqa: BLE001 - a part still being built must not stop the briefing
                 field_data[name] = None
     paragraphs += _fieldwork_sentences(word, sw, field_data)
-    fn = optional_metric("minqing.disputes.metrics", "summary")
-    disputes: Any = None
-    if fn is not None:
-        try:
-            disputes = plain(fn(code, period.start, period.end, user=user))
-        except Exception:  # noqa: BLE001 - as above
-            disputes = None
+    cl_totals = _call("minqing.checklists.metrics", "household_totals", code, period.start, period.end, user=user)
+    cl_items = _call("minqing.checklists.metrics", "item_counts", code, period.start, period.end, user=user)
+    paragraphs += _checklist_sentences(word, sw, cl_totals, cl_items)
+    cl_year = _checklist_year(code, period, user, cl_totals)
+    paragraphs += _checklist_year_sentences(word, cl_year)
+    liaison = _liaison(code, period, user)
+    paragraphs += _liaison_sentences(word, sw, liaison)
+    disputes: Any = _call("minqing.disputes.metrics", "summary", code, period.start, period.end, user=user)
     paragraphs += _dispute_sentences(word, sw, disputes)
 
     table = [
@@ -322,8 +439,28 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
     if isinstance(cov, dict) and isinstance(cov.get("households"), int) and cov["households"]:
         table.append(Row("走访覆盖率", pct(cov.get("rate")) or "—",
                          f"已走访{cov.get('visited', 0)}户/应走访{cov['households']}户"))
+    if isinstance(cl_totals, dict) and cl_totals.get("checked"):
+        table.append(Row("两不愁三保障排查", f"{cl_totals['checked']}户",
+                         f"发现问题{cl_totals['failing']}户，已清零{cl_totals['cleared']}户"))
+        for r in cl_items or []:
+            if r.get("failing"):
+                table.append(Row(f"排查未达标：{r['label']}", f"{r['failing']}户",
+                                 f"已清零{r['cleared']}户，已排查{r['checked']}户"))
+    if cl_year:
+        table.append(Row(f"{cl_year['year']}年累计排查发现问题", f"{cl_year['found']}户",
+                         f"已清零{cl_year['cleared']}户"))
+    if liaison and liaison.get("enterprises"):
+        table.append(Row("县级领导联系重点企业（项目）", f"{liaison['enterprises']}个", f"走访{liaison['visits']}次"))
+        table.append(Row("联系领导按月走访", f"{liaison['green']}人达标",
+                         f"{liaison['behind']}人未按要求走访；按月应走访{liaison['required']}次，"
+                         f"已走访{liaison['done']}次"))
     if isinstance(disputes, dict) and isinstance(disputes.get("found"), int) and disputes["found"]:
         table.append(Row("排查矛盾纠纷", f"{disputes['found']}件", f"解决{disputes.get('solved', 0)}件"))
+        if disputes.get("referred"):
+            table.append(Row("矛盾纠纷依法导入诉讼、仲裁等程序", f"{disputes['referred']}件"))
+        if disputes.get("open"):
+            table.append(Row("矛盾纠纷正在化解", f"{disputes['open']}件",
+                             f"已明确时限和责任人{disputes.get('open_with_deadline_and_owner', 0)}件"))
     for name, n in s.by_category.items():
         table.append(Row(f"问题分类：{name}", f"{n}条"))
 

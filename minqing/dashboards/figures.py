@@ -9,14 +9,18 @@ Each table is a list of rows; each row carries its numbers and the link to the l
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import importlib
 import logging
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from minqing.appeals import metrics
@@ -152,6 +156,8 @@ class Dashboard:
     trend: list[dict[str, Any]]
     fieldwork: dict[str, Any] = field(default_factory=dict)
     disputes: Any = None
+    checklists: dict[str, Any] | None = None
+    liaison: dict[str, Any] | None = None
     path: list[Region] = field(default_factory=list)
 
     def charts(self) -> dict[str, Any]:
@@ -160,7 +166,8 @@ class Dashboard:
                 "triage": self.triage, "funnel": self.funnel, "trend": self.trend, "children": self.children,
                 "coverage": [{"label": c.get("name"), "percent": c.get("percent"),
                               "value": None if c.get("rate") is None else round(c["rate"] * 100, 2)}
-                             for c in (self.fieldwork.get("coverage") or {}).get("children") or []]}
+                             for c in (self.fieldwork.get("coverage") or {}).get("children") or []],
+                **_part_charts(self.checklists, self.liaison, self.disputes)}
 
 
 DENOMINATORS = {"response": "received", "closure": "due", "on_time": "due", "resolution": "closed_in_period",
@@ -265,18 +272,16 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
     fieldwork = {name: _call_optional("minqing.fieldwork.metrics", name, code, period, user)
                  for name in ("coverage", "quota_report", "funnel")}
     _dress_fieldwork(fieldwork, code, period, figures)
-    disputes = _call_optional("minqing.disputes.metrics", "summary", code, period, user)
-    if isinstance(disputes, dict):
-        for key in ("found", "solved", "open"):
-            if isinstance(disputes.get(key), int):
-                figures[f"disputes.{key}"] = disputes[key]
-        disputes["link"] = f"/disputes/?{urlencode({'region': code})}"
+    disputes = _dress_disputes(_call_optional("minqing.disputes.metrics", "summary", code, period, user),
+                               code, figures)
+    checklists = _checklists(code, period, user, figures)
+    liaison = _liaison(code, period, user, figures)
     return Dashboard(
         region=region, period=period, word=level_word(region), summary=s, figures=figures, links=links,
         rates=rates, groups=groups, categories=categories, triage=triage, funnel=funnel,
         children=_children(region, period, user), trend=_trend(code, period, user),
         fieldwork={k: v for k, v in fieldwork.items() if v is not None},
-        disputes=disputes if isinstance(disputes, dict) else None,
+        disputes=disputes, checklists=checklists, liaison=liaison,
         path=region_path(region, user),
     )
 
@@ -320,6 +325,171 @@ def _dress_fieldwork(data: dict[str, Any], code: str, period: Period, figures: d
         figures.update({f"rounds.{k}": funnel[k] for k in ("visited", "found", "township", "county")})
     else:
         data.pop("funnel", None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Disputes, household checklists (两不愁三保障) and enterprise liaison: each section shows its part's
+# metric function's answer as it is, with one data-figure per number (the tests compare them).
+
+DISPUTE_KEYS = ("found", "solved", "referred", "open", "open_with_deadline_and_owner")
+CHECKLIST_KEYS = ("checked", "failing", "cleared", "open")
+ROUND_KEYS = ("checked", "found", "cleared", "open")
+SERIES = {
+    "found": pgettext_lazy("dashboards", "Found"),
+    "solved": pgettext_lazy("dashboards", "Solved"),
+    "open": pgettext_lazy("dashboards", "Being resolved"),
+    "failing": pgettext_lazy("dashboards", "Failing"),
+    "cleared": pgettext_lazy("dashboards", "Cleared"),
+    "still_open": pgettext_lazy("dashboards", "Not yet cleared"),
+}
+
+
+def _dress_disputes(data: Any, code: str, figures: dict[str, Any]) -> dict[str, Any] | None:
+    """Links and figures for minqing.disputes.metrics.summary (anything of another shape is dropped)."""
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in DISPUTE_KEYS):
+        return None
+    data["link"] = f"/disputes/?{urlencode({'region': code})}"
+    data["open_link"] = f"/disputes/risks/?{urlencode({'region': code})}"
+    figures.update({f"disputes.{k}": data[k] for k in DISPUTE_KEYS})
+    for row in data.get("by_kind") or []:
+        row["key"], row["label"] = row["code"], row["name"]
+        row["link"] = f"/disputes/?{urlencode({'region': code, 'kind': row['code']})}"
+        figures.update({f"disputes.kind.{row['code']}.{k}": row[k] for k in DISPUTE_KEYS})
+    for row in data.get("by_village") or []:
+        row["key"], row["label"] = row["code"], row["name"]
+        row["link"] = f"/disputes/?{urlencode({'region': row['code']})}"
+        figures.update({f"disputes.village.{row['code']}.{k}": row[k] for k in DISPUTE_KEYS})
+    for row in data.get("by_month") or []:
+        y, m = (int(x) for x in row["month"].split("-"))
+        last = calendar.monthrange(y, m)[1]
+        row["key"], row["label"] = row["month"], f"{y}年{m}月"
+        row["link"] = "/api/v1/disputes/summary?" + urlencode(
+            {"region": code, "from": f"{row['month']}-01", "to": f"{row['month']}-{last:02d}"})
+        figures.update({f"disputes.month.{row['month']}.{k}": row[k] for k in DISPUTE_KEYS})
+    data["tables"] = [("kind", data.get("by_kind") or [], pgettext_lazy("dashboards", "By kind"),
+                       pgettext_lazy("dashboards", "Kind")),
+                      ("village", data.get("by_village") or [], pgettext_lazy("dashboards", "By place"),
+                       pgettext_lazy("dashboards", "Place")),
+                      ("month", data.get("by_month") or [], pgettext_lazy("dashboards", "By month"),
+                       pgettext_lazy("dashboards", "Month"))]
+    return data
+
+
+def _checklists(code: str, period: Period, user: Any, figures: dict[str, Any]) -> dict[str, Any] | None:
+    """两不愁三保障: households checked, failing and cleared per item in the period (item_counts,
+    household_totals) and the found → cleared funnel after each visit round of the period's year
+    (clearance_by_round). None when nothing was checked."""
+    mod = "minqing.checklists.metrics"
+    totals = _call_optional(mod, "household_totals", code, period, user)
+    items = _call_optional(mod, "item_counts", code, period, user)
+    fn = optional_metric(mod, "clearance_by_round")
+    rounds: Any = None
+    if fn is not None:
+        try:
+            rounds = plain(fn(code, period.end.year, user=user))
+        except Exception:  # as _call_optional: a failing part is left out
+            log.exception("%s.clearance_by_round failed", mod)
+    if not isinstance(totals, dict) or not isinstance(items, list):
+        return None
+    rounds = [r for r in rounds or [] if isinstance(r, dict) and r.get("checked")]
+    if not totals.get("checked") and not rounds:
+        return None
+    query = {"region": code, "from": period.start.isoformat(), "to": period.end.isoformat()}
+    link = f"/checklists/?{urlencode(query)}"
+    figures.update({f"checklists.{k}": totals[k] for k in CHECKLIST_KEYS})
+    for row in items:
+        row["key"] = f"{row['checklist']}.{row['item']}"
+        figures.update({f"checklists.item.{row['key']}.{k}": row[k] for k in CHECKLIST_KEYS})
+    for r in rounds:
+        r["label"] = str(pgettext_lazy("dashboards", "Round %(n)s") % {"n": r["round"]})
+        figures.update({f"checklists.round.{r['round']}.{k}": r[k] for k in ROUND_KEYS})
+    rounds_link = "/api/v1/checklists/clearance?" + urlencode({"region": code, "year": period.end.year})
+    return {"totals": totals, "items": items, "rounds": rounds, "year": period.end.year, "link": link,
+            "api_link": "/api/v1/checklists/counts?" + urlencode(query), "rounds_link": rounds_link}
+
+
+def liaison_extent(code: str, start: dt.date, end: dt.date, user: Any) -> dict[str, int]:
+    """What liaison_report does not count: the key enterprises (projects) of the region with a leader
+    paired during the period, and the visits paired leaders paid them in it (every visit, not one a
+    month). Enterprise rows are not personal data; they still come through the jurisdiction filter."""
+    from minqing.enterprises.models import Enterprise, EnterpriseVisit, LiaisonPairing
+
+    ents = Enterprise.objects.filter(jurisdiction.region_q([code]))
+    if user is not None:
+        ents = jurisdiction.visible(user, ents)
+    pairings = (LiaisonPairing.objects.filter(enterprise__in=ents.values("pk"))
+                .filter(Q(started_on__isnull=True) | Q(started_on__lte=end))
+                .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+                .values_list("leader_id", "enterprise_id", "started_on", "ended_on"))
+    spans: dict[tuple[int, int], list[tuple[dt.date | None, dt.date | None]]] = defaultdict(list)
+    for leader, ent, s, e in pairings:
+        spans[(leader, ent)].append((s, e))
+    low, high = metrics.bounds(start, end)
+    visits = 0
+    for leader, ent, at in (EnterpriseVisit.objects.alive()
+                            .filter(enterprise_id__in={k[1] for k in spans}, visited_at__gte=low, visited_at__lt=high)
+                            .values_list("visitor_id", "enterprise_id", "visited_at")):
+        day = timezone.localtime(at).date()
+        if any((s is None or s <= day) and (e is None or e >= day) for s, e in spans.get((leader, ent), ())):
+            visits += 1
+    return {"enterprises": len({k[1] for k in spans}), "visits": visits}
+
+
+LIAISON_KEYS = ("people", "required", "done", "green", "yellow", "red", "enterprises", "visits")
+
+
+def _liaison(code: str, period: Period, user: Any, figures: dict[str, Any]) -> dict[str, Any] | None:
+    """一张表、心连心: each bound leader's monthly visits (enterprises.metrics.liaison_report) with its
+    colours. None when nobody is bound and no enterprise is paired in the region."""
+    rows = _call_optional("minqing.enterprises.metrics", "liaison_report", code, period, user)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and "status" in r for r in rows):
+        return None
+    try:
+        extent = liaison_extent(code, period.start, period.end, user)
+    except Exception:  # a part still being built must not take the dashboard down
+        log.exception("liaison_extent failed")
+        return None
+    if not rows and not extent["enterprises"]:
+        return None
+    for r in rows:
+        r["status_label"] = str(QUOTA_STATUS.get(r["status"], r["status"]))
+    counts = {k: sum(1 for r in rows if r["status"] == k) for k in QUOTA_STATUS}
+    data = {"rows": rows, "people": len(rows), "required": sum(r["required"] for r in rows),
+            "done": sum(r["done"] for r in rows), **counts, **extent,
+            "link": "/api/v1/enterprises/liaison?" + urlencode(
+                {"region": code, "from": period.start.isoformat(), "to": period.end.isoformat()}),
+            "list_link": "/enterprises/" + (f"?period={period.start:%Y-%m}" if period.kind == "month" else "")}
+    figures.update({f"liaison.{k}": data[k] for k in LIAISON_KEYS})
+    for r in rows:
+        figures.update({f"liaison.person.{r['user_id']}.{k}": r[k] for k in ("required", "done")})
+    return data
+
+
+def _multi(series: tuple[str, ...], rows: list[dict[str, Any]], label: str, link: str = "link",
+           names: dict[str, str] | None = None) -> dict[str, Any]:
+    """A chart of several series over the rows the table prints (charts.js type "multi")."""
+    names = names or {}
+    return {"series": [{"key": k, "name": str(SERIES[names.get(k, k)])} for k in series],
+            "rows": [{"label": r.get(label), "link": r.get(link), **{k: r.get(k) for k in series}} for r in rows]}
+
+
+def _part_charts(checklists: dict[str, Any] | None, liaison: dict[str, Any] | None,
+                 disputes: dict[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if checklists:
+        items = [{**r, "link": checklists["link"]} for r in checklists["items"]]
+        out["checklist_items"] = _multi(("failing", "cleared"), items, "label")
+        rounds = [{**r, "link": checklists["rounds_link"]} for r in checklists["rounds"]]
+        out["checklist_rounds"] = _multi(("found", "cleared", "open"), rounds, "label",
+                                         names={"open": "still_open"})
+    if liaison:
+        out["liaison"] = [{"label": str(QUOTA_STATUS[k]), "count": liaison[k], "link": liaison["link"]}
+                          for k in QUOTA_STATUS]
+    if disputes:
+        out["disputes_kind"] = _multi(("found", "solved", "open"), disputes.get("by_kind") or [], "label")
+        out["disputes_village"] = _multi(("found", "solved", "open"), disputes.get("by_village") or [], "label")
+        out["disputes_month"] = _multi(("found", "solved", "open"), disputes.get("by_month") or [], "label")
+    return out
 
 
 def region_path(region: Region, user: Any) -> list[Region]:

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
@@ -16,16 +15,7 @@ from . import figures, lists, periods
 
 
 def _region(user, code: str | None) -> Region:
-    scope = jurisdiction.scope_of(user)
-    raw = code or scope.home_code()
-    if not raw:
-        raise Http404
-    try:
-        full = regioncode.normalize(raw)
-    except regioncode.RegionCodeError:
-        raise Http404 from None
-    if not scope.sees_figures(full):
-        raise Http404
+    full = jurisdiction.figure_region(user, code)
     region = Region.objects.filter(code=full).first()
     if region is None:
         raise Http404

@@ -111,3 +111,81 @@ def month_cases(county):
     mk("P2", "village_a", at(2023, 1, 5), "closed_solved", kind="petition", closed=at(2024, 4, 1))
     mk("P3", "village_b", at(2023, 2, 1), "closed_solved", kind="petition", closed=at(2023, 12, 1))
     return out
+
+
+JUNE = (dt.date(2024, 6, 1), dt.date(2024, 6, 30))
+
+
+@pytest.fixture
+def parts(county):
+    """June 2024 in the test county: 两不愁三保障 answers, liaison visits and disputes, counted by hand.
+
+    Checklist (两不愁三保障, tests/checklists/helpers.py items), answered on visits:
+      a1 甲村  06-03 income 3500 (fails) · 06-20 income 4500            → income failing, cleared
+      a2 甲村  06-04 housing no (fails)                                → housing failing, open
+      b1 乙村  06-05 all pass
+      b2 乙村  06-06 water 不安全 (fails) · 06-25 water 安全            → water failing, cleared
+      甲镇: checked 4, failing 3, cleared 2, open 1; 甲村: 2, 2, 1, 1.
+    Liaison: e1 甲镇 paired with county_leader, e2 乙村 with leader2 (both from 2024-01-01);
+      county_leader visits e1 06-10 and 06-20 and e2 06-15 (not paired: not counted); leader2 none.
+      June: county_leader 1/1 green, leader2 1/0 red; 2 enterprises, 2 visits (甲镇 and 宣汉县).
+    Disputes: d1 甲村 邻里矛盾 found 06-06, people's mediation 06-07, agreement 06-08  → solved
+              d2 甲村 土地纠纷 found 06-10, people's mediation 06-11 (deadline, mediator) → open, owned
+              d3 乙村 邻里矛盾 found 06-12, nothing yet                                 → open
+      甲镇: found 3, solved 1, open 2 (1 with deadline and owner); 甲村: 2, 1, 1 (1).
+    """
+    from minqing.accounts.models import Post, User
+    from minqing.checklists.services import apply_visit_answers
+    from minqing.disputes import services as ds
+    from minqing.enterprises import services as es
+    from minqing.fieldwork.services import record_visit
+    from tests.checklists.helpers import PASS_ALL, make_checklist, tag
+    from tests.disputes.conftest import two_sides
+
+    out = Cases()
+    h = county.households
+    checklist = make_checklist(county)
+    version = checklist.versions.get()
+    tag(h["a2"], "jiance")
+    tag(h["b2"], "jiance")
+
+    def answer(actor, household, day, **answers):
+        v, _ = record_visit(actor=actor, household=household, visited_at=at(2024, 6, day), note="走访核查")
+        apply_visit_answers(v, {"version": version.pk, "answers": {**PASS_ALL, **answers}}, actor=actor)
+
+    answer(county.cadre_a, h["a1"], 3, income=3500)
+    answer(county.cadre_a, h["a2"], 4, housing=False)
+    answer(county.cadre_b, h["b1"], 5)
+    answer(county.cadre_b, h["b2"], 6, water="不安全")
+    answer(county.cadre_a, h["a1"], 20, income=4500)
+    answer(county.cadre_b, h["b2"], 25, water="安全")
+
+    lead = county.county_leader
+    leader2 = User.objects.create(username="leader2", display_name="leader2")
+    Post.objects.create(user=leader2, unit=county.units["leadership"], role="county_leader", region=county.county,
+                        started_on=dt.date(2020, 1, 1))
+    e1 = es.register_enterprise(actor=lead, region=county.town.code, name="甲镇天然气净化厂", kind="enterprise")
+    e2 = es.register_enterprise(actor=lead, region=county.village_b.code, name="乙村茶叶加工厂", kind="enterprise")
+    es.pair_leader(e1, lead, actor=lead, started_on=dt.date(2024, 1, 1))
+    es.pair_leader(e2, leader2, actor=lead, started_on=dt.date(2024, 1, 1))
+    for ent, day in ((e1, 10), (e1, 20), (e2, 15)):
+        es.record_visit(actor=lead, enterprise=ent, visited_at=at(2024, 6, day), raised="用工、用地协调")
+
+    med = county.mediator_a
+
+    def dispute(village, day, kind="neighbour"):
+        place = county.regions[f"village_{village}"].code
+        return ds.register_dispute(actor=county.users[f"cadre_{village}"], region=place, kind=kind,
+                                   title="遮雨棚过界纠纷", text="两户因遮雨棚是否过界发生争执。",
+                                   parties=two_sides(county, village), found_at=at(2024, 6, day),
+                                   now=at(2024, 6, day))
+
+    out.d1 = dispute("a", 6)
+    ds.start_stage(out.d1, actor=county.cadre_a, kind="people", mediator=med, now=at(2024, 6, 7))
+    ds.record_agreement(out.d1, actor=med, summary="和解", now=at(2024, 6, 8), signed_on=dt.date(2024, 6, 8),
+                        terms=[{"text": "赔礼道歉", "due_on": dt.date(2024, 6, 11)}])
+    out.d2 = dispute("a", 10, kind="land")
+    ds.start_stage(out.d2, actor=county.cadre_a, kind="people", mediator=med, now=at(2024, 6, 11))
+    out.d3 = dispute("b", 12)
+    out.leader2, out.e1, out.e2 = leader2, e1, e2
+    return out

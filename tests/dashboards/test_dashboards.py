@@ -68,7 +68,56 @@ def other_parts(code: str, user, start: dt.date, end: dt.date) -> dict[str, obje
     out.update({f"rounds.{k}": v for k, v in rounds.items()})
     out.update({f"quota.{k}": sum(1 for r in quotas if r["status"] == k) for k in ("green", "yellow", "red")}
                if quotas else {})
-    out.update({f"disputes.{k}": d[k] for k in ("found", "solved", "open")})
+    out.update(dispute_figures(d))
+    out.update(checklist_figures(code, user, start, end))
+    out.update(liaison_figures(code, user, start, end))
+    return out
+
+
+DISPUTE_KEYS = ("found", "solved", "referred", "open", "open_with_deadline_and_owner")
+
+
+def dispute_figures(d: dict) -> dict[str, object]:
+    out: dict[str, object] = {f"disputes.{k}": d[k] for k in DISPUTE_KEYS}
+    for part, rows, key in (("kind", d["by_kind"], "code"), ("village", d["by_village"], "code"),
+                            ("month", d["by_month"], "month")):
+        for r in rows:
+            out.update({f"disputes.{part}.{r[key]}.{k}": r[k] for k in DISPUTE_KEYS})
+    return out
+
+
+def checklist_figures(code: str, user, start: dt.date, end: dt.date) -> dict[str, object]:
+    """两不愁三保障 straight from minqing.checklists.metrics; nothing when nothing was checked."""
+    from minqing.checklists import metrics as cm
+
+    totals = cm.household_totals(code, start, end, user=user)
+    rounds = [r for r in cm.clearance_by_round(code, end.year, user=user) if r["checked"]]
+    if not totals["checked"] and not rounds:
+        return {}
+    out: dict[str, object] = {f"checklists.{k}": totals[k] for k in ("checked", "failing", "cleared", "open")}
+    for r in cm.item_counts(code, start, end, user=user):
+        out.update({f"checklists.item.{r['checklist']}.{r['item']}.{k}": r[k]
+                    for k in ("checked", "failing", "cleared", "open")})
+    for r in rounds:
+        out.update({f"checklists.round.{r['round']}.{k}": r[k] for k in ("checked", "found", "cleared", "open")})
+    return out
+
+
+def liaison_figures(code: str, user, start: dt.date, end: dt.date) -> dict[str, object]:
+    """一张表、心连心 straight from minqing.enterprises.metrics.liaison_report (+ the two counts it lacks)."""
+    from minqing.enterprises.metrics import liaison_report
+
+    rows = liaison_report(code, start, end, user=user)
+    extent = figures.liaison_extent(code, start, end, user)
+    if not rows and not extent["enterprises"]:
+        return {}
+    out: dict[str, object] = {"liaison.people": len(rows), "liaison.required": sum(r["required"] for r in rows),
+                              "liaison.done": sum(r["done"] for r in rows),
+                              "liaison.enterprises": extent["enterprises"], "liaison.visits": extent["visits"]}
+    out.update({f"liaison.{k}": sum(1 for r in rows if r["status"] == k) for k in ("green", "yellow", "red")})
+    for r in rows:
+        out.update({f"liaison.person.{r['user_id']}.required": r["required"],
+                    f"liaison.person.{r['user_id']}.done": r["done"]})
     return out
 
 

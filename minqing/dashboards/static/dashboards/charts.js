@@ -8,12 +8,23 @@
     var data = JSON.parse(node.textContent);
     var palette = ["#b42318", "#2f855a", "#2b6cb0", "#d69e2e", "#6b46c1", "#319795", "#dd6b20", "#718096"];
     document.querySelectorAll("[data-chart]").forEach(function (el) {
-      var rows = data[el.getAttribute("data-chart")] || [];
-      if (!rows.length) { return; }
-      if (type === "pie") { rows = rows.filter(function (r) { return r.count > 0; }); }
       var type = el.getAttribute("data-type");
+      var given = data[el.getAttribute("data-chart")] || [];
+      var series = given.series || [];
+      var rows = given.rows || given;
+      if (type === "pie") { rows = rows.filter(function (r) { return r.count > 0; }); }
+      if (!rows.length) { return; }
       var option;
-      if (type === "pie") {
+      if (type === "multi") {
+        /* several series over the rows of a table: bars (items, kinds, places) or lines (rounds, months) */
+        var bars = el.hasAttribute("data-bars");
+        option = { tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 40, right: 20, top: 20, bottom: 60 },
+          xAxis: { type: "category", data: rows.map(function (r) { return r.label; }), axisLabel: { rotate: rows.length > 6 ? 40 : 0 } },
+          yAxis: { type: "value", minInterval: 1 },
+          series: series.map(function (s) {
+            return { name: s.name, type: bars ? "bar" : "line",
+              data: rows.map(function (r) { return { value: r[s.key], link: r.link }; }) }; }) };
+      } else if (type === "pie") {
         option = { tooltip: { trigger: "item" }, legend: { bottom: 0 },
           series: [{ type: "pie", radius: ["35%", "70%"], top: 0, bottom: 40, label: { position: "inside", formatter: "{c}", color: "#fff", fontWeight: "bold" },
             data: rows.map(function (r) { return { name: r.label, value: r.count, link: r.link }; }) }] };
