@@ -30,3 +30,43 @@ def test_a_chinese_browser_gets_chinese(client):
 
 def test_settings():
     assert settings.LANGUAGE_CODE == "zh-hans" and settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ
+
+
+def _entries(po_text: str):
+    """(flags, msgctxt, msgid, msgstr) of each entry of a .po file (multi-line strings joined)."""
+    for block in po_text.split("\n\n"):
+        lines = [ln for ln in block.splitlines() if not ln.startswith("#~")]
+        flags = " ".join(ln for ln in lines if ln.startswith("#,"))
+        parts: dict[str, str] = {}
+        key = None
+        for ln in lines:
+            if ln.startswith(("msgid ", "msgstr ", "msgctxt ", "msgid_plural ", "msgstr[")):
+                key, _, rest = ln.partition(" ")
+                parts[key] = rest.strip('"')
+            elif ln.startswith('"') and key:
+                parts[key] += ln.strip('"')
+        if "msgid" in parts:
+            yield flags, parts.get("msgctxt"), parts["msgid"], parts.get("msgstr", parts.get("msgstr[0]", ""))
+
+
+def test_every_chinese_catalogue_is_complete_and_compiled():
+    """A fuzzy or empty entry, or a .mo not compiled from its .po, shows English to a Chinese user."""
+    import gettext
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "minqing"
+    catalogues = sorted(package.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
+    assert len(catalogues) >= 10
+    problems = []
+    for po in catalogues:
+        with po.with_suffix(".mo").open("rb") as fh:
+            compiled = gettext.GNUTranslations(fh)._catalog  # noqa: SLF001 — the raw table is what we check
+        for flags, context, msgid, msgstr in _entries(po.read_text(encoding="utf-8")):
+            if not msgid:
+                continue
+            key = f"{context}\x04{msgid}" if context else msgid
+            if "fuzzy" in flags or not msgstr:
+                problems.append(f"{po.relative_to(package)}: untranslated {msgid[:40]}")
+            elif "\\" not in msgid and key not in compiled and (key, 0) not in compiled:
+                problems.append(f"{po.relative_to(package)}: not compiled {msgid[:40]}")
+    assert not problems, problems[:20]
