@@ -16,11 +16,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from minqing.households.models import Household
@@ -80,15 +79,13 @@ def coverage(region_code: str, start: dt.date, end: dt.date, *, user: Any = None
         scope_q &= jurisdiction.figure_q(user)
     households = Household.objects.filter(scope_q, created_at__lt=high).filter(
         Q(deleted_at__isnull=True) | Q(deleted_at__gte=low))
-    per_village: dict[str, int] = defaultdict(int)
-    for village, in households.values_list("region_id"):
-        per_village[village] += 1
-    visited_ids = set(Visit.objects.alive().filter(visited_at__gte=low, visited_at__lt=high,
-                                                   household__in=households.values("pk"))
-                      .values_list("household_id", flat=True).distinct())
-    visited_village: dict[str, int] = defaultdict(int)
-    for village, in households.filter(pk__in=visited_ids).values_list("region_id"):
-        visited_village[village] += 1
+    # Two GROUP BY queries, counted in the database: at county scale (300 000 households, millions of
+    # visits) neither the households nor the visited ids may travel to Python (nor into an IN list).
+    per_village = dict(households.order_by().values_list("region_id").annotate(n=Count("pk")))
+    was_visited = Exists(Visit.objects.alive().filter(household=OuterRef("pk"), visited_at__gte=low,
+                                                      visited_at__lt=high))
+    visited_village = dict(households.filter(was_visited).order_by().values_list("region_id")
+                           .annotate(n=Count("pk")))
     region = Region.objects.filter(code=code).first()
     out = _entry(code, region.name if region else "", sum(per_village.values()), sum(visited_village.values()))
     level = regioncode.level_of(code)

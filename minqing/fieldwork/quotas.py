@@ -238,12 +238,12 @@ def _paired_rule(rule: Rule, region_code: str, start: dt.date, end: dt.date,
     if not months:
         return []
     low, high = months[0][0], months[-1][1]
-    holders = set(Post.objects.filter(role__in=[str(r) for r in rule.roles]).filter(_in_post_q(low, high))
-                  .values_list("user_id", flat=True))
-    pairings = (Pairing.objects.filter(household__isnull=False, cadre_id__in=holders,
-                                       household__deleted_at__isnull=True)
-                .filter(jurisdiction.region_q([region_code])).filter(_in_post_q(low, high))
-                .values_list("cadre_id", "household_id", "started_on", "ended_on"))
+    # Subqueries, not id lists: a county holds ~300 000 paired households (SQLite caps IN lists at 32 766).
+    holders = Post.objects.filter(role__in=[str(r) for r in rule.roles]).filter(_in_post_q(low, high))
+    paired = (Pairing.objects.filter(household__isnull=False, cadre_id__in=holders.values("user_id"),
+                                     household__deleted_at__isnull=True)
+              .filter(jurisdiction.region_q([region_code])).filter(_in_post_q(low, high)))
+    pairings = paired.values_list("cadre_id", "household_id", "started_on", "ended_on")
     by_cadre: dict[int, list[tuple[int, dt.date | None, dt.date | None]]] = defaultdict(list)
     for cadre, hh, s, e in pairings:
         by_cadre[cadre].append((hh, s, e))
@@ -251,12 +251,12 @@ def _paired_rule(rule: Rule, region_code: str, start: dt.date, end: dt.date,
         return []
     b0, b1 = _bounds(low, high)
     seen: Counter[tuple[int, int, dt.date]] = Counter()  # (cadre, household, month start) → visits
-    hh_ids = {hh for rows in by_cadre.values() for hh, _s, _e in rows}
-    vs = Visit.objects.alive().filter(visited_at__gte=b0, visited_at__lt=b1, household_id__in=hh_ids)
+    vs = Visit.objects.alive().filter(visited_at__gte=b0, visited_at__lt=b1,
+                                      household_id__in=paired.values("household_id"))
     for uid, hh, at in vs.values_list("visitor_id", "household_id", "visited_at"):
         seen[(uid, hh, _day(at).replace(day=1))] += 1
-    for uid, hh, at in vs.filter(companions__in=list(by_cadre)).values_list("companions", "household_id",
-                                                                             "visited_at"):
+    for uid, hh, at in vs.filter(companions__in=paired.values("cadre_id")).values_list("companions", "household_id",
+                                                                                        "visited_at"):
         seen[(uid, hh, _day(at).replace(day=1))] += 1
     out = []
     for cadre, rows in by_cadre.items():
