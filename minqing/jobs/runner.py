@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -127,13 +128,26 @@ def run(pk: int) -> Job:
     return execute(job)
 
 
+def _run_spec(spec, job: Job) -> tuple[str, bytes]:
+    """A busy database (SQLite locks the whole file while another thread writes) is worth a few retries
+    before the job is failed: the work itself only reads until its file is saved."""
+    for attempt in range(3):
+        try:
+            return spec.run(job, _progress(job))
+        except OperationalError:
+            if attempt == 2:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def execute(job: Job) -> Job:
     """Run a job already claimed (status running) to its end."""
     spec = KINDS.get(job.kind)
     try:
         if spec is None:
             raise ValidationError(f"未知的任务类型“{job.kind}”")
-        name, content = spec.run(job, _progress(job))
+        name, content = _run_spec(spec, job)
         job.result.save(name, ContentFile(content), save=False)
         job.result_name = name
         job.status, job.progress, job.message = Job.Status.DONE, 100, "已完成"

@@ -52,3 +52,11 @@ def phone_page(transactional_db, live_server):
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def expect_count(locator, n: int) -> None:
+    """Wait (up to 15 s) until the locator matches n elements: pages render from IndexedDB and fetches
+    asynchronously, so a bare .count() right after a click races the page."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_have_count(n, timeout=15000)

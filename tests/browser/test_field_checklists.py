@@ -19,6 +19,7 @@ from minqing.checklists.models import ChecklistAnswer, ChecklistResponse
 from minqing.enterprises import services as enterprise_services
 from minqing.enterprises.models import EnterpriseAppeal, EnterpriseVisit
 from minqing.fieldwork.models import Visit
+from tests.browser.conftest import expect_count
 from tests.browser.test_field_offline import _log_in, _open_field_app, _ready, _reopen_offline, _shot
 from tests.checklists.helpers import ITEMS, make_checklist
 
@@ -51,15 +52,15 @@ def test_a_checklist_answered_offline_arrives_once_with_its_failed_item(live_ser
 
     # No tag of the checklist: nothing to fill; ticking 监测户 makes it apply, as on the server.
     page.click(f"button.hh[data-household='{a2.pk}']")
-    assert page.locator("#checklist-box .ci").count() == 0
+    expect_count(page.locator("#checklist-box .ci"), 0)
     assert "没有适用" in page.inner_text("#visit-checklist")
     page.check("#visit-tags input[value=jiance]")
-    assert page.locator("#checklist-box .ci").count() == len(ITEMS)
+    expect_count(page.locator("#checklist-box .ci"), len(ITEMS))
     page.click("#visit-form [data-go=plan]")
 
     # 低保户 a1, offline: every item answered, income below the 4000 line.
     page.click(f"button.hh[data-household='{a1.pk}']")
-    assert page.locator("#checklist-box .ci").count() == len(ITEMS)
+    expect_count(page.locator("#checklist-box .ci"), len(ITEMS))
     assert "两不愁三保障" in page.inner_text("#visit-checklist")
     page.fill("#visit-form textarea[name=note]", "核查两不愁三保障")
     for item in ("food", "clothing", "education", "medical", "housing"):
@@ -77,6 +78,7 @@ def test_a_checklist_answered_offline_arrives_once_with_its_failed_item(live_ser
     _wait_waiting(page, 1)
 
     page.click(".tabs [data-go=outbox]")
+    page.wait_for_selector("#outbox-list li.rec")  # the outbox renders from IndexedDB after the click
     outbox = page.inner_text("#outbox-list")
     assert "1 项未达标：人均纯收入" in outbox and "清单已答 8 项" in outbox
     _shot(page, "checklist-outbox")
@@ -214,6 +216,7 @@ def test_a_rejected_visit_keeps_the_checklist_version_it_was_answered_on(live_se
     page.click("#visit-form button[type=submit]")
     page.wait_for_function("document.documentElement.dataset.synced")
     page.click(".tabs [data-go=outbox]")
+    page.wait_for_selector("#outbox-list li.rec")  # the outbox renders from IndexedDB after the click
     assert "走访时间不能晚于当前时间" in page.inner_text("#outbox-list .reason")
 
     items = [dict(i, threshold=4200) if i["code"] == "income" else i for i in ITEMS]

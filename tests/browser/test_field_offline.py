@@ -15,6 +15,7 @@ from django.test import Client
 
 from minqing.appeals.models import Appeal
 from minqing.fieldwork.models import Activity, FieldAppeal, Visit, VisitHelp
+from tests.browser.conftest import expect_count
 from tests.conftest import PASSWORD, REPO_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,7 +108,8 @@ def test_a_visit_recorded_offline_reaches_the_server_once(live_server, county, p
     _shot(page, "offline-saved")
     assert Visit.objects.count() == 0 and Appeal.objects.count() == 0  # still only on the phone
     page.click(".tabs [data-go=outbox]")
-    assert page.locator("#outbox-list li.rec[data-status=waiting]").count() == 1
+    page.wait_for_selector("#outbox-list li.rec")  # the outbox renders from IndexedDB after the click
+    expect_count(page.locator("#outbox-list li.rec[data-status=waiting]"), 1)
     _shot(page, "offline-outbox")
 
     context.set_offline(False)  # the 'online' event sends the outbox
@@ -173,8 +175,9 @@ def test_a_rejected_record_shows_the_reason_and_stays_until_discarded(live_serve
     page.click("#sync")
     page.wait_for_function("document.documentElement.dataset.synced")
     page.click(".tabs [data-go=outbox]")
+    page.wait_for_selector("#outbox-list li.rec")  # the outbox renders from IndexedDB after the click
     rejected = page.locator("#outbox-list li.rec[data-status=rejected]")
-    assert rejected.count() == 1
+    expect_count(rejected, 1)
     assert "不在您的管辖范围内" in rejected.locator(".reason").inner_text()
     assert "被退回" in rejected.inner_text()
     _shot(page, "rejected")
@@ -184,6 +187,7 @@ def test_a_rejected_record_shows_the_reason_and_stays_until_discarded(live_serve
     _ready(page)
     assert _waiting(page) == "1"
     page.click(".tabs [data-go=outbox]")
+    page.wait_for_selector("#outbox-list li.rec")  # the outbox renders from IndexedDB after the click
     assert "不在您的管辖范围内" in page.inner_text("#outbox-list")
 
     page.once("dialog", lambda dialog: dialog.accept())
@@ -210,6 +214,7 @@ def test_a_rejected_visit_is_fixed_and_resent(live_server, county, phone_page):
     page.click("#sync")
     page.wait_for_function("document.documentElement.dataset.synced")
     page.click(".tabs [data-go=outbox]")
+    page.wait_for_selector("#outbox-list li.rec")  # the outbox renders from IndexedDB after the click
     assert "走访时间不能晚于当前时间" in page.inner_text("#outbox-list .reason")
 
     page.click("#outbox-list [data-edit]")
@@ -250,7 +255,7 @@ def test_a_meeting_and_a_new_appeal_recorded_offline(live_server, county, phone_
     page.fill("#appeal-form input[name=reporter_name]", "甲村户主2")
     page.click("#appeal-form button[type=submit]")
     page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '2'")
-    assert page.locator("#outbox-list li.rec[data-status=waiting]").count() == 2
+    expect_count(page.locator("#outbox-list li.rec[data-status=waiting]"), 2)
     _shot(page, "offline-two-waiting")
     assert Activity.objects.count() == 0 and Appeal.objects.count() == 0
 
@@ -287,7 +292,8 @@ def test_a_conflicting_update_is_shown_and_resent_knowingly(live_server, county,
     page.click("#sync")
     page.wait_for_function("document.documentElement.dataset.synced")
     page.click(".tabs [data-go=outbox]")
-    assert page.locator("#outbox-list li.rec[data-status=conflict]").count() == 1
+    page.wait_for_selector("#outbox-list li.rec")  # the outbox renders from IndexedDB after the click
+    expect_count(page.locator("#outbox-list li.rec[data-status=conflict]"), 1)
     assert "有冲突" in page.inner_text("#outbox-list")
     _shot(page, "conflict")
     visit.refresh_from_db()

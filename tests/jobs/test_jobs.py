@@ -59,6 +59,27 @@ def test_a_failing_job_keeps_a_chinese_message(county):
     assert "disk on fire" not in job.message
 
 
+@pytest.mark.parametrize(("busy_times", "status"), [(2, "done"), (3, "failed")])
+def test_a_busy_database_is_retried_before_the_job_fails(county, monkeypatch, busy_times, status):
+    from django.db import OperationalError
+
+    monkeypatch.setattr(runner.time, "sleep", lambda s: None)
+    calls = []
+
+    def busy(job, progress):
+        calls.append(1)
+        if len(calls) <= busy_times:
+            raise OperationalError("database table is locked")
+        return "ok.txt", b"ok"
+
+    runner.register(runner.JobKind("test_busy", "数据库忙的任务", lambda u, p: (None, {}), busy))
+    try:
+        job = runner.submit("test_busy", owner=county.cadre_a)
+    finally:
+        runner.KINDS.pop("test_busy")
+    assert job.status == status and len(calls) == min(busy_times + 1, 3)
+
+
 def test_the_briefing_job_makes_a_docx(month_cases, county):
     job = runner.submit("briefing_docx", owner=county.township_leader,
                         params={"region": county.town.code, "period": "2024-05"})
