@@ -49,3 +49,5 @@ def test_it_walks_up_to_parents():
     assert rc.parent_code("5117") == "510000000000"
     assert rc.parent_code("51") is None
     assert rc.county_of("511722100201") == "511722"
+    assert rc.ancestors("511722100201") == ["511722100000", "511722000000", "511700000000", "510000000000"]
+    assert rc.ancestors("51") == []

@@ -12,13 +12,7 @@ from minqing.regions.jurisdiction import Scope, region_q
 
 
 def _ancestors(codes: tuple[str, ...]) -> list[str]:
-    out: set[str] = set()
-    for code in codes:
-        parent = regioncode.parent_code(code)
-        while parent:
-            out.add(parent)
-            parent = regioncode.parent_code(parent)
-    return sorted(out)
+    return sorted({a for code in codes for a in regioncode.ancestors(code)})
 
 
 @dataclass

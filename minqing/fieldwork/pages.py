@@ -113,19 +113,10 @@ def _leaders(user: Any) -> list[tuple[int, str]]:
         Q(ended_on__isnull=True) | Q(ended_on__gte=today))
     if not scope.is_superuser:
         # County leaders and department heads come down to a township's villages too: posts above count.
-        above = {a for code in scope.figure_codes for a in _ancestors(code)}
+        above = {a for code in scope.figure_codes for a in regioncode.ancestors(code)}
         posts = posts.filter(jurisdiction.region_q(scope.figure_codes) | Q(region_id__in=sorted(above)))
     ids = set(posts.values_list("user_id", flat=True)[:MAX_CHOICES]) | {user.pk}
     return [(u.pk, str(u)) for u in User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "pk")]
-
-
-def _ancestors(code: str) -> list[str]:
-    out = []
-    parent = regioncode.parent_code(code)
-    while parent:
-        out.append(parent)
-        parent = regioncode.parent_code(parent)
-    return out
 
 
 def _subtopics(user: Any) -> list[tuple[int, str]]:

@@ -67,6 +67,16 @@ def parent_code(code: str) -> str | None:
     return full[: PREFIX_LEN[level - 1]].ljust(12, "0")
 
 
+def ancestors(code: str) -> list[str]:
+    """Every level above a code, nearest first (a village → its township, county, city, province)."""
+    out = []
+    parent = parent_code(code)
+    while parent:
+        out.append(parent)
+        parent = parent_code(parent)
+    return out
+
+
 def county_of(code: str) -> str:
     """The 6-digit county part (the audit chain of a county is keyed by it)."""
     return normalize(code)[:6]

@@ -170,13 +170,8 @@ class RegionTreePolicy:
         if scope.is_anonymous:
             return qs.none()
         codes = scope.figure_codes
-        ancestors: set[str] = set()
-        for code in codes:
-            parent = regioncode.parent_code(code)
-            while parent:
-                ancestors.add(parent)
-                parent = regioncode.parent_code(parent)
-        return qs.filter(region_q(codes, "code") | Q(code__in=sorted(ancestors)))
+        above = sorted({a for code in codes for a in regioncode.ancestors(code)})
+        return qs.filter(region_q(codes, "code") | Q(code__in=above))
 
 
 _POLICIES: dict[type[Model], Any] = {}
