@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from minqing.lib import periods
 from minqing.regions import jurisdiction
 
 from . import metrics
 
 router = Router(tags=["metrics"])
 
-_PERIOD = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 class MetricsQuery(Schema):
@@ -30,32 +28,15 @@ class MetricsQuery(Schema):
 
 def parse_period(period: str | None, start: str | None, end: str | None,
                  today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """YYYY-MM, or from/to dates (either may be omitted: the month so far / from its start).
+    """YYYY-MM, YYYY-Qn, YYYY, or from/to dates (either may be omitted); nothing → the month so far.
     Raises ValidationError with a Chinese message."""
     if period and (start or end):
         raise ValidationError("period 与 from/to 只能选一种")
-    if period:
-        m = _PERIOD.match(period.strip())
-        if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
-            raise ValidationError(f"统计期间“{period}”无效，应为 YYYY-MM，例如 2024-05")
-        y, mo = int(m.group(1)), int(m.group(2))
-        return dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
-    if not start and not end:
+    if not (period or start or end):
         today = today or dt.date.today()
         return today.replace(day=1), today
-    try:
-        low = dt.date.fromisoformat(start) if start else None
-        high = dt.date.fromisoformat(end) if end else None
-    except ValueError as exc:
-        raise ValidationError("日期无效，应为 YYYY-MM-DD，例如 2024-05-31") from exc
-    low = low or (high.replace(day=1) if high else None)
-    high = high or (today or dt.date.today())
-    assert low is not None
-    if high < low:
-        raise ValidationError("结束日期不能早于开始日期")
-    if (high - low).days > 3700:
-        raise ValidationError("统计期间不能超过十年")
-    return low, high
+    p = periods.parse(period, start, end, today=today)
+    return p.start, p.end
 
 
 def _figure_region(request, raw: str | None) -> str:

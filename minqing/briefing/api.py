@@ -7,8 +7,8 @@ from typing import Any
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from minqing.dashboards import periods
 from minqing.jobs import kinds
+from minqing.lib import periods
 
 from . import compose
 

@@ -21,8 +21,8 @@ from minqing.appeals import metrics
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Triage
 from minqing.dashboards.figures import level_word, liaison_extent, optional_metric, pct, plain
-from minqing.dashboards.periods import Period
 from minqing.lib import regioncode
+from minqing.lib.periods import Period
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 

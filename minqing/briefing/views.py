@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from minqing.dashboards import periods
 from minqing.jobs import kinds, runner
+from minqing.lib import periods
 from minqing.regions import jurisdiction
 
 from . import compose, docx

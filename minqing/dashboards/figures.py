@@ -27,10 +27,9 @@ from minqing.appeals import metrics
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Category
 from minqing.lib import regioncode
+from minqing.lib.periods import Period
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
-
-from .periods import Period
 
 log = logging.getLogger(__name__)
 

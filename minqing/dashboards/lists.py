@@ -21,9 +21,8 @@ from minqing.appeals import metrics
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, AppealEvent, ReturnVisit, Triage
 from minqing.lib import regioncode
+from minqing.lib.periods import Period
 from minqing.regions import jurisdiction
-
-from .periods import Period
 
 
 @dataclass(frozen=True)

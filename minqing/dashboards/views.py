@@ -8,10 +8,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from minqing.lib import periods
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
-from . import figures, lists, periods
+from . import figures, lists
 
 
 def _region(user, code: str | None) -> Region:

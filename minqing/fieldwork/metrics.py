@@ -13,47 +13,28 @@ With `user`, figures are restricted to what the user may see as figures (jurisdi
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from minqing.households.models import Household
-from minqing.lib import regioncode
+from minqing.lib import periods, regioncode
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
 from . import quotas
 from .models import Visit, VisitRound
 
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
-
 
 def parse_period(period: str | None, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """YYYY-MM, YYYY-Qn or YYYY → (first day, last day); none → this month. Chinese errors."""
+    """YYYY-MM, YYYY-Qn or YYYY → (first day, last day); none → this month so far. Chinese errors."""
     if not period:
         today = today or timezone.localdate()
         return today.replace(day=1), today
-    text = period.strip()
-    if m := _MONTH.match(text):
-        y, mo = int(m.group(1)), int(m.group(2))
-        if 1 <= mo <= 12 and y >= 1900:
-            return dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
-    elif m := _QUARTER.match(text):
-        y, q = int(m.group(1)), int(m.group(2))
-        if y >= 1900:
-            return dt.date(y, 3 * q - 2, 1), dt.date(y, 3 * q, calendar.monthrange(y, 3 * q)[1])
-    elif m := _YEAR.match(text):
-        y = int(m.group(1))
-        if y >= 1900:
-            return dt.date(y, 1, 1), dt.date(y, 12, 31)
-    raise ValidationError(f"统计期间“{period}”无效，应为 YYYY-MM、YYYY-Qn 或 YYYY，例如 2024-05、2024-Q2、2024")
+    p = periods.parse(period)
+    return p.start, p.end
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -45,7 +45,7 @@ def _date(value: Any, label: str) -> dt.date:
 
 
 def _briefing_check(user: Any, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    from minqing.dashboards import periods
+    from minqing.lib import periods
 
     region = _region_for(user, params.get("region"))
     period = periods.parse(params.get("period"), params.get("from"), params.get("to"))
@@ -57,7 +57,7 @@ def _briefing_check(user: Any, params: dict[str, Any]) -> tuple[str, dict[str, A
 
 def _briefing_run(job: Job, progress: ProgressFn) -> tuple[str, bytes]:
     from minqing.briefing import compose, docx
-    from minqing.dashboards import periods
+    from minqing.lib import periods
 
     p = job.params
     period = periods.parse(p.get("period"), p.get("from"), p.get("to"))

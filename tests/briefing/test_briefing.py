@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from docx import Document
 
 from minqing.briefing import compose, docx
-from minqing.dashboards import periods
+from minqing.lib import periods
 
 pytestmark = pytest.mark.django_db
 LATER = dt.date(2024, 7, 1)

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from minqing.appeals import metrics, services
-from minqing.dashboards import periods
+from minqing.lib import periods
 from tests.conftest import PASSWORD, REPO_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,7 +12,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from minqing.appeals import metrics
-from minqing.dashboards import figures, periods
+from minqing.dashboards import figures
+from minqing.lib import periods
 from tests.dashboards.conftest import MAY
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.test import Client
 from docx import Document
 
 from minqing.briefing import compose, docx
-from minqing.dashboards import periods
+from minqing.lib import periods
 from tests.dashboards.conftest import JUNE
 from tests.dashboards.test_dashboards import expected, shown
 

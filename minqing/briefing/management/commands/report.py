@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts) -> None:
         from minqing.briefing import compose, docx
-        from minqing.dashboards import periods
+        from minqing.lib import periods
         from minqing.regions.models import Region
 
         try:
