@@ -14,6 +14,7 @@ urlpatterns = [
     path("enterprises/", include("minqing.enterprises.urls")),
     path("disputes/", include("minqing.disputes.urls")),
     path("nlp/", include("minqing.nlp.urls")),
+    path("portal/mediation/", include("minqing.disputes.public_urls")),
     path("portal/", include("minqing.portal.urls")),
     path("briefings/", include("minqing.briefing.urls")),
     path("jobs/", include("minqing.jobs.urls")),

@@ -40,6 +40,7 @@ def _mount() -> None:
     from minqing.briefing.api import router as briefings
     from minqing.checklists.api import router as checklists
     from minqing.disputes.api import router as disputes
+    from minqing.disputes.public_api import router as mediation
     from minqing.enterprises.api import router as enterprises
     from minqing.fieldwork import api as fieldwork
     from minqing.households.api import router as households
@@ -62,6 +63,7 @@ def _mount() -> None:
     api.add_router("/disputes", disputes)
     api.add_router("/nlp", nlp.router)
     api.add_router("/search", nlp.search_router)
+    api.add_router("/portal/mediation", mediation)
     api.add_router("/portal", portal)
     api.add_router("/briefings", briefings)
     api.add_router("/jobs", jobs)

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -21,10 +22,11 @@ from minqing.appeals import queries as appeal_queries
 from minqing.appeals import workflow as wf
 from minqing.households.models import Household, Resident
 from minqing.lib.workdays import TZ
+from minqing.portal import codes
 from minqing.regions import jurisdiction
 
-from . import metrics, queries, services
-from .models import Dispute, DisputeKind
+from . import metrics, parties, queries, services
+from .models import Dispute, DisputeKind, PartyAccess
 
 router = Router(tags=["disputes"])
 
@@ -178,6 +180,8 @@ def _row(d: Dispute, today: dt.date) -> dict[str, Any]:
 def detail(user, d: Dispute) -> dict[str, Any]:
     """Everything about one dispute (also used by the pages' JSON-free templates via the models)."""
     a = d.appeal
+    issued = {x.party_id: x.issued_at for x in PartyAccess.objects.alive().filter(party__dispute=d,
+                                                                                  revoked_at__isnull=True)}
     agreements = []
     for g in d.agreements.alive().prefetch_related("terms"):
         agreements.append({
@@ -191,7 +195,9 @@ def detail(user, d: Dispute) -> dict[str, Any]:
         "source_meeting_id": d.source_meeting_id, "solved_at": d.solved_at, "referred_at": d.referred_at,
         "parties": [{"id": p.pk, "side": p.side, "kind": p.kind, "name": p.name, "resident": p.resident_id,
                      "household": p.household_id, "unit": p.unit_id, "enterprise_ref": p.enterprise_ref,
-                     "claim": p.claim} for p in d.parties.alive()],
+                     "claim": p.claim, "code_issued_at": issued.get(p.pk)} for p in d.parties.alive()],
+        "party_messages": [{"id": m.pk, "party": m.party_id, "term": m.term_id, "at": m.at, "text": m.text,
+                            "read_at": m.read_at} for m in d.party_messages.alive()],
         "risk_reviews": [{"id": r.pk, "at": r.at, "by": str(r.by) if r.by_id else "", "level_before": r.level_before,
                           "level": r.level, "risks": r.risks, "note": r.note, "next_review_on": r.next_review_on}
                          for r in d.risk_reviews.alive().select_related("by")],
@@ -350,8 +356,6 @@ def disputes_agreement_photo(request, dispute_id: int, agreement_id: int,
     d = queries.dispute_detail(request.user, dispute_id)
     agreement = d.agreements.alive().filter(pk=agreement_id).first()
     if agreement is None:
-        from django.http import Http404
-
         raise Http404
     if file is None:
         raise ValidationError("请选择要上传的文件")
@@ -376,3 +380,36 @@ def disputes_refer(request, dispute_id: int, body: ReferralIn):
         raise ValidationError("请选择转出去向")
     services.refer(d, actor=request.user, **data)
     return _done(request, dispute_id)
+
+
+# --- party codes and messages (parties.py) ------------------------------------------------------
+
+
+def _party_of(d: Dispute, party_id: int):
+    party = d.parties.alive().filter(pk=party_id).first()
+    if party is None:
+        raise Http404
+    return party
+
+
+@router.post("/{int:dispute_id}/parties/{int:party_id}/code", response={201: dict})
+def disputes_party_code(request, dispute_id: int, party_id: int):
+    """发放当事人查询码（仅此一次显示；原查询码作废）。当事人凭码在 /portal/mediation/ 查看与本人有关的进展."""
+    d = queries.dispute_detail(request.user, dispute_id)
+    party = _party_of(d, party_id)
+    code = parties.issue_code(d, party, actor=request.user)
+    return Status(201, {"party": party.pk, "code": codes.display(code), "issued_at": parties.code_issued_at(party)})
+
+
+@router.post("/{int:dispute_id}/parties/{int:party_id}/code/revoke", response=dict)
+def disputes_party_revoke(request, dispute_id: int, party_id: int):
+    """停用当事人查询码（告知单遗失等）."""
+    d = queries.dispute_detail(request.user, dispute_id)
+    return {"revoked": parties.revoke_codes(d, _party_of(d, party_id), actor=request.user)}
+
+
+@router.post("/{int:dispute_id}/messages/read", response=dict)
+def disputes_messages_read(request, dispute_id: int):
+    """当事人留言标为已读."""
+    d = queries.dispute_detail(request.user, dispute_id)
+    return {"read": parties.mark_read(d, actor=request.user)}

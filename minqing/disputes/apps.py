@@ -20,3 +20,5 @@ class DisputesConfig(AppConfig):
             jurisdiction.register(model, appeal_policy(prefix="dispute__appeal__"))
         jurisdiction.register(m.Term, appeal_policy(prefix="agreement__dispute__appeal__"))
         jurisdiction.register(m.TermCheck, appeal_policy(prefix="follow_up__dispute__appeal__"))
+        jurisdiction.register(m.PartyAccess, appeal_policy(prefix="party__dispute__appeal__"))
+        jurisdiction.register(m.PartyMessage, appeal_policy(prefix="dispute__appeal__"))

@@ -20,9 +20,10 @@ from django.core.exceptions import ValidationError
 from minqing.households.models import Household
 from minqing.lib.workdays import TZ
 
-from . import services
-from .models import DisputeKind
+from . import parties, services
+from .models import Dispute, DisputeKind, Outcome
 
+DEMO_PARTY_CODE = "MQTJ-XHXY-2345-6789"  # public on purpose: demo data only (docs/decisions/0012)
 PATH_LABELS = {"people": "人民调解成功", "people_open": "人民调解中", "screening": "排查登记",
                "administrative": "转行政调解", "judicial": "转司法调解", "broken": "协议未履行重启",
                "court": "引导诉讼", "arbitration": "引导仲裁", "family": "婚姻家庭"}
@@ -43,6 +44,10 @@ SUBJECTS = {
     "expropriation": [("征地补偿分配纠纷", "组里分征地款漏了我家两口人。", "户口迁出的人不参加分配，组里开会定的。")],
     "other": [("借款纠纷", "借给他两万块，三年了不还。", "当时说好是合伙投资，不是借款。")],
 }
+# What each side says in a session (side 1, other sides), by the session's result; no rng drawn.
+STATEMENTS = {"continue": ("{claim}", "{claim}"),
+              "failed": ("坚持原来的要求，不同意对方的说法。", "对方要求太高，不能接受。"),
+              "agreed": ("同意调解方案，按协议办。", "同意，按期履行。")}
 VENUES = ["courtyard", "reasoning", "field_court", "night_talk", "mediation_room", "home"]
 H = dt.timedelta(hours=1)
 D = dt.timedelta(days=1)
@@ -102,8 +107,26 @@ def load(*, rng: random.Random, anchor: dt.date, now: dt.datetime, staffing: Any
         counts[path] = counts.get(path, 0) + 1
     adopted = services.adopt(now=now)  # the appeals demo's dispute appeals get their dispute rows
     paths = "，".join(f"{PATH_LABELS.get(k, k)} {v}" for k, v in sorted(counts.items()))
+    shown = _party_code(demo, now)
     progress(f"矛盾纠纷 {sum(counts.values())} 件（{paths}"
-             + f"），另有诉求登记的纠纷 {adopted} 件，用时 {time.monotonic() - started:.1f} 秒")
+             + f"），另有诉求登记的纠纷 {adopted} 件，用时 {time.monotonic() - started:.1f} 秒"
+             + (f"；演示当事人查询码 {DEMO_PARTY_CODE}（{shown}）" if shown else ""))
+
+
+def _party_code(demo: list[str], now: dt.datetime) -> str:
+    """The documented code, for side 1 of a dispute of a demo village whose agreement is being
+    performed (else one with an agreement, else any; not a family matter when there is a choice),
+    so a reviewer can try /portal/mediation/."""
+    rows = list(Dispute.objects.alive().filter(appeal__region_id__in=demo).select_related("appeal")
+                .order_by("-found_at", "id"))
+    ranked = sorted(rows, key=lambda d: (services.phase(d) != "performing", d.outcome != Outcome.AGREED,
+                                         d.appeal.sensitivity != "normal"))
+    for d in ranked:
+        party = d.parties.alive().order_by("side", "id").first()
+        if party is not None:
+            parties.issue_code(d, party, actor=None, now=now, code=DEMO_PARTY_CODE)
+            return f"{d.appeal.number}，{party.name}"
+    return ""
 
 
 def _demo_villages(staffing: Any) -> list[str]:
@@ -189,10 +212,13 @@ def _sessions(rng: random.Random, s: Story, d: Any, agent: Any, count: int, *, l
         result = last if n == count - 1 else "continue"
         outcome = {"continue": "双方各自陈述，约定再谈", "failed": "双方分歧较大，调解未成",
                    "agreed": "双方各让一步，同意签订调解协议"}[result]
+        sides = list(d.parties.alive().order_by("side", "id"))
+        said = [{"party": p.pk, "text": STATEMENTS[result][0 if p.side == 1 else 1].format(claim=p.claim or "")}
+                for p in sides]
         services.add_session(d, actor=agent, outcome=outcome, venue=venue or rng.choice(VENUES),
                              place="村委会院坝" if rng.random() < 0.5 else "当事人家中",
                              attendees=["调解员", "村干部", "双方当事人"], result=result, held_at=s.step(2, 9),
-                             now=s.t + H)
+                             statements=said, now=s.t + H)
         s.t += H
 
 

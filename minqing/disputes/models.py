@@ -357,3 +357,42 @@ class Referral(KeptModel):
     @property
     def appeal(self):
         return self.dispute.appeal
+
+
+class PartyAccess(KeptModel):
+    """当事人查询码: lets one party follow the dispute without a log-in (parties.py). Only a keyed
+    hash of the code is kept; issuing a new code revokes the party's earlier ones."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="accesses")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+
+    @property
+    def appeal(self):
+        return self.party.dispute.appeal
+
+
+class PartyMessage(KeptModel):
+    """What a party tells the mediators through the code page (e.g. a term not performed)."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="party_messages")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="messages")
+    term = models.ForeignKey(Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    text = models.TextField(_("message"))
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    @property
+    def appeal(self):
+        return self.dispute.appeal

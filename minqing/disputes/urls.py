@@ -15,4 +15,8 @@ urlpatterns = [
     path("<int:pk>/stages/", views.start_stage, name="start_stage"),
     path("<int:pk>/follow-up/", views.follow_up, name="follow_up"),
     path("<int:pk>/referral/", views.refer, name="refer"),
+    path("<int:pk>/parties/<int:party>/code/", views.party_code, name="party_code"),
+    path("<int:pk>/parties/<int:party>/slip/", views.party_slip, name="party_slip"),
+    path("<int:pk>/parties/<int:party>/revoke/", views.party_revoke, name="party_revoke"),
+    path("<int:pk>/messages/read/", views.messages_read, name="messages_read"),
 ]

@@ -10,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,10 +19,11 @@ from django.views.decorators.http import require_POST
 from minqing.appeals import access
 from minqing.appeals import workflow as wf
 from minqing.lib.workdays import TZ
+from minqing.portal import codes
 from minqing.regions import jurisdiction
 
-from . import metrics, queries, services
-from .models import AgreementStatus, DisputeKind, ReferralTo, RiskLevel, SessionResult, StageKind, Venue
+from . import metrics, parties, queries, services
+from .models import AgreementStatus, DisputeKind, PartyAccess, ReferralTo, RiskLevel, SessionResult, StageKind, Venue
 
 
 def _today() -> dt.date:
@@ -64,9 +66,12 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
     p = services.phase(d)
     stage = services.current_stage(d)
     status = wf.Status(d.appeal.status)
+    issued = {a.party_id: a.issued_at for a in PartyAccess.objects.alive().filter(party__dispute=d,
+                                                                                  revoked_at__isnull=True)}
     return render(request, "disputes/detail.html", {
         "d": d, "phase": p, "phase_label": services.PHASE_LABELS[p],
-        "status_label": wf.STATUS_LABELS[status], "parties": d.parties.alive(), "stages": d.stages.alive(),
+        "status_label": wf.STATUS_LABELS[status], "stages": d.stages.alive(),
+        "parties": [(party, issued.get(party.pk)) for party in d.parties.alive()],
         "sessions": d.sessions.alive().select_related("stage"), "reviews": d.risk_reviews.alive(),
         "agreements": d.agreements.alive().prefetch_related("terms"), "referrals": d.referrals.alive(),
         "follow_ups": d.follow_ups.alive().prefetch_related("checks__term"),
@@ -84,6 +89,8 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if status in (wf.Status.AWAITING_VERIFICATION, wf.Status.AWAITING_RETURN_VISIT)
         and _may(request, d.appeal, "verify") else None,
         "current_stage": stage,
+        "party_messages": d.party_messages.alive().select_related("party", "term"),
+        "can_code": d.deleted_at is None and _may(request, d.appeal, "add_progress"),
         "review_overdue": bool(d.next_review_on and d.next_review_on < _today()
                                and p in ("screening", "mediating", "performing")),
     })
@@ -191,4 +198,54 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The dispute was referred."))
     except ValidationError as exc:
         _error(request, exc)
+    return redirect("disputes:detail", pk=d.pk)
+
+
+# --- party codes and messages (parties.py) ------------------------------------------------------
+
+SESSION_SLIP = "disputes_party_slip"
+
+
+@login_required
+@require_POST
+def party_code(request: HttpRequest, pk: int, party: int) -> HttpResponse:
+    """A new code for one party; shown once, on the slip to print (the old code stops working)."""
+    d = queries.dispute_detail(request.user, pk)
+    p = get_object_or_404(d.parties.alive(), pk=party)
+    code = parties.issue_code(d, p, actor=request.user)
+    request.session[SESSION_SLIP] = {"party": p.pk, "code": codes.display(code)}
+    return redirect("disputes:party_slip", pk=d.pk, party=p.pk)
+
+
+@login_required
+def party_slip(request: HttpRequest, pk: int, party: int) -> HttpResponse:
+    """告知单: the code, once (taken out of the session as it is shown), and how to use it."""
+    d = queries.dispute_detail(request.user, pk)
+    p = get_object_or_404(d.parties.alive(), pk=party)
+    slip = request.session.get(SESSION_SLIP)
+    code = None
+    if slip and slip.get("party") == p.pk:
+        code = request.session.pop(SESSION_SLIP)["code"]
+    response = render(request, "disputes/slip.html", {
+        "d": d, "party": p, "side": parties.side_label(p.side), "code": code,
+        "url": request.build_absolute_uri(reverse("mediation:look_up"))})
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+@require_POST
+def party_revoke(request: HttpRequest, pk: int, party: int) -> HttpResponse:
+    d = queries.dispute_detail(request.user, pk)
+    p = get_object_or_404(d.parties.alive(), pk=party)
+    if parties.revoke_codes(d, p, actor=request.user):
+        messages.success(request, _("The party's code no longer works."))
+    return redirect("disputes:detail", pk=d.pk)
+
+
+@login_required
+@require_POST
+def messages_read(request: HttpRequest, pk: int) -> HttpResponse:
+    d = queries.dispute_detail(request.user, pk)
+    parties.mark_read(d, actor=request.user)
     return redirect("disputes:detail", pk=d.pk)

@@ -266,18 +266,9 @@ def create_letter(*, place: Region, kind: str, title: str, text: str, category: 
 
 def find_letter(text: str, *, address_key: str, now: dt.datetime | None = None) -> Letter | None:
     """The letter of a code, with the look-up limits: per address, wrong codes per address, per code."""
-    now = now or timezone.now()
-    throttle.check("track_miss", address_key, now=now, count=False)
-    throttle.check("track_addr", address_key, now=now)
-    code = codes.normalize(text)
-    letter = None
-    if code is not None:
-        throttle.check("track_code", throttle.keyed("code-hits", code), now=now)
-        letter = Letter.objects.filter(code_hash=codes.code_hash(code), deleted_at__isnull=True).select_related(
-            "appeal").first()
-    if letter is None:
-        throttle.add("track_miss", address_key, now=now)
-    return letter
+    return codes.look_up(text, lambda code: Letter.objects.filter(
+        code_hash=codes.code_hash(code), deleted_at__isnull=True).select_related("appeal").first(),
+        space="code-hits", address_key=address_key, now=now)
 
 
 def current_appeal(letter: Letter) -> Appeal:

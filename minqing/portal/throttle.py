@@ -39,6 +39,8 @@ DEFAULTS: dict[str, tuple[int, int]] = {
     "track_miss": (10, 3600),  # wrong codes from one address per hour (guessing)
     "track_code": (60, 3600),  # look-ups of one code per hour, from anywhere
     "rate_addr": (10, 3600),  # ratings sent from one address per hour
+    "say_addr": (5, 3600),  # messages of dispute parties from one address per hour
+    "say_code": (10, 86400),  # … and from one party's code per day
     "nonce": (1, 86400),  # one form token, one letter
 }
 
@@ -118,6 +120,8 @@ def message(name: str, wait: int) -> str:
         return f"同一网络提交来信过于频繁，请{_human(wait)}后再试。如有紧急情况，请直接拨打当地政府值班电话。"
     if name == "nonce":
         return "这封信已经提交过了，请勿重复提交。"
+    if name.startswith("say"):
+        return f"留言过于频繁，请{_human(wait)}后再试。如有紧急情况，请直接联系调解员或村（社区）。"
     if name.startswith("rate"):
         return f"评价提交过于频繁，请{_human(wait)}后再试。"
     return f"查询过于频繁，请{_human(wait)}后再试。"

@@ -60,3 +60,15 @@ def expect_count(locator, n: int) -> None:
     from playwright.sync_api import expect
 
     expect(locator).to_have_count(n, timeout=15000)
+
+
+def log_in(page, base: str, username: str) -> None:
+    """Log in through the real form, on a fresh session (cookies of an earlier user cleared)."""
+    from tests.conftest import PASSWORD
+
+    page.context.clear_cookies()
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}/")

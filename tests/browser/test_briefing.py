@@ -12,7 +12,8 @@ from docx import Document
 
 from minqing.appeals import services
 from minqing.jobs.models import Job
-from tests.conftest import PASSWORD, REPO_DIR
+from tests.browser.conftest import log_in
+from tests.conftest import REPO_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +23,6 @@ ARTIFACTS = REPO_DIR / "test-artifacts"
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(Path(ARTIFACTS, f"briefing-{name}.png")), full_page=True)
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_leader_downloads_the_briefing(live_server, county, phone_page, settings, tmp_path):
@@ -44,7 +37,7 @@ def test_a_leader_downloads_the_briefing(live_server, county, phone_page, settin
         services.do_review(a, actor=cadre, decision="solve_on_spot", what="当场组织清理", satisfaction="satisfied")
     month = timezone.localdate()
 
-    _log_in(page, base, "county-leader")
+    log_in(page, base, "county-leader")
     page.goto(f"{base}/briefings/")
     article = page.inner_text("article.briefing")
     assert f"宣汉县{month.year}年{month.month}月民情工作简报" in article
@@ -81,7 +74,7 @@ def test_another_user_cannot_pick_up_the_file(live_server, county, phone_page, s
     job = runner.submit("briefing_docx", owner=county.township_leader, params={"region": county.town.code})
     assert job.status == "done"
     page, base = phone_page, live_server.url
-    _log_in(page, base, "cadre-a")
+    log_in(page, base, "cadre-a")
     assert page.goto(f"{base}/jobs/{job.pk}/download/").status == 404
     assert page.goto(f"{base}/jobs/{job.pk}/").status == 404
     page.goto(f"{base}/jobs/")

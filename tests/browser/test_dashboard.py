@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from minqing.appeals import metrics, services
 from minqing.lib import periods
-from tests.conftest import PASSWORD, REPO_DIR
+from tests.browser.conftest import log_in
+from tests.conftest import REPO_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +23,6 @@ SCREEN = {"width": 1366, "height": 900}
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(Path(ARTIFACTS, f"dashboard-{name}.png")), full_page=True)
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
 
 
 def _figure(page, name: str) -> str:
@@ -48,7 +41,7 @@ def test_a_leader_sees_the_dashboard_change_when_an_appeal_is_closed(live_server
                        person=cadre.pk, measures="组织村民修补路面")
     period = periods.parse(None, today=timezone.localdate())
 
-    _log_in(page, base, "township-leader")
+    log_in(page, base, "township-leader")
     page.goto(f"{base}/dashboards/{county.town.code}/")
     page.wait_for_selector(".chart.drawn canvas")  # ECharts drew from the tables' data
     summary = metrics.county_summary(county.town.code, period.start, period.end, user=county.township_leader)
@@ -91,7 +84,7 @@ def test_a_leader_sees_the_dashboard_change_when_an_appeal_is_closed(live_server
 
 def test_a_village_cadre_gets_a_404_for_the_township(live_server, county, phone_page):
     page, base = phone_page, live_server.url
-    _log_in(page, base, "cadre-a")
+    log_in(page, base, "cadre-a")
     assert page.goto(f"{base}/dashboards/{county.town.code}/").status == 404
     page.goto(f"{base}/dashboards/")
     assert "甲村" in page.inner_text("h1")

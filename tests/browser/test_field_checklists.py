@@ -19,8 +19,8 @@ from minqing.checklists.models import ChecklistAnswer, ChecklistResponse
 from minqing.enterprises import services as enterprise_services
 from minqing.enterprises.models import EnterpriseAppeal, EnterpriseVisit
 from minqing.fieldwork.models import Visit
-from tests.browser.conftest import expect_count
-from tests.browser.test_field_offline import _log_in, _open_field_app, _ready, _reopen_offline, _shot
+from tests.browser.conftest import expect_count, log_in
+from tests.browser.test_field_offline import _open_field_app, _ready, _reopen_offline, _shot
 from tests.checklists.helpers import ITEMS, make_checklist
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,7 +45,7 @@ def test_a_checklist_answered_offline_arrives_once_with_its_failed_item(live_ser
     a1, a2 = county.households["a1"], county.households["a2"]  # a1 is 低保户 (the checklist applies), a2 has no tag
     checklist = make_checklist(county)
     v1 = checklist_services.current_version(checklist)
-    _log_in(page, base, "cadre-a")
+    log_in(page, base, "cadre-a")
     _open_field_app(page, base)
     page.wait_for_function("(minqingField.lists().checklists || {}).fetched_at !== undefined")
     _reopen_offline(page, context)
@@ -130,7 +130,7 @@ def test_an_enterprise_visit_recorded_offline_arrives_once(live_server, county, 
     plant = enterprise_services.register_enterprise(actor=leader, region=county.town.code, name="甲镇天然气净化厂",
                                                     kind="enterprise", contact_name="王经理")
     enterprise_services.pair_leader(plant, leader, actor=leader)
-    _log_in(page, base, leader.username)
+    log_in(page, base, leader.username)
     _open_field_app(page, base)
     page.wait_for_function("((minqingField.lists().enterprises || {}).items || []).length === 2")
     _reopen_offline(page, context)
@@ -202,7 +202,7 @@ def test_a_rejected_visit_keeps_the_checklist_version_it_was_answered_on(live_se
     a1 = county.households["a1"]
     checklist = make_checklist(county)
     v1 = checklist_services.current_version(checklist)
-    _log_in(page, base, "cadre-a")
+    log_in(page, base, "cadre-a")
     _open_field_app(page, base)
     page.wait_for_function("(minqingField.lists().checklists || {}).fetched_at !== undefined")
 

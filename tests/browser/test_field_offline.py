@@ -15,8 +15,8 @@ from django.test import Client
 
 from minqing.appeals.models import Appeal
 from minqing.fieldwork.models import Activity, FieldAppeal, Visit, VisitHelp
-from tests.browser.conftest import expect_count
-from tests.conftest import PASSWORD, REPO_DIR
+from tests.browser.conftest import expect_count, log_in
+from tests.conftest import REPO_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,14 +27,6 @@ WAITING = "#waiting-count"
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(Path(ARTIFACTS, f"field-{name}.png")), full_page=True)
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
 
 
 def _open_field_app(page, base: str) -> None:
@@ -99,7 +91,7 @@ def test_a_visit_recorded_offline_reaches_the_server_once(live_server, county, p
     a1 = county.households["a1"]
     context.grant_permissions(["geolocation"], origin=base)  # allowed before: the form asks the phone itself
     context.set_geolocation({"latitude": 31.353456, "longitude": 107.727123, "accuracy": 20})
-    _log_in(page, base, "cadre-a")
+    log_in(page, base, "cadre-a")
     _open_field_app(page, base)
     assert "甲村户主1" in page.inner_text("#plan-list") and "乙村" not in page.inner_text("#plan-list")
 
@@ -135,7 +127,7 @@ def test_the_same_batch_sent_twice_leaves_one_of_each(live_server, county, phone
     and someone replays the batch once more. Still one visit, one appeal."""
     page, base = phone_page, live_server.url
     context = page.context
-    _log_in(page, base, "cadre-a")
+    log_in(page, base, "cadre-a")
     _open_field_app(page, base)
     _record_offline_visit(page, context, county.households["a1"], "饮水困难")
     records = page.evaluate("minqingField.records().then(r => r.map(minqingField.wire))")
@@ -164,7 +156,7 @@ def test_the_same_batch_sent_twice_leaves_one_of_each(live_server, county, phone
 def test_a_rejected_record_shows_the_reason_and_stays_until_discarded(live_server, county, phone_page):
     page, base = phone_page, live_server.url
     b1 = county.households["b1"]  # village B: not cadre A's
-    _log_in(page, base, "cadre-a")
+    log_in(page, base, "cadre-a")
     _open_field_app(page, base)
     page.evaluate("""household => minqingField.put({
         client_id: crypto.randomUUID(), type: 'visit', id: null, base_version: null, status: 'waiting',
@@ -201,7 +193,7 @@ def test_a_rejected_visit_is_fixed_and_resent(live_server, county, phone_page):
     """A phone whose clock ran a day ahead: the server refuses the time; the cadre corrects it."""
     page, base = phone_page, live_server.url
     a2 = county.households["a2"]
-    _log_in(page, base, "cadre-a")
+    log_in(page, base, "cadre-a")
     _open_field_app(page, base)
     tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
     page.evaluate("""([household, when]) => minqingField.put({
@@ -233,7 +225,7 @@ def test_a_meeting_and_a_new_appeal_recorded_offline(live_server, county, phone_
     page, base = phone_page, live_server.url
     context = page.context
     a2 = county.households["a2"]
-    _log_in(page, base, "cadre-a")
+    log_in(page, base, "cadre-a")
     _open_field_app(page, base)
     _reopen_offline(page, context)
 
@@ -280,7 +272,7 @@ def test_a_conflicting_update_is_shown_and_resent_knowingly(live_server, county,
     when = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
     visit, _ = services.record_visit(actor=county.cadre_a, household=a1, visited_at=when, note="初记")
     services.update_visit(visit, actor=county.cadre_a, base_version=1, changes={"note": "办公室改过"})
-    _log_in(page, base, "cadre-a")
+    log_in(page, base, "cadre-a")
     _open_field_app(page, base)
     page.evaluate("""([visit, household, when]) => minqingField.put({
         client_id: crypto.randomUUID(), type: 'visit', id: visit, base_version: 1, status: 'waiting',

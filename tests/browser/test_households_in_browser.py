@@ -6,24 +6,17 @@ from __future__ import annotations
 import pytest
 
 from minqing.audit.models import Event
-from tests.conftest import PASSWORD, PHONE_A
+from tests.browser.conftest import log_in
+from tests.conftest import PHONE_A
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT = "/tmp/minqing-household-phone.png"
 
 
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
-
-
 def test_a_village_cadre_works_on_a_phone(live_server, county, phone_page):
     page, base = phone_page, live_server.url
-    _log_in(page, base, "cadre-a")
+    log_in(page, base, "cadre-a")
     assert "登录" not in page.title()
 
     page.goto(f"{base}/households/")
@@ -53,7 +46,7 @@ def test_a_village_cadre_works_on_a_phone(live_server, county, phone_page):
 
 def test_another_village_cadre_gets_a_404(live_server, county, phone_page):
     page, base = phone_page, live_server.url
-    _log_in(page, base, "cadre-b")
+    log_in(page, base, "cadre-b")
     response = page.goto(f"{base}/households/{county.households['a1'].pk}/")
     assert response.status == 404
     assert "甲村户主1" not in page.content()

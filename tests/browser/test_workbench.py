@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from minqing.appeals import services
 from minqing.appeals.models import Appeal, AppealEvent
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,15 +22,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web_pages"
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
 
 
 def _assigned(county) -> Appeal:
@@ -47,7 +38,7 @@ def test_a_handler_resolves_and_the_township_leader_supervises_and_verifies(live
     appeal = _assigned(county)
 
     # The handler finds the case in the unit's queue on the home page.
-    _log_in(page, base, "dept-handler")
+    log_in(page, base, "dept-handler")
     queue = page.locator("#sec-queue")
     assert appeal.title in queue.inner_text()
     _shot(page, "1-handler-home")
@@ -73,7 +64,7 @@ def test_a_handler_resolves_and_the_township_leader_supervises_and_verifies(live
     assert width <= 376, f"the appeal page scrolls sideways on a phone ({width}px)"
 
     # The township leader filters the list down to cases awaiting verification.
-    _log_in(page, base, "township-leader")
+    log_in(page, base, "township-leader")
     page.goto(f"{base}/appeals/")
     page.click("details.more-filters > summary")
     page.select_option("select[name=status]", "awaiting_verification")

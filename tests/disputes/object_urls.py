@@ -24,6 +24,10 @@ def _dispute_b(c):
     return c._dispute_b
 
 
+def _party_b(c) -> int:
+    return _dispute_b(c).parties.first().pk
+
+
 def _url(c, tail: str = "") -> str:
     return f"/api/v1/disputes/{_dispute_b(c).pk}{tail}"
 
@@ -39,6 +43,13 @@ OBJECT_URLS: dict = {
                                                               "/photo")),
     "api:disputes_follow_up": ("post", lambda c: _url(c, "/follow-ups")),
     "api:disputes_refer": ("post", lambda c: _url(c, "/referral")),
+    "api:disputes_party_code": ("post", lambda c: _url(c, f"/parties/{_party_b(c)}/code")),
+    "api:disputes_party_revoke": ("post", lambda c: _url(c, f"/parties/{_party_b(c)}/code/revoke")),
+    "api:disputes_messages_read": ("post", lambda c: _url(c, "/messages/read")),
+    "disputes:party_code": ("post", lambda c: f"/disputes/{_dispute_b(c).pk}/parties/{_party_b(c)}/code/"),
+    "disputes:party_slip": ("get", lambda c: f"/disputes/{_dispute_b(c).pk}/parties/{_party_b(c)}/slip/"),
+    "disputes:party_revoke": ("post", lambda c: f"/disputes/{_dispute_b(c).pk}/parties/{_party_b(c)}/revoke/"),
+    "disputes:messages_read": ("post", lambda c: f"/disputes/{_dispute_b(c).pk}/messages/read/"),
     "disputes:detail": ("get", lambda c: f"/disputes/{_dispute_b(c).pk}/"),
     "disputes:add_session": ("post", lambda c: f"/disputes/{_dispute_b(c).pk}/sessions/"),
     "disputes:add_agreement": ("post", lambda c: f"/disputes/{_dispute_b(c).pk}/agreement/"),

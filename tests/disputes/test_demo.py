@@ -58,3 +58,17 @@ def test_the_demo_figures_add_up(loaded, county):
     assert s["found"] == 24 == s["solved"] + s["referred"] + s["open"]
     assert s["solved"] == Dispute.objects.filter(solved_at__isnull=False).count()
     assert sum(v["found"] for v in s["by_month"]) == 24 and sum(k["found"] for k in s["by_kind"]) == 24
+
+
+def test_the_documented_party_code_opens_a_dispute_being_performed(loaded, county, client):
+    from minqing.disputes import parties
+    from minqing.disputes.models import PartyAccess
+
+    shown = demo._party_code([county.village_a.code], NOW)
+    assert shown
+    access = PartyAccess.objects.get(code_hash=parties.code_hash("MQTJXHXY23456789"))
+    view = parties.view(access, today=NOW.date())
+    assert view.phase == "performing" and view.side == "甲方" and view.agreements
+    assert any(s.said for s in view.sessions)  # the demo's sessions carry each side's statement
+    page = client.post("/portal/mediation/", {"code": demo.DEMO_PARTY_CODE})
+    assert page.status_code == 200 and view.number in page.content.decode()

@@ -1,7 +1,8 @@
 """Who sees a dispute. The appeals policy applies to every row of this part (appeal__ prefix):
 place posts see their subtree; a family dispute (婚姻家庭, or one marked family) only the
 mediators and the leaders whose post covers its place — not the village secretary, not the
-township's station staff. Parties have no log-in yet: nothing here is shown to them."""
+township's station staff. Parties have no log-in: what they see by their code is tested in
+test_parties.py."""
 
 from __future__ import annotations
 
