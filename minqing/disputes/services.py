@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -230,11 +231,15 @@ def register_dispute(*, actor, region: Any, kind: Any, title: str, text: str, pa
     household = next((p.get("household") for p in parties if p.get("household")), None)
     resident = next((p.get("resident") for p in parties if p.get("resident")), None)
     first = parties[0]
-    appeal = appeals.register_appeal(
-        actor=actor, region=region, kind=wf.Kind.DISPUTE.value, channel=SOURCE_CHANNEL[Source(source)],
-        title=title, text=text, category=_category(kind_obj, is_family), household=household,
-        resident=None if household else resident, reporter_name=str(first.get("name") or ""),
-        client_id=client_id, received_at=found_at, now=now)
+    token = _registering.set(True)
+    try:
+        appeal = appeals.register_appeal(
+            actor=actor, region=region, kind=wf.Kind.DISPUTE.value, channel=SOURCE_CHANNEL[Source(source)],
+            title=title, text=text, category=_category(kind_obj, is_family), household=household,
+            resident=None if household else resident, reporter_name=str(first.get("name") or ""),
+            client_id=client_id, received_at=found_at, now=now)
+    finally:
+        _registering.reset(token)
     existing = Dispute.objects.filter(appeal=appeal).first()
     if existing is not None:  # the same client_id again: the dispute it made
         return existing
@@ -622,8 +627,45 @@ def region_of(code: str) -> str:
 # --- disputes registered as plain appeals --------------------------------------------------------
 
 
+# register_dispute makes its own Dispute row: the signal below must not adopt that appeal first.
+_registering: ContextVar[bool] = ContextVar("disputes_registering", default=False)
+
+
+def on_appeal_saved(sender: Any, instance: Appeal, created: bool, raw: bool = False, **_: Any) -> None:
+    """post_save of Appeal. A dispute registered as a plain appeal — on a cadre's phone, on the appeals
+    form, by a ledger import, through the portal — becomes a dispute at once (side 1 = the reporting
+    household, low risk, reviewed within 30 days), so it is on the risk list for the mediator to
+    complete (the other side, the risk) instead of waiting for `minqing disputes adopt`. Later saves
+    keep such a dispute's figures in step with the appeal (sync_from_appeal)."""
+    if raw or instance.kind != wf.Kind.DISPUTE.value or _registering.get():
+        return
+    if created:
+        adopt(actor=instance.registered_by, appeal_ids=[instance.pk])
+    else:
+        sync_from_appeal(instance)
+
+
+def sync_from_appeal(appeal: Appeal) -> None:
+    """A dispute handled by plain appeal actions (solved on the spot at a meeting, closed, referred,
+    assigned on the appeals pages) takes its solved/referred time and its deadline and responsible
+    person from the appeal, as adopt() does; a dispute in mediation keeps what the mediation set."""
+    d = Dispute.objects.filter(appeal_id=appeal.pk).first()
+    if d is None:
+        return
+    changes: dict[str, Any] = {}
+    if appeal.group == wf.Group.SOLVED.value and d.solved_at is None and d.outcome != Outcome.REFERRED:
+        changes.update(solved_at=appeal.closed_at, outcome=Outcome.AGREED)
+    elif appeal.status == wf.Status.REFERRED.value and d.referred_at is None and d.solved_at is None:
+        changes.update(referred_at=appeal.closed_at, outcome=Outcome.REFERRED)
+    if not d.stages.exists() and (d.due_at, d.owner_id, d.owner_name) != (
+            appeal.due_at, appeal.handler_id, appeal.handler_name):
+        changes.update(due_at=appeal.due_at, owner_id=appeal.handler_id, owner_name=appeal.handler_name)
+    if changes:
+        Dispute.objects.filter(pk=d.pk).update(**changes)
+
+
 @transaction.atomic
-def adopt(*, actor=None, now: dt.datetime | None = None) -> int:
+def adopt(*, actor=None, now: dt.datetime | None = None, appeal_ids: list[int] | None = None) -> int:
     """Give a Dispute row to every appeal of kind 矛盾纠纷 registered without one (through the
     appeals form, an import, the appeals demo), so lists and figures count every dispute. The
     kind follows the appeal's category (婚姻家庭 → family, else the kind filed under that
@@ -638,6 +680,8 @@ def adopt(*, actor=None, now: dt.datetime | None = None) -> int:
         return 0
     appeals_qs = (Appeal.objects.filter(kind=wf.Kind.DISPUTE.value, dispute__isnull=True, deleted_at__isnull=True)
                   .exclude(status=wf.Status.MERGED.value).select_related("category", "household"))
+    if appeal_ids is not None:
+        appeals_qs = appeals_qs.filter(pk__in=appeal_ids)
     rows, owners = [], {}
     for a in appeals_qs:
         code = FAMILY_CATEGORY_CODE if a.sensitivity == "family" else (a.category.code if a.category_id else "")

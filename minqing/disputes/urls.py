@@ -19,4 +19,6 @@ urlpatterns = [
     path("<int:pk>/parties/<int:party>/slip/", views.party_slip, name="party_slip"),
     path("<int:pk>/parties/<int:party>/revoke/", views.party_revoke, name="party_revoke"),
     path("<int:pk>/messages/read/", views.messages_read, name="messages_read"),
+    path("<int:pk>/parties/", views.add_party, name="add_party"),
+    path("<int:pk>/risk/", views.review_risk, name="review_risk"),
 ]

@@ -23,7 +23,17 @@ from minqing.portal import codes
 from minqing.regions import jurisdiction
 
 from . import metrics, parties, queries, services
-from .models import AgreementStatus, DisputeKind, PartyAccess, ReferralTo, RiskLevel, SessionResult, StageKind, Venue
+from .models import (
+    AgreementStatus,
+    DisputeKind,
+    PartyAccess,
+    PartyKind,
+    ReferralTo,
+    RiskLevel,
+    SessionResult,
+    StageKind,
+    Venue,
+)
 
 
 def _today() -> dt.date:
@@ -72,6 +82,9 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "d": d, "phase": p, "phase_label": services.PHASE_LABELS[p],
         "status_label": wf.STATUS_LABELS[status], "stages": d.stages.alive(),
         "parties": [(party, issued.get(party.pk)) for party in d.parties.alive()],
+        "party_kinds": PartyKind.choices, "risk_levels": RiskLevel.choices,
+        "open": p in ("screening", "mediating", "performing"),
+        "one_side": len({side for side in d.parties.alive().values_list("side", flat=True)}) < 2,
         "sessions": d.sessions.alive().select_related("stage"), "reviews": d.risk_reviews.alive(),
         "agreements": d.agreements.alive().prefetch_related("terms"), "referrals": d.referrals.alive(),
         "follow_ups": d.follow_ups.alive().prefetch_related("checks__term"),
@@ -248,4 +261,38 @@ def party_revoke(request: HttpRequest, pk: int, party: int) -> HttpResponse:
 def messages_read(request: HttpRequest, pk: int) -> HttpResponse:
     d = queries.dispute_detail(request.user, pk)
     parties.mark_read(d, actor=request.user)
+    return redirect("disputes:detail", pk=d.pk)
+
+
+@login_required
+@require_POST
+def add_party(request: HttpRequest, pk: int) -> HttpResponse:
+    """Another party (the other side of a dispute registered as a plain appeal, a side found later)."""
+    d = queries.dispute_detail(request.user, pk)
+    f = request.POST
+    try:
+        side = int(f.get("side") or 0)
+    except ValueError:
+        side = 0
+    try:
+        services.add_party(d, actor=request.user, side=side, kind=f.get("kind") or "resident",
+                           name=f.get("name", ""), claim=f.get("claim", ""))
+        messages.success(request, _("The party was added."))
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("disputes:detail", pk=d.pk)
+
+
+@login_required
+@require_POST
+def review_risk(request: HttpRequest, pk: int) -> HttpResponse:
+    """排查研判 on the page: the level, the risks, a note, the next review (default by level)."""
+    d = queries.dispute_detail(request.user, pk)
+    f = request.POST
+    try:
+        services.review_risk(d, actor=request.user, level=f.get("level", ""), risks=f.getlist("risks"),
+                             note=f.get("note", ""), next_review_on=f.get("next_review_on") or None)
+        messages.success(request, _("The risk review was recorded."))
+    except ValidationError as exc:
+        _error(request, exc)
     return redirect("disputes:detail", pk=d.pk)

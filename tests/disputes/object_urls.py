@@ -50,6 +50,8 @@ OBJECT_URLS: dict = {
     "disputes:party_slip": ("get", lambda c: f"/disputes/{_dispute_b(c).pk}/parties/{_party_b(c)}/slip/"),
     "disputes:party_revoke": ("post", lambda c: f"/disputes/{_dispute_b(c).pk}/parties/{_party_b(c)}/revoke/"),
     "disputes:messages_read": ("post", lambda c: f"/disputes/{_dispute_b(c).pk}/messages/read/"),
+    "disputes:add_party": ("post", lambda c: f"/disputes/{_dispute_b(c).pk}/parties/"),
+    "disputes:review_risk": ("post", lambda c: f"/disputes/{_dispute_b(c).pk}/risk/"),
     "disputes:detail": ("get", lambda c: f"/disputes/{_dispute_b(c).pk}/"),
     "disputes:add_session": ("post", lambda c: f"/disputes/{_dispute_b(c).pk}/sessions/"),
     "disputes:add_agreement": ("post", lambda c: f"/disputes/{_dispute_b(c).pk}/agreement/"),

@@ -110,3 +110,26 @@ def test_stage_follow_up_and_referral_from_the_page(county, login, make_dispute)
     assert r.status_code == 302
     other.refresh_from_db()
     assert services.phase(other) == "referred"
+
+
+def test_the_mediator_completes_a_plain_dispute_on_its_page(county, login):
+    """A dispute found on a visit has one side: the page says so and lets the mediator add the other
+    side and review the risk; bad input changes nothing."""
+    from minqing.appeals import services as appeals
+    from minqing.disputes.models import Dispute
+
+    appeal = appeals.register_appeal(actor=county.cadre_a, region=county.village_a.code, kind="dispute",
+                                     channel="visit", title="排水沟纠纷", text="邻居填了排水沟",
+                                     household=county.households["a1"])
+    d = Dispute.objects.get(appeal=appeal)
+    c = login(county.mediator_a)
+    assert "只登记了一方当事人" in c.get(f"/disputes/{d.pk}/").content.decode()
+    bad = c.post(f"/disputes/{d.pk}/parties/", {"side": "2", "kind": "resident", "name": ""}, follow=True)
+    assert "请填写当事人姓名或名称" in bad.content.decode() and d.parties.count() == 1
+    c.post(f"/disputes/{d.pk}/parties/", {"side": "2", "kind": "household", "name": "甲村户主2", "claim": "沟是我家的"})
+    assert sorted(d.parties.values_list("side", flat=True)) == [1, 2]
+    assert "只登记了一方当事人" not in c.get(f"/disputes/{d.pk}/").content.decode()
+    c.post(f"/disputes/{d.pk}/risk/", {"level": "high", "risks": ["violence", "petition"], "note": "双方言语激烈"})
+    d.refresh_from_db()
+    assert (d.risk_level, d.risk_violence, d.risk_petition, d.risk_group) == ("high", True, True, False)
+    assert d.risk_reviews.get().note == "双方言语激烈"
