@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from minqing.appeals import workflow as wf
 from minqing.households.models import Household
 from minqing.lib.workdays import TZ
 
@@ -45,7 +46,8 @@ SUBJECTS = {
     "other": [("借款纠纷", "借给他两万块，三年了不还。", "当时说好是合伙投资，不是借款。")],
 }
 # What each side says in a session (side 1, other sides), by the session's result; no rng drawn.
-STATEMENTS = {"continue": ("{claim}", "{claim}"),
+STATEMENTS = {"first": ("{claim}", "{claim}"),
+              "continue": ("坚持原来的主张，希望尽快解决。", "表示可以再商量。"),
               "failed": ("坚持原来的要求，不同意对方的说法。", "对方要求太高，不能接受。"),
               "agreed": ("同意调解方案，按协议办。", "同意，按期履行。")}
 VENUES = ["courtyard", "reasoning", "field_court", "night_talk", "mediation_room", "home"]
@@ -114,11 +116,14 @@ def load(*, rng: random.Random, anchor: dt.date, now: dt.datetime, staffing: Any
 
 
 def _party_code(demo: list[str], now: dt.datetime) -> str:
-    """The documented code, for side 1 of a dispute of a demo village whose agreement is being
-    performed (else one with an agreement, else any; not a family matter when there is a choice),
-    so a reviewer can try /portal/mediation/."""
+    """The documented code, for side 1 of a dispute whose agreement is being performed — of a demo
+    village when one has such a dispute, else of another village (else one with an agreement, else
+    any; not a family matter when there is a choice), so a reviewer can try /portal/mediation/."""
     rows = list(Dispute.objects.alive().filter(appeal__region_id__in=demo).select_related("appeal")
                 .order_by("-found_at", "id"))
+    if not any(services.phase(d) == "performing" for d in rows):  # few disputes are the demo villages'
+        rows += list(Dispute.objects.alive().filter(outcome=Outcome.AGREED, appeal__group=wf.Group.OPEN.value)
+                     .select_related("appeal").order_by("appeal__region_id", "-found_at", "id")[:50])
     ranked = sorted(rows, key=lambda d: (services.phase(d) != "performing", d.outcome != Outcome.AGREED,
                                          d.appeal.sensitivity != "normal"))
     for d in ranked:
@@ -213,10 +218,13 @@ def _sessions(rng: random.Random, s: Story, d: Any, agent: Any, count: int, *, l
         outcome = {"continue": "双方各自陈述，约定再谈", "failed": "双方分歧较大，调解未成",
                    "agreed": "双方各让一步，同意签订调解协议"}[result]
         sides = list(d.parties.alive().order_by("side", "id"))
-        said = [{"party": p.pk, "text": STATEMENTS[result][0 if p.side == 1 else 1].format(claim=p.claim or "")}
+        said_key = "first" if result == "continue" and not d.sessions.exists() else result
+        said = [{"party": p.pk, "text": STATEMENTS[said_key][0 if p.side == 1 else 1].format(claim=p.claim or "")}
                 for p in sides]
-        services.add_session(d, actor=agent, outcome=outcome, venue=venue or rng.choice(VENUES),
-                             place="村委会院坝" if rng.random() < 0.5 else "当事人家中",
+        form = venue or rng.choice(VENUES)
+        place = "村委会院坝" if rng.random() < 0.5 else "当事人家中"
+        place = {"home": "当事人家中", "field_court": "田间地头", "mediation_room": "村调解室"}.get(form, place)
+        services.add_session(d, actor=agent, outcome=outcome, venue=form, place=place,
                              attendees=["调解员", "村干部", "双方当事人"], result=result, held_at=s.step(2, 9),
                              statements=said, now=s.t + H)
         s.t += H

@@ -199,7 +199,7 @@ class TermView:
     id: int
     number: int
     text: str
-    owed_by: str  # 您 / 您方 / 对方 / 双方
+    owed_by: str  # 您 / 您方 / 对方, or empty when the agreement names nobody
     due_on: dt.date
     status: str
     status_label: str
@@ -321,7 +321,7 @@ def _took_part(session, me: Party) -> bool:
 
 def _owed_by(term, me: Party, sides: dict[int, int]) -> str:
     if term.party_id is None:
-        return pgettext("disputes", "both sides")
+        return ""  # not named in the agreement
     if term.party_id == me.pk:
         return pgettext("disputes", "you")
     if sides.get(term.party_id) == me.side:
