@@ -52,6 +52,7 @@ def _out(job: Job) -> dict[str, Any]:
 
 @router.get("", response=Page[JobOut], summary="My background jobs")
 def jobs_list(request, status: str | None = None, limit: int = 50, offset: int = 0):
+    runner.recover_quietly()
     runner.reap_stale()
     qs = jurisdiction.visible(request.user, Job).order_by("-created_at", "-id")
     if status:
@@ -71,6 +72,7 @@ def jobs_create(request, body: JobIn):
 
 @router.get("/{int:job_id}", response=JobOut, summary="One of my jobs, with its progress")
 def jobs_get(request, job_id: int):
+    runner.recover_quietly()  # clients poll this one
     return _out(jurisdiction.get_visible_or_404(request.user, Job, pk=job_id))
 
 

@@ -147,6 +147,11 @@ def _import_describe(params: dict[str, Any]) -> str:
     return params.get("name", "")
 
 
-register(JobKind("briefing_docx", "工作简报（Word）", _briefing_check, _briefing_run, _briefing_describe))
-register(JobKind("ledger_export", "整改台账导出（Excel）", _ledger_check, _ledger_run, _ledger_describe))
-register(JobKind("ledger_import", "整改台账导入", _import_check, _import_run, _import_describe))
+# All three are safe to run again after their process died mid-run (runner.recover): the briefing and
+# the export only read and return their file; the import writes in one transaction (load_ledger) that a
+# dead process never committed, and a second run skips the rows already imported (source_ref).
+register(JobKind("briefing_docx", "工作简报（Word）", _briefing_check, _briefing_run, _briefing_describe,
+                 rerunnable=True))
+register(JobKind("ledger_export", "整改台账导出（Excel）", _ledger_check, _ledger_run, _ledger_describe,
+                 rerunnable=True))
+register(JobKind("ledger_import", "整改台账导入", _import_check, _import_run, _import_describe, rerunnable=True))

@@ -34,6 +34,9 @@ class Job(KeptModel):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)  # the heartbeat of a running job
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # runner.Runner as text (host/pid/start/token): who runs it, or, queued in thread mode, who will start it
+    runner = models.CharField(_("runner"), max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)  # runs started (claims)
 
     class Meta:
         verbose_name = _("background job")

@@ -31,6 +31,7 @@ def _rows(jobs):
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
+    runner.recover_quietly()  # polled while something runs: restarts what a restarted process dropped
     runner.reap_stale()
     jobs = list(jurisdiction.visible(request.user, Job).select_related("region")[:100])
     today = timezone.localdate()
@@ -45,6 +46,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    runner.recover_quietly()  # the progress bar polls here: restarts what a restarted process dropped
     job = jurisdiction.get_visible_or_404(request.user, Job, pk=pk)
     context = {"job": job, "row": _rows([job])[0]}
     if request.htmx:

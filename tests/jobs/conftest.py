@@ -8,3 +8,16 @@ def _jobs_in_a_temporary_place(settings, tmp_path):
     """Job files go to a temporary MEDIA_ROOT (never the repository's var/), jobs run at once."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MINQING_JOBS_RUNNER = "sync"
+
+
+@pytest.fixture(autouse=True)
+def _no_claims_left_over():
+    """A test that claims a job without running it would leave it in this process's list of active jobs,
+    and SQLite reuses the keys of rolled-back rows: start and end each test with a clean list."""
+    from minqing.jobs import runner
+
+    runner._active.clear()
+    runner._redispatched.clear()
+    yield
+    runner._active.clear()
+    runner._redispatched.clear()

@@ -1,7 +1,8 @@
 """minqing worker [--once] [--interval SECONDS]: run the background jobs the site queues.
 
-Needed only with MINQING_JOBS_RUNNER=worker (several web processes, or long jobs that must survive
-a web restart); the default thread runner works without it."""
+Needed only with MINQING_JOBS_RUNNER=worker (several web machines, or long jobs kept out of the web
+processes); the default thread runner works without it. Each pass also recovers the jobs whose runner
+died on this host (runner.recover)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             if not first:  # a long-lived loop drops connections that went stale while it slept
                 close_old_connections()
             first = False
+            runner.recover_quietly()  # jobs of a worker (or web process) of this host that died mid-run
             runner.reap_stale()
             n = runner.run_pending()
             if n:
