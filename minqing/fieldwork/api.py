@@ -1,4 +1,4 @@
-"""Field-work JSON API: /api/v1/field (plan, records), /api/v1/sync (the phone's outbox),
+"""Field-work JSON API: /api/v1/field (plan, household directory, records), /api/v1/sync (the phone's outbox),
 /api/v1/coverage and /api/v1/quotas. Thin: parse → one service or query → answer.
 
 Auth is the API default (Bearer token or the web session). For the session, ninja's
@@ -13,6 +13,8 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -20,7 +22,7 @@ from pydantic import Field
 from minqing.api.schemas import paginate
 from minqing.regions import jurisdiction
 
-from . import metrics, plans, services, sync
+from . import directory, metrics, plans, services, sync
 from .models import Activity, FieldAppeal, ResearchTopic, VillageList, VillageListItem, Visit, VisitRound
 
 router = Router(tags=["fieldwork"])
@@ -51,6 +53,29 @@ def field_plan(request, on: dt.date | None = None):
             "due_on": d.due_on.isoformat(), "overdue": d.overdue,
         })
     return {"items": items}
+
+
+def _etag_matches(header: str, version: str) -> bool:
+    """If-None-Match, compared weakly: gzip turns the ETag into W/"…", and either form means the same."""
+    tags = [t.strip().removeprefix("W/").strip('"') for t in header.split(",")]
+    return "*" in tags or version in tags
+
+
+@router.get("/households", response=dict[str, Any], summary="My household directory, for the offline picker")
+def field_households(request):
+    """Every household the user may see (at most 10 000, `truncated` says when cut), with only what the
+    phone's picker needs: no address, no phone or ID number. `version` is also the ETag: send it back in
+    If-None-Match and an unchanged directory answers 304 with no body (docs/decisions/0005-offline-first.md)."""
+    book = directory.directory_for(request.user)
+    if _etag_matches(request.headers.get("If-None-Match", ""), book.version):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        body = json.dumps(book.as_dict(), ensure_ascii=False, separators=(",", ":"))
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["ETag"] = f'"{book.version}"'
+    response["Cache-Control"] = "private, no-cache"  # the phone revalidates every time; no shared cache keeps it
+    # ~1.5 MB of JSON for 10 000 households is ~10 times smaller gzipped: it matters on a 2G link.
+    return GZipMiddleware(lambda _request: response).process_response(request, response)
 
 
 # --- records --------------------------------------------------------------------------------

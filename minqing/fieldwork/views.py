@@ -104,6 +104,13 @@ JS_STRINGS = {
     "enterprises_none": gettext_lazy("No key enterprise or project is in your list; connect once to load it."),
     "enterprises_age": gettext_lazy("Enterprise list from %(when)s"),
     "need_enterprise": gettext_lazy("Choose the enterprise or project."),
+    # the household directory: any household the cadre may see, picked offline (0005-offline-first.md)
+    "directory_none": gettext_lazy("The household directory has not been loaded yet; connect once to load it."),
+    "directory_age": gettext_lazy("Directory of %(n)s households, updated %(when)s"),
+    "directory_cut": gettext_lazy("Only the first %(n)s of your %(total)s households are on this phone."),
+    "find_none": gettext_lazy("No household found."),
+    "find_more": gettext_lazy("%(n)s more: type more of the name or number."),
+    "not_due": gettext_lazy("Not due"),
 }
 
 
@@ -168,6 +175,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "user": {"id": user.pk, "name": str(getattr(user, "display_name", "") or user.get_username())},
         "urls": {
             "plan": reverse("api:field_plan"),
+            "directory": reverse("api:field_households"),
             "sync": reverse("api:field_sync"),
             "worker": reverse("field:sw"),
             "scope": reverse("field:home"),

@@ -43,7 +43,8 @@ def test_the_page_hands_over_the_cadres_villages_tags_and_chinese_strings(county
     assert config["user"]["id"] == county.cadre_a.pk
     assert [r["code"] for r in config["regions"]] == [county.village_a.code]  # not village B, not C
     assert {"code": "dibao", "name": "低保户"} in config["tags"]
-    assert config["urls"] == {"plan": "/api/v1/field/plan", "sync": "/api/v1/sync", "worker": "/field/sw.js",
+    assert config["urls"] == {"plan": "/api/v1/field/plan", "directory": "/api/v1/field/households",
+                              "sync": "/api/v1/sync", "worker": "/field/sw.js",
                               "scope": "/field/", "login": "/login/?next=/field/"}
     assert config["strings"]["offline"] == "离线"
     assert config["strings"]["status_rejected"] == "被退回"

@@ -20,6 +20,11 @@
 
   let store = null;
   let plan = null;  // {items, fetched_at}
+  // Every household the cadre may see, for the picker when one not due calls them in (GET field/households):
+  // {items, tags, count, truncated, version, fetched_at}; re-downloaded only when its version changed.
+  let directory = null;
+  let findSeq = 0;  // the latest search: an older one still reading the outbox does not overwrite it
+  const FIND_SHOWN = 50;  // matches shown at once: more means typing more
   let syncing = false;
   let visitItem = null;  // the plan item of the open visit form
   let checklists = null;  // {by_county: {county: [checklist version]}, fetched_at}: GET checklists/forms
@@ -153,15 +158,19 @@
   }
 
   async function renderPlan() {
+    await renderPlanList();
+    await renderFind();  // the search's badges follow the outbox too
+  }
+
+  async function renderPlanList() {
     const box = $("#plan-list");
     box.replaceChildren();
     if (!plan) { $("#plan-age").textContent = ""; box.append(el("p", { class: "empty", text: S.plan_none })); return; }
     const when = shortTime(plan.fetched_at);
     $("#plan-age").textContent = fmt(plan.fresh ? S.plan_fetched : S.plan_stale, { when: when });
     if (!plan.items.length) { box.append(el("p", { class: "empty", text: S.plan_empty })); return; }
-    const pending = new Set((await store.all()).filter(function (r) { return r.type === "visit"; })
-      .map(function (r) { return r.data.household; }));
-    const names = Object.fromEntries(CFG.tags.map(function (t) { return [t.code, t.name]; }));
+    const pending = await pendingHouseholds();
+    const names = tagNames();
     let heading = null;
     let list = null;
     plan.items.forEach(function (item) {
@@ -172,22 +181,86 @@
         list = el("ul", { class: "plan" });
         box.append(list);
       }
-      const badge = pending.has(item.household)
-        ? el("span", { class: "due done", text: S.status_waiting })
-        : el("span", { class: "due " + (item.overdue ? "late" : ""), text: item.overdue ? S.overdue : S.due });
-      const tags = el("span", { class: "tags" }, (item.tags || []).map(function (c) {
-        return el("span", { class: "tag", text: names[c] || c });
-      }));
-      const last = item.last_visit ? S.last_visit + " " + item.last_visit : S.never_visited;
-      const button = el("button", { type: "button", class: "hh", "data-household": String(item.household) }, [
-        el("span", { class: "line" }, [el("b", { text: item.head_name }), el("span", { class: "num", text: item.number }), badge]),
-        el("span", { class: "addr", text: item.address || "" }),
-        tags,
-        el("span", { class: "hint", text: last + " · " + S.due_on + " " + item.due_on }),
-      ]);
-      button.addEventListener("click", function () { openVisit(item, null); });
-      list.append(el("li", {}, [button]));
+      list.append(el("li", {}, [householdButton(item, pending, names)]));
     });
+  }
+
+  async function pendingHouseholds() {  // households with a visit waiting in the outbox
+    return new Set((await store.all()).filter(function (r) { return r.type === "visit"; })
+      .map(function (r) { return r.data.household; }));
+  }
+
+  function tagNames() {
+    return Object.assign({}, (directory && directory.tags) || {},
+      Object.fromEntries(CFG.tags.map(function (t) { return [t.code, t.name]; })));
+  }
+
+  /* One household to tap: a plan item (due date, address) or a directory item (village and group). */
+  function householdButton(item, pending, names) {
+    const planned = item.due_on !== undefined;
+    let badge;
+    if (pending.has(item.household)) badge = el("span", { class: "due done", text: S.status_waiting });
+    else if (planned) badge = el("span", { class: "due " + (item.overdue ? "late" : ""), text: item.overdue ? S.overdue : S.due });
+    else badge = el("span", { class: "due nodue", text: S.not_due });
+    const tags = el("span", { class: "tags" }, (item.tags || []).map(function (c) {
+      return el("span", { class: "tag", text: names[c] || c });
+    }));
+    const last = item.last_visit ? S.last_visit + " " + item.last_visit : S.never_visited;
+    const where = planned ? item.address || "" : [item.village, item.group].filter(Boolean).join(" · ");
+    const button = el("button", { type: "button", class: "hh", "data-household": String(item.household),
+      "data-source": planned ? "plan" : "directory" }, [
+      el("span", { class: "line" }, [el("b", { text: item.head_name }), el("span", { class: "num", text: item.number }), badge]),
+      el("span", { class: "addr", text: where }),
+      tags,
+      el("span", { class: "hint", text: planned ? last + " · " + S.due_on + " " + item.due_on : last }),
+    ]);
+    button.addEventListener("click", function () { openVisit(item, null); });
+    return button;
+  }
+
+  /* ---------- finding any household: the visit list first, then the directory (offline) ---------- */
+
+  function norm(text) { return String(text || "").toLowerCase().replace(/\s+/g, ""); }
+
+  /* Every word typed must be in the householder's name, the household number, the group or the village. */
+  function matcher(query) {
+    const words = String(query).split(/\s+/).map(norm).filter(Boolean);
+    if (!words.length) return null;
+    return function (item) {
+      const fields = [item.head_name, item.number, item.group, item.village].map(norm);
+      return words.every(function (w) { return fields.some(function (f) { return f.includes(w); }); });
+    };
+  }
+
+  function renderDirectoryAge() {
+    const age = $("#directory-age");
+    if (!directory) { age.textContent = S.directory_none; return; }
+    let text = fmt(S.directory_age, { n: directory.items.length, when: shortTime(directory.fetched_at) });
+    if (directory.truncated) text += " " + fmt(S.directory_cut, { n: directory.items.length, total: directory.count });
+    age.textContent = text;
+  }
+
+  async function renderFind() {
+    const seq = ++findSeq;
+    const box = $("#find-list");
+    const match = matcher($("#find").value);
+    $("#plan-list").hidden = !!match;
+    $("#plan-age").hidden = !!match;
+    box.hidden = !match;
+    if (!match) { box.replaceChildren(); box.dataset.query = ""; return; }
+    const planned = ((plan && plan.items) || []).filter(match);
+    const seen = new Set(planned.map(function (i) { return i.household; }));
+    const others = ((directory && directory.items) || []).filter(function (i) { return !seen.has(i.household) && match(i); });
+    const found = planned.concat(others);
+    const pending = await pendingHouseholds();
+    if (seq !== findSeq) return;  // typed on meanwhile
+    const names = tagNames();
+    box.replaceChildren.apply(box, found.slice(0, FIND_SHOWN).map(function (item) {
+      return el("li", {}, [householdButton(item, pending, names)]);
+    }));
+    if (!found.length) box.append(el("li", { class: "empty", text: S.find_none }));
+    if (found.length > FIND_SHOWN) box.append(el("li", { class: "hint", text: fmt(S.find_more, { n: found.length - FIND_SHOWN }) }));
+    box.dataset.query = $("#find").value;  // what the list shows the matches of (tests wait on it)
   }
 
   async function renderOutbox() {
@@ -299,8 +372,10 @@
 
   /* ---------- the household checklist (两不愁三保障) in the visit form ---------- */
 
-  /* The county of a plan item, through the page's villages (the plan names the village). */
+  /* The county of a household: by its village code (directory), else through the village's name (plan). */
   function countyOf(item) {
+    const byCode = item.village_code && CFG.regions.find(function (r) { return r.code === item.village_code; });
+    if (byCode) return byCode.county;
     const counties = new Set(CFG.regions.filter(function (r) { return r.name === item.village; })
       .map(function (r) { return r.county; }));
     return counties.size === 1 ? Array.from(counties)[0] : null;
@@ -591,6 +666,7 @@
     };
     const meta = { title: visitItem.head_name, item: visitItem };
     if (checklist) { data.checklist = checklist.data; meta.checklist = checklist.meta; }
+    $("#find").value = "";  // back to the visit list, not to the search that found this household
     await saveRecord("visit", data, meta, form);
     sheet.pinned = sheet.shown = null;
     visitItem = null;
@@ -756,8 +832,28 @@
     } catch (e) { /* the copy on the phone stays */ }
   }
 
+  /* The household directory, asked with the version on the phone: 304 when unchanged (no download). */
+  async function loadDirectory() {
+    if (!navigator.onLine) return;
+    try {
+      const headers = { Accept: "application/json" };
+      if (directory && directory.version) headers["If-None-Match"] = '"' + directory.version + '"';
+      const response = await fetchWithin(CFG.urls.directory, { headers: headers, cache: "no-store" });
+      if (response.status === 304) {
+        directory.fetched_at = new Date().toISOString();
+      } else if (response.ok) {
+        const body = await response.json();
+        directory = { items: body.items || [], tags: body.tags || {}, count: body.count || 0,
+          truncated: !!body.truncated, version: body.version || "", fetched_at: new Date().toISOString() };
+      } else return;
+      await store.setMeta("directory", directory);
+      renderDirectoryAge();
+      await renderFind();
+    } catch (e) { /* no network: the copy on the phone stays */ }
+  }
+
   async function loadLists() {
-    await Promise.all([loadPlan(), loadChecklists(), loadEnterprises()]);
+    await Promise.all([loadPlan(), loadDirectory(), loadChecklists(), loadEnterprises()]);
     document.documentElement.dataset.lists = String(Date.now());
   }
 
@@ -904,6 +1000,7 @@
     $("#enterprise-form").addEventListener("submit", submitEnterprise);
     $("#visit-tags").addEventListener("change", renderChecklist);
     $("#gps-button").addEventListener("click", locate);
+    $("#find").addEventListener("input", renderFind);
     $("#sync").addEventListener("click", function () { sync(true); });
     window.addEventListener("online", function () { renderNet(); sync(); });
     window.addEventListener("offline", renderNet);
@@ -921,9 +1018,12 @@
     fillChoices(document);
     resetActivity();
     store = await self.FieldStore.open(CFG.user.id);
+    await self.FieldStore.remember(CFG.user.id, CFG.urls.scope);  // another user's lists are cleared
     plan = await store.getMeta("plan") || null;
+    directory = await store.getMeta("directory") || null;
     checklists = await store.getMeta("checklists") || null;
     enterprises = await store.getMeta("enterprises") || null;
+    renderDirectoryAge();
     await renderPlan();
     await renderCount();
     show(location.hash.slice(1) || "plan");
@@ -939,7 +1039,7 @@
     sync: function () { return sync(true); },
     loadPlan: loadPlan,
     loadLists: loadLists,
-    lists: function () { return { checklists: checklists, enterprises: enterprises }; },
+    lists: function () { return { checklists: checklists, enterprises: enterprises, directory: directory }; },
     records: function () { return store.all(); },
     put: function (record) { return store.put(record).then(renderCount); },
     wire: wire,
