@@ -21,3 +21,15 @@ def _no_claims_left_over():
     yield
     runner._active.clear()
     runner._redispatched.clear()
+
+
+def join_job_threads(timeout: float = 60) -> None:
+    """Wait for the job threads of this process to end: a thread still writing its last audit event
+    holds a transaction, and the flush after a transactional test would then fail (seen on a loaded
+    CI machine)."""
+    import threading
+    import time
+
+    end = time.monotonic() + timeout
+    for thread in [t for t in threading.enumerate() if t.name.startswith("minqing-job-")]:
+        thread.join(max(0.0, end - time.monotonic()))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +13,7 @@ from docx import Document
 from minqing.audit.models import Event
 from minqing.jobs import runner
 from minqing.jobs.models import Job
+from tests.jobs.conftest import join_job_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -192,11 +192,8 @@ def test_the_thread_runner_finishes_after_the_request(county, settings, tmp_path
     """The demo's default: a thread of the web process runs the job once its row is committed."""
     settings.MINQING_JOBS_RUNNER = "thread"
     job = runner.submit("test_recorder", owner=county.cadre_a)
-    for _ in range(100):
-        job.refresh_from_db()
-        if job.finished:
-            break
-        time.sleep(0.05)
+    join_job_threads()
+    job.refresh_from_db()
     assert job.status == "done" and job.progress == 100
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from django.utils import timezone
 from minqing.audit.models import Event
 from minqing.jobs import runner
 from minqing.jobs.models import Job
+from tests.jobs.conftest import join_job_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -358,9 +358,6 @@ def test_the_thread_runner_finishes_a_recovered_job(county, settings, calls):
     settings.MINQING_JOBS_RUNNER = "thread"
     job = job_row(county.cadre_a, here(dead_pid()))
     assert runner.recover() == 1
-    for _ in range(100):
-        job.refresh_from_db()
-        if job.finished:
-            break
-        time.sleep(0.05)
+    join_job_threads()
+    job.refresh_from_db()
     assert (job.status, job.attempts) == ("done", 2)
