@@ -144,6 +144,14 @@ class Appeal(KeptModel):
             models.Index(fields=["region", "group", "due_at"], name="appeal_region_group_due"),
             models.Index(fields=["unit", "group", "due_at"], name="appeal_unit_group_due"),
             models.Index(fields=["region", "closed_at"], name="appeal_region_closed"),
+            # The county-wide dashboard (metrics.summary_with_children, the monthly trend): the open
+            # petitions of 积案存量, and counts by received / closed date read from the index alone
+            # (id last: PostgreSQL counts it) — docs/decisions/0013-dashboard-at-scale.md.
+            models.Index(fields=["kind", "closed_at"], name="appeal_kind_closed"),
+            models.Index(fields=["received_at", "region", "group", "deleted_at", "category", "id"],
+                         name="appeal_received_cover"),
+            models.Index(fields=["closed_at", "region", "group", "status", "deleted_at", "id"],
+                         name="appeal_closed_cover"),
         ]
 
     def __str__(self) -> str:

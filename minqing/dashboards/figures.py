@@ -179,35 +179,36 @@ def _rate_row(key: str, label: str, rate: metrics.Rate, link: str, whole: str) -
             "link": link, "denominator_link": whole}
 
 
-def _children(region: Region, period: Period, user: Any) -> list[dict[str, Any]]:
-    """One row per sub-place the user sees: the drill-down table."""
+def _summary_and_children(region: Region, period: Period, user: Any
+                          ) -> tuple[metrics.CountySummary, list[dict[str, Any]]]:
+    """The place's summary and one row per sub-place the user sees (the drill-down table), from
+    metrics.summary_with_children: a fixed number of grouped queries whatever the number of places
+    (a county has dozens of townships), the rows the summary shares read once."""
     scope = jurisdiction.scope_of(user)
-    kids = Region.objects.filter(parent_id=region.code, is_active=True).order_by("code")
-    rows = []
+    kids = [kid for kid in Region.objects.filter(parent_id=region.code, is_active=True).order_by("code")
+            if user is None or scope.sees_figures(kid.code)]
+    s, rows = metrics.summary_with_children(region.code, period.start, period.end, user=user,
+                                            children=[k.code for k in kids])
+    out = []
     for kid in kids:
-        if user is not None and not scope.sees_figures(kid.code):
-            continue
-        r = metrics.received(kid.code, period.start, period.end, user=user)
-        c = metrics.closed_in_period(kid.code, period.start, period.end, user=user)
-        d = metrics.due_for_closure(kid.code, period.start, period.end, user=user)
-        s = metrics.satisfaction_rate(kid.code, period.start, period.end, user=user)
-        b = metrics.backlog(kid.code, period.start, period.end, user=user)
-        rows.append({
-            "code": kid.code, "name": kid.name, "received": r["received"],
+        f = rows[kid.code]
+        out.append({
+            "code": kid.code, "name": kid.name, "received": f.received,
             "received_link": appeal_list_url(kid.code, period),
-            "resolution": metrics.Rate(c["solved"] or 0, c["closed"] or 0).percent,
-            "on_time": metrics.Rate(d["on_time"] or 0, d["due"] or 0).percent,
-            "satisfaction": s.percent, "backlog": b.at_end,
+            "resolution": f.resolution.percent, "on_time": f.on_time.percent,
+            "satisfaction": f.satisfaction.percent, "backlog": f.backlog,
             "backlog_link": cases_url(kid.code, period, "backlog"),
         })
-    return rows
+    return s, out
 
 
 def _trend(code: str, period: Period, user: Any) -> list[dict[str, Any]]:
+    """Received, closed and solved per month: two grouped queries for all the months."""
+    months = period.months()
+    received = metrics.received_by_span(code, months, user=user)
+    closed = metrics.closed_in_period_by_span(code, months, user=user)
     rows = []
-    for start, end in period.months():
-        r = metrics.received(code, start, end, user=user)
-        c = metrics.closed_in_period(code, start, end, user=user)
+    for (start, end), r, c in zip(months, received, closed, strict=True):
         rows.append({"month": f"{start.year}年{start.month}月", "start": start.isoformat(), "end": end.isoformat(),
                      "received": r["received"], "closed": c["closed"] or 0, "solved": c["solved"] or 0,
                      "link": appeal_list_url(code, None, **{"from": start.isoformat(), "to": end.isoformat()})})
@@ -217,8 +218,8 @@ def _trend(code: str, period: Period, user: Any) -> list[dict[str, Any]]:
 def build(region: Region, period: Period, user: Any) -> Dashboard:
     """The whole dashboard of ``region`` for ``period`` as ``user`` may see it. The caller has checked
     ``scope.sees_figures(region.code)`` (outside it: 404)."""
-    code, start, end = region.code, period.start, period.end
-    s = metrics.county_summary(code, start, end, user=user)
+    code = region.code
+    s, children = _summary_and_children(region, period, user)
     link = appeal_list_url(code, period)
     links = {
         "received": link,
@@ -278,7 +279,7 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
     return Dashboard(
         region=region, period=period, word=level_word(region), summary=s, figures=figures, links=links,
         rates=rates, groups=groups, categories=categories, triage=triage, funnel=funnel,
-        children=_children(region, period, user), trend=_trend(code, period, user),
+        children=children, trend=_trend(code, period, user),
         fieldwork={k: v for k, v in fieldwork.items() if v is not None},
         disputes=disputes, checklists=checklists, liaison=liaison,
         path=region_path(region, user),
