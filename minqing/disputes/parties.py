@@ -23,7 +23,6 @@ with the portal's database-backed limits (minqing.portal.throttle). No web code 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -33,9 +32,9 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 
 from minqing.audit.log import record
-from minqing.lib.logfilter import scrub
 from minqing.lib.workdays import TZ
 from minqing.portal import codes, throttle
+from minqing.portal.progress import public_text
 
 from . import services
 from .models import (
@@ -54,7 +53,6 @@ from .models import (
 )
 
 MESSAGE_MIN, MESSAGE_MAX = 4, 500
-_MASKED = re.compile(r"(?<![\d*])(?:1[3-9]\d\*{4}\d{4}|\d{6}\*{8}[\dXx]{4})(?![\d*])")
 _BOTH = ("双方", "各方", "全体当事人")
 
 
@@ -295,7 +293,7 @@ class _Cleaner:
         self.swaps.sort(key=lambda s: len(s[0]), reverse=True)
 
     def __call__(self, text: str) -> str:
-        clean = _MASKED.sub("***", scrub(text or ""))
+        clean = public_text(text, [])  # numbers masked, then removed even masked, as on the portal
         for name, word in self.swaps:
             clean = clean.replace(name, word)
         return clean.strip()

@@ -9,6 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Router, Schema
 
 from minqing.portal import throttle
+from minqing.portal.api import throttled_response
 
 from . import parties
 
@@ -31,9 +32,9 @@ def _json(data: dict, status: int = 200) -> JsonResponse:
     return response
 
 
-def _throttled(exc: throttle.Throttled) -> JsonResponse:
-    response = _json({"detail": str(exc), "retry_after": exc.retry_after}, 429)
-    response["Retry-After"] = str(exc.retry_after)
+def _refused(exc: throttle.Throttled) -> JsonResponse:
+    response = throttled_response(exc)
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -42,7 +43,7 @@ def _find(request: HttpRequest, code: str):
     try:
         access = parties.find(code, address_key=address)
     except throttle.Throttled as exc:
-        return None, address, _throttled(exc)
+        return None, address, _refused(exc)
     if access is None:
         return None, address, _json({"detail": "没有找到这个查询码，请核对调解员给您的告知单。"}, 404)
     return access, address, None
@@ -62,7 +63,7 @@ def mediation_message(request: HttpRequest, body: MessageIn):
     try:
         parties.say(access, text=body.text, term=body.term, address_key=address)
     except throttle.Throttled as exc:
-        return _throttled(exc)
+        return _refused(exc)
     except ValidationError as exc:
         messages = [m for ms in exc.message_dict.values() for m in ms] if hasattr(exc, "message_dict") else exc.messages
         return _json({"detail": "；".join(messages)}, 422)

@@ -9,20 +9,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from minqing.portal import codes, throttle
+from minqing.portal.views import no_store
 
 from . import parties
 
 TEMPLATE = "disputes/party.html"
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    add_never_cache_headers(response)
-    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private"
-    return response
 
 
 def _page(request: HttpRequest, *, message: dict[str, str] | None = None) -> HttpResponse:
@@ -36,10 +30,10 @@ def _page(request: HttpRequest, *, message: dict[str, str] | None = None) -> Htt
         context["errors"] = {"form": str(exc)}
         response = render(request, TEMPLATE, context, status=429)
         response["Retry-After"] = str(exc.retry_after)
-        return _no_store(response)
+        return no_store(response)
     if access is None:
         context["errors"] = {"code": "没有找到这个查询码，请核对调解员给您的告知单（共16位，不区分大小写）。"}
-        return _no_store(render(request, TEMPLATE, context, status=404))
+        return no_store(render(request, TEMPLATE, context, status=404))
     if message is not None:
         try:
             parties.say(access, text=message["text"], term=message["term"], address_key=address)
@@ -58,13 +52,13 @@ def _page(request: HttpRequest, *, message: dict[str, str] | None = None) -> Htt
     response = render(request, TEMPLATE, context, status=status)
     if retry:
         response["Retry-After"] = str(retry)
-    return _no_store(response)
+    return no_store(response)
 
 
 @require_http_methods(["GET", "POST"])
 def look_up(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return _no_store(render(request, TEMPLATE, {"errors": {}, "code": ""}))
+        return no_store(render(request, TEMPLATE, {"errors": {}, "code": ""}))
     return _page(request)
 
 

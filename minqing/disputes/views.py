@@ -4,6 +4,7 @@ and an agreement, and the risk list. Server-rendered; work without JavaScript.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,6 +43,16 @@ def _today() -> dt.date:
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
     messages.error(request, "；".join(exc.messages))
+
+
+def _step(request: HttpRequest, d, done: str, step: Callable[[], object]) -> HttpResponse:
+    """One service step from a form: its Chinese errors or `done`, then back to the dispute's page."""
+    try:
+        step()
+        messages.success(request, done)
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("disputes:detail", pk=d.pk)
 
 
 @login_required
@@ -114,16 +125,10 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def add_session(request: HttpRequest, pk: int) -> HttpResponse:
     d = queries.dispute_detail(request.user, pk)  # 404 first: outside the jurisdiction nothing exists
     f = request.POST
-    try:
-        services.add_session(d, actor=request.user, outcome=f.get("outcome", ""), venue=f.get("venue") or "",
-                             place=f.get("place", ""), held_at=f.get("held_at") or None,
-                             attendees=[n.strip() for n in f.get("attendees", "").replace("，", ",").split(",")
-                                        if n.strip()],
-                             result=f.get("result") or SessionResult.CONTINUE)
-        messages.success(request, _("The session was recorded."))
-    except ValidationError as exc:
-        _error(request, exc)
-    return redirect("disputes:detail", pk=d.pk)
+    attendees = [n.strip() for n in f.get("attendees", "").replace("，", ",").split(",") if n.strip()]
+    return _step(request, d, _("The session was recorded."), lambda: services.add_session(
+        d, actor=request.user, outcome=f.get("outcome", ""), venue=f.get("venue") or "", place=f.get("place", ""),
+        held_at=f.get("held_at") or None, attendees=attendees, result=f.get("result") or SessionResult.CONTINUE))
 
 
 def _terms(text: str) -> list[dict]:
@@ -142,14 +147,9 @@ def _terms(text: str) -> list[dict]:
 def add_agreement(request: HttpRequest, pk: int) -> HttpResponse:
     d = queries.dispute_detail(request.user, pk)
     f = request.POST
-    try:
-        services.record_agreement(d, actor=request.user, summary=f.get("summary", ""),
-                                  signed_on=f.get("signed_on") or None, terms=_terms(f.get("terms", "")),
-                                  photo=request.FILES.get("photo"))
-        messages.success(request, _("The agreement was recorded."))
-    except ValidationError as exc:
-        _error(request, exc)
-    return redirect("disputes:detail", pk=d.pk)
+    return _step(request, d, _("The agreement was recorded."), lambda: services.record_agreement(
+        d, actor=request.user, summary=f.get("summary", ""), signed_on=f.get("signed_on") or None,
+        terms=_terms(f.get("terms", "")), photo=request.FILES.get("photo")))
 
 
 @login_required
@@ -173,15 +173,10 @@ def start_stage(request: HttpRequest, pk: int) -> HttpResponse:
     """Start mediation, or hand it on to the next stage with the reason."""
     d = queries.dispute_detail(request.user, pk)
     f = request.POST
-    try:
-        services.start_stage(d, actor=request.user, kind=f.get("kind", ""), body=f.get("body", ""),
-                             mediator_name=f.get("mediator_name", ""), due=f.get("due") or None,
-                             reason=f.get("reason", ""),
-                             mediator=request.user if f.get("self") == "1" else None)
-        messages.success(request, _("The mediation stage was started."))
-    except ValidationError as exc:
-        _error(request, exc)
-    return redirect("disputes:detail", pk=d.pk)
+    return _step(request, d, _("The mediation stage was started."), lambda: services.start_stage(
+        d, actor=request.user, kind=f.get("kind", ""), body=f.get("body", ""),
+        mediator_name=f.get("mediator_name", ""), due=f.get("due") or None, reason=f.get("reason", ""),
+        mediator=request.user if f.get("self") == "1" else None))
 
 
 @login_required
@@ -193,12 +188,8 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     checks = [{"term": int(key.removeprefix("term_")), "kept": value == "kept"}
               for key, value in f.items() if key.startswith("term_") and key[5:].isdigit() and value in ("kept",
                                                                                                          "broken")]
-    try:
-        services.follow_up(d, actor=request.user, checks=checks, method=f.get("method", ""), note=f.get("note", ""))
-        messages.success(request, _("The follow-up visit was recorded."))
-    except ValidationError as exc:
-        _error(request, exc)
-    return redirect("disputes:detail", pk=d.pk)
+    return _step(request, d, _("The follow-up visit was recorded."), lambda: services.follow_up(
+        d, actor=request.user, checks=checks, method=f.get("method", ""), note=f.get("note", "")))
 
 
 @login_required
@@ -206,12 +197,8 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 def refer(request: HttpRequest, pk: int) -> HttpResponse:
     d = queries.dispute_detail(request.user, pk)
     f = request.POST
-    try:
-        services.refer(d, actor=request.user, to=f.get("to", ""), body=f.get("body", ""), reason=f.get("reason", ""))
-        messages.success(request, _("The dispute was referred."))
-    except ValidationError as exc:
-        _error(request, exc)
-    return redirect("disputes:detail", pk=d.pk)
+    return _step(request, d, _("The dispute was referred."), lambda: services.refer(
+        d, actor=request.user, to=f.get("to", ""), body=f.get("body", ""), reason=f.get("reason", "")))
 
 
 # --- party codes and messages (parties.py) ------------------------------------------------------
@@ -274,13 +261,9 @@ def add_party(request: HttpRequest, pk: int) -> HttpResponse:
         side = int(f.get("side") or 0)
     except ValueError:
         side = 0
-    try:
-        services.add_party(d, actor=request.user, side=side, kind=f.get("kind") or "resident",
-                           name=f.get("name", ""), claim=f.get("claim", ""))
-        messages.success(request, _("The party was added."))
-    except ValidationError as exc:
-        _error(request, exc)
-    return redirect("disputes:detail", pk=d.pk)
+    return _step(request, d, _("The party was added."), lambda: services.add_party(
+        d, actor=request.user, side=side, kind=f.get("kind") or "resident", name=f.get("name", ""),
+        claim=f.get("claim", "")))
 
 
 @login_required
@@ -289,10 +272,6 @@ def review_risk(request: HttpRequest, pk: int) -> HttpResponse:
     """排查研判 on the page: the level, the risks, a note, the next review (default by level)."""
     d = queries.dispute_detail(request.user, pk)
     f = request.POST
-    try:
-        services.review_risk(d, actor=request.user, level=f.get("level", ""), risks=f.getlist("risks"),
-                             note=f.get("note", ""), next_review_on=f.get("next_review_on") or None)
-        messages.success(request, _("The risk review was recorded."))
-    except ValidationError as exc:
-        _error(request, exc)
-    return redirect("disputes:detail", pk=d.pk)
+    return _step(request, d, _("The risk review was recorded."), lambda: services.review_risk(
+        d, actor=request.user, level=f.get("level", ""), risks=f.getlist("risks"), note=f.get("note", ""),
+        next_review_on=f.get("next_review_on") or None))

@@ -45,7 +45,7 @@ class RatingIn(Schema):
     comment: str = ""
 
 
-def _throttled(exc: throttle.Throttled) -> JsonResponse:
+def throttled_response(exc: throttle.Throttled) -> JsonResponse:
     response = JsonResponse({"detail": str(exc), "retry_after": exc.retry_after}, status=429,
                             json_dumps_params={"ensure_ascii": False})
     response["Retry-After"] = str(exc.retry_after)
@@ -115,7 +115,7 @@ def portal_submit_letter(request: HttpRequest):
         sent = services.submit_letter(letter, photo=photo, address_key=_address(request),
                                       token=str(data.get("token", "")), honeypot=str(data.get("website", "") or ""))
     except throttle.Throttled as exc:
-        return _throttled(exc)
+        return throttled_response(exc)
     return 201, {"code": codes.display(sent.code), "stage": "received",
                  "message": "来信已收到。请记下跟踪码：它只显示这一次。"}
 
@@ -124,7 +124,7 @@ def _progress(request: HttpRequest, code: str):
     try:
         letter = services.find_letter(code, address_key=_address(request))
     except throttle.Throttled as exc:
-        return None, _no_store(_throttled(exc))
+        return None, _no_store(throttled_response(exc))
     if letter is None:
         return None, _no_store(JsonResponse({"detail": "没有找到这个跟踪码"}, status=404,
                                             json_dumps_params={"ensure_ascii": False}))
@@ -156,5 +156,5 @@ def portal_rate(request: HttpRequest, code: str, body: RatingIn):
     try:
         services.rate(letter, satisfaction=body.satisfaction, comment=body.comment, address_key=_address(request))
     except throttle.Throttled as exc:
-        return _throttled(exc)
+        return throttled_response(exc)
     return _answer(letter)

@@ -46,7 +46,7 @@ def _errors(exc: ValidationError) -> dict[str, str]:
     return {"form": exc.messages[0]}
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
+def no_store(response: HttpResponse) -> HttpResponse:
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, private"
     return response
@@ -102,7 +102,7 @@ def sent(request: HttpRequest) -> HttpResponse:
     """The code, once: taken out of the session as it is shown."""
     code = request.session.pop(SESSION_CODE, None)
     kind = request.session.pop("portal_sent_kind", "")
-    return _no_store(render(request, "portal/sent.html", {"code": code, "misconduct": kind == "misconduct"}))
+    return no_store(render(request, "portal/sent.html", {"code": code, "misconduct": kind == "misconduct"}))
 
 
 def _track_page(request: HttpRequest, code_text: str, *, extra: dict[str, Any] | None = None,
@@ -115,10 +115,10 @@ def _track_page(request: HttpRequest, code_text: str, *, extra: dict[str, Any] |
         context["errors"] = {"form": str(exc)}
         response = render(request, "portal/track.html", context, status=429)
         response["Retry-After"] = str(exc.retry_after)
-        return _no_store(response)
+        return no_store(response)
     if letter is None:
         context["errors"] = {"code": "没有找到这个跟踪码，请核对后重新输入（共16位，不区分大小写）。"}
-        return _no_store(render(request, "portal/track.html", context, status=404))
+        return no_store(render(request, "portal/track.html", context, status=404))
     status, retry = 200, 0
     if rate_form is not None:
         try:
@@ -138,13 +138,13 @@ def _track_page(request: HttpRequest, code_text: str, *, extra: dict[str, Any] |
     response = render(request, "portal/track.html", context, status=status)
     if status == 429:
         response["Retry-After"] = str(retry)
-    return _no_store(response)
+    return no_store(response)
 
 
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return _no_store(render(request, "portal/track.html", {"errors": {}, "code": ""}))
+        return no_store(render(request, "portal/track.html", {"errors": {}, "code": ""}))
     return _track_page(request, request.POST.get("code", ""))
 
 
