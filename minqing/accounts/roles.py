@@ -23,6 +23,10 @@ class Role(models.TextChoices):
     VILLAGE_DIRECTOR = "village_director", _("Village committee director")  # 村委会主任
     GRID_WORKER = "grid_worker", _("Grid worker")  # 网格员
     MEDIATOR = "mediator", _("Mediator")  # 调解员
+    # 等保 三权分立: the three administrators of a county's system. None of them reads residents' cases.
+    SYSADMIN = "sysadmin", _("System administrator")  # 系统管理员: people, places, units, rules
+    SECADMIN = "secadmin", _("Security administrator")  # 安全管理员: accounts, tokens, log-in policy
+    AUDITOR = "auditor", _("Audit administrator")  # 审计管理员: reads the audit trail only
 
 
 # Posts that work by place: they see the personal data of the region subtree their post covers.
@@ -34,6 +38,8 @@ PLACE_ROLES = frozenset({
 })
 # Posts that work by assignment: their unit's cases, and aggregate figures of their region.
 UNIT_ROLES = frozenset({Role.DEPT_HEAD, Role.DEPT_HANDLER, Role.DISCIPLINE})
+# Posts that administer and never read residents' personal data or cases (等保 三权分立).
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
 LEADER_ROLES = frozenset({
     Role.COUNTY_SECRETARY, Role.COUNTY_HEAD, Role.COUNTY_LEADER, Role.TOWNSHIP_SECRETARY,
     Role.TOWNSHIP_HEAD, Role.VILLAGE_LEAD,
