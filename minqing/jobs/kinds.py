@@ -147,11 +147,14 @@ def _import_describe(params: dict[str, Any]) -> str:
     return params.get("name", "")
 
 
-# All three are safe to run again after their process died mid-run (runner.recover): the briefing and
-# the export only read and return their file; the import writes in one transaction (load_ledger) that a
-# dead process never committed, and a second run skips the rows already imported (source_ref).
+# The briefing and the export only read and return their file: safe to run again after their process
+# died mid-run (runner.recover). The import is never run again: a spreadsheet that killed its worker
+# (memory, a parser crash) would kill the next one too, so the crash is a failure of that file.
+IMPORT_CRASHED = ("导入时服务进程中断，文件可能过大或已损坏；任务不会自动重做。请检查文件（或拆分成较小的文件）"
+                  "后重新提交，已导入的行再次导入时会自动跳过")
 register(JobKind("briefing_docx", "工作简报（Word）", _briefing_check, _briefing_run, _briefing_describe,
                  rerunnable=True))
 register(JobKind("ledger_export", "整改台账导出（Excel）", _ledger_check, _ledger_run, _ledger_describe,
                  rerunnable=True))
-register(JobKind("ledger_import", "整改台账导入", _import_check, _import_run, _import_describe, rerunnable=True))
+register(JobKind("ledger_import", "整改台账导入", _import_check, _import_run, _import_describe, rerunnable=False,
+                 crashed=IMPORT_CRASHED))

@@ -62,6 +62,9 @@ class JobKind:
     # May ``recover`` run it again after its process died mid-run? Only if a half-done run left nothing
     # behind (it only reads, or writes in one transaction the dead process rolled back). Say so per kind.
     rerunnable: bool = False
+    # Shown when its process died and it is not run again (Chinese); a kind that reads a user's file
+    # says that the file, not the server, is the likely cause.
+    crashed: str = ""
 
 
 KINDS: dict[str, JobKind] = {}
@@ -393,15 +396,17 @@ def _note_dispatch(pk: int) -> None:
 
 def _recover_one(pk: int, kind: str, status: str, runner_text: str, attempts: int, reason: str,
                  owner_id: int, region_id: str | None, mode: str, now: dt.datetime) -> int:
-    # Every built-in kind is safe to run again (kinds.py): briefing_docx and ledger_export only read
-    # and return their file; ledger_import writes in one transaction (load_ledger), which a dead
-    # process never committed — and a second run skips the rows already there (source_ref). The result
-    # file is stored before the row says done, so a run cut short leaves at most a file no row names.
+    # briefing_docx and ledger_export only read and return their file: safe to run again. ledger_import
+    # is not: a file that killed its worker (a hostile or broken spreadsheet) would kill it again, so
+    # that run counts as a failure of the file (kinds.py). The result file is stored before the row
+    # says done, so a run cut short leaves at most a file no row names.
     spec = KINDS.get(kind)
     same = Job.objects.filter(pk=pk, status=status, runner=runner_text, attempts=attempts)  # as we saw it
     changes = {"kind": kind, "runner": runner_text, "reason": reason, "attempts": attempts}
     if status == Job.Status.RUNNING and (spec is None or not spec.rerunnable or attempts >= MAX_ATTEMPTS):
         message = GAVE_UP_MESSAGE if spec is not None and spec.rerunnable else NOT_RERUNNABLE_MESSAGE
+        if spec is not None and spec.crashed and not spec.rerunnable:
+            message = spec.crashed
         if not same.update(status=Job.Status.FAILED, message=message, finished_at=now, updated_at=now):
             return 0  # someone else got there first
         record("job.failed", obj=_ref(pk, owner_id, region_id), region_code=region_id,

@@ -217,9 +217,22 @@ def test_a_kind_not_safe_to_run_twice_is_failed_not_rerun(county, calls):
     assert calls == [] and events(job)[0][0] == "job.failed"
 
 
-def test_the_built_in_kinds_are_declared_safe_to_run_again():
+def test_the_built_in_kinds_are_declared_safe_to_run_again_except_the_import():
     assert {k: runner.KINDS[k].rerunnable for k in ("briefing_docx", "ledger_export", "ledger_import")} == {
-        "briefing_docx": True, "ledger_export": True, "ledger_import": True}
+        "briefing_docx": True, "ledger_export": True, "ledger_import": False}
+
+
+def test_an_import_that_killed_its_worker_fails_as_a_bad_file_and_is_not_rerun(county):
+    """A hostile spreadsheet that killed a worker must not kill two more: the crash fails that file."""
+    from minqing.jobs.kinds import IMPORT_CRASHED
+
+    job = job_row(county.cadre_a, here(dead_pid()), kind="ledger_import")
+    assert runner.recover() == 1
+    job.refresh_from_db()
+    assert (job.status, job.message, job.attempts) == ("failed", IMPORT_CRASHED, 1)
+    assert "文件可能过大或已损坏" in job.message
+    assert [a for a, _c in events(job)] == ["job.failed"]
+    assert runner.recover() == 0  # and it stays failed
 
 
 def test_in_worker_mode_the_job_goes_back_to_the_queue_for_the_worker(county, settings, calls):

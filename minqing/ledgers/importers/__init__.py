@@ -37,8 +37,9 @@ from minqing.audit import log as audit
 from minqing.lib import regioncode
 from minqing.regions.models import Region
 
-from .cells import CellError, read_sheet
+from .cells import CellError, Sheet, read_sheet
 from .layouts import MAPPINGS, Item, Layout, file_tag
+from .sheets import SheetError
 
 DEFAULT_REGION = "511722104"  # 宣汉县天生镇, the demo township
 MAX_ERRORS_SHOWN = 200
@@ -110,16 +111,23 @@ def parse(path: str | Path, *, mapping: str = "own", limit: int | None = None,
     if mapping not in MAPPINGS:
         raise LedgerImportError([(0, "", f"未知的列映射“{mapping}”：可选 {'、'.join(MAPPINGS)}")])
     path = Path(path)
+    errors: list[tuple[int, str, str]] = []
+    items: list[Item] = []
     try:
         sheet = read_sheet(path, [set(layout.headers) for layout in MAPPINGS[mapping]], limit=limit)
         layout_cls = _pick_layout(mapping, sheet.headers)
-    except CellError as exc:
+        layout = layout_cls(file_tag(path.stem), received_default or timezone.now())
+        _read_items(layout, sheet, items, errors)
+    except (CellError, SheetError) as exc:
         raise LedgerImportError([(0, "", str(exc))]) from exc
     except OSError as exc:
         raise LedgerImportError([(0, "", f"无法读取文件：{exc.strerror or exc}")]) from exc
-    layout = layout_cls(file_tag(path.stem), received_default or timezone.now())
-    errors: list[tuple[int, str, str]] = []
-    items: list[Item] = []
+    except UnicodeDecodeError as exc:
+        raise LedgerImportError([(0, "", "文件编码无法识别，请另存为 UTF-8 编码的 CSV")]) from exc
+    return layout_cls, items, errors
+
+
+def _read_items(layout: Layout, sheet: Sheet, items: list[Item], errors: list[tuple[int, str, str]]) -> None:
     seen: dict[str, int] = {}
     for number, cells in sheet.rows:
         row = {h: cells[i] if i < len(cells) else None for i, h in enumerate(sheet.headers) if h}
@@ -132,7 +140,6 @@ def parse(path: str | Path, *, mapping: str = "own", limit: int | None = None,
             continue
         seen[item.source_ref] = number
         items.append(item)
-    return layout_cls, items, errors
 
 
 class _Resolver:

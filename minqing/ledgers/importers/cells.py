@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -12,6 +11,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from . import sheets
+from .sheets import max_rows, too_many_rows
+
 
 class CellError(ValueError):
     """A cell that cannot be read; the message is Chinese and names the problem, not the place."""
@@ -20,64 +22,50 @@ class CellError(ValueError):
 @dataclass(frozen=True)
 class Sheet:
     headers: list[str]  # normalised header texts
-    rows: list[tuple[int, list[Any]]]  # (row number as the user sees it, cells)
+    rows: Iterator[tuple[int, list[Any]]]  # (row number as the user sees it, cells), read lazily
 
 
 def norm_header(value: Any) -> str:
     return re.sub(r"\s+", "", str(value or "")).replace("（", "(").replace("）", ")")
 
 
-def _read_xlsx(path: Path) -> Iterator[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
-    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-    yield from sheet.to_python(skip_empty_area=False)
+def _blank(cells: list[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _read_csv(path: Path) -> Iterator[list[Any]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
+def _data(source: Iterator[tuple[int, list[Any]]], limit: int | None, cap: int) -> Iterator[tuple[int, list[Any]]]:
+    taken = 0
+    for number, cells in source:
+        if _blank(cells):
             continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise CellError("文件编码无法识别，请另存为 UTF-8 编码的 CSV")
-    yield from csv.reader(text.splitlines(keepends=True))
+        if taken >= cap:
+            raise too_many_rows(cap)  # a SheetError, raised while the rows are read
+        yield number, list(cells)
+        taken += 1
+        if limit is not None and taken >= limit:
+            return
 
 
 def read_sheet(path: str | Path, wanted: list[set[str]], *, limit: int | None = None) -> Sheet:
     """Find the header row (within the first 10 rows) holding every header of one of the wanted
-    sets; return it and up to ``limit`` data rows (blank rows skipped). Row numbers are 1-based as
-    in Excel: the header row of a file with a title row is row 2."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        source = _read_xlsx(path)
-    elif suffix in (".csv", ".txt"):
-        source = _read_csv(path)
-    else:
-        raise CellError(f"不支持的文件类型“{path.suffix}”：请使用 .xlsx 或 .csv")
+    sets; return it and a lazy iterator of up to ``limit`` data rows (blank rows skipped), refusing
+    more than the import cap (MINQING_IMPORT_MAX_ROWS). Row numbers are 1-based as in Excel: the
+    header row of a file with a title row is row 2. Raises sheets.SheetError for a file that is not
+    a readable sheet, before reading it whole."""
+    cap = max_rows()
+    source = enumerate(sheets.rows(path, rows_limit=cap), start=1)
     headers: list[str] | None = None
-    rows: list[tuple[int, list[Any]]] = []
-    for number, cells in enumerate(source, start=1):
-        if headers is None:
-            names = [norm_header(c) for c in cells]
-            if any(w <= set(names) for w in wanted):
-                headers = names
-            elif number >= 10:
-                break
-            continue
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-            continue
-        rows.append((number, list(cells)))
-        if limit is not None and len(rows) >= limit:
+    for number, cells in source:
+        names = [norm_header(c) for c in cells]
+        if any(w <= set(names) for w in wanted):
+            headers = names
+            break
+        if number >= sheets.HEAD_ROWS:
             break
     if headers is None:
         need = "、".join(sorted(wanted[0]))
         raise CellError(f"找不到表头行：前10行中没有包含这些列的行：{need}")
-    return Sheet(headers, rows)
+    return Sheet(headers, _data(source, limit, cap))
 
 
 # ---------------------------------------------------------------------------------------------
