@@ -47,6 +47,7 @@ class Item:
     answer: str = ""  # a reply: the case is answered (政策解答) with it
     answered_at: dt.datetime | None = None
     remark: str = ""
+    number: str = ""  # the case's number (our own export writes "编号 …" in 备注): update that case
 
 
 RowErrors = list[tuple[str, str]]  # (column, message)
@@ -198,10 +199,16 @@ def _deadline(cell: Any) -> dt.datetime | None:
     return cells.end_of_day(value) if value else None
 
 
+_NUMBER = re.compile(r"编号[\s:：]*([0-9A-Za-z][0-9A-Za-z~\-]*)")
+
+
 class OwnLedger(Layout):
     """序号, 来源, 反映人, 乡镇/村, 类别, 问题描述, 责任单位, 责任人, 整改措施, 整改时限, 进展, 是否办结,
-    群众满意度, 备注 (+ optional 登记时间). Its idempotence key is a hash of the row's content
-    (反映人, 乡镇/村, 问题描述, 整改时限): re-running the same ledger adds nothing."""
+    群众满意度, 备注 (+ optional 登记时间). A row whose 备注 names a case ("编号 511722-2024-0000012",
+    as our export writes) updates that case; any other row is a new case, whose idempotence key is a
+    hash of the row's content (反映人, 乡镇/村, 问题描述, 整改时限): re-running the same ledger adds nothing.
+    Without 登记时间 a case counts as received at the import, or a day before its deadline if that is
+    earlier (a deadline must follow the assignment)."""
 
     name = "own"
     headers = ("序号", "反映人", "问题描述", "是否办结")
@@ -230,8 +237,14 @@ class OwnLedger(Layout):
             m = re.search(r"(\d{4}-\d{1,2}-\d{1,2})办结", remark)
             closed_at = cells.when(m.group(1)) if m else None
         channel = _SOURCE_WORDS.get(v.get("来源", ""), "import")
+        received = v.get("登记时间")
+        if received is None:
+            received = self.received_default
+            if due is not None and triage == Triage.ASSIGN.value and due <= received:
+                received = due - dt.timedelta(days=1)
+        case = _NUMBER.search(remark)
         return Item(row=number, source_ref="ledger:" + hashlib.sha256(key.encode()).hexdigest()[:40],
-                    title=_title("", body), text=body, received_at=v.get("登记时间") or self.received_default,
+                    title=_title("", body), text=body, received_at=received, number=case.group(1) if case else "",
                     reporters=[] if anonymous else who, anonymous=anonymous, channel=channel,
                     category=v.get("类别", ""), place=v.get("乡镇/村", ""), unit=unit,
                     handler_name=v.get("责任人", ""), measures=v.get("整改措施", ""), due_at=due, closed=closed,

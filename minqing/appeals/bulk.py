@@ -1,0 +1,145 @@
+"""Registering many cases at once (the ledger import): the same rules as ``services``, written in bulk.
+
+A case to create is a ``NewCase``: what ``register_appeal`` takes, plus the workflow steps a paper
+ledger records after registration (assign, progress, result, verification, return visit, close).
+``plan`` replays those steps through ``workflow.apply`` — the one state machine, with every check it
+makes (a closure needs a verification by someone other than the handler and an answered return visit
+or a recorded reason) — and derives the columns with ``services.sync_columns``, exactly as a service
+call would; a step the workflow refuses is a TransitionError the caller reports against its row.
+``write`` then stores planned cases with a few bulk inserts: appeals, reports, events, progress notes,
+one audit event per case (its whole history). The caller indexes them for search after commit
+(appeals does not import the search part, which imports appeals).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from minqing.audit.log import record
+from minqing.lib import regioncode
+from minqing.regions.models import Region
+
+from . import deadlines
+from . import workflow as wf
+from .models import Appeal, AppealEvent, Category, Progress, Report, Urgency
+from .services import (
+    REGION_LEVEL,
+    actor_key,
+    appeal_number,
+    audit_changes,
+    event_row,
+    sensitivity_of,
+    state_to_json,
+    sync_columns,
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One workflow action after registration. ``by`` is the workflow's actor key when it is not the
+    importing person (the handler named in a ledger reports the result; the importer verifies it)."""
+
+    action: str
+    at: dt.datetime
+    payload: Mapping[str, Any]
+    by: str | None = None
+    note: str = ""  # add_progress: also kept as a Progress row
+
+
+@dataclass
+class NewCase:
+    region: Region
+    kind: str
+    channel: str
+    title: str
+    text: str
+    received_at: dt.datetime
+    source_ref: str
+    category: Category | None = None
+    anonymous: bool = False
+    reporters: Sequence[str] = ()
+    handler_name: str = ""  # the person an assign step names (by this text, not a user key)
+    measures: str = ""  # what was done, when no assign step names it (a platform's reply)
+    steps: Sequence[Step] = ()
+
+
+@dataclass
+class Planned:
+    case: NewCase
+    appeal: Appeal
+    events: list[tuple[wf.Event, wf.AppealState]] = field(default_factory=list)
+
+
+def plan(case: NewCase, *, actor: Any, now: dt.datetime) -> Planned:
+    """Replay the case's history through the workflow; raises wf.TransitionError (Chinese)."""
+    depth = regioncode.level_of(case.region.code)
+    if depth not in REGION_LEVEL:
+        raise wf.TransitionError("诉求须登记到县、乡镇或村（社区）")
+    if case.received_at > now + dt.timedelta(minutes=5):
+        raise wf.TransitionError("受理时间不能晚于当前时间")
+    cat_id = case.category.pk if case.category else None
+    response = deadlines.due_for(deadlines.RESPONSE, kind=case.kind, category_id=cat_id, urgency=Urgency.NORMAL,
+                                 start=case.received_at)
+    resolve = deadlines.due_for(deadlines.RESOLVE, kind=case.kind, category_id=cat_id, urgency=Urgency.NORMAL,
+                                start=case.received_at)
+    me = actor_key(actor)
+    payload = {"kind": case.kind, "level": REGION_LEVEL[depth].value, "channel": case.channel,
+               "anonymous": case.anonymous, "urgency": Urgency.NORMAL.value,
+               **({"category": case.category.code} if case.category else {})}
+    state, event = wf.apply(None, wf.Action("register", me, case.received_at, payload))
+    a = Appeal(number=f"~{uuid.uuid4().hex[:30]}", kind=case.kind, region=case.region, channel=case.channel,
+               category=case.category, urgency=Urgency.NORMAL, sensitivity=sensitivity_of(case.kind, case.category),
+               title=case.title[:200], text=case.text, anonymous=case.anonymous, received_at=case.received_at,
+               registered_by=actor if getattr(actor, "pk", None) else None, response_due_at=response.due,
+               due_at=resolve.due, due_estimated=response.estimated or resolve.estimated,
+               source_ref=case.source_ref, updated_at=now)
+    sync_columns(a, state, event)
+    planned = Planned(case, a, [(event, state)])
+    names = {}
+    for step in case.steps:
+        if step.action == "assign":
+            names = {str(step.payload.get("person", "")): case.handler_name}
+        state, event = wf.apply(state, wf.Action(step.action, step.by or me, step.at, dict(step.payload)))
+        sync_columns(a, state, event, names)
+        planned.events.append((event, state))
+    a.measures = a.measures or case.measures
+    a.updated_at = now
+    return planned
+
+
+def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) -> list[Appeal]:
+    """Store planned cases (call inside a transaction)."""
+    appeals = [p.appeal for p in planned]
+    Appeal.objects.bulk_create(appeals, batch_size=500)
+    if any(a.pk is None for a in appeals):  # backends that do not return keys
+        ids = dict(Appeal.objects.filter(number__in=[a.number for a in appeals]).values_list("number", "pk"))
+        for a in appeals:
+            a.pk = a.id = ids[a.number]
+    for a in appeals:
+        a.number = appeal_number(a.region_id, a.received_at, a.pk)
+    Appeal.objects.bulk_update(appeals, ["number"], batch_size=500)
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    reports, events, notes = [], [], []
+    for p in planned:
+        a, case = p.appeal, p.case
+        for name in case.reporters or [""]:
+            reports.append(Report(appeal=a, region_id=a.region_id, channel=case.channel, reporter_name=name[:50],
+                                  anonymous=case.anonymous, text="", received_at=case.received_at,
+                                  received_by_id=actor_id))
+        for event, state in p.events:
+            events.append(event_row(a, event, actor_id, state))
+            if event.action == "add_progress":
+                notes.append(Progress(appeal=a, at=event.at, by_id=actor_id, note=str(event.payload.get("note"))))
+    Report.objects.bulk_create(reports, batch_size=500)
+    AppealEvent.objects.bulk_create(events, batch_size=500)
+    Progress.objects.bulk_create(notes, batch_size=500)
+    for p in planned:
+        history = [{"action": e.action, "at": e.at.isoformat(), **audit_changes(e)} for e, _s in p.events]
+        record("appeal.import", actor=actor, obj=p.appeal, reason=reason, at=p.appeal.updated_at,
+               changes={"batch": batch, "source_ref": p.case.source_ref, "steps": history,
+                        "state": state_to_json(p.events[-1][1])["status"]})
+    return appeals
