@@ -107,3 +107,19 @@ def test_an_unknown_header_is_refused(tmp_path):
     assert "x.csv:1" in str(err.value)
     with pytest.raises(DivisionImportError):
         import_divisions(tmp_path / "missing.csv")
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    ("code,name,parent_code\n511722100203,新村,511722100000\n".encode("gbk"), "不是 UTF-8 编码"),
+    (b"PK\x03\x04" + b"\0" * 200, "不是文本文件"),
+    (b"", "文件是空的"),
+    ('[{"code": "510000", "name": "四川省", "children": [{"code": '.encode(), "不是有效的 JSON"),
+    (b'{"code": "510000"}', "JSON 结构不符"),
+], ids=["gbk", "xlsx-renamed", "empty", "truncated-json", "json-structure"])
+def test_a_broken_division_file_answers_in_chinese_without_a_traceback(tmp_path, content, words):
+    suffix = ".json" if b"{" in content[:2] or content.startswith(b"[") else ".csv"
+    path = tmp_path / f"villages{suffix}"
+    path.write_bytes(content)
+    with pytest.raises(CommandError) as err:
+        call_command("import_divisions", str(path))
+    assert words in str(err.value) and path.name in str(err.value)

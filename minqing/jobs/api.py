@@ -43,7 +43,7 @@ class JobOut(Schema):
 
 def _out(job: Job) -> dict[str, Any]:
     spec = runner.KINDS.get(job.kind)
-    done = job.status == Job.Status.DONE and bool(job.result)
+    done = job.finished and bool(job.result)  # a failed import's file is its error report
     return {"id": job.pk, "kind": job.kind, "label": spec.label if spec else job.kind, "params": job.params,
             "region_id": job.region_id, "status": job.status, "progress": job.progress, "message": job.message,
             "file_name": job.result_name, "file_url": f"/api/v1/jobs/{job.pk}/file" if done else None,
@@ -79,6 +79,6 @@ def jobs_get(request, job_id: int):
 @router.get("/{int:job_id}/file", summary="The file a finished job made")
 def jobs_file(request, job_id: int):
     job = jurisdiction.get_visible_or_404(request.user, Job, pk=job_id)
-    if job.status != Job.Status.DONE or not job.result:
+    if not job.finished or not job.result:
         raise Http404
     return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)

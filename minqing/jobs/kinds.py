@@ -16,7 +16,7 @@ from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
 from .models import Job
-from .runner import JobKind, ProgressFn, register
+from .runner import JobFailed, JobKind, ProgressFn, register
 
 
 def _region_for(user: Any, raw: Any) -> Region:
@@ -138,8 +138,9 @@ def _import_run(job: Job, progress: ProgressFn) -> tuple[str, bytes]:
     try:
         result = load_ledger(path, mapping=p["mapping"], region=p["region"], dry_run=p["dry_run"], actor=job.owner)
         text = result.summary()
-    except LedgerImportError as exc:
-        raise ValidationError(f"台账有误，未写入任何记录：{exc.report()}"[:290]) from exc
+    except LedgerImportError as exc:  # the page shows the first error; the file holds every one
+        raise JobFailed(exc.short(), f"错误报告_{Path(p.get('name') or path.name).stem}.txt",
+                        exc.full_report().encode("utf-8")) from exc
     return f"导入结果_{p.get('name') or path.name}.txt", text.encode("utf-8")
 
 

@@ -237,6 +237,15 @@ def _release(pk: int) -> None:
         _active.discard(pk)
 
 
+class JobFailed(Exception):
+    """A job that ends failed with a Chinese message and a file for its owner (an import's full
+    row-by-row error report, which the 300-character message cannot hold)."""
+
+    def __init__(self, message: str, file_name: str, content: bytes) -> None:
+        super().__init__(message)
+        self.message, self.file_name, self.content = message, file_name, content
+
+
 class JobLost(Exception):
     """The claim no longer holds (the job was recovered or reaped meanwhile): stop, write nothing."""
 
@@ -305,6 +314,8 @@ def _execute(job: Job) -> Job:
     except JobLost:
         log.warning("job %s (%s): claim lost (recovered or reaped meanwhile), result dropped", job.pk, job.kind)
         job.refresh_from_db()
+    except JobFailed as exc:
+        _fail_with_file(job, exc)
     except Exception as exc:  # noqa: BLE001 - every failure ends on the row, for its owner to read
         if isinstance(exc, ValidationError | PermissionDenied | Http404):
             message = "；".join(getattr(exc, "messages", [])) or str(exc) or "无权操作或对象不存在"
@@ -318,6 +329,21 @@ def _execute(job: Job) -> Job:
             record("job.failed", actor=job.owner, obj=job, region_code=job.region_id,
                    changes={"kind": job.kind, "message": message[:300]})
     return job
+
+
+def _fail_with_file(job: Job, exc: JobFailed) -> None:
+    field = job.result.field
+    stored = field.storage.save(field.generate_filename(job, exc.file_name), ContentFile(exc.content),
+                                max_length=field.max_length)
+    now = timezone.now()
+    failed = _mine(job).update(status=Job.Status.FAILED, message=exc.message[:300], result=stored,
+                               result_name=exc.file_name, finished_at=now, updated_at=now)
+    if not failed:
+        field.storage.delete(stored)
+    job.refresh_from_db()
+    if failed:
+        record("job.failed", actor=job.owner, obj=job, region_code=job.region_id,
+               changes={"kind": job.kind, "message": exc.message[:300], "file": exc.file_name})
 
 
 def run_pending(limit: int | None = None) -> int:

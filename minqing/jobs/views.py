@@ -57,7 +57,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = jurisdiction.get_visible_or_404(request.user, Job, pk=pk)
-    if job.status != Job.Status.DONE or not job.result:
+    if not job.finished or not job.result:  # a failed import keeps its error report
         raise Http404
     return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)
 

@@ -93,12 +93,38 @@ def read_rows(path: Path) -> list[Row]:
         files += sorted(p for p in path.glob("*.csv") if p.name not in MODOOD_FILES)
         if not files:
             raise DivisionImportError([f"{path}: 文件夹中没有 pcas-code.json 或 CSV 文件"])
-        return [row for f in files for row in _csv_rows(f)]
+        return [row for f in files for row in _rows_of(f)]
     if not path.exists():
         raise DivisionImportError([f"{path}: 文件不存在"])
-    if path.suffix.lower() == ".json":
-        return list(_json_rows(path))
-    return list(_csv_rows(path))
+    return _rows_of(path)
+
+
+def _rows_of(path: Path) -> list[Row]:
+    """One file's rows; a file that is not what it should be is refused with a Chinese reason saying
+    what is wrong with it (never a traceback)."""
+    name = path.name
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+        if not head.strip():
+            raise DivisionImportError([f"{name}: 文件是空的"])
+        if b"\x00" in head or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            raise DivisionImportError([f"{name}: 不是文本文件（可能是 Excel 或压缩文件），请另存为 UTF-8 编码的 CSV"])
+        if path.suffix.lower() == ".json":
+            return list(_json_rows(path))
+        return list(_csv_rows(path))
+    except UnicodeDecodeError as exc:
+        raise DivisionImportError([f"{name}: 文件不是 UTF-8 编码（第 {exc.start + 1} 字节起无法识别），"
+                                   "请另存为 UTF-8 编码"]) from exc
+    except json.JSONDecodeError as exc:
+        raise DivisionImportError([f"{name}:{exc.lineno}: 不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列），"
+                                   "文件可能不完整"]) from exc
+    except (AttributeError, TypeError) as exc:
+        raise DivisionImportError([f"{name}: JSON 结构不符，应为由 code、name、children 组成的列表"]) from exc
+    except csv.Error as exc:
+        raise DivisionImportError([f"{name}: CSV 格式有误（可能含有二进制内容或过长的字段），无法读取"]) from exc
+    except OSError as exc:
+        raise DivisionImportError([f"{name}: 无法读取文件（{exc.strerror or exc}）"]) from exc
 
 
 def _validate(rows: list[Row]) -> tuple[dict[str, tuple[str, int, str | None]], dict[str, str], list[str]]:

@@ -219,11 +219,9 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     from python_calamine import CalamineWorkbook
 
     try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        rows = sheet.iter_rows()
-    except Exception as exc:  # noqa: BLE001 - calamine's errors are all "this file is broken"
+        yield from CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()
+    except Exception as exc:  # noqa: BLE001 - calamine's errors all mean "this file is broken"
         raise SheetError("Excel 文件已损坏或格式不正确，无法读取，请在 Excel 中另存为 .xlsx 后再导入") from exc
-    yield from rows
 
 
 # --- .csv ------------------------------------------------------------------------------------
