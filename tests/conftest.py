@@ -64,6 +64,19 @@ def password_hash() -> str:
     return make_password(PASSWORD)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite tests run on a file, as production does: an in-memory test database shares one cache
+    between connections, whose table locks ignore the busy timeout (a test of an import beside API
+    writes would meet "database table is locked", which no real server sees)."""
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    if db["ENGINE"].endswith("sqlite3") and not (db.get("TEST") or {}).get("NAME"):
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        db.setdefault("TEST", {})["NAME"] = str(REPO_DIR / "var" / f"test_minqing_{worker}.sqlite3")
+
+
 @dataclass
 class County:
     """The small county of one test. Personas by name; regions, units, households by key."""
