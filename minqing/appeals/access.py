@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from minqing.accounts.roles import LEADER_ROLES, PLACE_ROLES, Role
+from minqing.accounts.roles import ADMIN_ROLES, LEADER_ROLES, PLACE_ROLES, Role
 from minqing.lib import regioncode
 from minqing.regions.jurisdiction import PlacePolicy, Scope, region_q
 
@@ -118,8 +118,8 @@ def _is_discipline(scope: Scope, appeal: Any) -> bool:
 
 def may_act(scope: Scope, appeal: Any, action: str) -> bool:
     """Does the post allow this action on this (visible) appeal? The workflow decides the rest."""
-    if scope.is_superuser:
-        return True
+    if scope.is_superuser and appeal.sensitivity == "normal":
+        return True  # an operator administers; 举报 and family cases follow the rules below for them too
     if scope.is_anonymous:
         return False
     if appeal.sensitivity == "misconduct":
@@ -146,4 +146,4 @@ def may_register(scope: Scope, region_code: str) -> bool:
     """Any post working by place (or a unit post for its region: a 信访局 clerk takes a letter)."""
     if scope.is_superuser:
         return True
-    return any(regioncode.contains(p.region_code, region_code) for p in scope.posts)
+    return any(regioncode.contains(p.region_code, region_code) for p in scope.posts if p.role not in ADMIN_ROLES)
