@@ -77,7 +77,7 @@ CSRF_TRUSTED_ORIGINS = env_list("MINQING_CSRF_TRUSTED_ORIGINS", "")
 DEMO_MODE = env_bool("MINQING_DEMO")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "minqing.audit.admin_site.AuditedAdminConfig",  # the admin, audited and without hard deletes
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
