@@ -142,6 +142,18 @@ def may_act(scope: Scope, appeal: Any, action: str) -> bool:
     return False
 
 
+def figures_count_reports(user: Any, region_code: str) -> bool:
+    """Do figures shown to this user count 举报? Only for the discipline commission covering the place.
+    Anyone else — a cadre a report names among them — gets figures without them at every period, so
+    no difference of two figures (one day against the next, a count against the list one can see)
+    tells when or where a report was filed."""
+    from minqing.regions.jurisdiction import scope_of
+
+    code = regioncode.normalize(region_code)
+    return any(p.role == Role.DISCIPLINE and regioncode.contains(p.region_code, code)
+               for p in scope_of(user).posts)
+
+
 def may_register(scope: Scope, region_code: str) -> bool:
     """Any post working by place (or a unit post for its region: a 信访局 clerk takes a letter)."""
     if scope.is_superuser:
