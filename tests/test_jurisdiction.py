@@ -30,6 +30,7 @@ OBJECT_URLS = {
     "api:reveal_resident": ("post", lambda c: f"/api/v1/households/residents/{c.residents['b1'].pk}/reveal"),
     "api:get_appeal": ("get", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}"),
     "api:act": ("post", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/actions/remind"),
+    "web:appeal_reclassify": ("post", lambda c: f"/appeals/{_appeal_b(c).pk}/reclassify/"),
     "api:reclassify_appeal": ("post", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/reclassify"),
     "api:list_reports": ("get", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/reports"),
     "api:upload_attachment": ("post", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/attachments"),

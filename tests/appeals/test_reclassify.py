@@ -117,3 +117,18 @@ def test_reclassify_through_the_api(county, register, client, bearer):
     again = client.post(f"/api/v1/appeals/{a.pk}/reclassify", {"reason": "x", "sensitivity": "normal"},
                         content_type="application/json", headers=headers)
     assert again.status_code == 404
+
+
+def test_the_page_corrects_the_kind_and_says_when_the_case_leaves_ones_sight(county, register, login):
+    a = register(county.cadre_a)
+    client = login(county.cadre_a)
+    assert f"/appeals/{a.pk}/reclassify/" in client.get(f"/appeals/{a.pk}/").content.decode()
+    page = client.get(f"/appeals/{a.pk}/reclassify/")
+    assert page.status_code == 200 and "更正" in page.content.decode()
+    refused = client.post(f"/appeals/{a.pk}/reclassify/", {"kind": "misconduct", "reason": ""})
+    assert refused.status_code == 422 and "理由" in refused.content.decode()
+    done = client.post(f"/appeals/{a.pk}/reclassify/", {"kind": "misconduct", "reason": "实为举报"})
+    assert done.status_code == 302 and done["Location"] == "/appeals/"
+    a.refresh_from_db()
+    assert a.sensitivity == "misconduct"
+    assert login(county.cadre_b).get(f"/appeals/{a.pk}/reclassify/").status_code == 404
