@@ -81,3 +81,14 @@ def test_the_jiwei_reads_the_events_of_its_place_only(county, login, make_county
     record("other.county", object_type="x", object_id="1", region_code="510104001001")
     text = login(county.inspector).get("/audit/").content.decode()
     assert "other.county" not in text and "household.created" in text
+
+
+def test_the_api_gives_the_same_trail_to_the_same_people(county, auditor, client, bearer):
+    answer = client.get("/api/v1/audit/events", {"action": "resident.", "limit": 5}, headers=bearer(auditor))
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["count"] == Event.objects.filter(action__startswith="resident.").count()
+    assert len(body["items"]) == 5 and all(i["action"].startswith("resident.") for i in body["items"])
+    assert client.get("/api/v1/audit/events", {"from": "x"}, headers=bearer(auditor)).status_code == 422
+    for persona in ("cadre_a", "admin", "county_leader"):
+        assert client.get("/api/v1/audit/events", headers=bearer(county.users[persona])).status_code == 404
