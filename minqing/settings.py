@@ -2,11 +2,13 @@
 
 MINQING_HOME     where var/ lives (default: the current directory)
 DATABASE_URL     sqlite:///path or postgresql://user@host:port/db (default: SQLite under var/)
-MINQING_SECRET_KEY, MINQING_DATA_KEY, MINQING_HASH_KEY
+MINQING_SECRET_KEY, MINQING_DATA_KEY, MINQING_HASH_KEY, MINQING_AUDIT_KEY
                  secrets; when unset they are made once and kept in var/keys.json (fine for a demo,
                  set them in production)
 MINQING_DEBUG    1 to run with DEBUG
 MINQING_ALLOWED_HOSTS  comma-separated
+MINQING_AUDIT_DIR where `minqing audit checkpoint` writes the signed heads of the audit chains
+                 (default var/audit; point it at storage the database administrator cannot write)
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -35,7 +38,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 def _keys() -> dict[str, str]:
     """Secrets from the environment, else from var/keys.json (created on first use)."""
-    names = {"secret": "MINQING_SECRET_KEY", "data": "MINQING_DATA_KEY", "hash": "MINQING_HASH_KEY"}
+    names = {"secret": "MINQING_SECRET_KEY", "data": "MINQING_DATA_KEY", "hash": "MINQING_HASH_KEY",
+             "audit": "MINQING_AUDIT_KEY"}
     found = {k: os.environ.get(v, "") for k, v in names.items()}
     if all(found.values()):
         return found
@@ -56,20 +60,24 @@ def _keys() -> dict[str, str]:
 
 
 if os.environ.get("MINQING_TESTING") == "1":
-    KEYS = {"secret": "test-secret-key-" + "x" * 40, "data": "test-data-key", "hash": "test-hash-key"}
+    KEYS = {"secret": "test-secret-key-" + "x" * 40, "data": "test-data-key", "hash": "test-hash-key",
+            "audit": "test-audit-key"}
 else:
     KEYS = _keys()
 
 SECRET_KEY = KEYS["secret"]
 DATA_KEY = KEYS["data"]  # encrypts ID numbers and phones at rest
 HASH_KEY = KEYS["hash"]  # keyed hash for exact look-up of ID numbers and phones
+AUDIT_KEY = KEYS["audit"]  # HMAC of the audit chain and its checkpoints: never stored in the database
+AUDIT_DIR = Path(os.environ.get("MINQING_AUDIT_DIR") or (
+    VAR_DIR / "audit" if os.environ.get("MINQING_TESTING") != "1" else Path(tempfile.mkdtemp(prefix="mq-audit-"))))
 DEBUG = env_bool("MINQING_DEBUG")
 ALLOWED_HOSTS = env_list("MINQING_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("MINQING_CSRF_TRUSTED_ORIGINS", "")
 DEMO_MODE = env_bool("MINQING_DEMO")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "minqing.audit.admin_site.AuditedAdminConfig",  # the admin, audited and without hard deletes
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

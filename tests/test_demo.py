@@ -21,7 +21,8 @@ from minqing.regions.models import Level, Region
 pytestmark = pytest.mark.django_db
 
 ANCHOR = dt.date(2025, 6, 30)
-DEMO_LOGINS = ("demo-county", "demo-township", "demo-village-a", "demo-village-b", "demo-dept")
+DEMO_LOGINS = ("demo-county", "demo-township", "demo-village-a", "demo-village-b", "demo-dept", "demo-jiwei",
+               "demo-admin", "demo-audit")
 
 
 def _counts():
@@ -56,6 +57,14 @@ def test_the_demo_loads_once_and_deterministically(client):
     assert town.name == "天生镇" and Region.objects.get(code=next(iter(seen_b))).parent_id == town.code
     assert jurisdiction.visible(User.objects.get(username="demo-county"), Household).count() == 300
     assert jurisdiction.visible(User.objects.get(username="demo-dept"), Household).count() == 0
+    from minqing.appeals.models import Appeal
+
+    for admin_login in ("demo-admin", "demo-audit"):  # 三权分立: no resident, no case
+        admin_user = User.objects.get(username=admin_login)
+        assert jurisdiction.visible(admin_user, Household).count() == 0
+        assert jurisdiction.visible(admin_user, Appeal).count() == 0
+    jiwei = set(jurisdiction.visible(User.objects.get(username="demo-jiwei"), Appeal).values_list("kind", flat=True))
+    assert "misconduct" in jiwei
     township = User.objects.get(username="demo-township")
     assert set(jurisdiction.visible(township, Household).values_list("region__parent_id", flat=True)) == {town.code}
 

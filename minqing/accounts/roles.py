@@ -61,8 +61,11 @@ class UnitKind(models.TextChoices):
 
 
 # Units whose staff may reveal residents' personal data (DOMAIN.md privacy table): the village's
-# cadres, the township's 民政/社保 stations, the county 民政局. Matched on the unit's `function`.
+# cadres, the township's 民政/社保 stations, the county 民政局. Matched on the unit's `function`
+# together with its kind: a township station of these functions, a county department of
+# REGISTER_FUNCTIONS only (民政局 — not 人社局).
 REVEAL_FUNCTIONS = frozenset({"civil_affairs", "social_security"})
+REGISTER_FUNCTIONS = frozenset({"civil_affairs"})
 
 
 class TeamRole(models.TextChoices):

@@ -37,6 +37,7 @@ def _mount() -> None:
     from minqing.api import auth_api
     from minqing.appeals.api import router as appeals
     from minqing.appeals.metrics_api import router as metrics_router
+    from minqing.audit.api import router as audit
     from minqing.briefing.api import router as briefings
     from minqing.checklists.api import router as checklists
     from minqing.disputes.api import router as disputes
@@ -67,6 +68,7 @@ def _mount() -> None:
     api.add_router("/portal", portal)
     api.add_router("/briefings", briefings)
     api.add_router("/jobs", jobs)
+    api.add_router("/audit", audit)
 
 
 _mount()

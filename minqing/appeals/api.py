@@ -19,7 +19,7 @@ from minqing.api.schemas import Page, paginate
 from minqing.households.models import Household
 from minqing.regions import jurisdiction
 
-from . import queries, services
+from . import queries, reclassify, services
 from . import workflow as wf
 from .models import Appeal, Report
 
@@ -181,7 +181,8 @@ def _row(a: Appeal, now: dt.datetime) -> dict[str, Any]:
 
 def _label(action: str) -> str:
     spec = wf.ACTIONS.get(action)
-    return spec.label if spec else {"merge_received": "并入诉求", "overdue": "逾期"}.get(action, action)
+    return spec.label if spec else {"merge_received": "并入诉求", "overdue": "逾期",
+                                    "reclassified": "更正类型"}.get(action, action)
 
 
 def _detail(user, a: Appeal) -> dict[str, Any]:
@@ -244,6 +245,29 @@ def act(request, appeal_id: int, action: ActionName, body: ActionIn):
     a = queries.appeal_detail(request.user, appeal_id)
     services.perform(a, action.value, actor=request.user, payload=body.model_dump(exclude_none=True))
     return _detail(request.user, queries.appeal_detail(request.user, appeal_id))
+
+
+class ReclassifyIn(Schema):
+    reason: str = Field(..., max_length=2000, description="更正理由（必填）")
+    kind: str | None = Field(None, description="problem / complaint / suggestion / dispute / misconduct …")
+    sensitivity: str | None = Field(None, description="normal / family / misconduct")
+    named: list[int] = Field(default_factory=list, description="举报所指的工作人员（用户 id）")
+
+
+class ReclassifyOut(Schema):
+    id: int
+    kind: str
+    sensitivity: str
+    still_visible: bool = Field(description="false when the correction took the case out of one's sight")
+
+
+@router.post("/{int:appeal_id}/reclassify", response=ReclassifyOut)
+def reclassify_appeal(request, appeal_id: int, body: ReclassifyIn):
+    """更正诉求类型与敏感级别：由按现有敏感级别有权决定该诉求的岗位执行，须写明理由，记入审计."""
+    a = reclassify.reclassify(queries.appeal_detail(request.user, appeal_id), actor=request.user,
+                              **body.model_dump())
+    seen = jurisdiction.visible(request.user, Appeal).filter(pk=a.pk).exists()
+    return {"id": a.pk, "kind": a.kind, "sensitivity": a.sensitivity, "still_visible": seen}
 
 
 @router.get("/{int:appeal_id}/reports", response=Page[ReportOut])

@@ -66,6 +66,7 @@ from django.db.models.functions import Coalesce, Substr
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 
+from . import access
 from . import workflow as wf
 from .models import Appeal, AppealEvent, ReturnVisit, Triage
 
@@ -258,8 +259,11 @@ def _alive(qs: QuerySet, field_name: str = "deleted_at") -> QuerySet:
 
 
 def appeals(region_code: str, *, user: Any = None) -> QuerySet:
-    """Countable cases of the subtree: alive, not merged."""
+    """Countable cases of the subtree: alive, not merged; 举报 only in the figures of the 纪委 covering
+    the place (access.figures_count_reports; docs/decisions, hidden-case counts)."""
     qs = _alive(Appeal.objects.all()).exclude(group=MERGED)
+    if user is not None and not access.figures_count_reports(user, region_code):
+        qs = qs.exclude(sensitivity="misconduct")
     return _scoped(qs, region_code, user, "region")
 
 
@@ -349,9 +353,12 @@ def _closed_counts() -> dict[str, Count]:
 
 def _visit_rows(region_code: str, low: dt.datetime, high: dt.datetime, user: Any) -> QuerySet:
     """Answered return visits in the period (their case's place is ``appeal__region``)."""
-    return _scoped(_alive(ReturnVisit.objects.all(), "appeal__deleted_at").filter(
+    qs = _alive(ReturnVisit.objects.all(), "appeal__deleted_at").filter(
         at__gte=low, at__lt=high, satisfaction__in=(SAT, BASIC, UNSAT),
-    ).exclude(appeal__group=MERGED), region_code, user, "appeal__region")
+    ).exclude(appeal__group=MERGED)
+    if user is not None and not access.figures_count_reports(user, region_code):
+        qs = qs.exclude(appeal__sensitivity="misconduct")
+    return _scoped(qs, region_code, user, "appeal__region")
 
 
 def _spot_rows(region_code: str, low: dt.datetime, high: dt.datetime, user: Any) -> QuerySet:

@@ -36,7 +36,7 @@ from minqing.lib.workdays import TZ, end_of_day
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
-from . import access, deadlines
+from . import access, deadlines, reclassify
 from . import workflow as wf
 from .models import (
     Appeal,
@@ -664,6 +664,7 @@ def merge(appeal: Appeal, into: Appeal, *, actor, note: str = "", now: dt.dateti
     target = Appeal.objects.select_for_update().get(pk=into.pk)
     if target.status == wf.Status.MERGED or target.group not in (wf.Group.OPEN, wf.Group.PAUSED):
         raise ValidationError("只能合并到未办结、未被合并的诉求")
+    reclassify.guard_merge(actor, appeal, target)  # both cases the actor's to decide
     moved = list(Report.objects.filter(appeal_id=appeal.pk).values_list("pk", flat=True))
 
     def after(row: Appeal, _s: wf.AppealState) -> None:
@@ -672,13 +673,14 @@ def merge(appeal: Appeal, into: Appeal, *, actor, note: str = "", now: dt.dateti
     result = _transition(appeal, "merge_into", actor=actor, now=now, after=after,
                          payload={"target": target.number, "note": note, "reports": moved})
     Report.objects.filter(pk__in=moved).update(appeal_id=target.pk)
+    strict = reclassify.after_merge(appeal, target)  # the stricter sensitivity of the two, and the persons named
     Appeal.objects.filter(pk=target.pk).update(version=F("version") + 1, updated_at=now)
     AppealEvent.objects.create(appeal=target, region_id=target.region_id, action="merge_received",
                                from_status=target.status, to_status=target.status, level=target.level, at=now,
                                actor_id=getattr(actor, "pk", None), payload={"source": result.number,
                                                                              "reports": moved})
-    record("appeal.merge_received", actor=actor, obj=target, changes={"source": result.number, "reports": moved},
-           at=now)
+    record("appeal.merge_received", actor=actor, obj=target, at=now,
+           changes={"source": result.number, "reports": moved, "sensitivity": [target.sensitivity, strict]})
     return result
 
 

@@ -1,15 +1,22 @@
 """Writing and verifying audit events. Every service function calls `record` inside its own
-transaction, so the event and the change commit or roll back together."""
+transaction, so the event and the change commit or roll back together.
+
+Each event's hash is an HMAC (settings.AUDIT_KEY, kept outside the database) of the previous hash
+and the event's fields: someone who can write the database but does not hold the key cannot alter
+a row and recompute the chain. A cut tail with the head moved back is caught by the signed
+checkpoints kept outside the database (checkpoint.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,9 +45,17 @@ def _canonical(value: Any) -> Any:
     return str(value)
 
 
+def _body(prev_hash: str, fields: Mapping[str, Any]) -> bytes:
+    return json.dumps([prev_hash, fields], ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
 def _digest(prev_hash: str, fields: Mapping[str, Any]) -> str:
-    body = json.dumps([prev_hash, fields], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(body.encode()).hexdigest()
+    return hmac.new(settings.AUDIT_KEY.encode(), _body(prev_hash, fields), hashlib.sha256).hexdigest()
+
+
+def unkeyed_digest(prev_hash: str, fields: Mapping[str, Any]) -> str:
+    """The plain SHA-256 of events written before the chain was keyed (see rechain.py)."""
+    return hashlib.sha256(_body(prev_hash, fields)).hexdigest()
 
 
 def _hashed_fields(e: Event) -> dict[str, Any]:
@@ -116,20 +131,23 @@ class Break:
         return f"{where}：{self.problem}"
 
 
-def verify(streams: Iterable[str] | None = None, batch: int = 5000) -> list[Break]:
-    """Recompute every chain; report the first break of each broken stream."""
+def verify(streams: Iterable[str] | None = None, batch: int = 5000, *, checkpoints: bool = True) -> list[Break]:
+    """Recompute every chain and compare it with the signed checkpoints; report EVERY break."""
     heads = AuditStream.objects.all()
     if streams is not None:
         heads = heads.filter(key__in=list(streams))
     breaks: list[Break] = []
     for head in heads.order_by("key"):
-        found = _verify_stream(head, batch)
-        if found:
-            breaks.append(found)
+        breaks.extend(_verify_stream(head, batch))
+    if checkpoints:
+        from .checkpoint import check_all
+
+        breaks.extend(check_all(None if streams is None else list(streams)))
     return breaks
 
 
-def _verify_stream(head: AuditStream, batch: int) -> Break | None:
+def _verify_stream(head: AuditStream, batch: int) -> list[Break]:
+    found: list[Break] = []
     prev_hash, expected_seq = "", 1
     qs = Event.objects.filter(stream=head.key).order_by("seq")
     last_seen = 0
@@ -139,13 +157,14 @@ def _verify_stream(head: AuditStream, batch: int) -> Break | None:
             break
         for e in chunk:
             if e.seq != expected_seq:
-                return Break(head.key, expected_seq, None, f"缺失（下一条为 #{e.seq}），事件被删除")
-            if e.prev_hash != prev_hash:
-                return Break(head.key, e.seq, e.pk, "前序哈希不符，链条被改动")
+                gap = f"#{expected_seq}" if e.seq == expected_seq + 1 else f"#{expected_seq}–#{e.seq - 1}"
+                found.append(Break(head.key, expected_seq, None, f"缺失 {gap}（下一条为 #{e.seq}），事件被删除"))
+            elif e.prev_hash != prev_hash:
+                found.append(Break(head.key, e.seq, e.pk, "前序哈希不符，链条被改动"))
             if _digest(e.prev_hash, _hashed_fields(e)) != e.hash:
-                return Break(head.key, e.seq, e.pk, "内容与哈希不符，事件被篡改")
+                found.append(Break(head.key, e.seq, e.pk, "内容与哈希不符，事件被篡改"))
             prev_hash, expected_seq = e.hash, e.seq + 1
         last_seen = chunk[-1].seq
     if head.last_seq != expected_seq - 1 or head.last_hash != prev_hash:
-        return Break(head.key, expected_seq, None, f"链尾缺失：链头记录到 #{head.last_seq}")
-    return None
+        found.append(Break(head.key, expected_seq, None, f"链尾缺失：链头记录到 #{head.last_seq}"))
+    return found

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .softdelete import HardDeleteForbidden
+
 
 class AuditStream(models.Model):
     key = models.CharField(max_length=12, primary_key=True)  # the county code, or "0" for the whole system
@@ -15,7 +17,18 @@ class AuditStream(models.Model):
     last_hash = models.CharField(max_length=64, default="")
 
 
+RETENTION_DAYS = 180  # 网络安全法 第二十一条: network logs kept no less than six months
+
+
+class EventQuerySet(models.QuerySet):
+    def delete(self):  # noqa: D401 - refuses by design
+        raise HardDeleteForbidden(f"审计事件不可删除（至少保存{RETENTION_DAYS}天，且删除会断开审计链）")
+
+
 class Event(models.Model):
+    """One audit event. Never deleted by the application: the retention of at least RETENTION_DAYS
+    days (网络安全法 第二十一条) holds because nothing purges; see docs/decisions (audit trail)."""
+
     stream = models.CharField(max_length=12)
     seq = models.BigIntegerField()
     at = models.DateTimeField(_("time"), db_index=True)
@@ -32,6 +45,8 @@ class Event(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
@@ -41,3 +56,6 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream}#{self.seq} {self.action}"
+
+    def delete(self, *args, **kwargs):
+        raise HardDeleteForbidden(f"审计事件不可删除（至少保存{RETENTION_DAYS}天，且删除会断开审计链）")

@@ -100,6 +100,8 @@ def build_staff(rng: random.Random, county: Region, townships: list[Region], vil
             stations.append(unit(f"m:{v.code}", f"{v.name}人民调解委员会", UnitKind.MEDIATION_COMMITTEE, v,
                                  "mediation", township_units[t.code]))
     Unit.objects.bulk_create(stations, batch_size=2000)
+    # 等保 三权分立: the county's system, security and audit administrators (no resident, no case).
+    unit("admin", "宣汉县大数据发展中心", UnitKind.DEPARTMENT, county, "information").save()
 
     b = StaffBuilder(rng, now)
     named = {
@@ -109,6 +111,9 @@ def build_staff(rng: random.Random, county: Region, townships: list[Region], vil
                           "乡镇党委书记 演示"),
         "demo-village-a": (units[f"v:{demo_villages[0]}"], Role.VILLAGE_SECRETARY, demo_villages[0], "村支书 演示A"),
         "demo-village-b": (units[f"v:{demo_villages[1]}"], Role.VILLAGE_SECRETARY, demo_villages[1], "村支书 演示B"),
+        "demo-jiwei": (units["discipline"], Role.DISCIPLINE, county.code, "纪委 演示"),
+        "demo-admin": (units["admin"], Role.SYSADMIN, county.code, "系统管理员 演示"),
+        "demo-audit": (units["admin"], Role.AUDITOR, county.code, "审计管理员 演示"),
     }
     demo_users = {}
     for username, (u_unit, role, code, display) in named.items():

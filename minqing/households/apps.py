@@ -11,5 +11,6 @@ class HouseholdsConfig(AppConfig):
 
         from . import models
 
-        jurisdiction.register(models.Household, jurisdiction.PlacePolicy(reveal=models.reveal_rule))
-        jurisdiction.register(models.Resident, jurisdiction.PlacePolicy(reveal=models.reveal_rule))
+        # The register: place posts, plus the county 民政局 (jurisdiction.keeps_register).
+        for model in (models.Household, models.Resident):
+            jurisdiction.register(model, jurisdiction.PlacePolicy(reveal=models.reveal_rule, codes="register_codes"))

@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from minqing.accounts.roles import REVEAL_FUNCTIONS, VILLAGE_CADRE_ROLES
+from minqing.accounts.roles import REVEAL_FUNCTIONS, VILLAGE_CADRE_ROLES, UnitKind
 from minqing.audit.softdelete import KeptModel
 from minqing.lib import regioncode
+from minqing.regions.jurisdiction import keeps_register
 
 BUILTIN_TAGS = [
     # code, name, default visits a year (the county may change it)
@@ -123,6 +124,8 @@ def reveal_rule(scope, obj) -> bool:
             continue
         if post.role in VILLAGE_CADRE_ROLES and regioncode.level_of(post.region_code) == regioncode.VILLAGE:
             return True
-        if post.unit_function in REVEAL_FUNCTIONS:
-            return True
+        if post.unit_kind == UnitKind.TOWNSHIP_STATION and post.unit_function in REVEAL_FUNCTIONS:
+            return True  # the township's 民政/社保 station
+        if keeps_register(post):
+            return True  # the county 民政局 (a county 人社局 does not reveal)
     return False

@@ -1,11 +1,14 @@
 """The one jurisdiction filter. Every read of places, people and their records starts here.
 
 Two axes:
-- place: a post covers a region subtree; place posts (cadres, leaders) see the personal data
-  of that subtree, unit posts (departments, 纪委) see only what is assigned to their unit and
-  aggregate figures of their region;
+- place: a post covers a region subtree; place posts (cadres, leaders, township stations) see the
+  personal data of that subtree, unit posts (county departments, 纪委) see only what is assigned to
+  their unit and aggregate figures of their region — a department's function never widens that,
+  except the county 民政局, which sees (and may reveal) the households' register of its county;
+  administrator posts (等保 三权分立) see no resident and no case at all;
 - sensitivity: some records are narrower than their place (举报, family disputes). A model's
-  policy declares rules per sensitivity value; this module applies them.
+  policy declares rules per sensitivity value; this module applies them — to a superuser too: an
+  operator account administers, it does not read 举报 or family cases.
 
 `visible(user, Model)` answers a queryset; `get_visible_or_404` answers one object or raises
 Http404 — outside one's jurisdiction a record does not exist. A model with no registered
@@ -22,7 +25,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from minqing.accounts.roles import LEADER_ROLES, PLACE_ROLES, REVEAL_FUNCTIONS, Role
+from minqing.accounts.roles import ADMIN_ROLES, LEADER_ROLES, PLACE_ROLES, REGISTER_FUNCTIONS, Role, UnitKind
 from minqing.lib import regioncode
 
 
@@ -41,6 +44,7 @@ class Scope:
     is_superuser: bool = False
     posts: tuple[PostScope, ...] = ()
     place_codes: tuple[str, ...] = ()  # subtrees whose personal data this user sees
+    register_codes: tuple[str, ...] = ()  # subtrees whose households' register this user sees (⊇ place)
     figure_codes: tuple[str, ...] = ()  # subtrees whose aggregate figures this user sees
     unit_ids: frozenset[int] = field(default_factory=frozenset)
     roles: frozenset[str] = field(default_factory=frozenset)
@@ -83,6 +87,14 @@ def _reduce(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
+def keeps_register(post: PostScope) -> bool:
+    """The county 民政局 (a department whose function keeps the households' register): it sees the
+    households and residents of its county and may reveal them (DOMAIN.md privacy table), yet
+    works appeals, visits and disputes by assignment like any department. 人社局 does not."""
+    return (post.unit_kind == UnitKind.DEPARTMENT and post.unit_function in REGISTER_FUNCTIONS
+            and post.role not in ADMIN_ROLES)
+
+
 def scope_of(user: Any) -> Scope:
     """The user's scope from their current posts, cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -100,14 +112,17 @@ def scope_of(user: Any) -> Scope:
         .values_list("role", "region_id", "unit_id", "unit__kind", "unit__function")
     )
     posts = tuple(PostScope(r, c, u, k, f or "") for r, c, u, k, f in rows)
-    place = [p.region_code for p in posts if p.role in PLACE_ROLES or p.unit_function in REVEAL_FUNCTIONS]
+    place = [p.region_code for p in posts if p.role in PLACE_ROLES]
+    register = place + [p.region_code for p in posts if keeps_register(p)]
+    reading = [p for p in posts if p.role not in ADMIN_ROLES]  # an administrator's unit holds no case for them
     scope = Scope(
         user_id=user.pk,
         is_superuser=bool(user.is_superuser),
         posts=posts,
         place_codes=_reduce(place),
+        register_codes=_reduce(register),
         figure_codes=_reduce(p.region_code for p in posts),
-        unit_ids=frozenset(p.unit_id for p in posts),
+        unit_ids=frozenset(p.unit_id for p in reading),
         roles=frozenset(p.role for p in posts),
     )
     user._minqing_scope = scope
@@ -132,17 +147,21 @@ class PlacePolicy:
     unit_field: the unit assigned to the record — unit posts see what their unit holds;
     sensitivity_field + rules: records narrower than their place; a value with no rule is
     visible to the place as usual;
-    reveal: (scope, obj) → may this user see the record's personal data in clear."""
+    reveal: (scope, obj) → may this user see the record's personal data in clear;
+    codes: which of the scope's subtrees hold the records ("place_codes", or "register_codes" for
+    the households' register).
+    A superuser sees every place, but the sensitivity rules hold for them as for anyone."""
 
     region_field: str = "region"
     unit_field: str | None = None
     sensitivity_field: str | None = None
     rules: dict[str, SensitivityRule] = field(default_factory=dict)
     reveal: Callable[[Scope, Any], bool] | None = None
+    codes: str = "place_codes"
 
     def q(self, scope: Scope) -> Q:
-        base = region_q(scope.place_codes, self.region_field)
-        if self.unit_field and scope.unit_ids:
+        base = Q() if scope.is_superuser else region_q(getattr(scope, self.codes), self.region_field)
+        if self.unit_field and scope.unit_ids and not scope.is_superuser:  # Q() | x would narrow to x
             base |= Q(**{f"{self.unit_field}__in": sorted(scope.unit_ids)})
         if not self.sensitivity_field or not self.rules:
             return base
@@ -153,10 +172,10 @@ class PlacePolicy:
         return result
 
     def filter(self, qs: QuerySet, scope: Scope) -> QuerySet:
-        if scope.is_superuser:
-            return qs
         if scope.is_anonymous:
             return qs.none()
+        if scope.is_superuser and not (self.sensitivity_field and self.rules):
+            return qs
         return qs.filter(self.q(scope))
 
 

@@ -23,7 +23,7 @@ def _mediated_family(county, make_dispute, **extra):
 
 
 @pytest.mark.parametrize(("persona", "sees"), [
-    ("mediator_a", True), ("township_leader", True), ("county_leader", True), ("admin", True),
+    ("mediator_a", True), ("township_leader", True), ("county_leader", True), ("admin", False),
     ("cadre_a", False), ("civil_staff", False), ("cadre_b", False), ("dept_handler", False),
     ("inspector", False), ("outsider", False),
 ])

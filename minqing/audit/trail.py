@@ -1,0 +1,129 @@
+"""Who reads the audit trail, and what of it (等保 三权分立: the audit administrator reads the trail
+and nothing else; the 纪委 reads it for its place).
+
+- an audit administrator (Role.AUDITOR): every event of the counties their post covers, and the
+  system-wide stream;
+- the discipline commission (Role.DISCIPLINE): the events whose place lies inside their post's region;
+- nobody else, not a superuser either (an operator account administers, it does not audit itself).
+
+The trail holds no personal data in clear (events are masked when written), but the content of an
+event about a 举报 or a family case (its changes and reason) is shown only to someone who may see that
+case; the others see that it happened, who did it and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from minqing.accounts.roles import Role
+from minqing.lib import regioncode
+from minqing.lib.workdays import TZ
+from minqing.regions import jurisdiction
+
+from .log import GLOBAL_STREAM
+from .models import Event
+
+APPEAL_TYPES = ("appeals.appeal",)
+
+
+def trail_q(user: Any) -> Q | None:
+    """The events this user may read, or None when the audit trail is not theirs to read."""
+    scope = jurisdiction.scope_of(user)
+    if scope.is_anonymous:
+        return None
+    q: Q | None = None
+    for post in scope.posts:
+        level = regioncode.level_of(post.region_code)
+        if post.role == Role.AUDITOR and level == regioncode.COUNTY:
+            part = Q(stream__in=[regioncode.county_of(post.region_code), GLOBAL_STREAM])
+        elif post.role == Role.AUDITOR and level < regioncode.COUNTY:
+            part = Q(stream__in=[GLOBAL_STREAM]) | jurisdiction.region_q([post.region_code], "region_code")
+        elif post.role in (Role.AUDITOR, Role.DISCIPLINE):
+            part = jurisdiction.region_q([post.region_code], "region_code")
+        else:
+            continue
+        q = part if q is None else q | part
+    return q
+
+
+def may_read(user: Any) -> bool:
+    return trail_q(user) is not None
+
+
+@dataclass
+class Filters:
+    actor: str = ""
+    action: str = ""
+    object: str = ""  # "12", "appeals.appeal", or "appeals.appeal:12"
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    @classmethod
+    def parse(cls, data: Any) -> tuple[Filters, list[str]]:
+        errors: list[str] = []
+
+        def day(name: str, label: str) -> dt.date | None:
+            raw = (data.get(name) or "").strip()
+            if not raw:
+                return None
+            try:
+                return dt.date.fromisoformat(raw)
+            except ValueError:
+                errors.append(f"{label}“{raw}”不是日期（例：2026-12-01）")
+                return None
+
+        f = cls(actor=(data.get("actor") or "").strip()[:150], action=(data.get("action") or "").strip()[:64],
+                object=(data.get("object") or "").strip()[:82], date_from=day("from", "起始日期"),
+                date_to=day("to", "截止日期"))
+        if f.date_from and f.date_to and f.date_from > f.date_to:
+            errors.append("起始日期晚于截止日期")
+        return f, errors
+
+    def as_query(self) -> dict[str, str]:
+        return {k: v for k, v in {"actor": self.actor, "action": self.action, "object": self.object,
+                                  "from": self.date_from.isoformat() if self.date_from else "",
+                                  "to": self.date_to.isoformat() if self.date_to else ""}.items() if v}
+
+
+def search(user: Any, f: Filters) -> QuerySet:
+    """The events this user may read that match the filters, newest first."""
+    scope = trail_q(user)
+    if scope is None:
+        return Event.objects.none()
+    qs = Event.objects.filter(scope)
+    if f.actor:
+        qs = qs.filter(Q(actor_name__icontains=f.actor) | Q(actor__display_name__icontains=f.actor))
+    if f.action:
+        qs = qs.filter(action__startswith=f.action)
+    if f.object:
+        kind, _, pk = f.object.rpartition(":") if ":" in f.object else ("", "", f.object)
+        if not kind and not pk.isdigit():
+            kind, pk = pk, ""
+        if kind:
+            qs = qs.filter(object_type=kind)
+        if pk:
+            qs = qs.filter(object_id=pk)
+    if f.date_from:
+        qs = qs.filter(at__gte=dt.datetime.combine(f.date_from, dt.time.min, TZ))
+    if f.date_to:
+        qs = qs.filter(at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, TZ))
+    return qs.select_related("actor").order_by("-at", "-id")
+
+
+def withheld(user: Any, events: list[Event]) -> set[int]:
+    """Ids of the events whose content this user may not read: those of 举报 and family cases the
+    user cannot see."""
+    from minqing.appeals.models import Appeal
+
+    ids = {int(e.object_id) for e in events if e.object_type in APPEAL_TYPES and e.object_id.isdigit()}
+    if not ids:
+        return set()
+    narrow = set(Appeal.objects.filter(pk__in=ids).exclude(sensitivity="normal").values_list("pk", flat=True))
+    if narrow:
+        narrow -= set(jurisdiction.visible(user, Appeal).filter(pk__in=narrow).values_list("pk", flat=True))
+    return {e.pk for e in events if e.object_type in APPEAL_TYPES and e.object_id.isdigit()
+            and int(e.object_id) in narrow}
