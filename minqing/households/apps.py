@@ -9,7 +9,7 @@ class HouseholdsConfig(AppConfig):
     def ready(self) -> None:
         from minqing.regions import jurisdiction
 
-        from . import models
+        from . import jobs, models  # noqa: F401 - jobs registers its kinds
 
         jurisdiction.register(models.Household, jurisdiction.PlacePolicy(reveal=models.reveal_rule))
         jurisdiction.register(models.Resident, jurisdiction.PlacePolicy(reveal=models.reveal_rule))
