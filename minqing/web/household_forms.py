@@ -36,6 +36,10 @@ def place_choices(user) -> list[tuple[str, str]]:
     return [(r.code, r.name) for r in qs[:3000]]
 
 
+def _date() -> forms.DateInput:
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # the browser's date picker reads ISO
+
+
 def _tags_field() -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(label=_("Tags"), required=False, widget=forms.CheckboxSelectMultiple,
                                      choices=lambda: list(Tag.objects.values_list("code", "name")))
@@ -102,7 +106,7 @@ class ResidentForm(forms.Form):
     relation = forms.ChoiceField(label=_("Relation to householder"), choices=Relation.choices,
                                  error_messages=REQUIRED)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False)
-    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=_date())
     id_number = forms.CharField(label=_("ID number"), max_length=18, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
@@ -110,12 +114,12 @@ class ResidentForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ResidentStatus.choices, error_messages=REQUIRED)
-    on = forms.DateField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Since"), required=False, widget=_date())
     reason = forms.CharField(label=_("Reason or document"), max_length=200, required=False)
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"}),
+    visited_on = forms.DateField(label=_("Visit date"), widget=_date(),
                                  error_messages=REQUIRED)
     note = forms.CharField(label=_("Diary note"), widget=forms.Textarea(attrs={"rows": 4}), error_messages=REQUIRED)
 

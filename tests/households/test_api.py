@@ -67,8 +67,7 @@ def test_a_village_cadre_cannot_reach_another_village(county, client, bearer):
     assert r.status_code == 403 and not Household.objects.filter(number="1").exists()
 
 
-def test_the_import_is_a_job(county, client, bearer, tmp_path, settings):
-    settings.MINQING_JOBS_RUNNER = "sync"
+def test_the_import_is_a_job(county, client, bearer, tmp_path):
     path = write_csv(tmp_path / "api.csv", 20, [("甲镇", "乙村")])
     with path.open("rb") as f:
         r = client.post(f"{URL}/import", {"region": county.town.code, "file": f},

@@ -114,8 +114,7 @@ def test_a_visit_recorded_from_the_page_and_the_printed_file(county, login):
         assert b"".join(resp.streaming_content)[:5] == b"%PDF-"
 
 
-def test_a_village_printed_as_one_file_one_page_per_household(county, login, settings):
-    settings.MINQING_JOBS_RUNNER = "sync"
+def test_a_village_printed_as_one_file_one_page_per_household(county, login):
     client = login(county.township_leader)
     r = client.post("/households/print/", {"region": county.village_a.code, "format": "docx"})
     job = Job.objects.get(kind="household_print")
@@ -126,8 +125,7 @@ def test_a_village_printed_as_one_file_one_page_per_household(county, login, set
     assert "甲村户主2" in xml and "乙村户主" not in xml
 
 
-def test_the_import_page_with_a_mapping_step(county, login, tmp_path, settings):
-    settings.MINQING_JOBS_RUNNER = "sync"
+def test_the_import_page_with_a_mapping_step(county, login, tmp_path):
     client = login(county.township_leader)
     path = write_csv(tmp_path / "r.csv", 12, [("甲镇", "甲村")])
     rows = list(csv.reader(path.open(encoding="utf-8-sig")))
