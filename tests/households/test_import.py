@@ -170,3 +170,26 @@ def test_the_command_line_import_with_dry_run(county, tmp_path, capsys):
     bad = _write(tmp_path / "bad.csv", [["甲镇", "甲村", "1组", "9", "X", "户主", "123", "", ""]])
     with pytest.raises(CommandError, match="第2行 “公民身份号码”"):
         call_command("households", "import", str(bad), "--region", county.town.code)
+
+
+def test_the_command_moves_marks_and_prints(county, tmp_path, capsys):
+    a1 = county.households["a1"]
+    call_command("households", "--user", "township-leader", "move", str(a1.pk), "--region", county.village_b.code,
+                 "--group", "1", "--number", "0101", "--reason", "搬迁")
+    a1.refresh_from_db()
+    assert a1.region_id == county.village_b.code and a1.group.number == 1
+    resident = county.residents["a1"]
+    with pytest.raises(CommandError, match="必须说明依据"):
+        call_command("households", "mark", str(resident.pk), "deceased")
+    call_command("households", "mark", str(resident.pk), "deceased", "--on", "2026-02-01", "--reason", "死亡证明")
+    resident.refresh_from_db()
+    assert resident.status == "deceased" and resident.deleted_at is None
+    with pytest.raises(CommandError, match="没有编号为"):
+        call_command("households", "--user", "cadre-a", "merge", str(a1.pk), str(county.households["a2"].pk),
+                     "--reason", "越权")
+    out = tmp_path / "乙村.docx"
+    with pytest.raises(CommandError, match="--user"):
+        call_command("households", "print", "--region", county.village_b.code, "--out", str(out))
+    call_command("households", "--user", "township-leader", "print", "--region", county.village_b.code, "--out",
+                 str(out))
+    assert "已打印 3 户" in capsys.readouterr().out and out.read_bytes()[:2] == b"PK"

@@ -1,6 +1,6 @@
 """minqing households import FILE --region CODE [--dry-run] [--map 字段=表头 ...] [--user NAME]
-minqing households print (--household ID | --region CODE) --out FILE.docx|FILE.pdf
-minqing households move ID --region CODE [--group N] [--reason TEXT]
+minqing households --user NAME print (--household ID | --region CODE) --out FILE.docx|FILE.pdf
+minqing households move ID --region CODE [--group N] [--number 户号] [--reason TEXT]
 minqing households split ID --residents ID,ID --head ID --number 户号 [--reason TEXT]
 minqing households merge TARGET SOURCE --reason TEXT
 minqing households mark RESIDENT living|moved_away|deceased [--on DATE] --reason TEXT
@@ -38,6 +38,7 @@ class Command(BaseCommand):
         mov.add_argument("household", type=int)
         mov.add_argument("--region", required=True)
         mov.add_argument("--group", type=int, default=None, help="小组编号")
+        mov.add_argument("--number", default=None, help="在新村的户号（默认不变）")
         mov.add_argument("--reason", default="")
         spl = sub.add_parser("split", help="分户")
         spl.add_argument("household", type=int)
@@ -90,6 +91,8 @@ class Command(BaseCommand):
         from minqing.households.models import Household
         from minqing.households.printing import docx, pdf
 
+        if actor is None:  # what a file shows (visits, appeals) is what its reader may see
+            raise CommandError("打印户档须用 --user 指定工作人员，按其管辖范围取数")
         if bool(opts["household"]) == bool(opts["region"]):
             raise CommandError("请指定 --household 或 --region 之一")
         if opts["household"]:
@@ -99,8 +102,7 @@ class Command(BaseCommand):
                 code = regioncode.normalize(opts["region"])
             except regioncode.RegionCodeError as exc:
                 raise CommandError(str(exc)) from exc
-            chosen = printing.village_households(actor, code) if actor else list(
-                Household.objects.alive().filter(region_id__startswith=regioncode.prefix(code)))
+            chosen = printing.village_households(actor, code)
         out = opts["out"]
         writer = pdf if out.lower().endswith(".pdf") else docx if out.lower().endswith(".docx") else None
         if writer is None:
@@ -126,14 +128,18 @@ class Command(BaseCommand):
         from minqing.regions.models import VillageGroup
 
         h = self._household(opts["household"], actor)
-        code = regioncode.normalize(opts["region"])
+        try:
+            code = regioncode.normalize(opts["region"])
+        except regioncode.RegionCodeError as exc:
+            raise CommandError(str(exc)) from exc
         group_id = None
         if opts["group"] is not None:
             group = VillageGroup.objects.filter(region_id=code, number=opts["group"]).first()
             if group is None:
                 raise CommandError(f"该村没有第 {opts['group']} 组")
             group_id = group.pk
-        services.move_household(h, actor=actor, region_id=code, group_id=group_id, reason=opts["reason"])
+        services.move_household(h, actor=actor, region_id=code, group_id=group_id, number=opts["number"],
+                                reason=opts["reason"])
         self.stdout.write(f"已将 {h} 迁至 {code}")
 
     def _split(self, opts, actor) -> None:
@@ -168,5 +174,5 @@ class Command(BaseCommand):
             on = dt.date.fromisoformat(opts["on"]) if opts["on"] else None
         except ValueError as exc:
             raise CommandError(f"日期“{opts['on']}”无效，应为 YYYY-MM-DD") from exc
-        services.set_resident_status(r, actor=actor, status=opts["status"], on=on, reason=opts["reason"])
+        r = services.set_resident_status(r, actor=actor, status=opts["status"], on=on, reason=opts["reason"])
         self.stdout.write(f"已标记 {r.name}：{r.get_status_display()}")
