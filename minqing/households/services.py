@@ -42,6 +42,7 @@ def create_household(*, actor, region_id: str, number: str, head_name: str, addr
                      tags: list[str] | None = None, reason: str = "", now: dt.datetime | None = None,
                      ip: str | None = None, **extra: Any) -> Household:
     _check_place(actor, region_id)
+    _check_group(region_id, extra.get("group_id"))
     now = now or timezone.now()
     h = Household(region_id=region_id, number=number, head_name=head_name, address=address,
                   created_at=now, updated_at=now, **extra)
@@ -68,6 +69,8 @@ def update_household(household: Household, *, actor, changes: dict[str, Any], re
         if name not in HOUSEHOLD_FIELDS:
             raise ValidationError(f"字段“{name}”不可修改")
         setattr(h, name, value)
+    if "group_id" in changes:
+        _check_group(h.region_id, h.group_id)
     h.full_clean(exclude=["tags"])
     if tags is not None:
         h.tags.set(Tag.objects.filter(code__in=tags))
@@ -118,15 +121,27 @@ def _personal(id_number: str | None, phone: str | None) -> dict[str, str]:
     return out
 
 
+def _id_free(id_hash: str, *, exclude: int | None = None) -> None:
+    """One person, one record: an ID number already on file (anywhere) is refused, without saying where."""
+    if not id_hash:
+        return
+    taken = Resident.objects.filter(id_number_hash=id_hash, deleted_at__isnull=True)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise ValidationError({"id_number": "该身份证号码已登记在册，同一人不能登记两次"})
+
+
 @transaction.atomic
 def add_resident(household: Household, *, actor, name: str, relation: str = "other", gender: str = "",
                  birth_date: dt.date | None = None, id_number: str = "", phone: str = "",
                  reason: str = "", now: dt.datetime | None = None, ip: str | None = None) -> Resident:
     _check_place(actor, household.region_id)
+    personal = _personal(id_number, phone)
+    _id_free(personal.get("id_number_hash", ""))
     now = now or timezone.now()
     r = Resident(household=household, region_id=household.region_id, name=name, relation=relation,
-                 gender=gender, birth_date=birth_date, created_at=now, updated_at=now,
-                 **_personal(id_number, phone))
+                 gender=gender, birth_date=birth_date, created_at=now, updated_at=now, **personal)
     r.full_clean()
     r.save()
     changes = diff({}, {f: getattr(r, f) for f in RESIDENT_FIELDS})
@@ -148,6 +163,7 @@ def update_resident(resident: Resident, *, actor, changes: dict[str, Any], reaso
     for name, value in plain.items():
         setattr(r, name, value)
     personal = _personal(changes.get("id_number"), changes.get("phone"))
+    _id_free(personal.get("id_number_hash", ""), exclude=r.pk)
     changed = diff(before, {f: getattr(r, f) for f in RESIDENT_FIELDS})
     for fld in Resident.PERSONAL_FIELDS:
         if fld in changes and personal.get(f"{fld}_hash") != getattr(r, f"{fld}_hash"):

@@ -193,3 +193,14 @@ def test_the_command_moves_marks_and_prints(county, tmp_path, capsys):
     call_command("households", "--user", "township-leader", "print", "--region", county.village_b.code, "--out",
                  str(out))
     assert "已打印 3 户" in capsys.readouterr().out and out.read_bytes()[:2] == b"PK"
+
+
+def test_one_person_one_record_and_the_dead_are_not_brought_back(county, tmp_path):
+    from minqing.households import services as hh
+
+    with pytest.raises(Exception, match="已登记在册"):
+        hh.add_resident(county.households["a2"], actor=county.cadre_a, name="重复", id_number=ID_A)
+    hh.set_resident_status(county.residents["a1"], actor=county.cadre_a, status="deceased", reason="死亡证明")
+    rows = [["甲镇", "甲村", "1组", "0001", "甲村居民1", "户主", ID_A, "", ""]]
+    with pytest.raises(HouseholdImportError, match="第2行 “公民身份号码”：此人已登记为死亡"):
+        import_roster(_write(tmp_path / "d.csv", rows), region=county.town.code, actor=county.township_leader)

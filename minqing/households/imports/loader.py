@@ -36,7 +36,7 @@ from minqing.regions import jurisdiction
 from minqing.regions.models import Region, VillageGroup
 
 from .. import crypto
-from ..models import Household, Resident, Tag
+from ..models import Household, Resident, ResidentStatus, Tag
 from . import columns as cols
 from .columns import Person
 from .reading import CellError, iter_rows
@@ -299,11 +299,15 @@ class _Loader:
                     self.error(p.line, cols.header_of("id_number"),
                                "此人已登记在您的管辖范围之外，请与其所在村核实后再迁入")
                     continue
+                if r.status == ResidentStatus.DECEASED:
+                    self.error(p.line, cols.header_of("id_number"), "此人已登记为死亡，请核实后再导入")
+                    continue
                 same = (r.household_id == h.pk and r.name == p.name and r.relation == p.relation
-                        and (not p.phone or r.phone_hash == phone_hash))
+                        and (not p.phone or r.phone_hash == phone_hash) and r.status == ResidentStatus.LIVING)
                 if same:
                     continue
                 r.household_id, r.region_id, r.name, r.relation = h.pk, h.region_id, p.name, p.relation
+                r.status, r.status_on = ResidentStatus.LIVING, None  # listed again: back (e.g. moved back)
                 if p.phone and r.phone_hash != phone_hash:
                     r.phone_enc, r.phone_hash, r.phone_masked = crypto.encrypt(p.phone), phone_hash, mask_phone(p.phone)
                 r.updated_at = now
@@ -312,7 +316,8 @@ class _Loader:
             return [], []
         Resident.objects.bulk_create(new, batch_size=500)
         Resident.objects.bulk_update(changed, ["household_id", "region_id", "name", "relation", "phone_enc",
-                                               "phone_hash", "phone_masked", "updated_at"], batch_size=500)
+                                               "phone_hash", "phone_masked", "status", "status_on", "updated_at"],
+                                     batch_size=500)
         self.result.residents_created += len(new)
         self.result.residents_updated += len(changed)
         created = [r.pk for r in new if r.pk is not None]
