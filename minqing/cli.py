@@ -12,6 +12,7 @@ COMMANDS = {
     "import-divisions": "import the division tree or a village CSV: import-divisions PATH",
     "audit": "audit trail: audit verify [--stream COUNTY]",
     "ledger": "rectification ledgers: ledger export --region CODE --from DATE --to DATE --out FILE.xlsx | ledger import FILE",
+    "households": "一户一档: households import FILE --region CODE [--dry-run] [--map 字段=表头] | --user NAME print (--household ID | --region CODE) --out FILE.docx|.pdf | move | split | merge | mark",
     "report": "monthly briefing (工作简报): report briefing --region CODE --period YYYY-MM [--out FILE.docx]",
     "worker": "run background jobs (exports, briefings) queued by the site: worker [--once]",
     "field": "field work figures: field coverage|quotas|funnel --region CODE [--period YYYY-MM|YYYY-Qn|YYYY] | field install-quotas --county CODE",

@@ -9,7 +9,7 @@ class HouseholdsConfig(AppConfig):
     def ready(self) -> None:
         from minqing.regions import jurisdiction
 
-        from . import models
+        from . import jobs, models  # noqa: F401 - jobs registers its kinds
 
         # The register: place posts, plus the county 民政局 (jurisdiction.keeps_register).
         for model in (models.Household, models.Resident):

@@ -82,6 +82,12 @@ class Relation(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ResidentStatus(models.TextChoices):
+    LIVING = "living", _("Living here")
+    MOVED_AWAY = "moved_away", _("Moved away")  # 迁出
+    DECEASED = "deceased", _("Deceased")  # 死亡
+
+
 class Resident(KeptModel):
     PERSONAL_FIELDS = ("id_number", "phone")
 
@@ -101,6 +107,10 @@ class Resident(KeptModel):
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
+    # 迁出/死亡: the person stays on file (never deleted) and leaves the household's member list.
+    status = models.CharField(_("status"), max_length=12, choices=ResidentStatus.choices,
+                              default=ResidentStatus.LIVING)
+    status_on = models.DateField(_("status since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
 

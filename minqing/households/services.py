@@ -6,17 +6,19 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from minqing.audit.log import diff, record
+from minqing.lib import regioncode
 from minqing.lib.idcard import IdNumberError, clean_id_number
 from minqing.lib.masking import mask_id_number, mask_phone
 from minqing.lib.phone import PhoneError, clean_phone
 from minqing.regions import jurisdiction
+from minqing.regions.models import Region, VillageGroup
 
 from . import crypto
-from .models import Household, Resident, Tag
+from .models import Household, Relation, Resident, ResidentStatus, Tag
 
 HOUSEHOLD_FIELDS = ("number", "head_name", "address", "group_id", "latitude", "longitude", "note")
 RESIDENT_FIELDS = ("name", "gender", "birth_date", "relation")
@@ -40,6 +42,7 @@ def create_household(*, actor, region_id: str, number: str, head_name: str, addr
                      tags: list[str] | None = None, reason: str = "", now: dt.datetime | None = None,
                      ip: str | None = None, **extra: Any) -> Household:
     _check_place(actor, region_id)
+    _check_group(region_id, extra.get("group_id"))
     now = now or timezone.now()
     h = Household(region_id=region_id, number=number, head_name=head_name, address=address,
                   created_at=now, updated_at=now, **extra)
@@ -66,6 +69,8 @@ def update_household(household: Household, *, actor, changes: dict[str, Any], re
         if name not in HOUSEHOLD_FIELDS:
             raise ValidationError(f"字段“{name}”不可修改")
         setattr(h, name, value)
+    if "group_id" in changes:
+        _check_group(h.region_id, h.group_id)
     h.full_clean(exclude=["tags"])
     if tags is not None:
         h.tags.set(Tag.objects.filter(code__in=tags))
@@ -116,15 +121,27 @@ def _personal(id_number: str | None, phone: str | None) -> dict[str, str]:
     return out
 
 
+def _id_free(id_hash: str, *, exclude: int | None = None) -> None:
+    """One person, one record: an ID number already on file (anywhere) is refused, without saying where."""
+    if not id_hash:
+        return
+    taken = Resident.objects.filter(id_number_hash=id_hash, deleted_at__isnull=True)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise ValidationError({"id_number": "该身份证号码已登记在册，同一人不能登记两次"})
+
+
 @transaction.atomic
 def add_resident(household: Household, *, actor, name: str, relation: str = "other", gender: str = "",
                  birth_date: dt.date | None = None, id_number: str = "", phone: str = "",
                  reason: str = "", now: dt.datetime | None = None, ip: str | None = None) -> Resident:
     _check_place(actor, household.region_id)
+    personal = _personal(id_number, phone)
+    _id_free(personal.get("id_number_hash", ""))
     now = now or timezone.now()
     r = Resident(household=household, region_id=household.region_id, name=name, relation=relation,
-                 gender=gender, birth_date=birth_date, created_at=now, updated_at=now,
-                 **_personal(id_number, phone))
+                 gender=gender, birth_date=birth_date, created_at=now, updated_at=now, **personal)
     r.full_clean()
     r.save()
     changes = diff({}, {f: getattr(r, f) for f in RESIDENT_FIELDS})
@@ -146,6 +163,7 @@ def update_resident(resident: Resident, *, actor, changes: dict[str, Any], reaso
     for name, value in plain.items():
         setattr(r, name, value)
     personal = _personal(changes.get("id_number"), changes.get("phone"))
+    _id_free(personal.get("id_number_hash", ""), exclude=r.pk)
     changed = diff(before, {f: getattr(r, f) for f in RESIDENT_FIELDS})
     for fld in Resident.PERSONAL_FIELDS:
         if fld in changes and personal.get(f"{fld}_hash") != getattr(r, f"{fld}_hash"):
@@ -189,3 +207,131 @@ def reveal(resident: Resident, field_name: str, *, actor, reason: str = "", ip: 
     record("resident.revealed", actor=actor, obj=resident, changes={"field": field_name}, reason=reason,
            ip=ip)
     return value
+
+
+# --- Structure: moving, splitting, merging households; people leaving -------------------------------
+
+
+def _check_group(region_id: str, group_id: int | None) -> None:
+    if group_id is not None and not VillageGroup.objects.filter(pk=group_id, region_id=region_id).exists():
+        raise ValidationError({"group_id": "该村民小组不属于所选村（社区）"})
+
+
+def _free_number(region_id: str, number: str, *, exclude: int | None = None) -> None:
+    taken = Household.objects.filter(region_id=region_id, number=number)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise ValidationError({"number": f"户号“{number}”在该村已被使用"})
+
+
+def _touch(h: Household, now: dt.datetime) -> None:
+    Household.objects.filter(pk=h.pk).update(version=models.F("version") + 1, updated_at=now)
+
+
+@transaction.atomic
+def move_household(household: Household, *, actor, region_id: str, group_id: int | None = None,
+                   number: str | None = None, reason: str = "", now: dt.datetime | None = None,
+                   ip: str | None = None) -> Household:
+    """迁往另一村或小组: the household and its residents (living or not) follow; past visits keep
+    the village they happened in. Both the old and the new place must be the actor's."""
+    _check_place(actor, household.region_id)
+    _check_place(actor, region_id)
+    if not Region.objects.filter(code=region_id, level=regioncode.VILLAGE, is_active=True).exists():
+        raise ValidationError({"region_id": "请选择一个现行的村（社区）"})
+    h = Household.objects.select_for_update().get(pk=household.pk)
+    number = (number or h.number).strip()
+    _check_group(region_id, group_id)
+    _free_number(region_id, number, exclude=h.pk)
+    before = {"region_id": h.region_id, "group_id": h.group_id, "number": h.number}
+    after = {"region_id": region_id, "group_id": group_id, "number": number}
+    changed = diff(before, after)
+    if not changed:
+        return h
+    now = now or timezone.now()
+    h.region_id, h.group_id, h.number = region_id, group_id, number
+    h.version += 1
+    h.updated_at = now
+    h.save(update_fields=["region", "group", "number", "version", "updated_at"])
+    Resident.objects.filter(household_id=h.pk).update(region_id=region_id, updated_at=now)
+    record("household.moved", actor=actor, obj=h, changes=changed, reason=reason, ip=ip, at=now)
+    return h
+
+
+@transaction.atomic
+def split_household(household: Household, *, actor, resident_ids: list[int], number: str, head_id: int,
+                    address: str = "", reason: str = "", now: dt.datetime | None = None,
+                    ip: str | None = None) -> Household:
+    """分户: some members form a new household of the same village and group, ``head_id`` its head."""
+    _check_place(actor, household.region_id)
+    h = Household.objects.select_for_update().get(pk=household.pk)
+    members = set(Resident.objects.filter(household_id=h.pk, deleted_at__isnull=True, status=ResidentStatus.LIVING)
+                  .values_list("pk", flat=True))
+    moving = set(resident_ids)
+    if not moving or not moving <= members:
+        raise ValidationError({"resident_ids": "请从本户现有成员中选择要分出的人"})
+    if moving == members:
+        raise ValidationError({"resident_ids": "不能把全部成员分出：至少留一人在原户"})
+    if head_id not in moving:
+        raise ValidationError({"head_id": "新户的户主须是分出的成员之一"})
+    now = now or timezone.now()
+    head = Resident.objects.get(pk=head_id)
+    new = create_household(actor=actor, region_id=h.region_id, group_id=h.group_id, number=number.strip(),
+                           head_name=head.name, address=address or h.address, reason=reason or f"由{h}分出",
+                           now=now, ip=ip)
+    Resident.objects.filter(pk__in=moving).update(household=new, updated_at=now)
+    Resident.objects.filter(pk=head_id).update(relation=Relation.HEAD)
+    _touch(h, now)
+    record("household.split", actor=actor, obj=h, changes={"new_household": new.pk, "residents": sorted(moving)},
+           reason=reason, ip=ip, at=now)
+    return new
+
+
+@transaction.atomic
+def merge_households(target: Household, source: Household, *, actor, reason: str,
+                     now: dt.datetime | None = None, ip: str | None = None) -> Household:
+    """合户: every member of ``source`` joins ``target``; ``source`` is closed (kept, marked removed)."""
+    if not reason.strip():
+        raise ValidationError("合户必须说明原因")
+    if target.pk == source.pk:
+        raise ValidationError("不能把一户并入它自己")
+    _check_place(actor, target.region_id)
+    _check_place(actor, source.region_id)
+    t, s = (Household.objects.select_for_update().get(pk=pk) for pk in (target.pk, source.pk))
+    if t.deleted_at or s.deleted_at:
+        raise ValidationError("已注销的户不能合并")
+    now = now or timezone.now()
+    moved = list(Resident.objects.filter(household_id=s.pk, deleted_at__isnull=True).values_list("pk", flat=True))
+    Resident.objects.filter(pk__in=moved).update(household=t, region_id=t.region_id, updated_at=now)
+    Resident.objects.filter(pk__in=moved, relation=Relation.HEAD).update(relation=Relation.OTHER)
+    Household.objects.filter(pk=s.pk).update(deleted_at=now, updated_at=now)
+    _touch(t, now)
+    record("household.merged", actor=actor, obj=t, changes={"from_household": s.pk, "residents": moved},
+           reason=reason, ip=ip, at=now)
+    record("household.removed", actor=actor, obj=s, changes={"merged_into": t.pk}, reason=reason, ip=ip, at=now)
+    return t
+
+
+@transaction.atomic
+def set_resident_status(resident: Resident, *, actor, status: str, on: dt.date | None = None, reason: str = "",
+                        now: dt.datetime | None = None, ip: str | None = None) -> Resident:
+    """迁出 / 死亡 (or back to living, when recorded by mistake): the record stays, with the date."""
+    if status not in ResidentStatus.values:
+        raise ValidationError({"status": "状态只能是在户、迁出或死亡"})
+    if status != ResidentStatus.LIVING and not reason.strip():
+        raise ValidationError({"reason": "标记迁出或死亡必须说明依据"})
+    _check_place(actor, resident.region_id)
+    r = Resident.objects.select_for_update().get(pk=resident.pk)
+    now = now or timezone.now()
+    on = on or timezone.localdate(now)
+    if on > timezone.localdate(now):
+        raise ValidationError({"status_on": "日期不能晚于今天"})
+    changed = diff({"status": r.status, "status_on": r.status_on},
+                   {"status": status, "status_on": None if status == ResidentStatus.LIVING else on})
+    if not changed:
+        return r
+    r.status, r.status_on = status, (None if status == ResidentStatus.LIVING else on)
+    r.updated_at = now
+    r.save(update_fields=["status", "status_on", "updated_at"])
+    record("resident.status", actor=actor, obj=r, changes=changed, reason=reason, ip=ip, at=now)
+    return r

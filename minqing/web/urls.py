@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appeals, auth, home, households, reclassify, regions
+from .views import appeals, auth, home, household_edit, household_import, households, reclassify, regions
 
 app_name = "web"
 
@@ -13,6 +13,20 @@ urlpatterns = [
     path("households/export.csv", households.household_export, name="households_export"),
     path("households/<int:pk>/", households.household_detail, name="household"),
     path("residents/<int:pk>/reveal/", households.resident_reveal, name="resident_reveal"),
+    # 一户一档: changes, import, printing.
+    path("households/new/", household_edit.household_new, name="household_new"),
+    path("households/import/", household_import.household_import, name="households_import"),
+    path("households/print/", household_edit.village_print, name="households_print"),
+    path("households/<int:pk>/edit/", household_edit.household_edit, name="household_edit"),
+    path("households/<int:pk>/move/", household_edit.household_move, name="household_move"),
+    path("households/<int:pk>/split/", household_edit.household_split, name="household_split"),
+    path("households/<int:pk>/merge/", household_edit.household_merge, name="household_merge"),
+    path("households/<int:pk>/close/", household_edit.household_remove, name="household_remove"),
+    path("households/<int:pk>/members/new/", household_edit.resident_new, name="resident_new"),
+    path("households/<int:pk>/visits/new/", household_edit.visit_new, name="visit_new"),
+    path("households/<int:pk>/print.<str:fmt>", household_edit.household_print, name="household_print"),
+    path("residents/<int:pk>/edit/", household_edit.resident_edit, name="resident_edit"),
+    path("residents/<int:pk>/status/", household_edit.resident_status, name="resident_status"),
     # The appeal workbench.
     path("appeals/", appeals.appeal_list, name="appeals"),
     path("appeals/new/", appeals.appeal_new, name="appeal_new"),

@@ -17,10 +17,11 @@ from minqing.appeals import access
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal
 from minqing.households import queries, services
-from minqing.households.models import Resident, Tag
+from minqing.households.models import Resident, ResidentStatus, Tag
+from minqing.households.printing import pdf
 from minqing.lib.regioncode import RegionCodeError
 from minqing.regions import jurisdiction
-from minqing.web import integrations
+from minqing.web import household_forms, integrations
 
 _SENSITIVE = re.compile(r"^(\d{11}|\d{17}[\dXx]|0\d{2,3}-?\d{7,8})$")
 
@@ -66,7 +67,7 @@ def household_list(request):
     page = Paginator(qs.prefetch_related("tags"), 30).get_page(request.GET.get("page"))
     return render(request, "web/household_list.html", {
         "page": page, "filters": _filters(request), "link_filters": _link_filters(request),
-        "tags": Tag.objects.all(),
+        "tags": Tag.objects.all(), "places": household_forms.place_choices(request.user), "pdf": pdf.available(),
     })
 
 
@@ -83,8 +84,12 @@ def household_detail(request, pk: int):
     pairings = (Pairing.objects.filter(Q(household=h) | Q(household__isnull=True, region_id=h.region_id))
                 .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today)).select_related("cadre")
                 .order_by("household_id", "id"))
+    scope = jurisdiction.scope_of(request.user)
     return render(request, "web/household_detail.html", {
         "household": h, "can_reveal": jurisdiction.can_reveal(request.user, h), "revealed": revealed,
+        "living": [r for r in h.members if r.status == ResidentStatus.LIVING],
+        "former": [r for r in h.members if r.status != ResidentStatus.LIVING],
+        "may_edit": scope.sees_place(h.region_id), "pdf": pdf.available(),
         "appeals": [(a, wf.STATUS_LABELS.get(wf.Status(a.status), a.status)) for a in appeals[:50]],
         "visits": integrations.visits_of(request.user, h),
         "help": integrations.help_of(request.user, h),
