@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> None:
     rest = argv[2:]
     if command == "manage":
         command, rest = (rest[0], rest[1:]) if rest else ("help", [])
+    if command != "serve":  # imports, rebuilds, backups and jobs may take long: only the server is bounded
+        os.environ.setdefault("MINQING_STATEMENT_TIMEOUT", "0")
     if command == "restore":
         os.environ["MINQING_RESTORING"] = "1"  # the backup brings the keys: no start-up key check
     from django.core.management import execute_from_command_line

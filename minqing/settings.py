@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "minqing.ops.querylimits.QueryTimeLimit",
 ]
 
 ROOT_URLCONF = "minqing.urls"
@@ -144,6 +145,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+# Every query bounded (minqing.ops.querylimits): seconds a statement (PostgreSQL) or a request's
+# queries (SQLite) may run before the answer is "查询范围过大，请缩小条件"; 0 = no limit (commands).
+STATEMENT_TIMEOUT = float(os.environ.get("MINQING_STATEMENT_TIMEOUT", "30"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and STATEMENT_TIMEOUT > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={int(STATEMENT_TIMEOUT * 1000)}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -21,3 +21,5 @@ urlpatterns = [
     path("dashboards/", include("minqing.dashboards.urls")),
     path("", include("minqing.web.urls")),
 ]
+
+handler400 = "minqing.web.errorpages.bad_request"

@@ -188,9 +188,22 @@ def _unexpected(record: Mapping[str, Any], exc: Exception) -> dict[str, Any]:
     return _result(record, REJECTED, reason=FAILED)
 
 
+def _has_nul(value: Any) -> bool:
+    """A NUL character: PostgreSQL cannot store it in text, so no database gets it."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _validate_envelope(record: Any) -> str | None:
     if not isinstance(record, Mapping):
         return "记录格式无效"
+    if _has_nul(record.get("data")):
+        return "内容含有空字符（\\0），请删除后重新提交"
     cid = record.get("client_id")
     if not isinstance(cid, str) or not cid.strip() or len(cid) > 64:
         return "缺少有效的记录编号（client_id）"

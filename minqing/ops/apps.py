@@ -9,6 +9,9 @@ class OpsConfig(AppConfig):
     verbose_name = "运维"
 
     def ready(self) -> None:
-        from minqing.ops import keyguard
+        from django.db.backends.signals import connection_created
 
+        from minqing.ops import keyguard, querylimits
+
+        connection_created.connect(querylimits.on_connection_created)
         keyguard.check_at_startup()
