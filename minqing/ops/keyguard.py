@@ -132,13 +132,25 @@ def missing_message(names: Iterable[str]) -> str:
 
 
 def keep_new_keys() -> None:
-    """Write the keys made for a new database to var/keys.json (kept keys are never replaced)."""
+    """Write the keys made for a new database to var/keys.json and use what the file holds: when several
+    processes start at once, the first to create the file decides and the others adopt its keys."""
     path = Path(settings.KEYS_FILE)
-    stored = json.loads(path.read_text()) if path.exists() else {}
-    stored.update({k: settings.KEYS[k] for k in settings.KEYS_MISSING if not stored.get(k)})
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(stored))
+    mine = {k: settings.KEYS[k] for k in settings.KEYS_MISSING}
+    try:
+        with open(path, "x", encoding="utf-8") as fresh:  # exclusive: never two sets of keys
+            fresh.write(json.dumps(mine))
+    except FileExistsError:
+        stored = json.loads(path.read_text())
+        if any(not stored.get(k) for k in mine):  # a file lacking a key: complete it, keep what it has
+            staged = path.with_name(path.name + ".new")
+            staged.write_text(json.dumps({**mine, **{k: v for k, v in stored.items() if v}}))
+            staged.chmod(0o600)
+            staged.replace(path)
     path.chmod(0o600)
+    kept = json.loads(path.read_text())
+    settings.KEYS.update({k: kept[k] for k in mine})
+    settings.SECRET_KEY, settings.DATA_KEY, settings.HASH_KEY = (settings.KEYS[k] for k in ("secret", "data", "hash"))
     settings.KEYS_MISSING = []
 
 

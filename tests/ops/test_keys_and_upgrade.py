@@ -73,3 +73,15 @@ def test_retention_keeps_the_newest_and_only_our_files(tmp_path):
     gone = archive.prune(tmp_path, 2)
     assert sorted(p.name for p in gone) == names[:3]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names[3:], "notes.txt", "minqing-manual.tar.gz"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_starting_second_adopts_the_keys_the_first_kept(settings, tmp_path):
+    settings.KEYS_FILE = tmp_path / "keys.json"
+    first = {"secret": "first-secret", "data": "first-data", "hash": "first-hash"}
+    settings.KEYS_FILE.write_text(json.dumps(first))  # written by a process that started a moment earlier
+    settings.KEYS = {"secret": "mine-secret", "data": "mine-data", "hash": "mine-hash"}
+    settings.KEYS_MISSING = ["secret", "data", "hash"]
+    keyguard.check_at_startup()
+    assert settings.KEYS == first and settings.DATA_KEY == "first-data" and settings.HASH_KEY == "first-hash"
+    assert json.loads(settings.KEYS_FILE.read_text()) == first
