@@ -9,6 +9,9 @@ COMMANDS = {
     "demo": "load the demo county (宣汉县) and serve it: demo [--load-only] [--households N] [--seed S] [--anchor DATE]",
     "serve": "production server (gunicorn, static files served): serve [--host H] [--port P] [--workers N]",
     "migrate": "create or upgrade the database tables",
+    "upgrade": "after installing a release: migrate, then rebuild what it needs (search index): upgrade",
+    "backup": "database snapshot + keys sealed with a passphrase + files: backup OUT|DIR/ [--keep N] [--passphrase-file F]",
+    "restore": "restore a backup into an empty database: restore FILE [--replace] [--passphrase-file F]",
     "import-divisions": "import the division tree or a village CSV: import-divisions PATH",
     "audit": "audit trail: audit verify [--stream COUNTY]",
     "ledger": "rectification ledgers: ledger export --region CODE --from DATE --to DATE --out FILE.xlsx | ledger import FILE",
@@ -46,9 +49,19 @@ def main(argv: list[str] | None = None) -> None:
     rest = argv[2:]
     if command == "manage":
         command, rest = (rest[0], rest[1:]) if rest else ("help", [])
+    if command != "serve":  # imports, rebuilds, backups and jobs may take long: only the server is bounded
+        os.environ.setdefault("MINQING_STATEMENT_TIMEOUT", "0")
+    if command == "restore":
+        os.environ["MINQING_RESTORING"] = "1"  # the backup brings the keys: no start-up key check
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["minqing", command.replace("-", "_"), *rest])
+    from minqing.ops.keyguard import KeysMissing
+
+    try:
+        execute_from_command_line(["minqing", command.replace("-", "_"), *rest])
+    except KeysMissing as exc:
+        sys.stderr.write(f"{exc}\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

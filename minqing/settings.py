@@ -3,8 +3,8 @@
 MINQING_HOME     where var/ lives (default: the current directory)
 DATABASE_URL     sqlite:///path or postgresql://user@host:port/db (default: SQLite under var/)
 MINQING_SECRET_KEY, MINQING_DATA_KEY, MINQING_HASH_KEY, MINQING_AUDIT_KEY
-                 secrets; when unset they are made once and kept in var/keys.json (fine for a demo,
-                 set them in production)
+                 secrets; when unset they are made once for a new, empty database and kept in
+                 var/keys.json; start-up refuses a database holding encrypted data without its keys
 MINQING_DEBUG    1 to run with DEBUG
 MINQING_ALLOWED_HOSTS  comma-separated
 MINQING_AUDIT_DIR where `minqing audit checkpoint` writes the signed heads of the audit chains
@@ -36,34 +36,31 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def _keys() -> dict[str, str]:
-    """Secrets from the environment, else from var/keys.json (created on first use)."""
-    names = {"secret": "MINQING_SECRET_KEY", "data": "MINQING_DATA_KEY", "hash": "MINQING_HASH_KEY",
+KEY_NAMES = {"secret": "MINQING_SECRET_KEY", "data": "MINQING_DATA_KEY", "hash": "MINQING_HASH_KEY",
              "audit": "MINQING_AUDIT_KEY"}
-    found = {k: os.environ.get(v, "") for k, v in names.items()}
+
+
+def _keys() -> tuple[dict[str, str], list[str]]:
+    """Secrets from the environment, else from var/keys.json. Keys found nowhere are made up here but
+    only kept (written to var/keys.json) once minqing.ops has seen the database is new and empty: a
+    restored database with its keys lost must stop, not go on with keys that cannot open it."""
+    found = {k: os.environ.get(v, "") for k, v in KEY_NAMES.items()}
     if all(found.values()):
-        return found
+        return found, []
     path = VAR_DIR / "keys.json"
-    stored: dict[str, str] = {}
-    if path.exists():
-        stored = json.loads(path.read_text())
-    changed = False
-    for k in names:
-        if not stored.get(k):
-            stored[k] = secrets.token_urlsafe(48)
-            changed = True
-    if changed:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(stored))
-        path.chmod(0o600)
-    return {k: found[k] or stored[k] for k in names}
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    missing = [k for k in KEY_NAMES if not found[k] and not stored.get(k)]
+    made = {k: secrets.token_urlsafe(48) for k in missing}
+    return {k: found[k] or stored.get(k) or made[k] for k in KEY_NAMES}, missing
 
 
 if os.environ.get("MINQING_TESTING") == "1":
     KEYS = {"secret": "test-secret-key-" + "x" * 40, "data": "test-data-key", "hash": "test-hash-key",
             "audit": "test-audit-key"}
+    KEYS_MISSING: list[str] = []
 else:
-    KEYS = _keys()
+    KEYS, KEYS_MISSING = _keys()
+KEYS_FILE = VAR_DIR / "keys.json"
 
 SECRET_KEY = KEYS["secret"]
 DATA_KEY = KEYS["data"]  # encrypts ID numbers and phones at rest
@@ -102,6 +99,7 @@ INSTALLED_APPS = [
     "minqing.dashboards",
     "minqing.web",
     "minqing.demo",
+    "minqing.ops",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "minqing.ops.querylimits.QueryTimeLimit",
 ]
 
 ROOT_URLCONF = "minqing.urls"
@@ -154,6 +153,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+# Every query bounded (minqing.ops.querylimits): seconds a statement (PostgreSQL) or a request's
+# queries (SQLite) may run before the answer is "查询范围过大，请缩小条件"; 0 = no limit (commands).
+STATEMENT_TIMEOUT = float(os.environ.get("MINQING_STATEMENT_TIMEOUT", "30"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and STATEMENT_TIMEOUT > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={int(STATEMENT_TIMEOUT * 1000)}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -22,3 +22,5 @@ urlpatterns = [
     path("audit/", include("minqing.audit.urls")),
     path("", include("minqing.web.urls")),
 ]
+
+handler400 = "minqing.web.errorpages.bad_request"

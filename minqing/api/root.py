@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 
+from minqing.api import errors
 from minqing.api.auth import AUTH
 
 api = NinjaAPI(title="民情 minqing API", version="1", auth=AUTH, urls_namespace="api",
@@ -31,6 +32,9 @@ def on_denied(request, exc: PermissionDenied):
 @api.exception_handler(Http404)
 def on_missing(request, exc: Http404):
     return api.create_response(request, {"detail": "未找到"}, status=404)
+
+
+errors.install(api)  # bad requests in Chinese (minqing/api/errors.py)
 
 
 def _mount() -> None:

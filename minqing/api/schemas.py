@@ -19,5 +19,7 @@ class Error(Schema):
 
 
 def paginate(qs, limit: int, offset: int) -> dict:
-    limit = max(1, min(limit, 500))
+    from .bounds import page_window
+
+    limit, offset = page_window(limit, offset)
     return {"items": list(qs[offset: offset + limit]), "count": qs.count()}

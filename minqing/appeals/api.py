@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 
 from minqing.api.schemas import Page, paginate
 from minqing.households.models import Household
+from minqing.lib import idempotent
 from minqing.regions import jurisdiction
 
 from . import queries, reclassify, services
@@ -223,13 +224,26 @@ def list_appeals(request, region: str | None = None, status: str | None = None, 
     return page
 
 
+def _register_once(user, data: dict[str, Any]) -> Appeal:
+    """登记 keyed by the client's client_id: a resend, or a simultaneous copy, gets the first's appeal."""
+    cid = data.get("client_id")
+
+    def existing() -> Appeal | None:
+        found = Report.objects.filter(client_id=cid).select_related("appeal").first() if cid else None
+        if found is not None:
+            idempotent.check_owner(found.received_by_id, user)
+        return found.appeal if found else None
+
+    return existing() or idempotent.create_once(lambda: services.register_appeal(actor=user, **data), existing)
+
+
 @router.post("", response={201: AppealDetail})
 def create_appeal(request, body: AppealIn):
     """登记诉求."""
     data = body.model_dump()
     if data["household"] and not jurisdiction.visible(request.user, Household).filter(pk=data["household"]).exists():
         raise ValidationError("所选户不存在或不在您的管辖范围内")
-    a = services.register_appeal(actor=request.user, **data)
+    a = _register_once(request.user, data)
     return Status(201, _detail(request.user, queries.appeal_detail(request.user, a.pk)))
 
 

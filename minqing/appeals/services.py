@@ -327,6 +327,9 @@ def register_appeal(*, actor, region: Region | str, kind: str, channel: str, tit
         raise ValidationError("请填写诉求标题")
     if not text:
         raise ValidationError("请填写诉求内容")
+    for label, value, limit in (("诉求标题", title, 200), ("反映人姓名", reporter_name or "", 50)):
+        if len(value) > limit:  # refused with its limit, never cut silently
+            raise ValidationError(f"{label}不能超过 {limit} 个字（现为 {len(value)} 个字）")
     cat = _category(category)
     hh = Household.objects.filter(pk=getattr(household, "pk", household)).first() if household else None
     person = Resident.objects.filter(pk=getattr(resident, "pk", resident)).first() if resident else None
@@ -360,7 +363,7 @@ def register_appeal(*, actor, region: Region | str, kind: str, channel: str, tit
     except wf.TransitionError as exc:
         raise ValidationError(str(exc)) from exc
     a = Appeal(number=f"~{uuid.uuid4().hex[:30]}", kind=kind, region=place, household=hh, channel=channel,
-               category=cat, urgency=urgency, sensitivity=sensitivity_of(kind, cat), title=title[:200], text=text,
+               category=cat, urgency=urgency, sensitivity=sensitivity_of(kind, cat), title=title, text=text,
                anonymous=anonymous, received_at=received_at, registered_by=actor if getattr(actor, "pk", None)
                else None, response_due_at=response.due, due_at=resolve.due,
                due_estimated=response.estimated or resolve.estimated, source_ref=source_ref, updated_at=now)

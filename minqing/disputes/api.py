@@ -20,7 +20,9 @@ from ninja.files import UploadedFile
 from minqing.api.schemas import Page, paginate
 from minqing.appeals import queries as appeal_queries
 from minqing.appeals import workflow as wf
+from minqing.appeals.models import Report
 from minqing.households.models import Household, Resident
+from minqing.lib import idempotent
 from minqing.lib.workdays import TZ
 from minqing.portal import codes
 from minqing.regions import jurisdiction
@@ -278,7 +280,16 @@ def disputes_create(request, body: DisputeIn):
     if not data["region"] or not data["kind"]:
         raise ValidationError("请填写区划和纠纷类型")
     _check_people(request.user, data["parties"])
-    d = services.register_dispute(actor=request.user, **data)
+    cid = data.get("client_id")
+
+    def existing() -> Dispute | None:  # the same client_id again, or sent twice at once
+        found = Report.objects.filter(client_id=cid).first() if cid else None
+        if found is not None:
+            idempotent.check_owner(found.received_by_id, request.user)
+        return Dispute.objects.filter(appeal_id=found.appeal_id).first() if found else None
+
+    d = existing() or idempotent.create_once(lambda: services.register_dispute(actor=request.user, **data),
+                                             existing)
     if not jurisdiction.visible(request.user, Dispute).filter(pk=d.pk).exists():
         # A village cadre may register a family dispute but not read it (mediators and leaders only).
         return Status(201, {"id": d.pk, "number": d.appeal.number, "visible": False,

@@ -24,7 +24,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from minqing.accounts.models import User
 from minqing.appeals.metrics_api import parse_period
-from minqing.lib import regioncode
+from minqing.lib import idempotent, regioncode
 from minqing.regions import jurisdiction
 
 from . import metrics, services
@@ -131,10 +131,16 @@ class VisitIn(Schema):
 def enterprise_record_visit(request, payload: VisitIn):
     if payload.client_id is not None and not (0 < len(payload.client_id.strip()) <= 64):
         raise ValidationError("缺少有效的记录编号（client_id）")
-    v, created = services.record_visit(actor=request.user, enterprise=payload.enterprise,
-                                       visited_at=payload.visited_at, raised=payload.raised, note=payload.note,
-                                       appeals=[a.dict() for a in payload.appeals], client_id=payload.client_id,
-                                       device=payload.device)
+    def existing() -> tuple[EnterpriseVisit, bool] | None:  # a resend, or a simultaneous copy
+        found = EnterpriseVisit.objects.filter(client_id=payload.client_id).first() if payload.client_id else None
+        if found is not None:
+            idempotent.check_owner(found.visitor_id, request.user)
+        return (found, False) if found else None
+
+    v, created = existing() or idempotent.create_once(lambda: services.record_visit(
+        actor=request.user, enterprise=payload.enterprise, visited_at=payload.visited_at, raised=payload.raised,
+        note=payload.note, appeals=[a.dict() for a in payload.appeals], client_id=payload.client_id,
+        device=payload.device), existing)
     return Status(201 if created else 200, {"status": "applied" if created else "duplicate", **visit_out(v)})
 
 

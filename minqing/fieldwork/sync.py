@@ -5,26 +5,38 @@ phone's client_id; a record already applied answers "duplicate" with the origina
 nothing, a record out of the user's jurisdiction or invalid answers "rejected" with a Chinese
 reason, an update whose base_version is not the current version answers "conflict" (the server's
 copy is never overwritten). The fate of every record is reported; the batch itself is HTTP 200.
+
+No record can jam the outbox: any error while applying one (a NUL byte PostgreSQL refuses, a date
+SQLite cannot store, a bug) rolls back that record's savepoint and becomes its rejection with a
+Chinese reason; only a busy database answers "retry", which the phone resends later. A client_id
+already used by another user is refused without naming that user's record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from minqing.appeals.models import Appeal
+from minqing.appeals.models import Appeal, Report
+from minqing.lib.idempotent import TAKEN
 
 from . import services
 from .models import Activity, FieldAppeal, SyncReceipt, Visit
 
-APPLIED, DUPLICATE, REJECTED, CONFLICT = "applied", "duplicate", "rejected", "conflict"
+APPLIED, DUPLICATE, REJECTED, CONFLICT, RETRY = "applied", "duplicate", "rejected", "conflict", "retry"
 TYPES = ("visit", "activity", "appeal")
 MAX_BATCH = 200
+log = logging.getLogger(__name__)
+BAD_CONTENT = "记录含有无法保存的内容（如空字符或超出范围的数值），请修改后重新提交"
+OUT_OF_RANGE = "日期或数值超出可保存的范围，请修改后重新提交"
+BUSY = "服务器繁忙，稍后自动重新发送"
+FAILED = "服务器无法保存这条记录，请检查内容后重新提交，或删除这条记录"
 
 
 def _message(exc: Exception) -> str:
@@ -146,9 +158,52 @@ def _already(record: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _owners(record: Mapping[str, Any]) -> set[int | None]:
+    """Who stored the rows that already carry this record's client_id (or its appeals' ones)."""
+    cid = record["client_id"]
+    data = record.get("data") or {}
+    nested = [a.get("client_id") for a in data.get("appeals") or () if isinstance(a, Mapping) and a.get("client_id")]
+    keys = [cid, *[k for k in nested if isinstance(k, str)]]
+    owners: set[int | None] = set(SyncReceipt.objects.filter(client_id=cid).values_list("user_id", flat=True))
+    owners |= set(Visit.objects.filter(client_id=cid).values_list("visitor_id", flat=True))
+    owners |= set(Activity.objects.filter(client_id=cid).values_list("created_by_id", flat=True))
+    owners |= set(Report.objects.filter(client_id__in=keys).values_list("received_by_id", flat=True))
+    return owners
+
+
+def _taken(record: Mapping[str, Any], user: Any) -> bool:
+    return any(owner != getattr(user, "pk", None) for owner in _owners(record))
+
+
+def _unexpected(record: Mapping[str, Any], exc: Exception) -> dict[str, Any]:
+    """An error no rule foresaw: this record is refused (or retried when the database is busy)."""
+    if isinstance(exc, OperationalError):
+        log.warning("sync record %s: database busy: %s", record.get("client_id"), exc)
+        return _result(record, RETRY, reason=BUSY)
+    log.exception("sync record %s (%s) failed", record.get("client_id"), record.get("type"))
+    if isinstance(exc, DataError):
+        return _result(record, REJECTED, reason=BAD_CONTENT)
+    if isinstance(exc, (OverflowError, ValueError)):
+        return _result(record, REJECTED, reason=OUT_OF_RANGE)
+    return _result(record, REJECTED, reason=FAILED)
+
+
+def _has_nul(value: Any) -> bool:
+    """A NUL character: PostgreSQL cannot store it in text, so no database gets it."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _validate_envelope(record: Any) -> str | None:
     if not isinstance(record, Mapping):
         return "记录格式无效"
+    if _has_nul(record.get("data")):
+        return "内容含有空字符（\\0），请删除后重新提交"
     cid = record.get("client_id")
     if not isinstance(cid, str) or not cid.strip() or len(cid) > 64:
         return "缺少有效的记录编号（client_id）"
@@ -167,25 +222,32 @@ def _validate_envelope(record: Any) -> str | None:
 
 
 def apply_record(record: Any, *, user: Any, device: str = "", now: dt.datetime | None = None) -> dict[str, Any]:
-    """Apply one record in its own transaction and report its fate."""
+    """Apply one record in its own savepoint and report its fate; never raises for a bad record."""
     now = now or timezone.now()
     problem = _validate_envelope(record)
     if problem:
         return _result(record if isinstance(record, Mapping) else {}, REJECTED, reason=problem)
-    if record.get("id") is not None:
-        done = _already(record)  # an update sent again: answered from its receipt, not a conflict
-        if done is not None:
-            return done
     try:
+        if _taken(record, user):
+            return _result(record, REJECTED, reason=TAKEN)
+        if record.get("id") is not None:
+            done = _already(record)  # an update sent again: answered from its receipt, not a conflict
+            if done is not None:
+                return done
         with transaction.atomic():
             return APPLY[record["type"]](record, user, device, now)
     except services.VersionConflict as exc:
         return _result(record, CONFLICT, id=record.get("id"), version=exc.current, reason=str(exc))
     except IntegrityError:
+        # A simultaneous request stored this client_id first: answer with its record, if it is ours.
+        if _taken(record, user):
+            return _result(record, REJECTED, reason=TAKEN)
         again = _already(record)
         return again or _result(record, REJECTED, reason="记录编号与已有记录冲突，请重新提交")
     except (ValidationError, PermissionDenied) as exc:
         return _result(record, REJECTED, reason=_message(exc))
+    except Exception as exc:  # noqa: BLE001 — one record's failure must never fail the batch
+        return _unexpected(record, exc)
 
 
 def apply_batch(payload: Mapping[str, Any], *, user: Any, now: dt.datetime | None = None) -> dict[str, Any]:

@@ -50,6 +50,8 @@ JS_STRINGS = {
     "network_failed": gettext_lazy("Could not reach the server; will try again when the network returns."),
     "server_error": gettext_lazy("The server could not take the records now (HTTP %(status)s); they stay on the "
                                  "phone."),
+    "record_failed": gettext_lazy("The server could not store this record (HTTP %(status)s): correct it or "
+                                  "discard it."),
     "login_again": gettext_lazy("Your log-in has expired. Log in again, then sync."),
     "csrf_failed": gettext_lazy("The page is out of date: reload it, then sync."),
     "saved": gettext_lazy("Saved on the phone. Waiting to be sent: %(n)s"),

@@ -29,14 +29,15 @@ def encrypt(value: str) -> str:
     return base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
-def decrypt(token: str) -> str:
+def decrypt(token: str, key: str | None = None) -> str:
+    """`key`: another data key than the site's (a backup's keys checked against its data)."""
     if not token:
         return ""
     raw = base64.urlsafe_b64decode(token.encode())
-    return _aead(settings.DATA_KEY).decrypt(raw[:12], raw[12:], b"minqing").decode()
+    return _aead(key or settings.DATA_KEY).decrypt(raw[:12], raw[12:], b"minqing").decode()
 
 
-def lookup_hash(value: str) -> str:
+def lookup_hash(value: str, key: str | None = None) -> str:
     if not value:
         return ""
-    return hmac.new(settings.HASH_KEY.encode(), value.upper().encode(), hashlib.sha256).hexdigest()
+    return hmac.new((key or settings.HASH_KEY).encode(), value.upper().encode(), hashlib.sha256).hexdigest()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jieba
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 
@@ -28,6 +29,8 @@ KINDS = ("appeal", "report", "progress", "reply", "visit", "resident")
 # Workflow events whose payload holds what the resident was told or what was done (答复/办理结果).
 REPLY_KEYS = ("text", "what", "result")
 MAX_CANDIDATES = 3000
+MIN_TERM = 2  # a query needs one term of two characters (a Han bigram or a word)
+TOO_SHORT = "检索词太短：请至少输入两个字（或一个完整的词、号码）"
 _WHOLE_NUMBER = re.compile(r"^(\d{11}|\d{17}[\dXx]|0\d{2,3}-?\d{7,8})$")
 _WORD = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
 
@@ -409,6 +412,9 @@ def search(user, q: str, *, kinds: Iterable[str] | None = None, limit: int = 20,
     terms = query_terms(q)
     if not terms:
         return []
+    if all(len(t) < MIN_TERM for t in terms):
+        # A lone character matches a large share of the index (151 s on SQLite for one): refused.
+        raise ValidationError(TOO_SHORT)
     ranked = _candidates(terms, _prefilter(user), kinds)
     hits: list[Hit] = []
     needed = offset + limit

@@ -46,12 +46,16 @@ def search_page(request):
         page = max(1, int(request.GET.get("page") or 1))
     except ValueError:
         page = 1
-    hits = search.search(request.user, q, kinds=[kind] if kind else None, limit=PAGE + 1,
-                         offset=(page - 1) * PAGE) if q else []
+    error = ""
+    try:
+        hits = search.search(request.user, q, kinds=[kind] if kind else None, limit=PAGE + 1,
+                             offset=(page - 1) * PAGE) if q else []
+    except ValidationError as exc:  # a query too short to answer in time
+        hits, error = [], "；".join(exc.messages)
     rows = [{"hit": h, "url": search.url_for(h)} for h in hits[:PAGE]]
     return render(request, "nlp/search.html", {
         "q": "" if search.is_whole_number(q) else q, "key": request.GET.get("s", ""), "kind": kind, "rows": rows,
-        "page": page, "more": len(hits) > PAGE, "searched": bool(q),
+        "page": page, "more": len(hits) > PAGE, "searched": bool(q), "error": error,
         "kinds": [("", _("Everything")), ("appeal", _("Appeals")), ("progress", _("Progress notes")),
                   ("reply", _("Replies")),
                   ("report", _("Reports")), ("visit", _("Visit notes")), ("resident", _("Residents"))],

@@ -905,17 +905,17 @@
     });
     if (response.status === 401) throw { stop: S.login_again, link: CFG.urls.login };
     if (response.status === 403) throw { stop: S.csrf_failed };
-    if (response.status === 422) {
-      // the batch as a whole did not parse: find the record at fault by sending them one by one
+    // The batch as a whole was refused (422, too large) or broke the server (500): one record must be at
+    // fault, so send them one by one — the others go out, the one at fault waits for the cadre to fix or
+    // discard it. A gateway's 502/503/504 is the network's fault and stops this round instead.
+    if ([413, 422, 500].includes(response.status)) {
       if (batch.length > 1) {
         let sent = 0, problems = 0;
         for (const record of batch) { const [s, p] = await send([record]); sent += s; problems += p; }
         return [sent, problems];
       }
       const body = await response.json().catch(function () { return {}; });
-      batch[0].status = "rejected";
-      batch[0].reason = detailText(body);
-      await store.put(batch[0]);
+      await keepFate(batch[0], "rejected", detailText(body) || fmt(S.record_failed, { status: response.status }));
       return [0, 1];
     }
     if (!response.ok) throw { stop: fmt(S.server_error, { status: response.status }) };
