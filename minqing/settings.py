@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "minqing.briefing",
     "minqing.jobs",
     "minqing.dashboards",
+    "minqing.sysadmin",
     "minqing.web",
     "minqing.demo",
 ]

@@ -19,5 +19,6 @@ urlpatterns = [
     path("briefings/", include("minqing.briefing.urls")),
     path("jobs/", include("minqing.jobs.urls")),
     path("dashboards/", include("minqing.dashboards.urls")),
+    path("setup/", include("minqing.sysadmin.urls")),
     path("", include("minqing.web.urls")),
 ]
