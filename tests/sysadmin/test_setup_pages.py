@@ -1,0 +1,105 @@
+"""The 系统设置 pages, as the county's system administrator and as others."""
+
+import datetime as dt
+
+import pytest
+
+from minqing.accounts.models import Post, Unit, User
+from minqing.appeals.models import Category, DeadlineRule
+from minqing.audit.models import Event
+from minqing.fieldwork.models import QuotaRule
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/setup/", "/setup/staff/", "/setup/staff/new/", "/setup/staff/import/", "/setup/units/",
+         "/setup/units/new/", "/setup/categories/", "/setup/categories/new/", "/setup/deadlines/",
+         "/setup/deadlines/new/", "/setup/holidays/", "/setup/holidays/?year=2027", "/setup/quotas/",
+         "/setup/quotas/new/"]
+
+
+def test_every_setup_page_opens_for_the_sysadmin_and_for_nobody_else(county, sysadmin, login, client):
+    for user in (county.township_leader, county.cadre_a):
+        login(user)
+        assert client.get("/setup/").status_code == 403
+        assert "系统设置" not in client.get("/").content.decode()
+    login(sysadmin)
+    for url in PAGES:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "系统设置" in page.content.decode()
+    assert client.get(f"/setup/staff/{county.cadre_a.pk}/").status_code == 404  # not one of this county's accounts
+
+
+def test_creating_a_unit_a_cadre_a_post_and_a_code_in_pages(county, sysadmin, login, client):
+    login(sysadmin)
+    page = client.post("/setup/units/new/", {"name": "乙镇党委政府", "kind": "township_office",
+                                             "region": county.regions["town2"].code})
+    assert page.status_code == 302
+    unit = Unit.objects.get(name="乙镇党委政府")
+    page = client.post("/setup/staff/new/", {"username": "wang-li", "display_name": "王丽"})
+    user = User.objects.get(username="wang-li")
+    assert page.status_code == 302 and user.county_id == "511722000000"
+    client.post(f"/setup/staff/{user.pk}/", {"do": "post", "unit": unit.pk, "role": "township_head", "region": ""})
+    assert Post.objects.get(user=user).region_id == county.regions["town2"].code
+    client.post(f"/setup/staff/{user.pk}/code/")
+    shown = client.get(f"/setup/staff/{user.pk}/").content.decode()
+    assert 'data-testid="setup-code"' in shown
+    assert 'data-testid="setup-code"' not in client.get(f"/setup/staff/{user.pk}/").content.decode()  # once
+
+
+def test_bad_input_says_why_in_chinese_and_writes_nothing(county, sysadmin, login, client):
+    login(sysadmin)
+    before = Event.objects.count()
+    page = client.post("/setup/staff/new/", {"username": "cadre-a", "display_name": "重名"}, follow=True)
+    assert "已被使用" in page.content.decode()
+    page = client.post("/setup/units/new/", {"name": "", "kind": "township_office",
+                                             "region": county.regions["town2"].code})
+    assert "请填写" in page.content.decode()
+    assert Event.objects.count() == before
+
+
+def test_staff_import_all_or_nothing_with_rows_named(county, sysadmin, login, client, tmp_path):
+    login(sysadmin)
+    bad = tmp_path / "staff.csv"
+    bad.write_text("登录名,姓名,单位,职务\nzhang,张三,甲镇党委政府,乡镇党委书记\nli,李四,不存在的单位,网格员\n"
+                   "wu,吴五,甲村村委会,村长\n", encoding="utf-8")
+    with bad.open("rb") as f:
+        page = client.post("/setup/staff/import/", {"file": f}).content.decode()
+    assert "第3行 “单位”" in page and "第4行 “职务”" in page
+    assert not User.objects.filter(username__in=["zhang", "li", "wu"]).exists()
+    good = tmp_path / "good.csv"
+    good.write_text("登录名,姓名,单位,职务,辖区代码\nzhang,张三,甲镇党委政府,乡镇党委书记,\n"
+                    "li,李四,甲村村委会,网格员,511722100201\nli,李四,乙村村委会,网格员,511722100202\n",
+                    encoding="utf-8")
+    for _ in range(2):  # a second import of the same file changes nothing
+        with good.open("rb") as f:
+            client.post("/setup/staff/import/", {"file": f})
+    assert Post.objects.filter(user__username="li").count() == 2
+    assert User.objects.get(username="zhang").county_id == "511722000000"
+    assert Event.objects.filter(action="staff.created").count() == 2
+
+
+def test_rules_pages_write_through_audited_services(county, sysadmin, login, client):
+    login(sysadmin)
+    client.post("/setup/categories/new/", {"name": "住房安全", "gbt_code": "0305"})
+    top = Category.objects.get(name="住房安全")
+    client.post("/setup/categories/new/", {"name": "危房改造", "parent": top.pk})
+    child = Category.objects.get(name="危房改造")
+    assert child.level == 2 and child.code.startswith(top.code) and top.gbt_code == "0305"
+    client.post("/setup/deadlines/new/", {"stage": "resolve", "kind": "", "category": child.pk, "urgency": "",
+                                          "amount": 10, "unit": "workdays"})
+    rule = DeadlineRule.objects.get(category=child)
+    client.post(f"/setup/categories/{top.pk}/active/", {"reason": "并入"})
+    assert not Category.objects.get(pk=child.pk).is_active
+    client.post(f"/setup/deadlines/{rule.pk}/withdraw/", {"reason": "试行结束"})
+    rule.refresh_from_db()
+    assert not rule.is_active and DeadlineRule.objects.filter(pk=rule.pk).exists()
+    client.post("/setup/quotas/new/", {"code": "frontline", "name": "下基层", "roles": ["township_head"],
+                                       "measure": "frontline_days", "target": 4, "period": "month",
+                                       "yellow_ratio": "0.5"})
+    assert QuotaRule.objects.get(code="frontline").region_id == "511722000000"
+    actions = set(Event.objects.values_list("action", flat=True))
+    assert {"category.created", "category.deactivated", "deadline_rule.created", "deadline_rule.withdrawn",
+            "quota.created"} <= actions
+    assert Event.objects.filter(action="category.created").first().actor_id == sysadmin.pk
+    assert dt.date.today()  # pages above all answered; the audit names the actor
