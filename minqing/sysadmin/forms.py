@@ -60,8 +60,8 @@ class PostForm(forms.Form):
 
 
 class UnitForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, error_messages=REQUIRED)
-    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices, error_messages=REQUIRED)
+    name = forms.CharField(label=_("Unit name"), max_length=100, error_messages=REQUIRED)
+    kind = forms.ChoiceField(label=_("Unit kind"), choices=UnitKind.choices, error_messages=REQUIRED)
     region = forms.ChoiceField(label=_("Place"), error_messages=REQUIRED)
     parent = forms.ChoiceField(label=_("Parent unit"), required=False)
     function = forms.CharField(label=_("Function"), max_length=30, required=False,
@@ -100,7 +100,7 @@ class PairingForm(forms.Form):
 
 
 class VisitTeamForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, error_messages=REQUIRED)
+    name = forms.CharField(label=_("Team name"), max_length=100, error_messages=REQUIRED)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, error_messages=REQUIRED)
     villages = forms.MultipleChoiceField(label=_("Villages"), widget=forms.SelectMultiple(attrs={"size": 8}),
                                          error_messages=REQUIRED)
@@ -125,7 +125,7 @@ def category_parent_choices() -> list[tuple[str, str]]:
 
 
 class CategoryForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60, error_messages=REQUIRED)
+    name = forms.CharField(label=_("Category name"), max_length=60, error_messages=REQUIRED)
     parent = forms.ChoiceField(label=_("Parent category"), required=False)
     gbt_code = forms.CharField(label=_("GB/T 39666 code"), max_length=20, required=False,
                                help_text=_("Optional: the national standard's code for this class"))
@@ -158,7 +158,7 @@ class HolidayYearForm(forms.Form):
 
 class QuotaForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=40, error_messages=REQUIRED)
-    name = forms.CharField(label=_("Name"), max_length=100, error_messages=REQUIRED)
+    name = forms.CharField(label=_("Quota name"), max_length=100, error_messages=REQUIRED)
     roles = forms.MultipleChoiceField(label=_("Posts bound"), choices=Role.choices, error_messages=REQUIRED,
                                       widget=forms.SelectMultiple(attrs={"size": 8}))
     measure = forms.ChoiceField(label=_("What is counted"), choices=QuotaMeasure.choices)
