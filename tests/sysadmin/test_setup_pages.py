@@ -103,3 +103,30 @@ def test_rules_pages_write_through_audited_services(county, sysadmin, login, cli
             "quota.created"} <= actions
     assert Event.objects.filter(action="category.created").first().actor_id == sysadmin.pk
     assert dt.date.today()  # pages above all answered; the audit names the actor
+
+
+def test_pairings_and_visit_teams_in_pages(county, sysadmin, login, client):
+    from minqing.accounts.models import Pairing, VisitTeam
+
+    cadre = county.cadre_a
+    cadre.county = county.regions["county"]
+    cadre.save()
+    login(sysadmin)
+    assert client.get("/setup/pairings/").status_code == 200 and client.get("/setup/teams/").status_code == 200
+    client.post("/setup/pairings/", {"cadre": cadre.pk, "region": county.regions["village_b"].code})
+    pairing = Pairing.objects.get(cadre=cadre, region=county.regions["village_b"])
+    page = client.post("/setup/pairings/", {"cadre": cadre.pk, "region": county.regions["village_b"].code},
+                       follow=True)
+    assert "已包联" in page.content.decode() and Pairing.objects.filter(cadre=cadre).count() == 1
+    client.post(f"/setup/pairings/{pairing.pk}/end/", {"reason": "轮换"})
+    pairing.refresh_from_db()
+    assert pairing.ended_on is not None
+    page = client.post("/setup/teams/", {"name": "甲镇五人走访组", "year": 2026,
+                                         "villages": [county.regions["village_a"].code,
+                                                      county.regions["village_b"].code]})
+    team = VisitTeam.objects.get(name="甲镇五人走访组")
+    assert page.status_code == 302 and team.villages.count() == 2
+    client.post(f"/setup/teams/{team.pk}/", {"user": cadre.pk, "role": "village_committee"})
+    assert team.members.get().user_id == cadre.pk
+    actions = set(Event.objects.values_list("action", flat=True))
+    assert {"pairing.created", "pairing.ended", "visit_team.created", "visit_team.member_added"} <= actions
