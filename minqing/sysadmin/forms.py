@@ -166,3 +166,8 @@ class QuotaForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=QuotaPeriod.choices)
     yellow_ratio = forms.DecimalField(label=_("Yellow from"), min_value=0.01, max_value=1, decimal_places=2,
                                       initial=0.5)
+
+
+class VisitPolicyForm(forms.Form):
+    default_visits_per_year = forms.IntegerField(label=_("Visits a year for households with no tag that sets one"),
+                                                 min_value=1, max_value=52, error_messages=REQUIRED)

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from minqing.accounts.admins import check_county, county_of
@@ -20,7 +19,7 @@ from minqing.appeals import deadlines
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Category, DeadlineRule, HolidayOverride, Urgency
 from minqing.audit.log import diff, record
-from minqing.fieldwork.models import QuotaMeasure, QuotaPeriod, QuotaRule
+from minqing.fieldwork.models import QuotaMeasure, QuotaPeriod, QuotaRule, VisitPolicy
 from minqing.lib import schedule
 
 CATEGORY_FIELDS = ("code", "name", "parent_id", "level", "gbt_code", "default_unit_function", "is_active")
@@ -269,5 +268,18 @@ def set_quota_active(quota: QuotaRule, *, actor, active: bool, reason: str = "",
     return quota
 
 
-def max_category_level() -> int:
-    return Category.objects.aggregate(m=Max("level"))["m"] or 0
+@transaction.atomic
+def save_visit_policy(*, actor, county: str, default_visits_per_year: int, reason: str = "",
+                      ip: str | None = None) -> VisitPolicy:
+    """走访频次: visits a year for a household with no tag that sets its own frequency."""
+    check_county(actor, county)
+    if not 1 <= int(default_visits_per_year) <= 52:
+        raise ValidationError("每年走访次数须在 1 到 52 之间")
+    policy = VisitPolicy.objects.select_for_update().filter(region_id=county).first()
+    before = {"default_visits_per_year": policy.default_visits_per_year} if policy else {}
+    policy = policy or VisitPolicy(region_id=county)
+    policy.default_visits_per_year = int(default_visits_per_year)
+    policy.save()
+    record("visit_policy.saved", actor=actor, obj=policy, region_code=county, reason=reason, ip=ip,
+           changes=diff(before, {"default_visits_per_year": policy.default_visits_per_year}))
+    return policy

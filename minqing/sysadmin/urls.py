@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_org, views_rules, views_staff
+from . import views_enterprises, views_org, views_rules, views_staff
 
 app_name = "sysadmin"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("pairings/<int:pk>/end/", views_org.pairing_end, name="pairing_end"),
     path("teams/", views_org.team_list, name="teams"),
     path("teams/<int:pk>/", views_org.team_detail, name="team"),
+    path("enterprises/", views_enterprises.enterprise_list, name="enterprises"),
+    path("enterprises/<int:pk>/", views_enterprises.enterprise_detail, name="enterprise"),
+    path("enterprises/pairings/<int:pk>/end/", views_enterprises.enterprise_unpair, name="enterprise_unpair"),
     path("categories/", views_rules.category_list, name="categories"),
     path("categories/new/", views_rules.category_form, name="category_new"),
     path("categories/<int:pk>/", views_rules.category_form, name="category"),

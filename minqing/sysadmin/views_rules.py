@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 from minqing.accounts.models import Unit, User
 from minqing.appeals import deadlines
 from minqing.appeals.models import Appeal, Category, DeadlineRule
-from minqing.fieldwork.models import QuotaRule
+from minqing.fieldwork.models import QuotaRule, VisitPolicy
 from minqing.lib import regioncode, schedule
 
 from . import rules
 from .access import client_ip, sysadmin_required
-from .forms import CategoryForm, DeadlineRuleForm, HolidayYearForm, QuotaForm
+from .forms import CategoryForm, DeadlineRuleForm, HolidayYearForm, QuotaForm, VisitPolicyForm
 from .views_staff import attempt
 
 
@@ -146,8 +146,16 @@ def holidays(request):
 
 @sysadmin_required
 def quota_list(request):
-    quotas = QuotaRule.objects.filter(region_id=request.county.code).order_by("-is_active", "code")
-    return render(request, "sysadmin/quota_list.html", {"quotas": quotas, "section": "quotas"})
+    county = request.county.code
+    policy = VisitPolicy.objects.filter(region_id=county).first()
+    form = VisitPolicyForm(request.POST or None, initial={
+        "default_visits_per_year": policy.default_visits_per_year if policy else 4})
+    if request.method == "POST" and form.is_valid():
+        if attempt(request, lambda: rules.save_visit_policy(actor=request.user, county=county, ip=client_ip(request),
+                                                            **form.cleaned_data), _("Saved.")):
+            return redirect("sysadmin:quotas")
+    quotas = QuotaRule.objects.filter(region_id=county).order_by("-is_active", "code")
+    return render(request, "sysadmin/quota_list.html", {"quotas": quotas, "policy_form": form, "section": "quotas"})
 
 
 @sysadmin_required

@@ -130,3 +130,31 @@ def test_pairings_and_visit_teams_in_pages(county, sysadmin, login, client):
     assert team.members.get().user_id == cadre.pk
     actions = set(Event.objects.values_list("action", flat=True))
     assert {"pairing.created", "pairing.ended", "visit_team.created", "visit_team.member_added"} <= actions
+
+
+def test_visit_plan_and_enterprises_with_their_leaders(county, sysadmin, login, client):
+    from minqing.enterprises.models import Enterprise, LiaisonPairing
+    from minqing.fieldwork.models import VisitPolicy
+
+    login(sysadmin)
+    client.post("/setup/quotas/", {"default_visits_per_year": 6})
+    assert VisitPolicy.objects.get(region_id="511722000000").default_visits_per_year == 6
+    page = client.post("/setup/quotas/", {"default_visits_per_year": 0}).content.decode()
+    assert VisitPolicy.objects.get(region_id="511722000000").default_visits_per_year == 6 and "errorlist" in page
+    client.post("/setup/enterprises/", {"name": "宣汉天然气净化厂", "kind": "enterprise",
+                                        "region": county.regions["town"].code, "phone": "13800001111"})
+    ent = Enterprise.objects.get(name="宣汉天然气净化厂")
+    leader = county.county_leader
+    leader.county = county.regions["county"]
+    leader.save()
+    client.post(f"/setup/enterprises/{ent.pk}/", {"leader": leader.pk})
+    pairing = LiaisonPairing.objects.get(enterprise=ent)
+    assert pairing.leader_id == leader.pk
+    page = client.post(f"/setup/enterprises/{ent.pk}/", {"leader": sysadmin.pk}, follow=True).content.decode()
+    assert "县级领导或县级部门主要负责人" in page  # a sysadmin is not a liaison leader
+    client.post(f"/setup/enterprises/pairings/{pairing.pk}/end/")
+    pairing.refresh_from_db()
+    assert pairing.ended_on is not None
+    assert "13800001111" not in client.get("/setup/enterprises/").content.decode()
+    actions = set(Event.objects.values_list("action", flat=True))
+    assert {"visit_policy.saved", "enterprise.created", "enterprise.paired", "enterprise.unpaired"} <= actions
