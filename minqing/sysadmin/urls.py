@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_enterprises, views_org, views_rules, views_staff
+from . import views_checklists, views_enterprises, views_org, views_rules, views_staff
 
 app_name = "sysadmin"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("enterprises/", views_enterprises.enterprise_list, name="enterprises"),
     path("enterprises/<int:pk>/", views_enterprises.enterprise_detail, name="enterprise"),
     path("enterprises/pairings/<int:pk>/end/", views_enterprises.enterprise_unpair, name="enterprise_unpair"),
+    path("checklists/", views_checklists.checklist_list, name="checklists"),
+    path("checklists/<int:pk>/", views_checklists.checklist_detail, name="checklist"),
     path("categories/", views_rules.category_list, name="categories"),
     path("categories/new/", views_rules.category_form, name="category_new"),
     path("categories/<int:pk>/", views_rules.category_form, name="category"),

@@ -158,3 +158,31 @@ def test_visit_plan_and_enterprises_with_their_leaders(county, sysadmin, login, 
     assert "13800001111" not in client.get("/setup/enterprises/").content.decode()
     actions = set(Event.objects.values_list("action", flat=True))
     assert {"visit_policy.saved", "enterprise.created", "enterprise.paired", "enterprise.unpaired"} <= actions
+
+
+CHECKLIST = """两不愁/food | 吃穿不愁 | 是否 | 是
+三保障/income | 人均纯收入 | 数字 | >= 7000 | 元
+三保障/house | 住房安全等级 | 选择 | A,B,C,D | A,B
+note | 其他情况 | 备注
+"""
+
+
+def test_checklists_as_text_with_versions(county, sysadmin, login, client):
+    from minqing.checklists.models import Checklist, ChecklistItem
+
+    login(sysadmin)
+    page = client.post("/setup/checklists/", {"code": "lbcsbz", "name": "两不愁三保障", "tags": ["dibao"],
+                                              "items": "food | 吃穿不愁 | 大概"}, follow=True).content.decode()
+    assert "第1行" in page and not Checklist.objects.exists()
+    client.post("/setup/checklists/", {"code": "lbcsbz", "name": "两不愁三保障", "tags": ["dibao"],
+                                       "items": CHECKLIST})
+    checklist = Checklist.objects.get(code="lbcsbz")
+    income = ChecklistItem.objects.get(version__checklist=checklist, code="income")
+    assert (income.comparison, income.threshold, income.unit, income.group) == ("gte", 7000, "元", "三保障")
+    assert ChecklistItem.objects.get(code="house").passing_choices == ["A", "B"]
+    page = client.get(f"/setup/checklists/{checklist.pk}/").content.decode()
+    assert "三保障/income | 人均纯收入 | 数字 | &gt;= 7000 | 元" in page  # the form shows the items as text again
+    client.post(f"/setup/checklists/{checklist.pk}/", {"items": CHECKLIST + "water | 饮水安全 | 是否 | 是\n",
+                                                       "note": "加饮水"})
+    assert checklist.versions.count() == 2
+    assert {"checklist.created", "checklist.version_created"} <= set(Event.objects.values_list("action", flat=True))
