@@ -8,13 +8,14 @@ from django.core.exceptions import PermissionDenied
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 
-from .roles import Role
+from .roles import Role, UnitKind
 
 
 def county_of(user) -> str | None:
     """The county code this user administers, or None (not a system administrator)."""
     for post in jurisdiction.scope_of(user).posts:
-        if post.role == Role.SYSADMIN and regioncode.level_of(post.region_code) == regioncode.COUNTY:
+        if (post.role == Role.SYSADMIN and post.unit_kind == UnitKind.LEADERSHIP
+                and regioncode.level_of(post.region_code) == regioncode.COUNTY):
             return post.region_code
     return None
 

@@ -117,3 +117,16 @@ def test_the_first_admin_of_a_county_from_the_command_line(county, capsys):
     from minqing.accounts.admins import county_of
 
     assert county_of(User.objects.get(pk=user.pk)) == "511722000000"
+
+
+def test_only_a_sysadmin_post_on_the_leadership_unit_at_the_county_counts(county):
+    from minqing.accounts.admins import county_of
+
+    user = User.objects.create(username="half-admin", county=county.regions["county"])
+    Post.objects.create(user=user, unit=county.units["housing"], role="sysadmin", region=county.regions["county"])
+    assert county_of(User.objects.get(pk=user.pk)) is None  # a department is not the county's leadership
+    Post.objects.create(user=user, unit=county.units["leadership"], role="sysadmin", region=county.regions["town"])
+    assert county_of(User.objects.get(pk=user.pk)) is None  # a township is not the county
+    with pytest.raises(ValidationError, match="县委县政府"):
+        services.add_post(actor=None, user=user, unit=county.units["housing"], role="sysadmin",
+                          region=county.regions["county"].code)
