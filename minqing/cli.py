@@ -24,6 +24,8 @@ COMMANDS = {
     "search": "full-text index: search rebuild (after a bulk load)",
     "model": "category model: model train [--exclude FILE] | model evaluate FILE.csv [--cv K] [--json]",
     "hotspots": "hot spots of a message CSV (columns of 附件3), no database: hotspots --csv FILE --top N --json",
+    "createadmin": "a county's first system administrator, with a one-time code: createadmin --region CODE [--username U] [--name N]",
+    "staff": "staff: staff import FILE --region CODE [--dry-run] | staff code USERNAME | staff deactivate USERNAME --reason R",
     "createsuperuser": "create an administrator account",
     "manage": "any Django management command: manage COMMAND [ARGS]",
 }

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "minqing.briefing",
     "minqing.jobs",
     "minqing.dashboards",
+    "minqing.sysadmin",
     "minqing.web",
     "minqing.demo",
     "minqing.ops",

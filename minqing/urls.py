@@ -20,6 +20,7 @@ urlpatterns = [
     path("jobs/", include("minqing.jobs.urls")),
     path("dashboards/", include("minqing.dashboards.urls")),
     path("audit/", include("minqing.audit.urls")),
+    path("setup/", include("minqing.sysadmin.urls")),
     path("", include("minqing.web.urls")),
 ]
 

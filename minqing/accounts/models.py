@@ -17,6 +17,9 @@ from .roles import Role, TeamRole, UnitKind
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    # The county whose system administrator manages this account (None: the operator's accounts).
+    county = models.ForeignKey("regions.Region", verbose_name=_("county"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("staff account")
@@ -143,3 +146,22 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenManager()
+
+
+class SetupCode(models.Model):
+    """A one-time code with which a person sets their own password (first log-in, or after a reset).
+    Shown once to the administrator who issued it; only its keyed hash is stored; it expires and
+    locks after a few wrong tries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="setup_codes")
+    code_hash = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "used_at"])]

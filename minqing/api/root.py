@@ -53,6 +53,7 @@ def _mount() -> None:
     from minqing.nlp import api as nlp
     from minqing.portal.api import router as portal
     from minqing.regions.api import router as regions
+    from minqing.sysadmin.api import router as setup
 
     api.add_router("/auth", auth_api.router)
     api.add_router("/regions", regions)
@@ -73,6 +74,7 @@ def _mount() -> None:
     api.add_router("/briefings", briefings)
     api.add_router("/jobs", jobs)
     api.add_router("/audit", audit)
+    api.add_router("/setup", setup)
 
 
 _mount()

@@ -67,7 +67,7 @@ def rule_for(stage: str, *, kind: str, category_id: int | None, urgency: str) ->
     """The most specific county rule (kind, then category — nearer beats ancestor — then urgency);
     the statutory default when none matches. For petitions the statute caps any county rule."""
     chain = _category_chain(category_id)
-    rules = DeadlineRule.objects.filter(stage=stage, kind__in=["", kind], urgency__in=["", urgency])
+    rules = DeadlineRule.objects.filter(is_active=True, stage=stage, kind__in=["", kind], urgency__in=["", urgency])
     best: tuple[tuple[int, int, int], DeadlineRule] | None = None
     for rule in rules:
         if rule.category_id is not None and rule.category_id not in chain:

@@ -71,6 +71,8 @@ class Category(models.Model):
     scheme = models.CharField(_("scheme"), max_length=20, default="county")  # seeds | taidi | county
     default_unit_function = models.CharField(max_length=30, blank=True)  # routing hint
     is_active = models.BooleanField(default=True)
+    # The national standard GB/T 39666 code, when the county maps its class onto it (optional).
+    gbt_code = models.CharField(_("GB/T 39666 code"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("category")
@@ -260,6 +262,7 @@ class DeadlineRule(models.Model):
     urgency = models.CharField(max_length=10, choices=Urgency.choices, blank=True)
     amount = models.PositiveIntegerField()
     unit = models.CharField(max_length=15, choices=Unit.choices)
+    is_active = models.BooleanField(default=True)  # a withdrawn rule is kept, for the record
 
 
 class HolidayOverride(models.Model):

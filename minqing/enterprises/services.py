@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from minqing.accounts.admins import county_of
 from minqing.accounts.models import Post, User
 from minqing.accounts.roles import Role
 from minqing.appeals import services as appeal_services
@@ -59,7 +60,8 @@ def _may_manage(actor: Any, code: str) -> None:
     if actor is None:
         return
     scope = jurisdiction.scope_of(actor)
-    if not (scope.is_superuser or scope.leads(code)):
+    admin_of = county_of(actor)  # the county's system administrator sets the register up too
+    if not (scope.is_superuser or scope.leads(code) or (admin_of and regioncode.contains(admin_of, code))):
         raise PermissionDenied("只有辖区领导可以登记重点企业（项目）和安排联系领导")
 
 

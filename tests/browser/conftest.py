@@ -13,6 +13,7 @@ CHROMIUM = Path(os.environ.get("MINQING_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 PHONE = {"width": 375, "height": 667}
+DESKTOP = {"width": 1366, "height": 768}
 
 
 def pytest_collection_modifyitems(items):
@@ -27,6 +28,16 @@ def phone_page(transactional_db, live_server):
     """A phone-sized page in a fresh Chromium, started after the database and stopped before it is
     flushed: Playwright's sync API keeps an event loop running in this thread, and Django refuses ORM
     calls from a thread with a running loop, so they are allowed while (and only while) it runs."""
+    yield from _browser_page(viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+@pytest.fixture
+def desktop_page(transactional_db, live_server):
+    """The same, on an office desktop screen (1366 wide)."""
+    yield from _browser_page(viewport=DESKTOP)
+
+
+def _browser_page(**context_options):
     if not CHROMIUM.exists():
         could_not_run(f"{CHROMIUM} missing")
     try:
@@ -39,7 +50,7 @@ def phone_page(transactional_db, live_server):
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+            context = browser.new_context(locale="zh-CN", **context_options)
             page = context.new_page()
             page.set_default_timeout(15000)
             try:

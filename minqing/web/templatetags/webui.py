@@ -60,3 +60,14 @@ def is_image(content_type: str) -> bool:
 def filesize(size: int) -> str:
     size = int(size or 0)
     return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
+
+
+@register.simple_tag
+def estimated_mark(appeal) -> str:
+    """（预计） after a deadline counted across a year whose holidays are not announced yet."""
+    if not getattr(appeal, "due_estimated", False):
+        return ""
+    return format_html('<span class="estimated" title="{}">{}</span>',
+                       _("Estimated: the holiday schedule of that year is not announced yet, so Monday to Friday "
+                         "were counted as working days. It is recomputed once the schedule is entered."),
+                       _("(estimated)"))

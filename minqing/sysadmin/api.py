@@ -1,0 +1,227 @@
+"""The set-up services through the JSON API (/api/v1/setup/…), for a county's system administrator.
+The same service functions as the pages: the same checks, the same audit events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from minqing.accounts import services
+from minqing.accounts.admins import county_of
+from minqing.accounts.models import Post, Unit, User
+from minqing.appeals.models import DeadlineRule
+from minqing.lib import regioncode, schedule
+
+from . import rules
+from .access import client_ip
+
+router = Router(tags=["setup"])
+
+
+def _county(request) -> str:
+    code = county_of(request.user)
+    if code is None:
+        raise PermissionDenied("只有县系统管理员可以进行系统设置")
+    return code
+
+
+class StaffIn(Schema):
+    username: str
+    display_name: str
+
+
+class StaffOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    is_active: bool
+    password_set: bool
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class CodeOut(Schema):
+    code: str
+    expires_in_hours: int
+
+
+class PostIn(Schema):
+    unit_id: int
+    role: str
+    region: str | None = None
+    started_on: dt.date | None = None
+
+
+class PostOut(Schema):
+    id: int
+    unit_id: int
+    role: str
+    region_id: str
+    started_on: dt.date | None
+    ended_on: dt.date | None
+
+
+class UnitIn(Schema):
+    name: str
+    kind: str
+    region: str
+    function: str = ""
+    parent_id: int | None = None
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    kind: str
+    function: str
+    region_id: str
+    parent_id: int | None
+    is_active: bool
+
+
+class CategoryIn(Schema):
+    name: str
+    parent_id: int | None = None
+    gbt_code: str = ""
+    default_unit_function: str = ""
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    level: int
+    gbt_code: str
+    is_active: bool
+
+
+class DeadlineRuleIn(Schema):
+    stage: str
+    amount: int
+    unit: str
+    kind: str = ""
+    category_id: int | None = None
+    urgency: str = ""
+
+
+class DeadlineRuleOut(DeadlineRuleIn):
+    id: int
+    is_active: bool
+
+
+class ScheduleIn(Schema):
+    text: str
+    reason: str = ""
+
+
+class ScheduleOut(Schema):
+    year: int
+    known: bool
+    text: str
+    missing_years: list[int]
+
+
+class ScheduleSaved(Schema):
+    days: int
+    changed: int
+    recomputed: int
+
+
+def _staff_out(u: User) -> dict:
+    return {"id": u.pk, "username": u.username, "display_name": u.display_name, "is_active": u.is_active,
+            "password_set": u.has_usable_password()}
+
+
+def _staff(request, pk: int) -> User:
+    return get_object_or_404(User, pk=pk, county_id=_county(request))
+
+
+@router.get("/staff", response=list[StaffOut])
+def list_staff(request):
+    return [_staff_out(u) for u in User.objects.filter(county_id=_county(request)).order_by("username")]
+
+
+@router.post("/staff", response={201: StaffOut})
+def create_staff(request, body: StaffIn):
+    user = services.create_staff(actor=request.user, county=_county(request), username=body.username,
+                                 display_name=body.display_name, ip=client_ip(request))
+    return 201, _staff_out(user)
+
+
+@router.post("/staff/{pk}/deactivate", response=StaffOut)
+def deactivate_staff(request, pk: int, body: ReasonIn):
+    return _staff_out(services.deactivate_staff(_staff(request, pk), actor=request.user, reason=body.reason,
+                                                ip=client_ip(request)))
+
+
+@router.post("/staff/{pk}/code", response=CodeOut)
+def issue_code(request, pk: int):
+    """A one-time code for the person to set their password; returned once, stored hashed."""
+    code = services.issue_setup_code(_staff(request, pk), actor=request.user, ip=client_ip(request))
+    return {"code": code, "expires_in_hours": services.SETUP_CODE_HOURS}
+
+
+@router.post("/staff/{pk}/posts", response={201: PostOut})
+def add_post(request, pk: int, body: PostIn):
+    county = _county(request)
+    low, high = regioncode.subtree_range(county)
+    unit = get_object_or_404(Unit, pk=body.unit_id, region_id__gte=low, region_id__lte=high)
+    return 201, services.add_post(actor=request.user, user=_staff(request, pk), unit=unit, role=body.role,
+                                  region=body.region, started_on=body.started_on, ip=client_ip(request))
+
+
+@router.post("/posts/{pk}/end", response=PostOut)
+def end_post(request, pk: int, body: ReasonIn):
+    post = get_object_or_404(Post, pk=pk, user__county_id=_county(request))
+    return services.end_post(post, actor=request.user, reason=body.reason, ip=client_ip(request))
+
+
+@router.get("/units", response=list[UnitOut])
+def list_units(request):
+    low, high = regioncode.subtree_range(_county(request))
+    return list(Unit.objects.filter(region_id__gte=low, region_id__lte=high).order_by("region_id", "name"))
+
+
+@router.post("/units", response={201: UnitOut})
+def create_unit(request, body: UnitIn):
+    _county(request)
+    return 201, services.create_unit(actor=request.user, ip=client_ip(request), **body.dict())
+
+
+@router.post("/categories", response={201: CategoryOut})
+def create_category(request, body: CategoryIn):
+    _county(request)
+    return 201, rules.save_category(None, actor=request.user, ip=client_ip(request), **body.dict())
+
+
+@router.get("/deadline-rules", response=list[DeadlineRuleOut])
+def list_deadline_rules(request):
+    _county(request)
+    return list(DeadlineRule.objects.order_by("-is_active", "stage", "pk"))
+
+
+@router.post("/deadline-rules", response={201: DeadlineRuleOut})
+def create_deadline_rule(request, body: DeadlineRuleIn):
+    _county(request)
+    return 201, rules.save_deadline_rule(None, actor=request.user, ip=client_ip(request), **body.dict())
+
+
+@router.get("/holidays/{year}", response=ScheduleOut)
+def get_holidays(request, year: int):
+    _county(request)
+    return {"year": year, "known": year in rules.deadlines.calendar().known_years,
+            "text": schedule.render(rules.year_days(year)), "missing_years": rules.years_to_enter()}
+
+
+@router.put("/holidays/{year}", response=ScheduleSaved)
+def put_holidays(request, year: int, body: ScheduleIn):
+    """Enter the year's State Council schedule; open appeals' estimated deadlines are recomputed."""
+    _county(request)
+    return rules.enter_year_schedule(actor=request.user, year=year, text=body.text, reason=body.reason,
+                                     ip=client_ip(request))
