@@ -51,12 +51,15 @@ MAX_ERRORS_SHOWN = 200
 class LedgerImportError(Exception):
     """The file was not imported; ``errors`` lists (row, column, message), row 0 = the whole file."""
 
-    def __init__(self, errors: list[tuple[int, str, str]]) -> None:
+    def __init__(self, errors: list[tuple[int, str, str]], *, partial: bool = False) -> None:
         self.errors = errors
+        self.partial = partial  # chunks before the failing one were kept (see the module's docstring)
         super().__init__(self.report())
 
     def lines(self, limit: int | None = MAX_ERRORS_SHOWN) -> list[str]:
-        out = [f"导入失败，未写入任何记录（共 {len(self.errors)} 处错误）："]
+        head = ("导入中途停止，之前的部分已写入（再次导入同一文件会跳过已写入的行）" if self.partial
+                else "导入失败，未写入任何记录")
+        out = [f"{head}（共 {len(self.errors)} 处错误）："]
         shown = self.errors if limit is None else self.errors[:limit]
         for row, column, message in shown:
             where = f"第{row}行" if row else "文件"
@@ -75,7 +78,8 @@ class LedgerImportError(Exception):
     def short(self) -> str:
         """One line for a job's status: how many errors, and the first."""
         first = self.lines(1)[1] if self.errors else ""
-        return f"文件有误，未写入任何记录：共 {len(self.errors)} 处错误，{first}"
+        head = "导入中途停止" if self.partial else "文件有误，未写入任何记录"
+        return f"{head}：共 {len(self.errors)} 处错误，{first}"
 
 
 @dataclass
@@ -173,10 +177,7 @@ def load_ledger(path: str | Path, *, mapping: str = "own", region: str = DEFAULT
                           updated=len(changing), unchanged=len(updates) - len(changing))
     if dry_run:
         return result
-    try:
-        result.numbers = _write(news, changing, actor=actor, batch=batch)
-    except (ValidationError, PermissionDenied) as exc:  # the state changed since the check: nothing of it kept
-        raise LedgerImportError([(0, "", "；".join(getattr(exc, "messages", [str(exc)])))]) from exc
+    result.numbers = _write(news, changing, actor=actor, batch=batch)
     audit.record("ledger.import", actor=actor, object_type="ledger", object_id=batch, region_code=code,
                  changes={"file": Path(path).name, "layout": layout_cls.name, "rows": rows, "created": len(news),
                           "updated": [u.appeal.number for u in changing], "existing": existing,
@@ -274,10 +275,14 @@ def _write(news: list[bulk.Planned], updates: list[plan.Update], *, actor: Any, 
             transaction.on_commit(lambda ids=ids: index(ids))
         numbers.extend(a.number for a in appeals)
     for start in range(0, len(updates), size):
-        with transaction.atomic():
-            for up in updates[start: start + size]:
-                for name, kwargs in up.calls:
-                    getattr(services, name)(up.appeal, actor=actor, **kwargs)
+        try:
+            with transaction.atomic():
+                for up in updates[start: start + size]:
+                    for name, kwargs in up.calls:
+                        getattr(services, name)(up.appeal, actor=actor, **kwargs)
+        except (ValidationError, PermissionDenied) as exc:  # a case changed since the check
+            message = "；".join(getattr(exc, "messages", [str(exc)]))
+            raise LedgerImportError([(up.item.row, "", message)], partial=bool(numbers or start)) from exc
     return numbers
 
 
