@@ -10,7 +10,7 @@ COMMANDS = {
     "serve": "production server (gunicorn, static files served): serve [--host H] [--port P] [--workers N]",
     "migrate": "create or upgrade the database tables",
     "import-divisions": "import the division tree or a village CSV: import-divisions PATH",
-    "audit": "audit trail: audit verify [--stream COUNTY]",
+    "audit": "audit trail: audit verify|checkpoint|rechain [--stream COUNTY]",
     "ledger": "rectification ledgers: ledger export --region CODE --from DATE --to DATE --out FILE.xlsx | ledger import FILE",
     "report": "monthly briefing (工作简报): report briefing --region CODE --period YYYY-MM [--out FILE.docx]",
     "worker": "run background jobs (exports, briefings) queued by the site: worker [--once]",
