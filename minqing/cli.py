@@ -13,7 +13,7 @@ COMMANDS = {
     "backup": "database snapshot + keys sealed with a passphrase + files: backup OUT|DIR/ [--keep N] [--passphrase-file F]",
     "restore": "restore a backup into an empty database: restore FILE [--replace] [--passphrase-file F]",
     "import-divisions": "import the division tree or a village CSV: import-divisions PATH",
-    "audit": "audit trail: audit verify [--stream COUNTY]",
+    "audit": "audit trail: audit verify|checkpoint|rechain [--stream COUNTY]",
     "ledger": "rectification ledgers: ledger export --region CODE --from DATE --to DATE --out FILE.xlsx | ledger import FILE",
     "households": "一户一档: households import FILE --region CODE [--dry-run] [--map 字段=表头] | --user NAME print (--household ID | --region CODE) --out FILE.docx|.pdf | move | split | merge | mark",
     "report": "monthly briefing (工作简报): report briefing --region CODE --period YYYY-MM [--out FILE.docx]",

@@ -47,6 +47,21 @@ def could_not_run(reason: str) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(tmp_path_factory, request):
+    """Each test its own (empty) audit checkpoint folder: a checkpoint written by one test (a sweep
+    writes the day's) must not name events of another test's database."""
+    from django.conf import settings
+
+    before = settings.AUDIT_DIR
+    import hashlib
+
+    name = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
+    settings.AUDIT_DIR = tmp_path_factory.getbasetemp() / "audit" / name
+    yield
+    settings.AUDIT_DIR = before
+
+
 @pytest.fixture(scope="session")
 def shared_data_dir() -> Path:
     configured = os.environ.get("MINQING_SHARED_DATA")

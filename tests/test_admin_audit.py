@@ -65,3 +65,14 @@ def test_every_registered_admin_refuses_deletes(rf, county):
         assert "delete_selected" not in model_admin.get_actions(request), model
         for inline in model_admin.get_inline_instances(request):
             assert not inline.has_delete_permission(request), (model, inline)
+
+
+def test_a_password_set_in_the_admin_is_an_event_without_the_password(county, login):
+    client = login(county.users["admin"])
+    user = county.cadre_b
+    answer = client.post(f"/admin/accounts/user/{user.pk}/password/",
+                         {"password1": "Kx9#mq-long-pass-2026", "password2": "Kx9#mq-long-pass-2026",
+                          "usable_password": "true"})
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    event = Event.objects.filter(action="admin.accounts.user.changed", object_id=str(user.pk)).get()
+    assert "Kx9#mq" not in str(event.changes) and "（已更改）" in str(event.changes)

@@ -141,3 +141,14 @@ def test_events_cannot_be_deleted_through_the_application(county):
     with pytest.raises(HardDeleteForbidden):
         Event.objects.first().delete()
     assert Event.objects.filter(stream="511722").exists()
+
+
+def test_the_sweep_writes_the_days_checkpoint_once(county, audit_dir):
+    out = io.StringIO()
+    call_command("sweep", stdout=out)
+    files = list(audit_dir.glob("checkpoint-*.json"))
+    assert len(files) == 1 and "检查点" in out.getvalue()
+    out = io.StringIO()
+    call_command("sweep", stdout=out)
+    assert "检查点" not in out.getvalue()
+    assert len((audit_dir / "operator.log").read_text().splitlines()) == 1

@@ -60,7 +60,11 @@ class AuditedAdmin:
     def log_change(self, request, obj, message):
         inlines = [e for e in message if "changed" not in e or "object" in e.get("changed", {})] \
             if isinstance(message, list) else []
-        self._audit(request, obj, "changed", _fields(obj, getattr(request, "_audit_changed", []), inlines))
+        names = getattr(request, "_audit_changed", None)
+        if names is None:  # a view without a change form (the password page): the message's field names
+            names = [f for e in message if "object" not in e.get("changed", {"object": 1})
+                     for f in e["changed"].get("fields", [])] if isinstance(message, list) else []
+        self._audit(request, obj, "changed", _fields(obj, names, inlines))
         return super().log_change(request, obj, message)
 
     def has_delete_permission(self, request, obj=None):

@@ -60,6 +60,14 @@ def write(now: dt.datetime | None = None) -> Path:
     return path
 
 
+def ensure_today(now: dt.datetime | None = None) -> Path | None:
+    """Write today's checkpoint unless it exists (called by every `minqing sweep`, which runs every
+    few minutes, so the heads are signed daily without a cron line of their own)."""
+    now = now or timezone.now()
+    path = directory() / f"{PREFIX}{timezone.localtime(now):%Y-%m-%d}.json"
+    return None if path.exists() else write(now)
+
+
 def _files() -> list[Path]:
     folder = directory()
     return sorted(folder.glob(f"{PREFIX}*.json")) if folder.is_dir() else []

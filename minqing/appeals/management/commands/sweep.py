@@ -22,3 +22,9 @@ class Command(BaseCommand):
                 raise CommandError("--now 须带时区，如 +08:00")
         result = sweep(at)
         self.stdout.write(f"黄灯 {result.yellow} 件，红灯（新逾期）{result.red} 件，熄灯 {result.cleared} 件")
+        if at is None:
+            from minqing.audit.checkpoint import ensure_today
+
+            written = ensure_today()  # the day's signed audit checkpoint, once a day
+            if written:
+                self.stdout.write(f"审计链检查点已写入 {written}")
