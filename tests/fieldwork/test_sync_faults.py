@@ -22,6 +22,7 @@ from .test_sync import post, visit_record
 BAD_RECORDS = {
     "nul byte in the note": {"note": "门口\x00有积水"},
     "visit dated year 1": {"visited_at": "0001-01-01T00:00:00+08:00"},
+    "visit dated year 1, nothing else": {"visited_at": "0001-01-01T00:00:00+08:00", "appeals": [], "help": []},
     "visit dated year 9999, last second": {"visited_at": "9999-12-31T23:59:59-12:00"},
     "coordinate beyond any number": {"lat": "1e400", "lng": "1e400"},
 }
