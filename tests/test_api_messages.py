@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 
 from minqing.nlp import search
 from minqing.ops import querylimits
@@ -89,7 +89,7 @@ def test_a_one_character_search_is_refused_in_chinese(county, login):
 
 def _slow_query() -> None:
     """A query longer than the (shortened) limit on either database."""
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:  # a savepoint: the test's transaction survives
         if connection.vendor == "postgresql":
             cur.execute("SET LOCAL statement_timeout = 200")
             cur.execute("SELECT pg_sleep(5)")

@@ -66,6 +66,9 @@ class VersionConflict(Exception):
 # --- checks ---------------------------------------------------------------------------------
 
 
+EARLIEST_YEAR = 1950
+
+
 def _aware(value: Any, label: str) -> dt.datetime:
     if isinstance(value, str):
         try:
@@ -74,6 +77,8 @@ def _aware(value: Any, label: str) -> dt.datetime:
             raise ValidationError(f"{label}格式无效，应为 ISO 时间，例如 2024-05-01T09:30:00+08:00") from exc
     if not isinstance(value, dt.datetime):
         raise ValidationError(f"请填写{label}")
+    if value.year < EARLIEST_YEAR:  # year 1 would be stored by PostgreSQL and break every list showing it
+        raise ValidationError(f"{label}不能早于 {EARLIEST_YEAR} 年")
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
