@@ -39,6 +39,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def child(path: str) -> None:
     """One import run in this process: prints a JSON line."""
     sys.path.insert(0, str(HERE))
@@ -61,11 +66,12 @@ def child(path: str) -> None:
     runs = []
     for _ in range(2):  # the second run of the same file changes nothing
         before = _peak_mb()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         result = import_roster(path, region="511722")
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, _cpu() - c0
         runs.append({"rows": result.rows, "created": result.residents_created, "changed": result.changed,
                      "seconds": round(seconds, 1), "per_second": round(result.rows / seconds),
+                     "cpu": round(cpu, 1), "per_cpu_second": round(result.rows / cpu),
                      "peak_before_mb": round(before), "peak_after_mb": round(_peak_mb())})
     print(json.dumps(runs))
 
@@ -109,10 +115,11 @@ def main() -> None:
                 out = subprocess.run([sys.executable, __file__, "--child", path], check=True, capture_output=True,
                                      text=True).stdout.strip().splitlines()[-1]
                 first, again = json.loads(out)
-                print(f"{fmt} {size:>7} residents ({mb:.1f} MB): {first['per_second']:>5} residents/s "
-                      f"({first['seconds']} s), peak RSS {first['peak_before_mb']} MB before → "
-                      f"{first['peak_after_mb']} MB after; re-run {again['seconds']} s "
-                      f"({again['per_second']} rows/s), changed {again['changed']}, peak {again['peak_after_mb']} MB")
+                print(f"{fmt} {size:>7} residents ({mb:.1f} MB): {first['per_second']:>5} residents/s wall "
+                      f"({first['seconds']} s), {first['per_cpu_second']} per CPU second ({first['cpu']} s CPU); "
+                      f"peak RSS {first['peak_before_mb']} MB before → {first['peak_after_mb']} MB after; "
+                      f"re-run {again['seconds']} s wall, {again['cpu']} s CPU, changed {again['changed']}, "
+                      f"peak {again['peak_after_mb']} MB")
 
 
 if __name__ == "__main__":

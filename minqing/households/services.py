@@ -43,6 +43,7 @@ def create_household(*, actor, region_id: str, number: str, head_name: str, addr
                      ip: str | None = None, **extra: Any) -> Household:
     _check_place(actor, region_id)
     _check_group(region_id, extra.get("group_id"))
+    _free_number(region_id, number)
     now = now or timezone.now()
     h = Household(region_id=region_id, number=number, head_name=head_name, address=address,
                   created_at=now, updated_at=now, **extra)
@@ -71,6 +72,8 @@ def update_household(household: Household, *, actor, changes: dict[str, Any], re
         setattr(h, name, value)
     if "group_id" in changes:
         _check_group(h.region_id, h.group_id)
+    if "number" in changes:
+        _free_number(h.region_id, h.number, exclude=h.pk)
     h.full_clean(exclude=["tags"])
     if tags is not None:
         h.tags.set(Tag.objects.filter(code__in=tags))

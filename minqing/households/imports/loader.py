@@ -332,13 +332,15 @@ class _Loader:
                       "与第{first}行是同一户：同一户的成员须排在一起")
 
     def _repeats(self, digests: array, lines: array, column: str, message: str) -> None:
-        if len(digests) < 2:
-            return
-        ordered = sorted(range(len(digests)), key=digests.__getitem__)
-        for a, b in zip(ordered, ordered[1:], strict=False):
-            if digests[a] == digests[b]:
-                first, later = sorted((lines[a], lines[b]))
-                self.error(later, column, message.format(first=first))
+        """Equal digests, found by sorting one sixteenth of them at a time (by their top four bits): the
+        sort's Python list then costs a sixteenth of the file, not the whole."""
+        for bucket in range(16):
+            ordered = [i for i, d in enumerate(digests) if d >> 60 == bucket]
+            ordered.sort(key=digests.__getitem__)
+            for a, b in zip(ordered, ordered[1:], strict=False):
+                if digests[a] == digests[b]:
+                    first, later = sorted((lines[a], lines[b]))
+                    self.error(later, column, message.format(first=first))
 
 
 def _number_cell(raw: list[Any], columns: dict[str, int]) -> str:
