@@ -199,17 +199,12 @@ def enter_year_schedule(*, actor, year: int, text: str, reason: str = "", ip: st
 @transaction.atomic
 def recompute_estimated_deadlines(*, actor, ip: str | None = None) -> int:
     """Open appeals whose deadline was estimated get it again from the rules on today's calendar.
-    A deadline a person set (限期办理 with a date) is not the rules' and is left as set."""
+    A case already assigned carries the deadline of its 限期办理 (typed, or counted at that time);
+    it is left as it is: the workflow owns it."""
     cal = deadlines.calendar()
     count = 0
     for a in Appeal.objects.select_for_update().filter(group="open", due_estimated=True):
         if (a.state or {}).get("due"):
-            before = {"due_estimated": True}
-            a.due_estimated = False
-            a.save(update_fields=["due_estimated"])
-            record("appeal.deadline_recomputed", actor=actor, obj=a, changes=diff(before, {"due_estimated": False}),
-                   reason="办理期限由人工设定", ip=ip)
-            count += 1
             continue
         kw = {"kind": a.kind, "category_id": a.category_id, "urgency": a.urgency, "start": a.received_at, "cal": cal}
         response = deadlines.due_for(deadlines.RESPONSE, **kw)

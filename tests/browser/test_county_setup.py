@@ -68,6 +68,16 @@ def test_the_sysadmin_sets_up_an_office_and_a_cadre_who_logs_in(live_server, cou
     page.reload()
     assert page.locator("[data-testid=setup-code]").count() == 0  # shown once
 
+    # The holiday page asks for next year's schedule when the calendar does not know it yet.
+    year = dt.date.today().year + 1
+    page.goto(f"{base}/setup/holidays/?year={year}")
+    page.fill("textarea[name=text]", f"{year}-01-01 休 元旦\n{year}-10-01 至 {year}-10-07 休 国庆节\n")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector(f"text={year} 年安排已保存")
+    assert "已录入" in page.inner_text("main")
+    page.screenshot(path=SHOTS.format("holidays"), full_page=True)
+    _fits(page)
+
     page.context.clear_cookies()
     page.goto(f"{base}/login/")
     page.click("text=首次登录")

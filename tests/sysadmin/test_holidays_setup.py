@@ -90,3 +90,4 @@ def test_the_setup_page_asks_for_a_missing_year(county, sysadmin, login, client)
     page = client.get("/setup/holidays/?year=2031").content.decode()
     assert "未录入" in page
     assert Appeal.objects.count() == 0
+

@@ -130,3 +130,36 @@ def test_only_a_sysadmin_post_on_the_leadership_unit_at_the_county_counts(county
     with pytest.raises(ValidationError, match="县委县政府"):
         services.add_post(actor=None, user=user, unit=county.units["housing"], role="sysadmin",
                           region=county.regions["county"].code)
+
+
+def test_staff_import_from_excel_by_command_all_or_nothing(county, tmp_path, capsys):
+    import xlsxwriter
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "人员.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["宣汉县干部花名册"])  # a title row above the headers, as townships keep them
+    sheet.write_row(1, 0, ["登录名", "姓名", "单位", "职务", "辖区代码"])
+    sheet.write_row(2, 0, ["chen", "陈一", "甲村村委会", "网格员", "511722100201"])
+    sheet.write_row(3, 0, ["zhou", "周二", "甲镇民政办", "Township station staff", ""])
+    sheet.write_row(4, 0, ["wu", "", "甲镇民政办", "乡镇长", "511722101000"])
+    book.close()
+    with pytest.raises(CommandError) as err:
+        call_command("staff", "import", str(path), "--region", "511722")
+    assert "第5行 “姓名”" in str(err.value) and not User.objects.filter(username__in=["chen", "zhou"]).exists()
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["登录名", "姓名", "单位", "职务"])
+    sheet.write_row(1, 0, ["chen", "陈一", "甲村村委会", "网格员"])
+    sheet.write_row(2, 0, ["zhou", "周二", "甲镇民政办", "Township station staff"])
+    book.close()
+    call_command("staff", "import", str(path), "--region", "511722", "--dry-run")
+    assert "试导入" in capsys.readouterr().out and not User.objects.filter(username="chen").exists()
+    call_command("staff", "import", str(path), "--region", "511722")
+    assert "新建账号 2 个" in capsys.readouterr().out
+    assert Post.objects.get(user__username="zhou").region_id == county.regions["town"].code
+    call_command("staff", "code", "zhou")
+    assert "一次性验证码" in capsys.readouterr().out
