@@ -418,6 +418,7 @@ def perform(appeal: Appeal, action: str, *, actor, payload: Mapping[str, Any] | 
     return fn(appeal, actor=actor, now=now, **data)
 
 
+@transaction.atomic
 def reveal_phone(report: Report, *, actor, reason: str = "", ip: str | None = None) -> str:
     """A reporter's phone in clear, for the handler and those above them; every reveal is logged."""
     if not jurisdiction.can_reveal(actor, report.appeal):

@@ -114,6 +114,7 @@ def put(object_type: str, object_id: int, *, region_code: str, title: str = "", 
     return doc
 
 
+@transaction.atomic
 def remove(object_type: str, object_id: int) -> None:
     ids = list(SearchDoc.objects.filter(object_type=object_type, object_id=object_id).values_list("pk", flat=True))
     _fts_delete(ids)
