@@ -97,6 +97,10 @@ class Appeal(KeptModel):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="appeals")
+    # Who chose the category: a person, or the model's confident suggestion at registration
+    # (a person's later correction is fed back to the model as training data).
+    category_source = models.CharField(_("category chosen by"), max_length=10, blank=True, default="",
+                                       choices=[("person", _("a person")), ("model", _("the model (suggested)"))])
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     sensitivity = models.CharField(max_length=12, choices=Sensitivity.choices, default=Sensitivity.NORMAL)
     title = models.CharField(_("subject"), max_length=200)

@@ -1,21 +1,22 @@
 """Every change to an appeal: one function per workflow action, each atomic, each writing the
-AppealEvent (indexed, for metrics and the timeline) and the audit event (hash chain) together.
+AppealEvent (indexed, for metrics and the timeline) and the audit event (hash chain) together, then
+telling the parts above through hooks.py (in the same transaction).
 
-Pattern of every action: lock the row (select_for_update) → the JSON snapshot becomes a
-workflow.AppealState → workflow.apply decides → the denormalised columns follow the new state →
-events written. A TransitionError becomes a ValidationError with the workflow's Chinese message;
-a post that may not take the action gets PermissionDenied (see access.py).
+Pattern of every action (transition.py): lock the row (select_for_update) → read the clock → the JSON
+snapshot becomes a workflow.AppealState → workflow.apply decides → the denormalised columns follow the
+new state → events written → hooks. A TransitionError becomes a ValidationError with the workflow's
+Chinese message; a post that may not take the action gets PermissionDenied (see access.py).
+
+Intake (register_appeal, add_report, change_category) lives in intake.py, attachments in
+attachments.py, the snapshot and columns in snapshot.py; their public names are re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import inspect
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,385 +28,51 @@ from django.utils.dateparse import parse_date, parse_datetime
 from minqing.accounts.models import Unit, User
 from minqing.audit.log import record
 from minqing.households import crypto
-from minqing.households.models import Household, Resident
 from minqing.lib import regioncode
-from minqing.lib.logfilter import scrub  # free text in events keeps phones and IDs masked
-from minqing.lib.masking import mask_phone
-from minqing.lib.phone import PhoneError, clean_phone
 from minqing.lib.workdays import TZ, end_of_day
 from minqing.regions import jurisdiction
-from minqing.regions.models import Region
 
-from . import access, deadlines, reclassify
+from . import deadlines, hooks, reclassify
 from . import workflow as wf
-from .models import (
-    Appeal,
-    AppealEvent,
-    Attachment,
-    Category,
-    Channel,
-    Progress,
-    Report,
-    ReturnVisit,
-    Sensitivity,
-    Triage,
-    Urgency,
+from .attachments import ALLOWED_TYPES, MAX_UPLOAD, add_attachment, validate_upload
+from .intake import (
+    FAMILY_CATEGORY,
+    REGION_LEVEL,
+    add_report,
+    appeal_number,
+    change_category,
+    register_appeal,
+    sensitivity_of,
 )
+from .models import Appeal, AppealEvent, Progress, Report, ReturnVisit
+from .snapshot import (
+    LEVEL_ORDER,
+    POLICY,
+    RESPONDING,
+    TRIAGE_OF,
+    actor_key,
+    audit_changes,
+    event_reason,
+    event_row,
+    state_from_json,
+    state_to_json,
+    sync_columns,
+)
+from .transition import apply as _apply
+from .transition import lock, locked_now, notify
+from .transition import transition as _transition
+from .transition import write_events as _write_events
 
-POLICY = wf.DEFAULT_POLICY
-LEVEL_ORDER = {wf.Level.VILLAGE.value: 0, wf.Level.TOWNSHIP.value: 1, wf.Level.COUNTY.value: 2}
-REGION_LEVEL = {regioncode.VILLAGE: wf.Level.VILLAGE, regioncode.TOWNSHIP: wf.Level.TOWNSHIP,
-                regioncode.COUNTY: wf.Level.COUNTY}
-TRIAGE_OF = {"solve_on_spot": Triage.ON_SPOT, "assign": Triage.ASSIGN, "explain": Triage.EXPLAIN,
-             "escalate": Triage.ESCALATE}
-RESPONDING = frozenset({"review", "solve_on_spot", "assign", "explain_policy", "escalate", "add_progress", "refer"})
-FAMILY_CATEGORY = "婚姻家庭"
-
-
-# --- the workflow snapshot as JSON ----------------------------------------------------------
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _dt(value: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value else None
-
-
-def state_to_json(s: wf.AppealState) -> dict[str, Any]:
-    return {
-        "kind": s.kind.value, "status": s.status.value, "level": s.level.value, "last_at": _iso(s.last_at),
-        "anonymous": s.anonymous,
-        "reviews": [[r.level.value, r.actor, _iso(r.at), r.decision, r.opinion] for r in s.reviews],
-        "unit": s.unit, "handler": s.handler, "measures": s.measures, "due": _iso(s.due),
-        "ever_assigned": s.ever_assigned, "submitted_by": s.submitted_by, "verified_by": s.verified_by,
-        "visit_answer": s.visit_answer.value if s.visit_answer else None,
-        "visits": [v.value for v in s.visits], "visit_failures": s.visit_failures,
-        "reopen_count": s.reopen_count, "remind_count": s.remind_count,
-        "supervisor": [s.supervisor[0], s.supervisor[1].value] if s.supervisor else None,
-        "extension_count": s.extension_count, "extension_pending_days": s.extension_pending_days,
-        "extension_requested_by": s.extension_requested_by,
-        "resume_status": s.resume_status.value if s.resume_status else None,
-        "pauses": [[_iso(a), _iso(b)] for a, b in s.pauses],
-        "close_reason": s.close_reason.value if s.close_reason else None, "close_note": s.close_note,
-        "accountability": list(s.accountability), "merged_into": s.merged_into,
-        "status_before_merge": s.status_before_merge.value if s.status_before_merge else None,
-    }  # fmt: skip
-
-
-def state_from_json(d: Mapping[str, Any]) -> wf.AppealState | None:
-    if not d:
-        return None
-
-    def opt(enum, key):
-        return enum(d[key]) if d.get(key) else None
-
-    sup = d.get("supervisor")
-    return wf.AppealState(
-        kind=wf.Kind(d["kind"]), status=wf.Status(d["status"]), level=wf.Level(d["level"]),
-        last_at=_dt(d["last_at"]), anonymous=bool(d.get("anonymous")),
-        reviews=tuple(wf.Review(wf.Level(lv), a, _dt(at), dec, op) for lv, a, at, dec, op in d.get("reviews", [])),
-        unit=d.get("unit"), handler=d.get("handler"), measures=d.get("measures"), due=_dt(d.get("due")),
-        ever_assigned=bool(d.get("ever_assigned")), submitted_by=d.get("submitted_by"),
-        verified_by=d.get("verified_by"), visit_answer=opt(wf.Satisfaction, "visit_answer"),
-        visits=tuple(wf.Satisfaction(v) for v in d.get("visits", [])), visit_failures=d.get("visit_failures", 0),
-        reopen_count=d.get("reopen_count", 0), remind_count=d.get("remind_count", 0),
-        supervisor=(sup[0], wf.Level(sup[1])) if sup else None, extension_count=d.get("extension_count", 0),
-        extension_pending_days=d.get("extension_pending_days"),
-        extension_requested_by=d.get("extension_requested_by"), resume_status=opt(wf.Status, "resume_status"),
-        pauses=tuple((_dt(a), _dt(b)) for a, b in d.get("pauses", [])),
-        close_reason=opt(wf.CloseReason, "close_reason"), close_note=d.get("close_note", ""),
-        accountability=tuple(d.get("accountability", [])), merged_into=d.get("merged_into"),
-        status_before_merge=opt(wf.Status, "status_before_merge"),
-    )  # fmt: skip
-
-
-# --- columns and events (shared with the bulk demo loader) -----------------------------------
-
-
-def actor_key(actor: Any) -> str:
-    """The workflow compares people by this key: a user's pk, or 'system'."""
-    return str(actor.pk) if getattr(actor, "pk", None) else "system"
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
-
-
-def sync_columns(a: Appeal, s: wf.AppealState, event: wf.Event, names: Mapping[str, str] | None = None) -> None:
-    """The denormalised columns follow the workflow state (statistics read these, never the JSON)."""
-    a.status, a.group, a.level = s.status.value, s.group.value, s.level.value
-    if not a.max_level or LEVEL_ORDER[s.level.value] > LEVEL_ORDER[a.max_level]:
-        a.max_level = s.level.value
-    if s.reviews:
-        a.triage = TRIAGE_OF[s.reviews[-1].decision]
-    if event.action == "assign" or (event.action == "review" and event.payload.get("decision") == "assign"):
-        a.unit_id = _int_or_none(s.unit)
-        a.handler_id = _int_or_none(s.handler)
-        a.handler_name = (names or {}).get(s.handler or "", "") or ("" if a.handler_id else (s.handler or ""))
-        a.measures = s.measures or ""
-    if s.due is not None:
-        a.due_at = s.due
-    if a.responded_at is None and event.action in RESPONDING:
-        a.responded_at = event.at
-    if wf.is_closed(s):
-        a.closed_at = a.closed_at or event.at
-        a.closed_on_time = a.due_at is None or a.closed_at <= a.due_at
-        a.warning = ""
-    else:
-        a.closed_at, a.closed_on_time = None, None
-    answer = s.visit_answer or (s.visits[-1] if s.visits else None)
-    a.satisfaction = answer.value if answer else ""
-    a.reopen_count, a.remind_count = s.reopen_count, s.remind_count
-    if s.supervisor:
-        a.supervised_by_id, a.supervise_level = _int_or_none(s.supervisor[0]), s.supervisor[1].value
-    a.accountability = bool(s.accountability)
-    if s.status is not wf.Status.MERGED:
-        a.merged_into_id = None
-    a.state = state_to_json(s)
-    a.updated_at = event.at
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return scrub(value)
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return str(value)
-
-
-def event_reason(payload: Mapping[str, Any]) -> str:
-    for key in ("reason", "opinion", "note", "text", "what", "result"):
-        if payload.get(key):
-            return scrub(str(payload[key]))
-    return ""
-
-
-def event_row(a: Appeal, event: wf.Event, actor_id: int | None, state: wf.AppealState) -> AppealEvent:
-    return AppealEvent(appeal=a, region_id=a.region_id, action=event.action,
-                       from_status=event.from_status.value if event.from_status else "",
-                       to_status=event.to_status.value, level=state.level.value, at=event.at, actor_id=actor_id,
-                       payload=_jsonable({**event.payload, **({"flags": list(event.flags)} if event.flags else {})}),
-                       reason=event_reason(event.payload))
-
-
-def audit_changes(event: wf.Event) -> dict[str, Any]:
-    return {"status": [event.from_status.value if event.from_status else None, event.to_status.value],
-            **_jsonable(dict(event.payload))}
-
-
-def _write_events(a: Appeal, event: wf.Event, actor: Any, state: wf.AppealState) -> AppealEvent:
-    row = event_row(a, event, getattr(actor, "pk", None), state)
-    row.save(force_insert=True)
-    record(f"appeal.{event.action}", actor=actor, obj=a, changes=audit_changes(event),
-           reason=row.reason, at=event.at)
-    return row
-
-
-# --- the transition -------------------------------------------------------------------------
-
-
-def _check(actor: Any, appeal: Appeal, action: str) -> None:
-    if actor is None:
-        return  # system jobs (sweep, import) act with no person
-    if not access.may_act(jurisdiction.scope_of(actor), appeal, action):
-        raise PermissionDenied(f"您的岗位不能对该诉求执行“{wf.ACTIONS[action].label}”")
-
-
-def _copy(target: Appeal, source: Appeal) -> Appeal:
-    for f in Appeal._meta.concrete_fields:
-        setattr(target, f.attname, getattr(source, f.attname))
-    return target
-
-
-def _transition(appeal: Appeal, name: str, *, actor: Any, payload: Mapping[str, Any], now: dt.datetime | None,
-                names: Mapping[str, str] | None = None,
-                after: Callable[[Appeal, wf.AppealState], None] | None = None) -> Appeal:
-    now = now or timezone.now()
-    row = Appeal.objects.select_for_update().get(pk=appeal.pk)
-    _check(actor, row, name)
-    state = state_from_json(row.state)
-    clean = {k: v for k, v in payload.items() if v is not None}
-    try:
-        new, event = wf.apply(state, wf.Action(name, actor_key(actor), now, clean), POLICY)
-    except wf.TransitionError as exc:
-        raise ValidationError(str(exc)) from exc
-    sync_columns(row, new, event, names)
-    row.version += 1
-    if after is not None:
-        after(row, new)
-    row.save()
-    _write_events(row, event, actor, new)
-    return _copy(appeal, row)
-
-
-# --- intake ---------------------------------------------------------------------------------
-
-
-def _region(region: Region | str) -> Region:
-    if isinstance(region, Region):
-        return region
-    try:
-        code = regioncode.normalize(region)
-    except regioncode.RegionCodeError as exc:
-        raise ValidationError(str(exc)) from exc
-    found = Region.objects.filter(code=code).first()
-    if found is None:
-        raise ValidationError(f"区划“{region}”不存在")
-    return found
-
-
-def _category(category: Category | int | str | None) -> Category | None:
-    if category is None or category == "":
-        return None
-    if isinstance(category, Category):
-        return category
-    found = (Category.objects.filter(pk=category).first() if str(category).isdigit()
-             else Category.objects.filter(code=category).first())
-    if found is None:
-        raise ValidationError(f"类别“{category}”不存在")
-    return found
-
-
-def sensitivity_of(kind: str, category: Category | None) -> str:
-    if kind == wf.Kind.MISCONDUCT:
-        return Sensitivity.MISCONDUCT
-    if kind == wf.Kind.DISPUTE and category is not None:
-        node: Category | None = category
-        while node is not None:
-            if node.name == FAMILY_CATEGORY:
-                return Sensitivity.FAMILY
-            node = node.parent
-    return Sensitivity.NORMAL
-
-
-def _choice(value: str, choices: Iterable[str], label: str) -> str:
-    if value not in set(choices):
-        raise ValidationError(f"{label}“{value}”无效")
-    return value
-
-
-def appeal_number(region_code: str, received_at: dt.datetime, pk: int) -> str:
-    return f"{region_code[:6]}-{received_at.astimezone(TZ):%Y}-{pk:07d}"
-
-
-@transaction.atomic
-def register_appeal(*, actor, region: Region | str, kind: str, channel: str, title: str, text: str,
-                    category: Category | int | str | None = None, urgency: str = Urgency.NORMAL,
-                    household: Household | int | None = None, resident: Resident | int | None = None,
-                    reporter_name: str = "", phone: str = "", anonymous: bool = False,
-                    client_id: str | None = None, received_at: dt.datetime | None = None,
-                    reported_users: Iterable[User | int] = (), source_ref: str | None = None,
-                    now: dt.datetime | None = None) -> Appeal:
-    """登记. An offline client sends a client_id: the same id again returns the appeal it made."""
-    if client_id:
-        existing = Report.objects.filter(client_id=client_id).select_related("appeal").first()
-        if existing is not None:
-            return existing.appeal
-    now = now or timezone.now()
-    received_at = received_at or now
-    if received_at > now + dt.timedelta(minutes=5):
-        raise ValidationError("受理时间不能晚于当前时间")
-    place = _region(region)
-    depth = regioncode.level_of(place.code)
-    if depth not in REGION_LEVEL:
-        raise ValidationError("诉求须登记到县、乡镇或村（社区）")
-    if actor is not None and not access.may_register(jurisdiction.scope_of(actor), place.code):
-        raise PermissionDenied("不在您的管辖范围内")
-    _choice(kind, [k.value for k in wf.Kind], "诉求类型")
-    _choice(channel, Channel.values, "来源渠道")
-    _choice(urgency, Urgency.values, "紧急程度")
-    title, text = (title or "").strip(), (text or "").strip()
-    if not title:
-        raise ValidationError("请填写诉求标题")
-    if not text:
-        raise ValidationError("请填写诉求内容")
-    for label, value, limit in (("诉求标题", title, 200), ("反映人姓名", reporter_name or "", 50)):
-        if len(value) > limit:  # refused with its limit, never cut silently
-            raise ValidationError(f"{label}不能超过 {limit} 个字（现为 {len(value)} 个字）")
-    cat = _category(category)
-    hh = Household.objects.filter(pk=getattr(household, "pk", household)).first() if household else None
-    person = Resident.objects.filter(pk=getattr(resident, "pk", resident)).first() if resident else None
-    if household and hh is None or resident and person is None:
-        raise ValidationError("所选户或群众不存在")
-    if person is not None and hh is None:
-        hh = person.household
-    if hh is not None and not regioncode.contains(place.code, hh.region_id):
-        raise ValidationError("所选户不在诉求所在地")
-    clean_phone_value = ""
-    if phone and not anonymous:
-        try:
-            clean_phone_value = clean_phone(phone)
-        except PhoneError as exc:
-            raise ValidationError(str(exc)) from exc
-    if anonymous:
-        hh = person = None
-        reporter_name = ""
-    name = (reporter_name or (person.name if person else "") or (hh.head_name if hh else "")).strip()
-
-    level = REGION_LEVEL[depth]
-    response = deadlines.due_for(deadlines.RESPONSE, kind=kind, category_id=cat.pk if cat else None,
-                                 urgency=urgency, start=received_at)
-    resolve = deadlines.due_for(deadlines.RESOLVE, kind=kind, category_id=cat.pk if cat else None,
-                                urgency=urgency, start=received_at)
-    payload = {"kind": kind, "level": level.value, "channel": channel, "anonymous": anonymous,
-               "category": cat.code if cat else None, "urgency": urgency}
-    try:
-        state, event = wf.apply(None, wf.Action("register", actor_key(actor), received_at,
-                                                {k: v for k, v in payload.items() if v is not None}))
-    except wf.TransitionError as exc:
-        raise ValidationError(str(exc)) from exc
-    a = Appeal(number=f"~{uuid.uuid4().hex[:30]}", kind=kind, region=place, household=hh, channel=channel,
-               category=cat, urgency=urgency, sensitivity=sensitivity_of(kind, cat), title=title, text=text,
-               anonymous=anonymous, received_at=received_at, registered_by=actor if getattr(actor, "pk", None)
-               else None, response_due_at=response.due, due_at=resolve.due,
-               due_estimated=response.estimated or resolve.estimated, source_ref=source_ref, updated_at=now)
-    sync_columns(a, state, event)
-    a.save()
-    a.number = appeal_number(place.code, received_at, a.pk)
-    a.save(update_fields=["number"])
-    if reported_users:
-        a.reported_users.set([getattr(u, "pk", u) for u in reported_users])
-    Report.objects.create(
-        appeal=a, region=place, channel=channel, resident=person, household=hh, reporter_name=name,
-        phone_enc=crypto.encrypt(clean_phone_value), phone_hash=crypto.lookup_hash(clean_phone_value),
-        phone_masked=mask_phone(clean_phone_value), anonymous=anonymous, text=text, received_at=received_at,
-        received_by=actor if getattr(actor, "pk", None) else None, client_id=client_id or None)
-    _write_events(a, event, actor, state)
-    return a
-
-
-@transaction.atomic
-def add_report(appeal: Appeal, *, actor, channel: str, text: str = "", reporter_name: str = "", phone: str = "",
-               household: Household | None = None, resident: Resident | None = None, anonymous: bool = False,
-               client_id: str | None = None, now: dt.datetime | None = None) -> Report:
-    """One more resident raising the same case (附议): attached, told of the outcome, counted once."""
-    if client_id and (found := Report.objects.filter(client_id=client_id).first()):
-        return found
-    now = now or timezone.now()
-    _check(actor, appeal, "merge_into")
-    _choice(channel, Channel.values, "来源渠道")
-    clean = ""
-    if phone and not anonymous:
-        try:
-            clean = clean_phone(phone)
-        except PhoneError as exc:
-            raise ValidationError(str(exc)) from exc
-    report = Report.objects.create(
-        appeal=appeal, region_id=appeal.region_id, channel=channel, resident=resident, household=household,
-        reporter_name="" if anonymous else reporter_name, phone_enc=crypto.encrypt(clean),
-        phone_hash=crypto.lookup_hash(clean), phone_masked=mask_phone(clean), anonymous=anonymous, text=text,
-        received_at=now, received_by=actor if getattr(actor, "pk", None) else None, client_id=client_id or None)
-    record("appeal.report_added", actor=actor, obj=appeal, changes={"report": report.pk, "channel": channel,
-                                                                     "phone": mask_phone(clean)}, at=now)
-    return report
+__all__ = [  # the names other parts import from here
+    "ACTION_FUNCTIONS", "ALLOWED_TYPES", "FAMILY_CATEGORY", "LEVEL_ORDER", "MAX_UPLOAD", "POLICY", "REGION_LEVEL",
+    "RESPONDING", "TRIAGE_OF", "actor_key", "add_attachment", "add_report", "appeal_number", "audit_changes",
+    "change_category", "do_add_progress", "do_approve_extension", "do_assign", "do_close", "do_escalate",
+    "do_explain_policy", "do_flag_accountability", "do_refer", "do_reject_extension", "do_remind",
+    "do_request_extension", "do_resume", "do_return_visit", "do_return_visit_failed", "do_review",
+    "do_solve_on_spot", "do_submit_result", "do_supervise", "do_suspend", "do_unmerge", "do_verify",
+    "event_reason", "event_row", "merge", "perform", "register_appeal", "reveal_phone", "sensitivity_of",
+    "state_from_json", "state_to_json", "sync_columns", "validate_upload", "_write_events",
+]  # fmt: skip
 
 
 # --- triage ---------------------------------------------------------------------------------
@@ -456,14 +123,14 @@ def _assign_payload(appeal: Appeal, unit: Unit | int | str, person: User | int |
 def do_review(appeal: Appeal, *, actor, decision: str, opinion: str = "", now: dt.datetime | None = None,
               **decision_payload: Any) -> Appeal:
     """研判: the decision (solve_on_spot | assign | explain | escalate) with its own fields."""
-    now = now or timezone.now()
+    row, now = locked_now(appeal, now)
     payload: dict[str, Any] = {"decision": decision, "opinion": opinion, **decision_payload}
     names = None
     if decision == "assign":
         extra, names = _assign_payload(appeal, decision_payload.get("unit"), decision_payload.get("person"),
                                        decision_payload.get("measures", ""), decision_payload.get("due"), now)
         payload.update(extra)
-    return _transition(appeal, "review", actor=actor, payload=payload, now=now, names=names)
+    return _transition(appeal, "review", actor=actor, payload=payload, now=now, names=names, row=row)
 
 
 @transaction.atomic
@@ -478,10 +145,10 @@ def do_solve_on_spot(appeal: Appeal, *, actor, what: str, satisfaction: str | No
 def do_assign(appeal: Appeal, *, actor, unit: Unit | int | str, person: User | int | str, measures: str,
               due: Any = None, opinion: str = "", now: dt.datetime | None = None) -> Appeal:
     """限期办理: unit, named person, measures; the deadline defaults to the county's rule."""
-    now = now or timezone.now()
-    payload, names = _assign_payload(appeal, unit, person, measures, due, now)
+    row, now = locked_now(appeal, now)
+    payload, names = _assign_payload(row, unit, person, measures, due, now)
     return _transition(appeal, "assign", actor=actor, payload={**payload, "opinion": opinion}, now=now,
-                       names=names)
+                       names=names, row=row)
 
 
 @transaction.atomic
@@ -516,7 +183,6 @@ def _money(value: Any) -> Decimal | None:
 def do_add_progress(appeal: Appeal, *, actor, note: str, cost: Any = None, fund_source: str = "",
                     evidence: str = "", files: Iterable[Any] = (), now: dt.datetime | None = None) -> Appeal:
     """办理进展, with the money spent and its source (the seeds' 8万, 70万 …) and files."""
-    now = now or timezone.now()
     amount = _money(cost)
     if amount is not None and not fund_source.strip():
         raise ValidationError("填写了金额，请同时填写资金来源")
@@ -527,13 +193,14 @@ def do_add_progress(appeal: Appeal, *, actor, note: str, cost: Any = None, fund_
             row.fund_source = "、".join(dict.fromkeys(filter(None, [*row.fund_source.split("、"),
                                                                    fund_source.strip()])))[:100]
 
-    result = _transition(appeal, "add_progress", actor=actor, now=now, after=after,
-                         payload={"note": note, "cost": str(amount) if amount is not None else None,
-                                  "fund_source": fund_source or None, "evidence": evidence or None})
-    progress = Progress.objects.create(appeal=result, at=now, by=actor if getattr(actor, "pk", None) else None,
+    result, event = _apply(appeal, "add_progress", actor=actor, now=now, after=after,
+                           payload={"note": note, "cost": str(amount) if amount is not None else None,
+                                    "fund_source": fund_source or None, "evidence": evidence or None})
+    progress = Progress.objects.create(appeal=result, at=event.at, by=actor if getattr(actor, "pk", None) else None,
                                        note=note, cost=amount, fund_source=fund_source)
     for upload in files:
-        add_attachment(result, actor=actor, upload=upload, progress=progress, now=now, check=False)
+        add_attachment(result, actor=actor, upload=upload, progress=progress, now=event.at, check=False)
+    notify(result, "add_progress", actor=actor, at=event.at, event=event, progress=progress)
     return result
 
 
@@ -592,6 +259,7 @@ def do_refer(appeal: Appeal, *, actor, body: str, reason: str, note: str = "",
     return _transition(appeal, "refer", actor=actor, payload={"body": body, "reason": reason, "note": note}, now=now)
 
 
+@transaction.atomic
 def do_resume(appeal: Appeal, *, actor, due: Any = None, note: str = "", now: dt.datetime | None = None) -> Appeal:
     payload = {"note": note, "due": _aware(due, "新的办理期限") if due not in (None, "") else None}
     return _transition(appeal, "resume", actor=actor, payload=payload, now=now)
@@ -617,10 +285,9 @@ def do_verify(appeal: Appeal, *, actor, passed: bool, note: str = "", now: dt.da
 def do_return_visit(appeal: Appeal, *, actor, satisfaction: str, method: str = "", note: str = "",
                     reopen: bool = True, now: dt.datetime | None = None) -> Appeal:
     """回访: 满意 / 基本满意 / 不满意; 不满意 reopens the case (counted) unless reopen=False."""
-    now = now or timezone.now()
     result = _transition(appeal, "return_visit", actor=actor, now=now,
                          payload={"satisfaction": satisfaction, "method": method, "note": note, "reopen": reopen})
-    ReturnVisit.objects.create(appeal=result, at=now, by=actor if getattr(actor, "pk", None) else None,
+    ReturnVisit.objects.create(appeal=result, at=result.updated_at, by=actor if getattr(actor, "pk", None) else None,
                                reached=True, satisfaction=satisfaction, note=note)
     return result
 
@@ -628,10 +295,9 @@ def do_return_visit(appeal: Appeal, *, actor, satisfaction: str, method: str = "
 @transaction.atomic
 def do_return_visit_failed(appeal: Appeal, *, actor, method: str = "", note: str = "",
                            now: dt.datetime | None = None) -> Appeal:
-    now = now or timezone.now()
     result = _transition(appeal, "return_visit_failed", actor=actor, payload={"method": method, "note": note},
                          now=now)
-    ReturnVisit.objects.create(appeal=result, at=now, by=actor if getattr(actor, "pk", None) else None,
+    ReturnVisit.objects.create(appeal=result, at=result.updated_at, by=actor if getattr(actor, "pk", None) else None,
                                reached=False, note=note)
     return result
 
@@ -640,10 +306,9 @@ def do_return_visit_failed(appeal: Appeal, *, actor, method: str = "", note: str
 def do_close(appeal: Appeal, *, actor, outcome: str, reason: str | None = None, note: str = "",
              now: dt.datetime | None = None) -> Appeal:
     """办结; every reporter (merged ones included) is marked as told of the outcome."""
-    now = now or timezone.now()
     result = _transition(appeal, "close", actor=actor, now=now,
                          payload={"outcome": outcome, "reason": reason or None, "note": note})
-    Report.objects.filter(appeal=result, notified_at__isnull=True).update(notified_at=now)
+    Report.objects.filter(appeal=result, notified_at__isnull=True).update(notified_at=result.updated_at)
     return result
 
 
@@ -660,96 +325,50 @@ def do_flag_accountability(appeal: Appeal, *, actor, reason: str, persons: Itera
 
 @transaction.atomic
 def merge(appeal: Appeal, into: Appeal, *, actor, note: str = "", now: dt.datetime | None = None) -> Appeal:
-    """合并: the duplicate's reports move to the target; the duplicate never counts again."""
-    now = now or timezone.now()
+    """合并: the duplicate's reports move to the target; the duplicate never counts again.
+    Both rows are locked in id order (two opposite merges at once: one waits, then is refused)."""
     if appeal.pk == into.pk:
         raise ValidationError("不能合并到诉求本身")
-    target = Appeal.objects.select_for_update().get(pk=into.pk)
+    rows = lock(appeal, into)
+    now = now or timezone.now()
+    target = rows[into.pk]
     if target.status == wf.Status.MERGED or target.group not in (wf.Group.OPEN, wf.Group.PAUSED):
         raise ValidationError("只能合并到未办结、未被合并的诉求")
-    reclassify.guard_merge(actor, appeal, target)  # both cases the actor's to decide
+    reclassify.guard_merge(actor, rows[appeal.pk], target)  # both cases the actor's to decide
     moved = list(Report.objects.filter(appeal_id=appeal.pk).values_list("pk", flat=True))
 
     def after(row: Appeal, _s: wf.AppealState) -> None:
         row.merged_into_id = target.pk
 
-    result = _transition(appeal, "merge_into", actor=actor, now=now, after=after,
+    result = _transition(appeal, "merge_into", actor=actor, now=now, after=after, row=rows[appeal.pk],
                          payload={"target": target.number, "note": note, "reports": moved})
     Report.objects.filter(pk__in=moved).update(appeal_id=target.pk)
-    strict = reclassify.after_merge(appeal, target)  # the stricter sensitivity of the two, and the persons named
+    strict = reclassify.after_merge(result, target)  # the stricter sensitivity of the two, and the persons named
     Appeal.objects.filter(pk=target.pk).update(version=F("version") + 1, updated_at=now)
-    AppealEvent.objects.create(appeal=target, region_id=target.region_id, action="merge_received",
+    received = AppealEvent.objects.create(appeal=target, region_id=target.region_id, action="merge_received",
                                from_status=target.status, to_status=target.status, level=target.level, at=now,
                                actor_id=getattr(actor, "pk", None), payload={"source": result.number,
                                                                              "reports": moved})
     record("appeal.merge_received", actor=actor, obj=target, at=now,
            changes={"source": result.number, "reports": moved, "sensitivity": [target.sensitivity, strict]})
+    notify(target, hooks.MERGE_RECEIVED, actor=actor, at=now, event=received)
     return result
 
 
 @transaction.atomic
 def do_unmerge(appeal: Appeal, *, actor, reason: str, now: dt.datetime | None = None) -> Appeal:
-    """取消合并: the case comes back with the reports it brought."""
+    """取消合并: the case comes back with the reports it brought (both rows locked in id order)."""
+    if appeal.merged_into_id:
+        lock(appeal, appeal.merged_into_id)
     last = appeal.events.filter(action="merge_into").order_by("-at", "-id").first()
     moved = (last.payload or {}).get("reports", []) if last else []
-    result = _transition(appeal, "unmerge", actor=actor, payload={"reason": reason}, now=now)
+    result, event = _apply(appeal, "unmerge", actor=actor, payload={"reason": reason}, now=now)
     Report.objects.filter(pk__in=moved).update(appeal_id=result.pk)
+    notify(result, "unmerge", actor=actor, at=event.at, event=event)
     return result
 
 
 # --- attachments ----------------------------------------------------------------------------
-
-MAX_UPLOAD = 10 * 1024 * 1024
-ALLOWED_TYPES = {  # extension → (content type, magic bytes it must start with)
-    "jpg": ("image/jpeg", b"\xff\xd8\xff"), "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    "png": ("image/png", b"\x89PNG\r\n\x1a\n"), "pdf": ("application/pdf", b"%PDF-"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
-}  # fmt: skip
-
-
-def validate_upload(name: str, size: int, head: bytes) -> str:
-    """The content type of an allowed file, or a Chinese error naming what is wrong."""
-    ext = PurePath(name or "").suffix.lower().lstrip(".")
-    if ext not in ALLOWED_TYPES:
-        raise ValidationError(f"文件“{name}”类型不支持：只能上传 jpg、png、pdf、docx、xlsx")
-    if size <= 0:
-        raise ValidationError(f"文件“{name}”是空文件")
-    if size > MAX_UPLOAD:
-        raise ValidationError(f"文件“{name}”超过10MB（{size / 1024 / 1024:.1f}MB）")
-    content_type, magic = ALLOWED_TYPES[ext]
-    if not head.startswith(magic):
-        raise ValidationError(f"文件“{name}”的内容与扩展名不符")
-    return content_type
-
-
-def add_attachment(appeal: Appeal, *, actor, upload: Any, progress: Progress | None = None,
-                   now: dt.datetime | None = None, check: bool = True) -> Attachment:
-    """A photo or file (validated type and size) on the case or one of its progress notes."""
-    now = now or timezone.now()
-    if check:
-        _check(actor, appeal, "add_progress")
-    size = getattr(upload, "size", None)
-    content = upload.read()
-    size = len(content) if size is None else size
-    content_type = validate_upload(getattr(upload, "name", ""), size, content[:8])
-    digest = hashlib.sha256(content).hexdigest()
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    with transaction.atomic():
-        att = Attachment(appeal=appeal, progress=progress, name=PurePath(upload.name).name[:200],
-                         content_type=content_type, size=size, sha256=digest,
-                         uploaded_by=actor if getattr(actor, "pk", None) else None, uploaded_at=now)
-        ext = PurePath(upload.name).suffix.lower()
-        from django.core.files.base import ContentFile
-
-        att.file.save(f"{digest[:16]}{ext}", ContentFile(content), save=False)
-        att.save()
-        record("appeal.attachment_added", actor=actor, obj=appeal,
-               changes={"attachment": att.pk, "name": att.name, "size": size, "sha256": digest}, at=now)
-    return att
-
-
 # --- one entry point for the API ------------------------------------------------------------
 
 
@@ -801,6 +420,7 @@ def perform(appeal: Appeal, action: str, *, actor, payload: Mapping[str, Any] | 
     return fn(appeal, actor=actor, now=now, **data)
 
 
+@transaction.atomic
 def reveal_phone(report: Report, *, actor, reason: str = "", ip: str | None = None) -> str:
     """A reporter's phone in clear, for the handler and those above them; every reveal is logged."""
     if not jurisdiction.can_reveal(actor, report.appeal):

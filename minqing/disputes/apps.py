@@ -7,16 +7,15 @@ class DisputesConfig(AppConfig):
     verbose_name = _("Disputes")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
+        from minqing.appeals import hooks
         from minqing.appeals.access import appeal_policy
-        from minqing.appeals.models import Appeal
         from minqing.regions import jurisdiction
 
         from . import models as m
         from . import services
 
-        post_save.connect(services.on_appeal_saved, sender=Appeal, dispatch_uid="disputes.follow_appeals")
+        # The dispute follows its appeal through an audited service call in the appeal's transaction.
+        hooks.on_change("disputes", services.on_appeal_changed)
 
         # Every row follows its appeal's policy (place, unit, and the family-dispute rule), reached
         # through the foreign keys: a dispute is exactly as visible as the appeal it is.

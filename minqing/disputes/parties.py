@@ -123,6 +123,7 @@ def mark_read(dispute: Dispute, *, actor, now: dt.datetime | None = None) -> int
 # --- finding a party by code (public) ----------------------------------------------------------
 
 
+@transaction.atomic
 def find(text: str, *, address_key: str, now: dt.datetime | None = None) -> PartyAccess | None:
     """The access of a code, with the portal's look-up limits (per address, wrong codes, per code)."""
     now = now or timezone.now()

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from minqing.accounts.models import Unit, User
-from minqing.appeals import access
+from minqing.appeals import access, hooks
 from minqing.appeals import services as appeals
 from minqing.appeals import workflow as wf
 from minqing.appeals.categories import seed_categories
@@ -86,6 +86,14 @@ RISK_FLAGS = ("petition", "group", "violence")
 
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
+
+
+def _locked(dispute: Dispute, now: dt.datetime | None) -> tuple[Dispute, dt.datetime]:
+    """Lock the appeal, then the dispute (the order of every appeal service and its hooks, so a
+    mediator's step and an appeal action at once cannot deadlock), then read the clock: a step
+    that waited is not refused as earlier than the one it waited for."""
+    Appeal.objects.select_for_update().filter(pk=dispute.appeal_id).values_list("pk", flat=True).first()
+    return Dispute.objects.select_for_update().get(pk=dispute.pk), _now(now)
 
 
 def _user(actor: Any) -> User | None:
@@ -317,8 +325,7 @@ def start_stage(dispute: Dispute, *, actor, kind: str, body: str = "", level: st
                 due: Any = None, reason: str = "", now: dt.datetime | None = None) -> MediationStage:
     """Start people's, administrative or judicial mediation. When a stage is under way it failed:
     `reason` says why, and the dispute is handed on to a later stage (三调联动 runs one way)."""
-    now = _now(now)
-    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    dispute, now = _locked(dispute, now)
     appeal = dispute.appeal
     _choice(kind, StageKind.values, "调解类型")
     if dispute.outcome == Outcome.REFERRED:
@@ -353,16 +360,21 @@ def start_stage(dispute: Dispute, *, actor, kind: str, body: str = "", level: st
     label = StageKind(kind).label
     measures = f"{label}：{body}"
     who = person if person is not None else person_name
-    if status in TRIAGE_STATES:
-        if unit_obj is None:
-            raise ValidationError("首个调解环节须指定调解单位")
-        appeals.do_review(appeal, actor=actor, decision="assign", unit=unit_obj, person=who, measures=measures,
-                          due=due_at, opinion=reason or f"启动{label}", now=now)
-    elif unit_obj is not None:
-        appeals.do_assign(appeal, actor=actor, unit=unit_obj, person=who, measures=measures, due=due_at,
-                          opinion=f"移交{label}：{reason}", now=now)
-    else:  # a tribunal or another body that is no unit here: the coordinating unit stays responsible
-        appeals.do_add_progress(appeal, actor=actor, note=f"移交{label}（{body}，{person_name}）：{reason}", now=now)
+    if status in TRIAGE_STATES and unit_obj is None:
+        raise ValidationError("首个调解环节须指定调解单位")
+    token = _registering.set(True)  # the stage sets the dispute's owner and deadline itself
+    try:
+        if status in TRIAGE_STATES:
+            appeals.do_review(appeal, actor=actor, decision="assign", unit=unit_obj, person=who, measures=measures,
+                              due=due_at, opinion=reason or f"启动{label}", now=now)
+        elif unit_obj is not None:
+            appeals.do_assign(appeal, actor=actor, unit=unit_obj, person=who, measures=measures, due=due_at,
+                              opinion=f"移交{label}：{reason}", now=now)
+        else:  # a tribunal or another body that is no unit here: the coordinating unit stays responsible
+            appeals.do_add_progress(appeal, actor=actor, note=f"移交{label}（{body}，{person_name}）：{reason}",
+                                    now=now)
+    finally:
+        _registering.reset(token)
     if previous is not None:
         previous.ended_at, previous.result, previous.reason = now, StageResult.FAILED, reason
         previous.save(update_fields=["ended_at", "result", "reason"])
@@ -423,8 +435,7 @@ def record_agreement(dispute: Dispute, *, actor, summary: str, terms: Iterable[M
                      photo: Any = None, now: dt.datetime | None = None) -> Agreement:
     """调解协议: the terms (each with a deadline), the parties who signed, a photo of the signed
     paper. The appeal goes to verification; the dispute counts as solved from now on."""
-    now = _now(now)
-    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    dispute, now = _locked(dispute, now)
     appeal = dispute.appeal
     stage = current_stage(dispute)
     if stage is None:
@@ -495,8 +506,7 @@ def follow_up(dispute: Dispute, *, actor, checks: Iterable[Mapping[str, Any]], m
               agreement: int | None = None, now: dt.datetime | None = None) -> FollowUp:
     """履行回访: check terms of the agreement. Every term kept → the appeal is closed as solved;
     a broken term → the dispute is reopened (the appeal back in handling, counted as 重办)."""
-    now = _now(now)
-    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    dispute, now = _locked(dispute, now)
     appeal = dispute.appeal
     qs = dispute.agreements.alive().filter(status=AgreementStatus.PERFORMING)
     agr = qs.filter(pk=agreement).first() if agreement is not None else qs.order_by("-recorded_at").first()
@@ -574,8 +584,7 @@ def follow_up(dispute: Dispute, *, actor, checks: Iterable[Mapping[str, Any]], m
 @transaction.atomic
 def refer(dispute: Dispute, *, actor, to: str, body: str, reason: str, now: dt.datetime | None = None) -> Referral:
     """No agreement: referred to a court, an arbitration board or another body, with the reason."""
-    now = _now(now)
-    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    dispute, now = _locked(dispute, now)
     appeal = dispute.appeal
     _choice(to, ReferralTo.values, "转出去向")
     body = _text(body, "接收机关", limit=100)
@@ -627,31 +636,36 @@ def region_of(code: str) -> str:
 # --- disputes registered as plain appeals --------------------------------------------------------
 
 
-# register_dispute makes its own Dispute row: the signal below must not adopt that appeal first.
+# register_dispute makes its own Dispute row and start_stage sets its owner and deadline: while they
+# drive the appeal, the hook below must not adopt or follow it.
 _registering: ContextVar[bool] = ContextVar("disputes_registering", default=False)
 
 
-def on_appeal_saved(sender: Any, instance: Appeal, created: bool, raw: bool = False, **_: Any) -> None:
-    """post_save of Appeal. A dispute registered as a plain appeal — on a cadre's phone, on the appeals
-    form, by a ledger import, through the portal — becomes a dispute at once (side 1 = the reporting
-    household, low risk, reviewed within 30 days), so it is on the risk list for the mediator to
-    complete (the other side, the risk) instead of waiting for `minqing disputes adopt`. Later saves
-    keep such a dispute's figures in step with the appeal (sync_from_appeal)."""
-    if raw or instance.kind != wf.Kind.DISPUTE.value or _registering.get():
+def on_appeal_changed(change: hooks.Change) -> None:
+    """Registered in appeals.hooks (appeals never imports disputes); runs inside the appeal's own
+    transaction. A dispute registered as a plain appeal — on a cadre's phone, on the appeals form,
+    through the portal — becomes a dispute at once (side 1 = the reporting household, low risk,
+    reviewed within 30 days), so it is on the risk list for the mediator to complete (the other side,
+    the risk) instead of waiting for `minqing disputes adopt`. Later changes keep such a dispute's
+    figures in step with the appeal (sync_from_appeal, audited)."""
+    appeal = change.appeal
+    if appeal.kind != wf.Kind.DISPUTE.value or _registering.get():
         return
-    if created:
-        adopt(actor=instance.registered_by, appeal_ids=[instance.pk])
+    if change.created:
+        adopt(actor=change.actor, appeal_ids=[appeal.pk], now=change.at)
     else:
-        sync_from_appeal(instance)
+        sync_from_appeal(appeal, actor=change.actor, now=change.at)
 
 
-def sync_from_appeal(appeal: Appeal) -> None:
+@transaction.atomic
+def sync_from_appeal(appeal: Appeal, *, actor: Any = None, now: dt.datetime | None = None) -> Dispute | None:
     """A dispute handled by plain appeal actions (solved on the spot at a meeting, closed, referred,
     assigned on the appeals pages) takes its solved/referred time and its deadline and responsible
-    person from the appeal, as adopt() does; a dispute in mediation keeps what the mediation set."""
-    d = Dispute.objects.filter(appeal_id=appeal.pk).first()
+    person from the appeal, as adopt() does; a dispute in mediation keeps what the mediation set.
+    Every change is an audit event (dispute.followed_appeal) naming what moved."""
+    d = Dispute.objects.select_for_update().filter(appeal_id=appeal.pk).first()
     if d is None:
-        return
+        return None
     changes: dict[str, Any] = {}
     if appeal.group == wf.Group.SOLVED.value and d.solved_at is None and d.outcome != Outcome.REFERRED:
         changes.update(solved_at=appeal.closed_at, outcome=Outcome.AGREED)
@@ -660,8 +674,21 @@ def sync_from_appeal(appeal: Appeal) -> None:
     if not d.stages.exists() and (d.due_at, d.owner_id, d.owner_name) != (
             appeal.due_at, appeal.handler_id, appeal.handler_name):
         changes.update(due_at=appeal.due_at, owner_id=appeal.handler_id, owner_name=appeal.handler_name)
-    if changes:
-        Dispute.objects.filter(pk=d.pk).update(**changes)
+    if not changes:
+        return d
+    now = _now(now)
+    diff = {k: [_plain(getattr(d, k)), _plain(v)] for k, v in changes.items()}
+    for k, v in changes.items():
+        setattr(d, k, v)
+    d.updated_at = now
+    d.save(update_fields=[*changes, "updated_at"])
+    d.appeal = appeal
+    _audit("followed_appeal", d, actor, {"appeal": appeal.number, **diff}, now)
+    return d
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime) else value
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -71,6 +72,7 @@ DEFAULT_RULES = [
 ]
 
 
+@transaction.atomic
 def install_defaults(county_code: str) -> list[QuotaRule]:
     """Write the seeds' rules for a county (so it can edit them); existing codes are kept."""
     out = []

@@ -26,6 +26,7 @@ from minqing.audit.log import record
 from minqing.households import services as household_services
 from minqing.households.models import Household, Tag
 from minqing.lib import regioncode
+from minqing.nlp.follow import touch as index_after_commit
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
@@ -334,6 +335,7 @@ def record_visit(*, actor: Any, household: Household | int, visited_at: dt.datet
     changes = _visit_state(visit)
     changes.update({"help": [r["kind"] for r in help_rows], "appeals": len(items)})
     record("field.visit.created", actor=actor, obj=visit, changes=changes, at=now)
+    index_after_commit("visit", [visit.pk])
     return visit, True
 
 
@@ -376,6 +378,7 @@ def update_visit(visit: Visit | int, *, actor: Any, base_version: int | None, ch
     record("field.visit.updated", actor=actor, obj=row, at=now,
            changes={k: [before[k], after[k]] for k in before if before[k] != after[k] and k != "version"}
            | {"version": row.version})
+    index_after_commit("visit", [row.pk])
     return row
 
 

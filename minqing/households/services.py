@@ -200,6 +200,7 @@ def erase_resident(resident: Resident, *, actor, reason: str, now: dt.datetime |
     return resident
 
 
+@transaction.atomic
 def reveal(resident: Resident, field_name: str, *, actor, reason: str = "", ip: str | None = None) -> str:
     """The clear value of one personal field, for a role allowed to see it; each reveal is logged."""
     if field_name not in Resident.PERSONAL_FIELDS:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from minqing.lib import regioncode
@@ -97,6 +98,7 @@ def suggest(text: str, *, title: str = "", region_code: str | None = None, top: 
     return out
 
 
+@transaction.atomic
 def record_feedback(user, *, region_code: str, text: str, title: str = "", chosen: Any,
                     suggested: Any = None, confidence: float | None = None, appeal: Any = None,
                     now: dt.datetime | None = None):

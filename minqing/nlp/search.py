@@ -117,6 +117,7 @@ def put(object_type: str, object_id: int, *, region_code: str, title: str = "", 
     return doc
 
 
+@transaction.atomic
 def remove(object_type: str, object_id: int) -> None:
     ids = list(SearchDoc.objects.filter(object_type=object_type, object_id=object_id).values_list("pk", flat=True))
     _fts_delete(ids)
@@ -140,14 +141,15 @@ def index_appeal(appeal: Any) -> None:
         owner_id=appeal.registered_by_id, at=appeal.received_at)
 
 
-def index_report(report: Any) -> None:
+def index_report(report: Any, *, with_appeal: bool = True) -> None:
     """A report adds its words only when it says more than the case text; its name goes to the case."""
     appeal = report.appeal
     if report.text and normalize(report.text) != normalize(appeal.text):
         put("report", report.pk, region_code=report.region_id, title=appeal.title, body=report.text,
             extra="" if report.anonymous else report.reporter_name, appeal_id=appeal.pk, unit_id=appeal.unit_id,
             at=report.received_at)
-    index_appeal(appeal)
+    if with_appeal:
+        index_appeal(appeal)
 
 
 def index_progress(progress: Any) -> None:

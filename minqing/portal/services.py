@@ -227,7 +227,9 @@ def submit_letter(data: LetterIn, *, photo: Any = None, address_key: str, token:
     throttle.check("letter_addr_day", address_key, now=now, count=False)
     fields = clean_letter(data)
     image = clean_photo(photo)
-    with transaction.atomic():  # a letter that fails to be written burns neither the form nor the quota
+    # The entry point of a public letter (durable: nothing may hold it open around a resident's request);
+    # a letter that fails to be written burns neither the form nor the quota.
+    with transaction.atomic(durable=True):
         throttle.check("nonce", throttle.keyed("nonce", nonce), now=now)
         throttle.check("letter_addr", address_key, now=now)
         throttle.check("letter_addr_day", address_key, now=now)
@@ -305,6 +307,7 @@ def rate(letter: Letter, *, satisfaction: str, comment: str = "", address_key: s
     return rating
 
 
+@transaction.atomic
 def record_rating(letter: Letter, *, satisfaction: str, comment: str, now: dt.datetime) -> Rating:
     """The rating itself (checks done by the caller): the return visit when one is due, and the row."""
     appeal = current_appeal(letter)

@@ -56,18 +56,14 @@ def test_plain_dispute_appeals_become_disputes_when_registered(county):
     assert f.due_at is not None and (f.due_at, f.owner_id) == (family.due_at, county.mediator_a.pk)
 
 
-def test_appeals_loaded_in_bulk_are_adopted_once(county):
-    """Bulk loads (the appeals demo, an old database) bypass the signal: `adopt` gives them their rows."""
-    from django.db.models.signals import post_save
+def test_appeals_loaded_in_bulk_are_adopted_once(county, monkeypatch):
+    """Bulk loads (the appeals demo, an old database) bypass the appeal hooks: `adopt` gives them their rows."""
+    from minqing.appeals import hooks
 
-    from minqing.appeals.models import Appeal
-
-    post_save.disconnect(sender=Appeal, dispatch_uid="disputes.follow_appeals")
-    try:
-        land, family = _plain_disputes(county, seed_categories())
-        assert not Dispute.objects.exists()
-    finally:
-        post_save.connect(services.on_appeal_saved, sender=Appeal, dispatch_uid="disputes.follow_appeals")
+    monkeypatch.delitem(hooks._callbacks, "disputes")
+    land, family = _plain_disputes(county, seed_categories())
+    assert not Dispute.objects.exists()
+    monkeypatch.undo()
     assert services.adopt(now=T + dt.timedelta(days=1)) == 2
     assert services.adopt(now=T + dt.timedelta(days=1)) == 0
     a, f = _check(county, land, family)

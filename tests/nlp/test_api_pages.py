@@ -31,13 +31,15 @@ def test_search_api_get_and_post(county, client, bearer, lamp, appeal_in):
     assert client.get("/api/v1/search", {"q": "路灯"}).status_code == 401
 
 
-def test_progress_and_visit_notes_are_indexed(county, lamp):
-    from minqing.appeals.models import Progress
+def test_progress_and_visit_notes_are_indexed(county, lamp, committed):
+    from minqing.appeals import services
     from minqing.fieldwork import services as field
 
-    Progress.objects.create(appeal=lamp, at=timezone.now(), by=county.cadre_a, note="已联系电工更换灯泡")
-    visit, _ = field.record_visit(actor=county.cadre_a, household=county.households["a1"],
-                                  visited_at=timezone.now() - dt.timedelta(hours=1), note="户主反映屋顶漏雨需要维修")
+    committed(services.do_assign, lamp, actor=county.cadre_a, unit=county.units["committee_a"], person=county.cadre_a,
+              measures="更换灯泡")
+    committed(services.do_add_progress, lamp, actor=county.cadre_a, note="已联系电工更换灯泡")
+    visit, _ = committed(field.record_visit, actor=county.cadre_a, household=county.households["a1"],
+                         visited_at=timezone.now() - dt.timedelta(hours=1), note="户主反映屋顶漏雨需要维修")
     kinds = {(h.object_type, h.appeal_id) for h in search.search(county.cadre_a, "灯泡")}
     assert kinds == {("progress", lamp.pk)}
     hits = search.search(county.cadre_a, "屋顶漏雨")
@@ -47,11 +49,11 @@ def test_progress_and_visit_notes_are_indexed(county, lamp):
     assert search.rebuild()["visit"] == 1
 
 
-def test_replies_to_residents_are_indexed(county, appeal_in):
+def test_replies_to_residents_are_indexed(county, appeal_in, committed):
     from minqing.appeals import services
 
     a = appeal_in("village_a", "低保政策咨询", "想问问低保怎么申请")
-    services.do_explain_policy(a, actor=county.cadre_a, text="低保申请需携带户口簿到村委会提交核对授权书")
+    committed(services.do_explain_policy, a, actor=county.cadre_a, text="低保申请需携带户口簿到村委会提交核对授权书")
     hits = search.search(county.cadre_a, "核对授权书")
     assert [(h.object_type, h.appeal_id) for h in hits] == [("reply", a.pk)]
     assert search.url_for(hits[0]) == f"/appeals/{a.pk}/"

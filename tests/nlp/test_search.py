@@ -1,4 +1,5 @@
 import pytest
+from django.db import transaction
 
 from minqing.nlp import search
 from minqing.nlp.models import SearchDoc
@@ -58,14 +59,20 @@ def test_a_whole_phone_or_id_finds_by_hash(county, lamps):
     assert not SearchDoc.objects.filter(terms__contains=PHONE_B[:7]).exists()
 
 
-def test_index_follows_writes_and_rebuild(county, lamps):
+def test_index_follows_writes_and_rebuild(county, lamps, committed):
+    from minqing.appeals import services
+
     a = lamps["a3"]
-    a.title = "水渠堵塞和化粪池满溢"
-    a.save()
-    assert ids(search.search(county.cadre_a, "化粪池")) == {a.pk}
+    with transaction.atomic():  # a write that rolls back never reaches the index
+        services.add_report(a, actor=None, channel="visit", text="化粪池满溢", reporter_name="回滚人")
+        transaction.set_rollback(True)
+    assert search.search(county.cadre_a, "化粪池") == []
+    committed(services.add_report, a, actor=None, channel="visit", text="化粪池满溢", reporter_name="赵六")
+    assert ids(search.search(county.cadre_a, "化粪池"), "report") == {a.reports.get(reporter_name="赵六").pk}
+    assert ids(search.search(county.cadre_a, "赵六")) == {a.pk}  # the new reporter's name goes to the case
     SearchDoc.objects.all().delete()
     assert search.search(county.cadre_a, "化粪池") == []
     counts = search.rebuild()
     assert counts["appeal"] == 4
-    assert ids(search.search(county.cadre_a, "化粪池")) == {a.pk}
+    assert ids(search.search(county.cadre_a, "化粪池"), "report") == {a.reports.get(reporter_name="赵六").pk}
     assert ids(search.search(county.cadre_a, "路灯")) == {lamps["a1"].pk, lamps["a2"].pk}

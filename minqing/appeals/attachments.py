@@ -1,0 +1,67 @@
+"""Photos and files on a case or one of its progress notes: validated type, size and content."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from minqing.audit.log import record
+
+from .models import Appeal, Attachment, Progress
+from .transition import check as check_may_act
+
+MAX_UPLOAD = 10 * 1024 * 1024
+ALLOWED_TYPES = {  # extension → (content type, magic bytes it must start with)
+    "jpg": ("image/jpeg", b"\xff\xd8\xff"), "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    "png": ("image/png", b"\x89PNG\r\n\x1a\n"), "pdf": ("application/pdf", b"%PDF-"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+}  # fmt: skip
+
+
+def validate_upload(name: str, size: int, head: bytes) -> str:
+    """The content type of an allowed file, or a Chinese error naming what is wrong."""
+    ext = PurePath(name or "").suffix.lower().lstrip(".")
+    if ext not in ALLOWED_TYPES:
+        raise ValidationError(f"文件“{name}”类型不支持：只能上传 jpg、png、pdf、docx、xlsx")
+    if size <= 0:
+        raise ValidationError(f"文件“{name}”是空文件")
+    if size > MAX_UPLOAD:
+        raise ValidationError(f"文件“{name}”超过10MB（{size / 1024 / 1024:.1f}MB）")
+    content_type, magic = ALLOWED_TYPES[ext]
+    if not head.startswith(magic):
+        raise ValidationError(f"文件“{name}”的内容与扩展名不符")
+    return content_type
+
+
+def add_attachment(appeal: Appeal, *, actor, upload: Any, progress: Progress | None = None,
+                   now: dt.datetime | None = None, check: bool = True) -> Attachment:
+    """A photo or file (validated type and size) on the case or one of its progress notes."""
+    now = now or timezone.now()
+    if check:
+        check_may_act(actor, appeal, "add_progress")
+    size = getattr(upload, "size", None)
+    content = upload.read()
+    size = len(content) if size is None else size
+    content_type = validate_upload(getattr(upload, "name", ""), size, content[:8])
+    digest = hashlib.sha256(content).hexdigest()
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    with transaction.atomic():
+        att = Attachment(appeal=appeal, progress=progress, name=PurePath(upload.name).name[:200],
+                         content_type=content_type, size=size, sha256=digest,
+                         uploaded_by=actor if getattr(actor, "pk", None) else None, uploaded_at=now)
+        ext = PurePath(upload.name).suffix.lower()
+        att.file.save(f"{digest[:16]}{ext}", ContentFile(content), save=False)
+        att.save()
+        record("appeal.attachment_added", actor=actor, obj=appeal,
+               changes={"attachment": att.pk, "name": att.name, "size": size, "sha256": digest}, at=now)
+    return att
+
