@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0003_dashboard_indexes'),
+        ('appeals', '0004_category_gbt_code_and_rule_withdrawal'),
     ]
 
     operations = [
