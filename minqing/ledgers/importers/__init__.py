@@ -162,10 +162,10 @@ def load_ledger(path: str | Path, *, mapping: str = "own", region: str = DEFAULT
         code = regioncode.normalize(region)
     except regioncode.RegionCodeError as exc:
         raise LedgerImportError([(0, "", str(exc))]) from exc
+    layout_cls, items, errors = parse(path, mapping=mapping, limit=limit, received_default=received_default or now)
     place = Region.objects.filter(code=code).first()
     if place is None:
         raise LedgerImportError([(0, "", f"区划“{region}”不存在")])
-    layout_cls, items, errors = parse(path, mapping=mapping, limit=limit, received_default=received_default or now)
     rows = len(items) + len({r for r, _c, _m in errors})
     news, updates, existing = _plan(items, place, errors, actor=actor, now=now)
     if errors:
