@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from minqing.audit.log import record
-from minqing.lib import regioncode
+from minqing.lib import regioncode, workdays
 from minqing.regions.models import Region
 
 from . import deadlines
@@ -74,18 +74,32 @@ class Planned:
     events: list[tuple[wf.Event, wf.AppealState]] = field(default_factory=list)
 
 
-def plan(case: NewCase, *, actor: Any, now: dt.datetime) -> Planned:
-    """Replay the case's history through the workflow; raises wf.TransitionError (Chinese)."""
+class Deadlines:
+    """``deadlines.due_for`` for many cases: each county rule and the calendar looked up once."""
+
+    def __init__(self) -> None:
+        self.calendar = deadlines.calendar()
+        self.rules: dict[tuple[str, str, int | None], workdays.DeadlinePolicy] = {}
+
+    def due(self, stage: str, kind: str, category_id: int | None, start: dt.datetime) -> workdays.Deadline:
+        key = (stage, kind, category_id)
+        if key not in self.rules:
+            self.rules[key] = deadlines.rule_for(stage, kind=kind, category_id=category_id, urgency=Urgency.NORMAL)
+        return workdays.compute_due(start, self.rules[key], self.calendar)
+
+
+def plan(case: NewCase, *, actor: Any, now: dt.datetime, rules: Deadlines | None = None) -> Planned:
+    """Replay the case's history through the workflow; raises wf.TransitionError (Chinese). Pass one
+    ``Deadlines`` for a whole file."""
     depth = regioncode.level_of(case.region.code)
     if depth not in REGION_LEVEL:
         raise wf.TransitionError("诉求须登记到县、乡镇或村（社区）")
     if case.received_at > now + dt.timedelta(minutes=5):
         raise wf.TransitionError("受理时间不能晚于当前时间")
     cat_id = case.category.pk if case.category else None
-    response = deadlines.due_for(deadlines.RESPONSE, kind=case.kind, category_id=cat_id, urgency=Urgency.NORMAL,
-                                 start=case.received_at)
-    resolve = deadlines.due_for(deadlines.RESOLVE, kind=case.kind, category_id=cat_id, urgency=Urgency.NORMAL,
-                                start=case.received_at)
+    rules = rules or Deadlines()
+    response = rules.due(deadlines.RESPONSE, case.kind, cat_id, case.received_at)
+    resolve = rules.due(deadlines.RESOLVE, case.kind, cat_id, case.received_at)
     me = actor_key(actor)
     payload = {"kind": case.kind, "level": REGION_LEVEL[depth].value, "channel": case.channel,
                "anonymous": case.anonymous, "urgency": Urgency.NORMAL.value,

@@ -162,10 +162,10 @@ def load_ledger(path: str | Path, *, mapping: str = "own", region: str = DEFAULT
         code = regioncode.normalize(region)
     except regioncode.RegionCodeError as exc:
         raise LedgerImportError([(0, "", str(exc))]) from exc
+    layout_cls, items, errors = parse(path, mapping=mapping, limit=limit, received_default=received_default or now)
     place = Region.objects.filter(code=code).first()
     if place is None:
         raise LedgerImportError([(0, "", f"区划“{region}”不存在")])
-    layout_cls, items, errors = parse(path, mapping=mapping, limit=limit, received_default=received_default or now)
     rows = len(items) + len({r for r, _c, _m in errors})
     news, updates, existing = _plan(items, place, errors, actor=actor, now=now)
     if errors:
@@ -196,6 +196,7 @@ def _plan(items: list[Item], place: Region, errors: list[tuple[int, str, str]], 
     existing = set(Appeal.objects.filter(source_ref__in=[i.source_ref for i in fresh])
                    .values_list("source_ref", flat=True)) if fresh else set()
     news: list[bulk.Planned] = []
+    rules = bulk.Deadlines()
     for item in fresh:
         if item.source_ref in existing:
             continue
@@ -217,7 +218,7 @@ def _plan(items: list[Item], place: Region, errors: list[tuple[int, str, str]], 
         try:
             case = plan.new_case(item, Region(code=region_code, name=resolver.names[region_code]), unit_id,
                                  category)
-            news.append(bulk.plan(case, actor=actor, now=now))
+            news.append(bulk.plan(case, actor=actor, now=now, rules=rules))
         except (CellError, wf.TransitionError) as exc:
             errors.append((item.row, "", str(exc)))
     return news, _updates(numbered, place, errors, actor=actor, now=now), len(existing)

@@ -203,7 +203,7 @@ def inspect_xlsx(path: Path, *, rows_limit: int | None = None) -> None:
             if "xl/workbook.xml" not in names:
                 for marker, what in _OTHER_ZIPS:
                     if marker in names:
-                        raise SheetError(f"这是{what}，不是 Excel 表格；请上传 .xlsx 或 .csv 文件")
+                        raise SheetError(f"这是 {what}，不是 Excel 表格；请上传 .xlsx 或 .csv 文件")
                 raise SheetError("这是一个压缩包，不是 Excel 表格；请上传 .xlsx 或 .csv 文件")
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")):
