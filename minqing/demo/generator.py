@@ -15,7 +15,7 @@ from django.db import transaction
 from minqing.accounts.models import User
 from minqing.audit.log import record
 from minqing.households import crypto
-from minqing.households.models import BUILTIN_TAGS, Household, Resident, Tag
+from minqing.households.models import BUILTIN_TAGS, Household, Resident, ResidentStatus, Tag
 from minqing.lib import idcard, regioncode
 from minqing.lib.masking import mask_id_number, mask_phone
 from minqing.regions.importer import import_divisions, shipped_divisions
@@ -138,8 +138,8 @@ def _make_villages(rng: random.Random, townships: list[Region], per: int) -> dic
 HOUSEHOLD_COLUMNS = ["id", "region", "group", "number", "head_name", "address", "latitude", "longitude", "note",
                      "created_at", "updated_at", "version"]
 RESIDENT_COLUMNS = ["id", "household", "region", "name", "gender", "birth_date", "relation", "id_number_enc",
-                    "id_number_hash", "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "created_at",
-                    "updated_at"]
+                    "id_number_hash", "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "status",
+                    "created_at", "updated_at"]
 TAG_ODDS = {"dibao": 0.08, "tekun": 0.02, "tuopin": 0.15, "jiance": 0.04, "canji": 0.05,
             "dujulaoren": 0.06, "liushouertong": 0.05, "xingdongbubian": 0.04}
 
@@ -193,7 +193,8 @@ def _make_households(rng: random.Random, villages: dict[str, list[Region]], tota
                 residents.append((
                     rid, hid, v.code, m["name"], m["gender"], m["birth"], m["relation"],
                     crypto.encrypt(idn), crypto.lookup_hash(idn), mask_id_number(idn),
-                    crypto.encrypt(phone), crypto.lookup_hash(phone), mask_phone(phone), when, when))
+                    crypto.encrypt(phone), crypto.lookup_hash(phone), mask_phone(phone), ResidentStatus.LIVING, when,
+                    when))
                 rid += 1
             links.extend((hid, tags[c].pk) for c, p in TAG_ODDS.items() if rng.random() < p)
             hid += 1

@@ -150,8 +150,9 @@ def keep_new_keys() -> None:
     path.chmod(0o600)
     kept = json.loads(path.read_text())
     settings.KEYS.update({k: kept[k] for k in mine})
-    settings.SECRET_KEY, settings.DATA_KEY, settings.HASH_KEY, settings.AUDIT_KEY = (
-        settings.KEYS[k] for k in ("secret", "data", "hash", "audit"))
+    for name, setting in (("secret", "SECRET_KEY"), ("data", "DATA_KEY"), ("hash", "HASH_KEY"), ("audit", "AUDIT_KEY")):
+        if name in settings.KEYS:
+            setattr(settings, setting, settings.KEYS[name])
     settings.KEYS_MISSING = []
 
 
