@@ -19,5 +19,6 @@ urlpatterns = [
     path("briefings/", include("minqing.briefing.urls")),
     path("jobs/", include("minqing.jobs.urls")),
     path("dashboards/", include("minqing.dashboards.urls")),
+    path("", include("minqing.accounts.urls")),
     path("", include("minqing.web.urls")),
 ]

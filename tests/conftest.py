@@ -47,6 +47,15 @@ def could_not_run(reason: str) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_step_login():
+    """The second factor is required of no post in tests (as in the demo); tests/security/test_login.py
+    requires it of the posts it names."""
+    from django.conf import settings
+
+    settings.OTP_REQUIRED_ROLES = frozenset()
+
+
 @pytest.fixture(scope="session")
 def shared_data_dir() -> Path:
     configured = os.environ.get("MINQING_SHARED_DATA")
