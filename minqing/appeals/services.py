@@ -724,13 +724,14 @@ def add_attachment(appeal: Appeal, *, actor, upload: Any, progress: Progress | N
     now = now or timezone.now()
     if check:
         _check(actor, appeal, "add_progress")
-    size = getattr(upload, "size", None)
-    content = upload.read()
-    size = len(content) if size is None else size
-    content_type = validate_upload(getattr(upload, "name", ""), size, content[:8])
+    from minqing.lib.uploads import clean_image, read_limited
+
+    content = read_limited(upload, MAX_UPLOAD)  # counted while streaming, never read past the limit
+    content_type = validate_upload(getattr(upload, "name", ""), len(content), content[:8])
+    if content_type.startswith("image/"):
+        content = clean_image(content, getattr(upload, "name", ""))  # no EXIF (GPS) is stored
+    size = len(content)
     digest = hashlib.sha256(content).hexdigest()
-    if hasattr(upload, "seek"):
-        upload.seek(0)
     with transaction.atomic():
         att = Attachment(appeal=appeal, progress=progress, name=PurePath(upload.name).name[:200],
                          content_type=content_type, size=size, sha256=digest,

@@ -113,3 +113,8 @@ class Staff:
 @pytest.fixture
 def staff(county):
     return Staff(county)
+
+
+def track(client, code: str, **extra):
+    """The progress of a letter: the code goes in the POST body, never in a URL."""
+    return client.post("/api/v1/portal/track", {"code": code}, content_type="application/json", **extra)
