@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from minqing.audit.log import record
@@ -21,13 +22,14 @@ RESET_CODE_TTL = timedelta(hours=24)
 
 
 def is_secadmin(user) -> bool:
+    """A current 安全管理员 post (an operator account is not one: it administers, it does not hold posts)."""
     from .models import Post
 
     if not getattr(user, "is_authenticated", False):
         return False
     today = timezone.localdate()
-    return Post.objects.filter(user_id=user.pk, role=Role.SECADMIN, ended_on__isnull=True).exists() or \
-        Post.objects.filter(user_id=user.pk, role=Role.SECADMIN, ended_on__gte=today).exists()
+    return Post.objects.filter(user_id=user.pk, role=Role.SECADMIN).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=today)).exists()
 
 
 def change_password(user: User, *, old: str, new: str, repeat: str, ip: str | None = None) -> None:
