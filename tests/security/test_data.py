@@ -148,3 +148,14 @@ def test_the_model_file_is_signed_and_version_checked(tmp_path, monkeypatch):
     monkeypatch.setattr(modelfile.sklearn, "__version__", "0.0.1")
     with pytest.raises(modelfile.ModelFileError, match="版本不符"):
         modelfile.load(path, b"k1")
+
+
+def test_a_new_tracking_code_waits_encrypted_in_the_session(client, county):
+    from tests.portal.conftest import letter_data
+
+    response = client.post("/portal/", letter_data(county), REMOTE_ADDR="198.51.100.77")
+    assert response.status_code == 302
+    stored = _sessions_text()
+    page = client.get(response["Location"]).content.decode()
+    code = page.split('id="pl-code"')[1].split(">")[1].split("<")[0]
+    assert len(code) >= 10 and code not in stored and code.replace("-", "") not in stored
