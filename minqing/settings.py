@@ -9,6 +9,13 @@ MINQING_DEBUG    1 to run with DEBUG
 MINQING_ALLOWED_HOSTS  comma-separated
 MINQING_AUDIT_DIR where `minqing audit checkpoint` writes the signed heads of the audit chains
                  (default var/audit; point it at storage the database administrator cannot write)
+MINQING_HTTPS    1 behind HTTPS: secure cookies, HSTS (MINQING_HSTS_SECONDS, default one year), redirect to
+                 https (MINQING_SSL_REDIRECT, default on); MINQING_PROXY_SSL_HEADER=1 when a proxy ends TLS
+MINQING_IDLE_MINUTES   idle session time-out (default 30)
+MINQING_OTP_ROLES      posts that must use a second factor (comma-separated role codes, "superuser" for
+                       operator accounts); default the three administrators and superusers, none in the demo
+MINQING_MODEL_KEY      signs the category model file (default: derived from the secret key)
+See docs/security.md for the production environment.
 """
 
 from __future__ import annotations
@@ -84,6 +91,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "django_htmx",
     "minqing.regions",
     "minqing.accounts",
@@ -113,8 +124,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "minqing.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "minqing.web.nostore.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "minqing.ops.querylimits.QueryTimeLimit",
@@ -167,16 +182,28 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# 等保 2.0 level 3 口令复杂度: length, three of four character classes, not the user name, not one of
+# Django's 20 000 common passwords, not only digits (messages in Chinese: minqing/accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "minqing.accounts.passwords.LengthValidator",
+     "OPTIONS": {"min_length": int(os.environ.get("MINQING_PASSWORD_MIN_LENGTH", "10"))}},
+    {"NAME": "minqing.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "minqing.accounts.passwords.NotUserNameValidator"},
+    {"NAME": "minqing.accounts.passwords.CommonValidator"},
+    {"NAME": "minqing.accounts.passwords.NotNumericValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Log-in throttling: 5 failures per user name and address lock that pair out for 15 minutes.
+# Log-in throttling: 5 failures per user name and address lock that pair out for 15 minutes; 20
+# failures from one address across user names lock the address, 10 failures of one user name across
+# addresses lock the name (minqing/accounts/throttle.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("MINQING_LOGIN_FAILURE_LIMIT", "5"))
+MINQING_LOGIN_ADDRESS_LIMIT = int(os.environ.get("MINQING_LOGIN_ADDRESS_LIMIT", "20"))
+MINQING_LOGIN_USER_LIMIT = int(os.environ.get("MINQING_LOGIN_USER_LIMIT", "10"))
+AXES_HANDLER = "minqing.accounts.throttle.Handler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # guesses during a lock-out do not extend it
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -201,12 +228,53 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
+# Idle time-out (等保 剩余信息保护 / 身份鉴别: 登录连接超时自动退出): every request pushes the end of the
+# session forward, so a session ends after this many idle minutes.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_COOKIE_AGE = int(os.environ.get("MINQING_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Production over HTTPS (docs/security.md): cookies only over HTTPS, HSTS, redirect plain HTTP.
+HTTPS = env_bool("MINQING_HTTPS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = env_bool("MINQING_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("MINQING_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("MINQING_HSTS_PRELOAD", True)
+if env_bool("MINQING_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy on every page (django-csp): scripts only from our own files (no inline
+# script anywhere), no plugins, no framing. Inline style attributes stay allowed (no script runs
+# from them). A file served inline (an attachment) sets its own stricter policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+    },
+}
+
+# Second factor (TOTP, django-otp) for these posts; "superuser" names operator accounts.
+# (Off in the demo, so its log-in stays one step; tests/conftest.py turns it off, tests/security on.)
+_otp_default = "" if DEMO_MODE else "sysadmin,secadmin,auditor,superuser"
+OTP_REQUIRED_ROLES = frozenset(env_list("MINQING_OTP_ROLES", _otp_default))
+OTP_TOTP_ISSUER = "minqing"
+MODEL_KEY = os.environ.get("MINQING_MODEL_KEY", "")
 
 API_TOKEN_TTL_HOURS = int(os.environ.get("MINQING_API_TOKEN_TTL_HOURS", "12"))
 

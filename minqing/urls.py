@@ -21,6 +21,7 @@ urlpatterns = [
     path("dashboards/", include("minqing.dashboards.urls")),
     path("audit/", include("minqing.audit.urls")),
     path("setup/", include("minqing.sysadmin.urls")),
+    path("", include("minqing.accounts.urls")),
     path("", include("minqing.web.urls")),
 ]
 

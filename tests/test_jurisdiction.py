@@ -39,7 +39,7 @@ OBJECT_URLS = {
 }
 
 PARTS = ("fieldwork", "checklists", "enterprises", "disputes", "nlp", "portal", "briefing", "jobs", "dashboards",
-         "web_pages")
+         "web_pages", "security")
 for _part in PARTS:  # each part keeps its own list in tests/<part>/object_urls.py
     OBJECT_URLS.update(__import__(f"tests.{_part}.object_urls", fromlist=["OBJECT_URLS"]).OBJECT_URLS)
 

@@ -122,18 +122,30 @@ def _hash_token(raw: str) -> str:
 
 
 class ApiTokenManager(models.Manager["ApiToken"]):
-    def issue(self, user: User, *, now=None) -> tuple[str, ApiToken]:
+    def issue(self, user: User, *, now=None, session_key: str = "", label: str = "") -> tuple[str, ApiToken]:
         now = now or timezone.now()
         raw = secrets.token_urlsafe(32)
-        token = self.create(user=user, key_hash=_hash_token(raw), created_at=now,
-                            expires_at=now + timedelta(hours=settings.API_TOKEN_TTL_HOURS))
+        token = self.create(user=user, key_hash=_hash_token(raw), created_at=now, session_key=session_key or "",
+                            label=label[:100], expires_at=now + timedelta(hours=settings.API_TOKEN_TTL_HOURS))
         return raw, token
+
+    def live(self, *, now=None):
+        return self.filter(expires_at__gt=now or timezone.now(), revoked_at__isnull=True)
 
     def user_for(self, raw: str, *, now=None) -> User | None:
         now = now or timezone.now()
-        token = (self.select_related("user").filter(key_hash=_hash_token(raw), expires_at__gt=now,
-                                                    revoked_at__isnull=True).first())
-        return token.user if token and token.user.is_active else None
+        token = self.live(now=now).select_related("user").filter(key_hash=_hash_token(raw)).first()
+        if token is None or not token.user.is_active:
+            return None
+        if token.session_key and not _session_alive(token.session_key, now):
+            return None  # made by a web session that has ended (log-out or idle time-out)
+        return token.user
+
+
+def _session_alive(session_key: str, now) -> bool:
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.filter(session_key=session_key, expire_date__gt=now).exists()
 
 
 class ApiToken(models.Model):
@@ -144,8 +156,16 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The web session that made the token (empty for POST /auth/token): the token ends with it.
+    session_key = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    label = models.CharField(_("label"), max_length=100, blank=True, default="")
 
     objects = ApiTokenManager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
 
 
 class SetupCode(models.Model):
@@ -165,3 +185,15 @@ class SetupCode(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "used_at"])]
+
+
+class ResetCode(models.Model):
+    """A one-time password-reset code the security administrator hands over in person or by phone:
+    only its hash is kept, it expires, and it is never mailed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reset_codes")
+    code_hash = models.CharField(max_length=128)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)

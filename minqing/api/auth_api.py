@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django_otp import user_has_device
 from ninja import Router, Schema
 
+from minqing.accounts import otp
 from minqing.accounts.models import ApiToken
 from minqing.api.schemas import Error
 
@@ -16,6 +19,7 @@ router = Router(tags=["auth"])
 class Credentials(Schema):
     username: str
     password: str
+    otp: str = ""  # the authenticator code, for an account with a second factor
 
 
 class TokenOut(Schema):
@@ -30,5 +34,10 @@ def issue_token(request, body: Credentials):
         return 429, {"detail": "登录失败次数过多，请15分钟后再试"}
     if user is None or not user.is_active:
         return 401, {"detail": "用户名或密码错误"}
+    if user_has_device(user) or otp.required(user):
+        try:
+            otp.check(user, body.otp)
+        except ValidationError:
+            return 401, {"detail": "需要第二重身份验证：请在 otp 中填写身份验证器上的验证码"}
     raw, token = ApiToken.objects.issue(user)
     return 200, {"token": raw, "expires_at": token.expires_at}

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from minqing.audit.log import record
+from minqing.lib.uploads import clean_image, read_limited
 
 from .models import Appeal, Attachment, Progress
 from .transition import check as check_may_act
@@ -47,13 +48,12 @@ def add_attachment(appeal: Appeal, *, actor, upload: Any, progress: Progress | N
     now = now or timezone.now()
     if check:
         check_may_act(actor, appeal, "add_progress")
-    size = getattr(upload, "size", None)
-    content = upload.read()
-    size = len(content) if size is None else size
-    content_type = validate_upload(getattr(upload, "name", ""), size, content[:8])
+    content = read_limited(upload, MAX_UPLOAD)  # counted while streaming, never read past the limit
+    content_type = validate_upload(getattr(upload, "name", ""), len(content), content[:8])
+    if content_type.startswith("image/"):
+        content = clean_image(content, getattr(upload, "name", ""))  # no EXIF (GPS) is stored
+    size = len(content)
     digest = hashlib.sha256(content).hexdigest()
-    if hasattr(upload, "seek"):
-        upload.seek(0)
     with transaction.atomic():
         att = Attachment(appeal=appeal, progress=progress, name=PurePath(upload.name).name[:200],
                          content_type=content_type, size=size, sha256=digest,

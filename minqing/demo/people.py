@@ -13,7 +13,7 @@ from minqing.regions.models import Region
 
 from .names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 
-DEMO_PASSWORD = "minqing-demo"
+DEMO_PASSWORD = "Minqing-Demo-2026"  # passes the password rules (minqing/accounts/passwords.py)
 DEPARTMENTS = [
     ("县民政局", "civil_affairs"), ("县住房和城乡建设局", "housing"), ("县交通运输局", "transport"),
     ("县教育局", "education"), ("县卫生健康局", "health"), ("县农业农村局", "agriculture"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from minqing.appeals import access
 from minqing.appeals import workflow as wf
+from minqing.households import crypto
 from minqing.lib.workdays import TZ
 from minqing.portal import codes
 from minqing.regions import jurisdiction
@@ -213,7 +214,8 @@ def party_code(request: HttpRequest, pk: int, party: int) -> HttpResponse:
     d = queries.dispute_detail(request.user, pk)
     p = get_object_or_404(d.parties.alive(), pk=party)
     code = parties.issue_code(d, p, actor=request.user)
-    request.session[SESSION_SLIP] = {"party": p.pk, "code": codes.display(code)}
+    # encrypted in the session until the slip is printed: the session table never holds the code
+    request.session[SESSION_SLIP] = {"party": p.pk, "code": crypto.encrypt(codes.display(code))}
     return redirect("disputes:party_slip", pk=d.pk, party=p.pk)
 
 
@@ -225,7 +227,7 @@ def party_slip(request: HttpRequest, pk: int, party: int) -> HttpResponse:
     slip = request.session.get(SESSION_SLIP)
     code = None
     if slip and slip.get("party") == p.pk:
-        code = request.session.pop(SESSION_SLIP)["code"]
+        code = crypto.decrypt(request.session.pop(SESSION_SLIP)["code"])
     response = render(request, "disputes/slip.html", {
         "d": d, "party": p, "side": parties.side_label(p.side), "code": code,
         "url": request.build_absolute_uri(reverse("mediation:look_up"))})

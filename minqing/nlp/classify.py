@@ -7,6 +7,9 @@ var/models/; this module only loads and applies it (nothing is downloaded at run
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,10 @@ from django.utils import timezone
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 
+from .modelfile import ModelFileError
 from .textmodel import TextModel, prepare
+
+log = logging.getLogger(__name__)
 
 _cache: dict[str, Any] = {"path": None, "mtime": None, "model": None}
 
@@ -28,21 +34,35 @@ def model_path() -> Path:
     return Path(getattr(settings, "NLP_MODEL_PATH", "") or settings.VAR_DIR / "models" / "category.pkl")
 
 
+def model_key() -> bytes:
+    """MINQING_MODEL_KEY, else a key derived from the secret key (both kept outside the model file)."""
+    configured = getattr(settings, "MODEL_KEY", "")
+    if configured:
+        return configured.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"minqing category model", hashlib.sha256).digest()
+
+
 def current_model() -> TextModel | None:
-    """The saved model, reloaded when the file changes; None before the first `minqing model train`."""
+    """The saved model, reloaded when the file changes; None before the first `minqing model train`,
+    and None (with an error in the log) when the file's signature or version does not check."""
     path = model_path()
     try:
         mtime = path.stat().st_mtime
     except OSError:
         return None
     if _cache["path"] != path or _cache["mtime"] != mtime:
-        _cache.update(path=path, mtime=mtime, model=TextModel.load(path))
+        try:
+            model = TextModel.load(path, model_key())
+        except ModelFileError as exc:
+            log.error("category model %s refused: %s", path, exc)
+            model = None
+        _cache.update(path=path, mtime=mtime, model=model)
     return _cache["model"]
 
 
 def attach(model: TextModel) -> Path:
     path = model_path()
-    model.save(path)
+    model.save(path, model_key())
     _cache.update(path=None, mtime=None, model=None)
     return path
 

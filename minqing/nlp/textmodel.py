@@ -9,7 +9,6 @@ thousands of messages a second on one core."""
 from __future__ import annotations
 
 import datetime as dt
-import pickle
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from . import modelfile
 from .textnorm import normalize
 
 BODY_CHARS = 600  # the start of a message says what it is about; the rest costs time
@@ -86,17 +86,16 @@ class TextModel:
         e = np.exp(s)
         return e / e.sum(1, keepdims=True)
 
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
+    def save(self, path: Path, key: bytes) -> None:
+        """Signed with `key` (minqing/nlp/modelfile.py): an unsigned or altered file is never unpickled."""
+        modelfile.dump(self, path, key)
 
     @staticmethod
-    def load(path: Path) -> TextModel:
-        with path.open("rb") as fh:
-            return pickle.load(fh)  # noqa: S301 - our own file under var/models
+    def load(path: Path, key: bytes) -> TextModel:
+        model = modelfile.load(path, key)
+        if not isinstance(model, TextModel):
+            raise modelfile.ModelFileError("模型文件内容不是分类模型")
+        return model
 
 
 def _fit_svm(X: sp.csr_matrix, y: np.ndarray, w: np.ndarray, C: float) -> LinearSVC:

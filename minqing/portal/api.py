@@ -3,7 +3,7 @@
 Same checks as the pages: a form token (GET /form-token, then wait a few seconds like a person
 filling the form), a honeypot field (`website`, must stay empty), per-address limits on letters,
 per-address and per-code limits on look-ups (HTTP 429 with Retry-After and a Chinese message).
-Prefer POST /track (code in the body) to GET /track/{code}: a URL may end up in logs."""
+The tracking code only ever travels in a POST body, never in a URL path: a URL ends up in access logs."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ class CodeIn(Schema):
 
 
 class RatingIn(Schema):
+    code: str
     satisfaction: str
     comment: str = ""
 
@@ -136,21 +137,15 @@ def _answer(letter) -> JsonResponse:
                                   json_dumps_params={"ensure_ascii": False}))
 
 
-@router.get("/track/{code}", auth=None, summary="Progress of a letter by its code")
-def portal_track(request: HttpRequest, code: str):
-    letter, refused = _progress(request, code)
-    return refused or _answer(letter)
-
-
 @router.post("/track", auth=None, summary="Progress of a letter by its code (code in the body)")
 def portal_track_by_body(request: HttpRequest, body: CodeIn):
     letter, refused = _progress(request, body.code)
     return refused or _answer(letter)
 
 
-@router.post("/track/{code}/rating", auth=None, summary="Rate the outcome, once")
-def portal_rate(request: HttpRequest, code: str, body: RatingIn):
-    letter, refused = _progress(request, code)
+@router.post("/track/rating", auth=None, summary="Rate the outcome, once (code in the body)")
+def portal_rate(request: HttpRequest, body: RatingIn):
+    letter, refused = _progress(request, body.code)
     if refused:
         return refused
     try:

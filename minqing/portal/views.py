@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from minqing.households import crypto
 from minqing.lib import regioncode
 
 from . import codes, progress, services, throttle
@@ -84,7 +85,8 @@ def home(request: HttpRequest) -> HttpResponse:
             context["errors"] = _errors(exc)
             status = 400
         else:
-            request.session[SESSION_CODE] = codes.display(sent.code)
+            # kept encrypted until the next page shows it once: the session table never holds the code
+            request.session[SESSION_CODE] = crypto.encrypt(codes.display(sent.code))
             request.session["portal_sent_kind"] = sent.letter.appeal.kind
             return redirect("portal:sent")
     return render(request, "portal/home.html", context, status=status)
@@ -100,7 +102,8 @@ def places(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sent(request: HttpRequest) -> HttpResponse:
     """The code, once: taken out of the session as it is shown."""
-    code = request.session.pop(SESSION_CODE, None)
+    sealed = request.session.pop(SESSION_CODE, None)
+    code = crypto.decrypt(sealed) if sealed else None
     kind = request.session.pop("portal_sent_kind", "")
     return no_store(render(request, "portal/sent.html", {"code": code, "misconduct": kind == "misconduct"}))
 

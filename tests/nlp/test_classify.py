@@ -148,8 +148,8 @@ def test_evaluate_cv_on_a_small_file(tmp_path, capsys):
 
 def test_model_round_trips(tmp_path):
     model = train(examples())
-    model.save(tmp_path / "m.pkl")
-    again = TextModel.load(tmp_path / "m.pkl")
+    model.save(tmp_path / "m.pkl", b"test-key")
+    again = TextModel.load(tmp_path / "m.pkl", b"test-key")
     assert again.predict(["学校收费"]) == model.predict(["学校收费"])
 
 

@@ -12,6 +12,7 @@ from minqing.appeals import services as appeals
 from minqing.appeals.models import ReturnVisit
 from minqing.portal import figures
 from minqing.portal.models import Rating
+from tests.portal.conftest import track
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def test_stages_follow_the_appeal_and_nothing_personal_shows(client, county, sen
     assert "您对办理结果满意吗" in text
     _assert_nothing_personal(county, text)
 
-    data = client.get(f"/api/v1/portal/track/{code}", REMOTE_ADDR=addr()).json()
+    data = track(client, code, REMOTE_ADDR=addr()).json()
     assert data["stage"] == "done" and data["can_rate"] is True
     assert [s["key"] for s in data["stages"] if s["done"]] == ["received", "handling", "done"]
     assert all(s["at"] for s in data["stages"] if s["done"])
@@ -87,7 +88,7 @@ def test_only_a_code_opens_a_letter(client, county, send, addr, letter_of):
     for guess in (str(letter.pk), str(letter.appeal.pk), letter.appeal.number, letter.code_hash, "A" * 16,
                   code[:-1] + ("2" if code[-1] != "2" else "3")):
         assert _page(client, guess, addr).status_code == 404
-        assert client.get(f"/api/v1/portal/track/{guess}", REMOTE_ADDR=addr()).status_code == 404
+        assert track(client, guess, REMOTE_ADDR=addr()).status_code == 404
 
 
 def test_the_rating_is_the_return_visit_and_is_given_once(client, county, send, addr, letter_of, staff):
@@ -107,7 +108,7 @@ def test_the_rating_is_the_return_visit_and_is_given_once(client, county, send, 
     assert rating.counted and "13700001111" not in rating.comment
     again = client.post("/portal/track/rate/", {"code": code, "satisfaction": "unsatisfied"}, REMOTE_ADDR=addr())
     assert again.status_code == 400 and "已经评价过" in again.content.decode()
-    api = client.post(f"/api/v1/portal/track/{code}/rating", {"satisfaction": "unsatisfied"},
+    api = client.post("/api/v1/portal/track/rating", {"code": code, "satisfaction": "unsatisfied"},
                       content_type="application/json", REMOTE_ADDR=addr())
     assert api.status_code == 422 and "已经评价过" in api.json()["detail"]
     assert Rating.objects.count() == 1 and ReturnVisit.objects.count() == 1
@@ -120,7 +121,8 @@ def test_the_rating_is_the_return_visit_and_is_given_once(client, county, send, 
 def test_an_unsatisfied_rating_reopens_the_case(client, county, send, addr, letter_of, staff):
     _r, code = send()
     staff.to_return_visit(letter_of(code).appeal)
-    response = client.post(f"/api/v1/portal/track/{code}/rating", {"satisfaction": "unsatisfied", "comment": "没修好"},
+    response = client.post("/api/v1/portal/track/rating",
+                           {"code": code, "satisfaction": "unsatisfied", "comment": "没修好"},
                            content_type="application/json", REMOTE_ADDR=addr())
     assert response.status_code == 200
     data = response.json()
@@ -137,7 +139,7 @@ def test_a_rating_after_closure_is_kept_apart_for_the_figures(client, county, se
     _r, code = send(sign="anonymous")
     staff.solve(letter_of(code).appeal)
     assert ReturnVisit.objects.count() == 1  # the staff's visit
-    response = client.post(f"/api/v1/portal/track/{code}/rating", {"satisfaction": "satisfied"},
+    response = client.post("/api/v1/portal/track/rating", {"code": code, "satisfaction": "satisfied"},
                            content_type="application/json", REMOTE_ADDR=addr())
     assert response.status_code == 200 and response.json()["stage"] == "visited"
     rating = Rating.objects.get()
@@ -152,10 +154,10 @@ def test_a_rating_after_closure_is_kept_apart_for_the_figures(client, county, se
 
 def test_no_rating_before_the_case_is_done(client, county, send, addr):
     _r, code = send()
-    response = client.post(f"/api/v1/portal/track/{code}/rating", {"satisfaction": "satisfied"},
+    response = client.post("/api/v1/portal/track/rating", {"code": code, "satisfaction": "satisfied"},
                            content_type="application/json", REMOTE_ADDR=addr())
     assert response.status_code == 422 and "办结后才能评价" in response.json()["detail"]
-    bad = client.post(f"/api/v1/portal/track/{code}/rating", {"satisfaction": "great"},
+    bad = client.post("/api/v1/portal/track/rating", {"code": code, "satisfaction": "great"},
                       content_type="application/json", REMOTE_ADDR=addr())
     assert bad.status_code == 422
     assert not Rating.objects.exists()
@@ -171,7 +173,7 @@ def test_a_misconduct_report_shows_nothing_identifying(client, county, send, add
     assert "纪检监察机关" in text and "已办结" in text
     for secret in ("张某某", "警告", "王小明", "13700001111", county.inspector.display_name):
         assert secret not in text
-    data = client.get(f"/api/v1/portal/track/{code}", REMOTE_ADDR=addr()).json()
+    data = track(client, code, REMOTE_ADDR=addr()).json()
     blob = json.dumps(data, ensure_ascii=False)
     assert "张某某" not in blob and "王小明" not in blob and data["reply"].startswith("您的举报已由纪检监察机关")
 
@@ -182,7 +184,7 @@ def test_a_merged_letter_follows_its_target(client, county, send, addr, letter_o
     first, second = letter_of(code1).appeal, letter_of(code2).appeal
     appeals.merge(second, first, actor=county.cadre_a, now=staff._now())
     staff.verify(staff.submit(staff.assign(first)))
-    data = client.get(f"/api/v1/portal/track/{code2}", REMOTE_ADDR=addr()).json()
+    data = track(client, code2, REMOTE_ADDR=addr()).json()
     assert data["stage"] == "done" and "已更换三盏路灯" in data["reply"]
     assert any("合并" in t["text"] for t in data["timeline"])
     assert "王小明" not in json.dumps(data, ensure_ascii=False)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, AppealEvent
+from tests.web_pages.test_merge_and_files import png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +148,7 @@ def test_progress_with_a_photo_attaches_it(county, stages, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     appeal = stages.assigned()
-    photo = SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    photo = SimpleUploadedFile("现场.png", png_bytes(), content_type="image/png")
     response = login(county.dept_handler).post(f"/appeals/{appeal.pk}/actions/add_progress/",
                                                {"note": "拍照留档", "files": photo})
     assert response.status_code == 302

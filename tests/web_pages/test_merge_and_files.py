@@ -11,7 +11,19 @@ from minqing.audit.models import Event
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+def png_bytes() -> bytes:
+    """A tiny real PNG: a stored picture must decode."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (8, 8), (200, 120, 10)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = png_bytes()
 
 
 def test_merge_shows_both_and_one_button_merges(county, stages, login):

@@ -31,6 +31,7 @@ from minqing.accounts.models import Unit, User
 from minqing.appeals import queries, services
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Attachment, Category, Report
+from minqing.households import crypto
 from minqing.households.models import Household
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
@@ -268,10 +269,19 @@ def _action_forms(available: list[str], appeal: Appeal, errors: dict[str, str],
     return forms
 
 
+def _revealed_phone(request, appeal: Appeal) -> dict | None:
+    """The reporter's phone revealed (and logged) by report_reveal just before, decrypted again."""
+    mark = request.session.pop("revealed_report", None)
+    if not mark or mark.get("appeal") != appeal.pk or not jurisdiction.can_reveal(request.user, appeal):
+        return None
+    report = queries.reports_of(request.user, appeal).filter(pk=mark.get("report")).first()
+    return {"report": report.pk, "value": crypto.decrypt(report.phone_enc)} if report else None
+
+
 def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = None,
                     values: dict[str, dict] | None = None) -> dict[str, Any]:
     user = request.user
-    revealed = request.session.pop("revealed_report", None)
+    revealed = _revealed_phone(request, appeal)
     state = services.state_from_json(appeal.state)
     now = timezone.now()
     attachments = list(appeal.attachments.alive().select_related("uploaded_by").order_by("uploaded_at", "id"))
@@ -293,7 +303,7 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
         "timeline": _timeline(appeal),
         "reports": list(queries.reports_of(user, appeal)),
         "can_reveal": jurisdiction.can_reveal(user, appeal),
-        "revealed": revealed if revealed and revealed.get("appeal") == appeal.pk else None,
+        "revealed": revealed,
         "progress": progress,
         "return_visits": list(appeal.return_visits.select_related("by").order_by("at", "id")),
         "attachments": attachments,
@@ -364,13 +374,13 @@ def report_reveal(request, pk: int, report_pk: int):
     appeal = queries.appeal_detail(request.user, pk)
     report = jurisdiction.get_visible_or_404(request.user, Report.objects.filter(appeal=appeal), pk=report_pk)
     try:
-        value = services.reveal_phone(report, actor=request.user, reason=request.POST.get("reason", ""),
+        services.reveal_phone(report, actor=request.user, reason=request.POST.get("reason", ""),
                                       ip=request.META.get("REMOTE_ADDR"))
     except PermissionDenied as exc:
         messages.error(request, _message(exc))
         return redirect("web:appeal", pk=pk)
-    # Shown once, on the next page, never in a URL.
-    request.session["revealed_report"] = {"appeal": appeal.pk, "report": report.pk, "value": value}
+    # Shown once, on the next page, never in a URL, and never stored (the page decrypts it again).
+    request.session["revealed_report"] = {"appeal": appeal.pk, "report": report.pk}
     return redirect("web:appeal", pk=pk)
 
 

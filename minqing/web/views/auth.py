@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from minqing.accounts.security import end_session_tokens
+
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
@@ -12,6 +14,8 @@ class LoginView(auth_views.LoginView):
 
 @require_POST
 def logout_view(request):
+    if request.user.is_authenticated:
+        end_session_tokens(request.user, request.session.session_key)  # tokens end with their session
     logout(request)
     return redirect("web:login")
 

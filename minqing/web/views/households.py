@@ -16,7 +16,7 @@ from minqing.accounts.models import Pairing
 from minqing.appeals import access
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal
-from minqing.households import queries, services
+from minqing.households import crypto, queries, services
 from minqing.households.models import Resident, ResidentStatus, Tag
 from minqing.households.printing import pdf
 from minqing.lib.regioncode import RegionCodeError
@@ -71,12 +71,24 @@ def household_list(request):
     })
 
 
+def _revealed(request, household) -> dict | None:
+    """The value revealed (and logged) by resident_reveal just before, decrypted again for this page."""
+    mark = request.session.pop("revealed", None)
+    if not mark or mark.get("field") not in Resident.PERSONAL_FIELDS:
+        return None
+    resident = Resident.objects.filter(pk=mark.get("resident"), household=household).first()
+    if resident is None or not jurisdiction.can_reveal(request.user, resident):
+        return None
+    value = crypto.decrypt(getattr(resident, f"{mark['field']}_enc"))
+    return {"resident": resident.pk, "field": mark["field"], "value": value}
+
+
 @login_required
 def household_detail(request, pk: int):
     """一户一档: members (masked, revealed per the rules), tags, visits, appeals, help received and
     the cadres paired with the household, on one page."""
     h = queries.household_detail(request.user, pk)
-    revealed = request.session.pop("revealed", None)
+    revealed = _revealed(request, h)
     today = timezone.localdate()
     appeals = (jurisdiction.visible(request.user, Appeal)
                .filter(Q(household=h) | Q(reports__household=h)).distinct()
@@ -104,13 +116,14 @@ def resident_reveal(request, pk: int):
     resident = jurisdiction.get_visible_or_404(request.user, Resident, pk=pk)
     field = request.POST.get("field", "")
     try:
-        value = services.reveal(resident, field, actor=request.user, reason=request.POST.get("reason", ""),
+        services.reveal(resident, field, actor=request.user, reason=request.POST.get("reason", ""),
                                 ip=request.META.get("REMOTE_ADDR"))
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [])) or str(exc))
         return redirect("web:household", pk=resident.household_id)
-    # Shown once, on the next page, never in a URL.
-    request.session["revealed"] = {"resident": resident.pk, "field": field, "value": value}
+    # Shown once, on the next page, never in a URL, and never stored: the session keeps which field
+    # was revealed (and logged), the page decrypts it again.
+    request.session["revealed"] = {"resident": resident.pk, "field": field}
     return redirect("web:household", pk=resident.household_id)
 
 
