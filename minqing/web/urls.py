@@ -22,6 +22,7 @@ urlpatterns = [
     path("appeals/<int:pk>/", appeals.appeal_detail, name="appeal"),
     path("appeals/<int:pk>/actions/<slug:action>/", appeals.appeal_action, name="appeal_action"),
     path("appeals/<int:pk>/merge/", appeals.appeal_merge, name="appeal_merge"),
+    path("appeals/<int:pk>/category/", appeals.appeal_category, name="appeal_category"),
     path("appeals/<int:pk>/reports/<int:report_pk>/reveal/", appeals.report_reveal, name="appeal_report_reveal"),
     path("appeals/<int:pk>/attachments/", appeals.attachment_upload, name="appeal_attachment_upload"),
     path("appeals/<int:pk>/attachments/<int:att_pk>/", appeals.attachment, name="appeal_attachment"),
