@@ -36,7 +36,7 @@ def on_appeal_changed(change: hooks.Change) -> None:
     if appeal.kind != wf.Kind.DISPUTE.value or _registering.get():
         return
     if change.created:
-        adopt(actor=change.actor, appeal_ids=[appeal.pk], now=change.at)
+        adopt(actor=change.actor, appeal_ids=[appeal.pk])
     else:
         sync_from_appeal(appeal, actor=change.actor, now=change.at)
 
