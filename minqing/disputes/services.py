@@ -22,33 +22,46 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from contextvars import ContextVar
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from minqing.accounts.models import Unit, User
-from minqing.appeals import access, hooks
 from minqing.appeals import services as appeals
 from minqing.appeals import workflow as wf
-from minqing.appeals.categories import seed_categories
-from minqing.appeals.models import Appeal, Category
-from minqing.audit.log import record
 from minqing.households.models import Household, Resident
 from minqing.lib import regioncode
-from minqing.lib.logfilter import scrub
 from minqing.lib.workdays import TZ, end_of_day
-from minqing.regions import jurisdiction
 
+from .checks import (  # noqa: F401 - parties.py and the views use some of these through services
+    RISK_FLAGS,
+    _audit,
+    _category,
+    _choice,
+    _date,
+    _flags,
+    _locked,
+    _may,
+    _moment,
+    _now,
+    _status,
+    _text,
+    _user,
+    kind_by_code,
+)
+from .follow import (  # noqa: F401 - re-exported: callers import these from services
+    FAMILY_CATEGORY_CODE,
+    _registering,
+    adopt,
+    on_appeal_changed,
+    sync_from_appeal,
+)
 from .models import (
     STAGE_ORDER,
     Agreement,
     AgreementStatus,
     Dispute,
-    DisputeKind,
     FollowUp,
     MediationSession,
     MediationStage,
@@ -75,111 +88,9 @@ REVIEW_DAYS = {RiskLevel.HIGH: 7, RiskLevel.MEDIUM: 15, RiskLevel.LOW: 30}
 STAGE_DAYS = {StageKind.PEOPLE: 30, StageKind.ADMINISTRATIVE: 30, StageKind.JUDICIAL: 30}
 SOURCE_CHANNEL = {Source.VISIT: "visit", Source.MEETING: "meeting", Source.REPORT: "reception",
                   Source.TRANSFER: "transfer", Source.OTHER: "visit"}
-FAMILY_CATEGORY_CODE = "S06.04"  # 婚姻家庭 in appeals/categories.py
 TRIAGE_STATES = frozenset({wf.Status.REGISTERED, wf.Status.ESCALATED})
 HANDLING_STATES = frozenset({wf.Status.ASSIGNED, wf.Status.IN_PROGRESS})
-RISK_FLAGS = ("petition", "group", "violence")
 
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or timezone.now()
-
-
-def _locked(dispute: Dispute, now: dt.datetime | None) -> tuple[Dispute, dt.datetime]:
-    """Lock the appeal, then the dispute (the order of every appeal service and its hooks, so a
-    mediator's step and an appeal action at once cannot deadlock), then read the clock: a step
-    that waited is not refused as earlier than the one it waited for."""
-    Appeal.objects.select_for_update().filter(pk=dispute.appeal_id).values_list("pk", flat=True).first()
-    return Dispute.objects.select_for_update().get(pk=dispute.pk), _now(now)
-
-
-def _user(actor: Any) -> User | None:
-    return actor if getattr(actor, "pk", None) else None
-
-
-def _audit(action: str, dispute: Dispute, actor: Any, changes: Mapping[str, Any], at: dt.datetime,
-           reason: str = "") -> None:
-    record(f"dispute.{action}", actor=actor, object_type="disputes.dispute", object_id=dispute.pk,
-           region_code=dispute.appeal.region_id, changes=dict(changes), reason=scrub(reason), at=at)
-
-
-def _may(actor: Any, appeal: Appeal, action: str) -> None:
-    """The post must allow the appeal action this step stands for (see access.may_act)."""
-    if actor is None:
-        return
-    if not access.may_act(jurisdiction.scope_of(actor), appeal, action):
-        raise PermissionDenied(f"您的岗位不能对该纠纷执行“{wf.ACTIONS[action].label}”")
-
-
-def _status(appeal: Appeal) -> wf.Status:
-    return wf.Status(appeal.status)
-
-
-def _text(value: Any, label: str, *, required: bool = True, limit: int | None = None) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise ValidationError(f"请填写{label}")
-    if limit is not None and len(text) > limit:
-        raise ValidationError(f"{label}不能超过{limit}个字")
-    return text
-
-
-def _choice(value: Any, choices: Iterable[str], label: str) -> str:
-    if value not in set(choices):
-        raise ValidationError(f"{label}“{value}”无效")
-    return str(value)
-
-
-def _date(value: Any, label: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(TZ).date()
-    if isinstance(value, dt.date):
-        return value
-    parsed = parse_date(str(value)) if value not in (None, "") else None
-    if parsed is None:
-        raise ValidationError(f"{label}格式无效，应为日期（如 2025-03-01）")
-    return parsed
-
-
-def _moment(value: Any, label: str, default: dt.datetime) -> dt.datetime:
-    if value in (None, ""):
-        return default
-    if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value, TZ)
-    try:
-        return appeals._aware(value, label)
-    except ValidationError:
-        raise ValidationError(f"{label}格式无效") from None
-
-
-def _flags(risks: Iterable[str] | None) -> dict[str, bool]:
-    chosen = set(risks or ())
-    unknown = chosen - set(RISK_FLAGS)
-    if unknown:
-        raise ValidationError(f"风险类型无效：{'、'.join(sorted(unknown))}（可选 petition、group、violence）")
-    return {f"risk_{name}": name in chosen for name in RISK_FLAGS}
-
-
-def kind_by_code(code: Any) -> DisputeKind:
-    kind = DisputeKind.objects.filter(is_active=True).filter(
-        **({"pk": int(code)} if str(code).isdigit() else {"code": str(code)})).first()
-    if kind is None:
-        raise ValidationError(f"纠纷类型“{code}”不存在")
-    return kind
-
-
-def _category(kind: DisputeKind, family: bool) -> Category | None:
-    """The appeals category the appeal is filed under: family → 婚姻家庭 (the family rule)."""
-    code = FAMILY_CATEGORY_CODE if family else kind.category_code
-    if not code:
-        return None
-    found = Category.objects.filter(code=code).first()
-    if found is None:  # a fresh county: the seeds' categories are created on first use
-        found = seed_categories(None).get(code)
-    return found
 
 
 # --- parties --------------------------------------------------------------------------------
@@ -632,105 +543,3 @@ def region_of(code: str) -> str:
     except regioncode.RegionCodeError as exc:
         raise ValidationError(str(exc)) from exc
 
-
-# --- disputes registered as plain appeals --------------------------------------------------------
-
-
-# register_dispute makes its own Dispute row and start_stage sets its owner and deadline: while they
-# drive the appeal, the hook below must not adopt or follow it.
-_registering: ContextVar[bool] = ContextVar("disputes_registering", default=False)
-
-
-def on_appeal_changed(change: hooks.Change) -> None:
-    """Registered in appeals.hooks (appeals never imports disputes); runs inside the appeal's own
-    transaction. A dispute registered as a plain appeal — on a cadre's phone, on the appeals form,
-    through the portal — becomes a dispute at once (side 1 = the reporting household, low risk,
-    reviewed within 30 days), so it is on the risk list for the mediator to complete (the other side,
-    the risk) instead of waiting for `minqing disputes adopt`. Later changes keep such a dispute's
-    figures in step with the appeal (sync_from_appeal, audited)."""
-    appeal = change.appeal
-    if appeal.kind != wf.Kind.DISPUTE.value or _registering.get():
-        return
-    if change.created:
-        adopt(actor=change.actor, appeal_ids=[appeal.pk], now=change.at)
-    else:
-        sync_from_appeal(appeal, actor=change.actor, now=change.at)
-
-
-@transaction.atomic
-def sync_from_appeal(appeal: Appeal, *, actor: Any = None, now: dt.datetime | None = None) -> Dispute | None:
-    """A dispute handled by plain appeal actions (solved on the spot at a meeting, closed, referred,
-    assigned on the appeals pages) takes its solved/referred time and its deadline and responsible
-    person from the appeal, as adopt() does; a dispute in mediation keeps what the mediation set.
-    Every change is an audit event (dispute.followed_appeal) naming what moved."""
-    d = Dispute.objects.select_for_update().filter(appeal_id=appeal.pk).first()
-    if d is None:
-        return None
-    changes: dict[str, Any] = {}
-    if appeal.group == wf.Group.SOLVED.value and d.solved_at is None and d.outcome != Outcome.REFERRED:
-        changes.update(solved_at=appeal.closed_at, outcome=Outcome.AGREED)
-    elif appeal.status == wf.Status.REFERRED.value and d.referred_at is None and d.solved_at is None:
-        changes.update(referred_at=appeal.closed_at, outcome=Outcome.REFERRED)
-    if not d.stages.exists() and (d.due_at, d.owner_id, d.owner_name) != (
-            appeal.due_at, appeal.handler_id, appeal.handler_name):
-        changes.update(due_at=appeal.due_at, owner_id=appeal.handler_id, owner_name=appeal.handler_name)
-    if not changes:
-        return d
-    now = _now(now)
-    diff = {k: [_plain(getattr(d, k)), _plain(v)] for k, v in changes.items()}
-    for k, v in changes.items():
-        setattr(d, k, v)
-    d.updated_at = now
-    d.save(update_fields=[*changes, "updated_at"])
-    d.appeal = appeal
-    _audit("followed_appeal", d, actor, {"appeal": appeal.number, **diff}, now)
-    return d
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.datetime) else value
-
-
-@transaction.atomic
-def adopt(*, actor=None, now: dt.datetime | None = None, appeal_ids: list[int] | None = None) -> int:
-    """Give a Dispute row to every appeal of kind 矛盾纠纷 registered without one (through the
-    appeals form, an import, the appeals demo), so lists and figures count every dispute. The
-    kind follows the appeal's category (婚姻家庭 → family, else the kind filed under that
-    category, else 其他); the reporting household is side 1; a solved appeal counts as solved
-    at its closing time. One audit event per county lists what was adopted."""
-    now = _now(now)
-    by_category: dict[str, DisputeKind] = {}
-    for k in DisputeKind.objects.filter(is_active=True).order_by("-family", "order"):
-        by_category.setdefault(k.category_code, k)
-    fallback = DisputeKind.objects.filter(code="other").first() or DisputeKind.objects.order_by("order").first()
-    if fallback is None:
-        return 0
-    appeals_qs = (Appeal.objects.filter(kind=wf.Kind.DISPUTE.value, dispute__isnull=True, deleted_at__isnull=True)
-                  .exclude(status=wf.Status.MERGED.value).select_related("category", "household"))
-    if appeal_ids is not None:
-        appeals_qs = appeals_qs.filter(pk__in=appeal_ids)
-    rows, owners = [], {}
-    for a in appeals_qs:
-        code = FAMILY_CATEGORY_CODE if a.sensitivity == "family" else (a.category.code if a.category_id else "")
-        solved = a.group == wf.Group.SOLVED.value
-        rows.append(Dispute(appeal=a, kind=by_category.get(code, fallback), found_at=a.received_at,
-                            source=Source.MEETING if a.channel == "meeting" else Source.VISIT,
-                            next_review_on=a.received_at.astimezone(TZ).date() + dt.timedelta(days=30),
-                            last_reviewed_at=a.received_at, owner_id=a.handler_id, owner_name=a.handler_name,
-                            due_at=a.due_at, outcome=Outcome.AGREED if solved else Outcome.NONE,
-                            solved_at=a.closed_at if solved else None, updated_at=now))
-        owners[a.pk] = a
-    if not rows:
-        return 0
-    Dispute.objects.bulk_create(rows, batch_size=1000)
-    made = {d.appeal_id: d for d in Dispute.objects.filter(appeal_id__in=list(owners))}
-    Party.objects.bulk_create([Party(dispute=made[a.pk], side=1, kind=PartyKind.HOUSEHOLD, household=a.household,
-                                     name=a.household.head_name, created_at=now)
-                               for a in owners.values() if a.household_id], batch_size=1000)
-    by_county: dict[str, list[int]] = {}
-    for a in owners.values():
-        by_county.setdefault(regioncode.county_of(a.region_id), []).append(made[a.pk].pk)
-    for county, ids in sorted(by_county.items()):
-        record("dispute.adopted", actor=actor, object_type="disputes.dispute", object_id=f"{min(ids)}-{max(ids)}",
-               region_code=county, changes={"disputes": sorted(ids)}, at=now)
-    return len(rows)

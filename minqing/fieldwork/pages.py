@@ -44,9 +44,6 @@ from .models import (
 
 PAGE_SIZE = 50
 MAX_CHOICES = 500  # a select longer than this is useless; a county's villages fit
-SORTS = {"rule": ("rule", "status_order", "name"), "status": ("status_order", "rule", "name"),
-         "name": ("name", "rule"), "done": ("ratio", "rule", "name"), "-done": ("-ratio", "rule", "name")}
-STATUS_ORDER = {"red": 0, "yellow": 1, "green": 2}
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -140,6 +137,16 @@ def _query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+def _within(qs: Any, code: str) -> Any:
+    """The rows under a region code typed in a filter (none for a code that is no code)."""
+    if not code:
+        return qs
+    try:
+        return qs.filter(jurisdiction.region_q([regioncode.normalize(code)]))
+    except (regioncode.RegionCodeError, ValueError):
+        return qs.none()
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -189,11 +196,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     if kind in ActivityKind.values:
         qs = qs.filter(kind=kind)
     region = (request.GET.get("region") or "").strip()
-    if region:
-        try:
-            qs = qs.filter(jurisdiction.region_q([regioncode.normalize(region)]))
-        except (regioncode.RegionCodeError, ValueError):
-            qs = qs.none()
+    qs = _within(qs, region)
     person = _int(request.GET.get("person"))
     if person:
         qs = qs.filter(Q(leader_id=person) | Q(participants=person)).distinct()
@@ -472,11 +475,7 @@ def lists_index(request: HttpRequest) -> HttpResponse:
     qs = jurisdiction.visible(request.user, VillageList).alive().select_related("region", "round__team") \
         .annotate(n_items=Count("items"), n_done=Count("items", filter=Q(items__done_at__isnull=False)))
     village = (request.GET.get("village") or "").strip()
-    if village:
-        try:
-            qs = qs.filter(jurisdiction.region_q([regioncode.normalize(village)]))
-        except (regioncode.RegionCodeError, ValueError):
-            qs = qs.none()
+    qs = _within(qs, village)
     return render(request, "fieldwork/desk/lists_index.html", {
         "page": _page(request, qs.order_by("-prepared_on", "-id")), "village": village,
         "villages": _places(request.user, (Level.VILLAGE,)), "query": _query_without_page(request)})
@@ -540,71 +539,3 @@ def list_item_tick(request: HttpRequest, pk: int) -> HttpResponse:
 
         messages.error(request, error)
     return redirect(reverse("field:desk_lists", args=[item.village_list_id]) + f"#item-{item.pk}")
-
-
-# --- quotas and visit lists ------------------------------------------------------------------
-
-
-@login_required
-def quotas(request: HttpRequest) -> HttpResponse:
-    """Who is doing their share: metrics.quota_report rows, red/yellow/green, by rule, sortable."""
-    region = _figure_region(request)
-    period = _period(request)
-    rows = metrics.quota_report(region.code, period["start"], period["end"], user=request.user)
-    rules = sorted({(r["rule"], r["rule_name"]) for r in rows})
-    rule = request.GET.get("rule") or ""
-    if rule:
-        rows = [r for r in rows if r["rule"] == rule]
-    status = request.GET.get("status") or ""
-    if status in STATUS_ORDER:
-        rows = [r for r in rows if r["status"] == status]
-    sort = request.GET.get("sort") or "rule"
-    keys = SORTS.get(sort, SORTS["rule"])
-    for r in rows:
-        r["status_order"] = STATUS_ORDER[r["status"]]
-        r["ratio"] = r["done"] / r["required"] if r["required"] else 1.0
-        r["percent"] = round(100 * r["ratio"])
-
-    def key(r: dict[str, Any]) -> tuple:
-        return tuple(-r[k[1:]] if k.startswith("-") else r[k] for k in keys)
-
-    rows.sort(key=key)
-    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS_ORDER}
-    params = request.GET.copy()
-    params.pop("sort", None)
-    return render(request, "fieldwork/desk/quotas.html", {
-        "region": region, "period": period, "rows": rows, "rules": rules, "rule": rule, "status": status,
-        "sort": sort, "counts": counts, "query": params.urlencode()})
-
-
-@login_required
-def visit_list(request: HttpRequest) -> HttpResponse:
-    """Visits of a household or by a cadre (as visitor or companion), read-only."""
-    user = request.user
-    qs = jurisdiction.visible(user, Visit).alive().select_related("household", "visitor", "region", "round__team")
-    visitor_id = _int(request.GET.get("visitor"))
-    household_id = _int(request.GET.get("household"))
-    visitor = household = None
-    if visitor_id:
-        visitor = User.objects.filter(pk=visitor_id).first()
-        qs = qs.filter(Q(visitor_id=visitor_id) | Q(companions=visitor_id)).distinct()
-    if household_id:
-        from minqing.households.models import Household
-
-        household = jurisdiction.visible(user, Household).filter(pk=household_id).first()
-        qs = qs.filter(household_id=household_id)
-    period = _period(request) if request.GET.get("period") else None
-    if period:
-        low, high = _bounds(period["start"], period["end"])
-        qs = qs.filter(visited_at__gte=low, visited_at__lt=high)
-    region = (request.GET.get("region") or "").strip()
-    if region:
-        try:
-            qs = qs.filter(jurisdiction.region_q([regioncode.normalize(region)]))
-        except (regioncode.RegionCodeError, ValueError):
-            qs = qs.none()
-    return render(request, "fieldwork/desk/visit_list.html", {
-        "page": _page(request, qs.order_by("-visited_at", "-id")), "visitor": visitor, "household": household,
-        "period": period, "query": _query_without_page(request),
-        "filters": {"visitor": visitor_id or "", "household": household_id or "", "region": region,
-                    "period": period["token"] if period else ""}})

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import pages, views
+from . import pages, quota_pages, views
 
 app_name = "field"
 
@@ -29,6 +29,6 @@ urlpatterns = [
     path("desk/lists/new/", pages.lists_new, name="desk_lists_new"),
     path("desk/lists/<int:pk>/", pages.lists_detail, name="desk_lists"),
     path("desk/list-items/<int:pk>/tick/", pages.list_item_tick, name="desk_item_tick"),
-    path("desk/quotas/", pages.quotas, name="desk_quotas"),
-    path("desk/visits/", pages.visit_list, name="desk_visits"),
+    path("desk/quotas/", quota_pages.quotas, name="desk_quotas"),
+    path("desk/visits/", quota_pages.visit_list, name="desk_visits"),
 ]

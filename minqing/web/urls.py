@@ -37,6 +37,7 @@ urlpatterns = [
     path("appeals/<int:pk>/actions/<slug:action>/", appeals.appeal_action, name="appeal_action"),
     path("appeals/<int:pk>/merge/", appeals.appeal_merge, name="appeal_merge"),
     path("appeals/<int:pk>/reclassify/", reclassify.appeal_reclassify, name="appeal_reclassify"),
+    path("appeals/<int:pk>/category/", appeals.appeal_category, name="appeal_category"),
     path("appeals/<int:pk>/reports/<int:report_pk>/reveal/", appeals.report_reveal, name="appeal_report_reveal"),
     path("appeals/<int:pk>/attachments/", appeals.attachment_upload, name="appeal_attachment_upload"),
     path("appeals/<int:pk>/attachments/<int:att_pk>/", appeals.attachment, name="appeal_attachment"),

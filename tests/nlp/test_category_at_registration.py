@@ -78,3 +78,19 @@ def test_changing_the_category_needs_a_post_that_handles_the_case(county, model)
     a = _register(county, "小区路灯坏了", "小区路灯坏了没人修")
     with pytest.raises(PermissionDenied):
         services.change_category(a, actor=county.cadre_b, category="T02")
+
+
+def test_the_page_marks_a_suggestion_and_takes_a_correction(county, model, login):
+    a = _register(county, "小区路灯坏了", "小区路灯坏了没人修，晚上很黑")
+    client = login(county.cadre_a)
+    body = client.get(f"/appeals/{a.pk}/").content.decode()
+    assert "城乡建设" in body and "模型建议" in body and "更正类别" in body
+    r = client.post(f"/appeals/{a.pk}/category/", {"category": model["教育文体"].pk})
+    assert r.status_code == 302
+    a.refresh_from_db()
+    assert (a.category, a.category_source) == (model["教育文体"], "person")
+    assert CategoryFeedback.objects.get().suggested == model["城乡建设"]
+    assert "模型建议" not in client.get(f"/appeals/{a.pk}/").content.decode()
+    # outside the village: not even the page
+    assert login(county.cadre_b).post(f"/appeals/{a.pk}/category/", {"category": model["卫生计生"].pk}
+                                      ).status_code == 404

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minqing.accounts.models import Unit, User
-from minqing.appeals import queries, services
+from minqing.appeals import access, queries, services
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Attachment, Category, Report
 from minqing.households import crypto
@@ -317,9 +317,33 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
         "merged_appeals": list(jurisdiction.visible(user, Appeal).filter(merged_into=appeal).order_by("id")),
         "similar": integrations.similar_open(user, appeal),
         "may_merge": "merge_into" in available,
+        "categories": _categories() if _may_recategorise(user, appeal) else [],
         "close_reason_label": wf.CLOSE_REASON_LABELS.get(state.close_reason) if state and state.close_reason
         else "",
     }
+
+
+def _may_recategorise(user, appeal: Appeal) -> bool:
+    return access.may_act(jurisdiction.scope_of(user), appeal, "add_progress")
+
+
+def _categories() -> list[Category]:
+    return list(Category.objects.filter(is_active=True, level=1).order_by("scheme", "code"))
+
+
+@login_required
+@require_POST
+def appeal_category(request, pk: int):
+    """Set or correct the category (a correction of the model's suggestion goes back to it as feedback)."""
+    appeal = queries.appeal_detail(request.user, pk)
+    try:
+        services.change_category(appeal, actor=request.user, category=request.POST.get("category", ""),
+                                 reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, _("Category saved"))
+    return redirect("web:appeal", pk=pk)
 
 
 @login_required
