@@ -154,13 +154,13 @@ def checklist_visit_answers(request, visit_id: int):
     return {"items": items, "count": len(items)}
 
 
-class AppealIn(Schema):
+class ChecklistAppealIn(Schema):
     text: str = ""
 
 
 @router.post("/answers/{answer_id}/appeal", response={201: dict[str, Any], 200: dict[str, Any]},
              summary="Open an appeal from a failed item")
-def checklist_raise_appeal(request, answer_id: int, payload: AppealIn):
+def checklist_raise_appeal(request, answer_id: int, payload: ChecklistAppealIn):
     answer = jurisdiction.get_visible_or_404(request.user, ChecklistAnswer.objects.select_related(
         "item__version__checklist", "household", "response"), pk=answer_id)
     if answer.response.deleted_at is not None:
