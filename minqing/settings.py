@@ -64,6 +64,8 @@ SECRET_KEY = KEYS["secret"]
 DATA_KEY = KEYS["data"]  # encrypts ID numbers and phones at rest
 HASH_KEY = KEYS["hash"]  # keyed hash for exact look-up of ID numbers and phones
 DEBUG = env_bool("MINQING_DEBUG")
+# A part whose dashboard/briefing figures fail: raise (tests, DEBUG) or show "此项暂时无法计算" and log.
+FIGURES_RAISE = env_bool("MINQING_FIGURES_RAISE") or DEBUG
 ALLOWED_HOSTS = env_list("MINQING_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("MINQING_CSRF_TRUSTED_ORIGINS", "")
 DEMO_MODE = env_bool("MINQING_DEMO")

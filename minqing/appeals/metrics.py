@@ -42,9 +42,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Case,
@@ -64,6 +62,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr
 
 from minqing.lib import regioncode
+from minqing.lib.periods import bounds
 from minqing.regions import jurisdiction
 
 from . import workflow as wf
@@ -172,15 +171,6 @@ class CountySummary:
 # ---------------------------------------------------------------------------------------------
 # Bounds and base querysets
 
-
-def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[start 00:00, end+1 00:00) in the county's zone: the period as a half-open time range."""
-    if end < start:
-        raise ValueError("统计期间的结束日期不能早于开始日期")
-    tz = ZoneInfo(settings.TIME_ZONE)
-    low = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return low, high
 
 
 def _wide(code: str) -> bool:

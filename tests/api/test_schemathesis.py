@@ -23,7 +23,21 @@ schema.app = WSGIHandler()
 
 
 @pytest.fixture
-def auth(db, county, bearer):
+def kept_connection():
+    """As Django's test client does: the request must not close the test's database connection (on
+    PostgreSQL that would end the transaction the test runs in)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def auth(db, county, bearer, kept_connection):
     """A county leader's token, with appeals in three states in the county."""
     from minqing.appeals import services
 
