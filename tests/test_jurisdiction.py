@@ -1,6 +1,6 @@
 """Jurisdiction: a cadre of village A tries every list, detail, search and export URL for village B
 (pages with a session, API with a bearer token); the other personas see what their posts cover;
-reveals follow DOMAIN.md's privacy table and are logged without the clear value."""
+reveals follow docs/domain.md "Privacy" and are logged without the clear value."""
 
 from __future__ import annotations
 

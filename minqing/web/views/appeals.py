@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minqing.accounts.models import Unit, User
-from minqing.appeals import queries, services
+from minqing.appeals import labels, queries, services
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Attachment, Category, Report
 from minqing.households.models import Household
@@ -213,8 +213,8 @@ def _event_details(e, units: dict[str, str], users: dict[str, str]) -> list[tupl
             value = units.get(str(value), value)
         elif key in ("person", "leader"):
             value = users.get(str(value), value)
-        elif key == "satisfaction":
-            value = SATISFACTION_LABELS.get(value, value)
+        elif key in labels.VALUE_LABELS:
+            value = labels.value_label(key, value)
         elif key == "decision":
             value = DECISION_LABELS.get(value, value)
         elif key == "outcome":
@@ -245,7 +245,7 @@ def _timeline(appeal: Appeal) -> list[dict[str, Any]]:
             "to_label": wf.STATUS_LABELS.get(wf.Status(e.to_status), e.to_status) if e.to_status in
             wf.Status._value2member_map_ else e.to_status,
             "details": _event_details(e, units, users),
-            "flags": (e.payload or {}).get("flags") or [],
+            "flags": [labels.value_label("flags", f) for f in (e.payload or {}).get("flags") or []],
         })
     return out
 
