@@ -18,7 +18,7 @@ from minqing.api.schemas import Page, paginate
 from minqing.households.models import Household
 from minqing.regions import jurisdiction
 
-from . import action_api, queries, services
+from . import action_api, labels, queries, services
 from . import workflow as wf
 from .models import Appeal, Report
 
@@ -136,11 +136,6 @@ def _row(a: Appeal, now: dt.datetime) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _label(action: str) -> str:
-    spec = wf.ACTIONS.get(action)
-    return spec.label if spec else {"merge_received": "并入诉求", "overdue": "逾期"}.get(action, action)
-
-
 def _detail(user, a: Appeal) -> dict[str, Any]:
     events = queries.timeline(a)
     return {
@@ -151,7 +146,7 @@ def _detail(user, a: Appeal) -> dict[str, Any]:
         "supervise_level": a.supervise_level, "cost": a.cost, "fund_source": a.fund_source,
         "accountability": a.accountability, "merged_into": a.merged_into.number if a.merged_into_id else None,
         "household_id": a.household_id, "version": a.version, "reports_count": a.reports.count(),
-        "events": [{"id": e.id, "action": e.action, "label": _label(e.action), "at": e.at,
+        "events": [{"id": e.id, "action": e.action, "label": labels.action_label(e.action), "at": e.at,
                     "actor": str(e.actor) if e.actor_id else "system", "from_status": e.from_status,
                     "to_status": e.to_status, "level": e.level, "reason": e.reason, "payload": e.payload or {}}
                    for e in events],

@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import workflow as wf
 
+# events that are no workflow action (written by merges and the deadline sweep)
+EVENT_LABELS: Mapping[str, Any] = {"merge_received": _("Case merged in"), "overdue": _("Overdue"),
+                                   "warning": _("Warning")}
 FLAG_LABELS: Mapping[str, Any] = {
     "unsolved": _("closed unsolved"), "unsatisfied": _("resident unsatisfied"), "overdue": _("closed late"),
 }
@@ -29,6 +32,12 @@ VALUE_LABELS: Mapping[str, Mapping[str, Any]] = {
     "flags": FLAG_LABELS, "reason": CLOSE_REASON_LABELS, "method": VISIT_METHOD_LABELS,
     "satisfaction": SATISFACTION_LABELS, "level": {lv.value: label for lv, label in wf.LEVEL_LABELS.items()},
 }
+
+
+def action_label(action: str) -> str:
+    """The Chinese name of an event's action, for timelines and the API."""
+    spec = wf.ACTIONS.get(action)
+    return spec.label if spec else str(EVENT_LABELS.get(action, action))
 
 
 def value_label(key: str, value: Any) -> str:

@@ -41,3 +41,11 @@ def test_the_timeline_shows_labels_not_codes(county, stages, login):
     # … and the labels are there instead
     assert "匿名诉求" in first and str(labels.FLAG_LABELS["overdue"]) in first
     assert str(labels.VISIT_METHOD_LABELS["portal"]) in second and "不满意" in second
+
+
+def test_search_hits_name_their_kind_and_place(county, stages, login):
+    a = stages.registered(title="村口路灯不亮")
+    body = login(county.township_leader).get("/nlp/search/", {"q": "路灯"}).content.decode()
+    hits = re.search(r'<ol class="hits">(.*?)</ol>', body, re.S)[1]
+    assert a.title in hits and "甲村" in hits
+    assert county.village_a.code not in hits and not re.search(r">\s*(appeal|report|reply) ·", hits)

@@ -48,8 +48,6 @@ GROUP_LABELS = {"open": gettext_lazy("In progress"), "paused": gettext_lazy("Sus
                 "solved": gettext_lazy("Solved"), "closed_unsolved": gettext_lazy("Closed, not solved"),
                 "merged": gettext_lazy("Merged")}
 WARNING_LABELS = {"red": gettext_lazy("Red (overdue)"), "yellow": gettext_lazy("Yellow (deadline near)")}
-EVENT_LABELS = {"merge_received": gettext_lazy("Case merged in"), "overdue": gettext_lazy("Overdue"),
-                "warning": gettext_lazy("Warning")}
 SATISFACTION_LABELS = dict(actionforms.SATISFACTION)
 DECISION_LABELS = dict(actionforms.DECISIONS)
 
@@ -238,9 +236,8 @@ def _timeline(appeal: Appeal) -> list[dict[str, Any]]:
     units, users = _names(events)
     out = []
     for e in events:
-        spec = wf.ACTIONS.get(e.action)
         out.append({
-            "event": e, "label": spec.label if spec else EVENT_LABELS.get(e.action, e.action),
+            "event": e, "label": labels.action_label(e.action),
             "actor": str(e.actor) if e.actor_id else _("system"),
             "to_label": wf.STATUS_LABELS.get(wf.Status(e.to_status), e.to_status) if e.to_status in
             wf.Status._value2member_map_ else e.to_status,
