@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,19 +27,6 @@ class MetricsQuery(Schema):
     basic_weight: float = 1.0
 
 
-def parse_period(period: str | None, start: str | None, end: str | None,
-                 today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """YYYY-MM, YYYY-Qn, YYYY, or from/to dates (either may be omitted); nothing → the month so far.
-    Raises ValidationError with a Chinese message."""
-    if period and (start or end):
-        raise ValidationError("period 与 from/to 只能选一种")
-    if not (period or start or end):
-        today = today or dt.date.today()
-        return today.replace(day=1), today
-    p = periods.parse(period, start, end, today=today)
-    return p.start, p.end
-
-
 def _figure_region(request, raw: str | None) -> str:
     """The region asked for (default: one's own), full code; outside one's figures: 404."""
     return jurisdiction.figure_region(request.user, raw)
@@ -52,7 +38,7 @@ def get_metrics(request, q: Query[MetricsQuery]):
     funnel, each with numerator and denominator. Outside one's figure jurisdiction: 404.
     The other parts' figures: /metrics/<part> (fieldwork, checklists, liaison, disputes)."""
     code = _figure_region(request, q.region)
-    start, end = parse_period(q.period, q.from_, q.to)
+    start, end = periods.span(q.period, q.from_, q.to)
     if not 0 <= q.basic_weight <= 1:
         raise ValidationError("基本满意权重应在 0 到 1 之间")
     summary = metrics.county_summary(code, start, end, user=request.user, basic_weight=q.basic_weight)
@@ -77,7 +63,7 @@ def metrics_part(request, part: str, q: Query[PartQuery]):
     if figures.section(part) is None:
         raise Http404
     code = _figure_region(request, q.region)
-    start, end = parse_period(q.period, q.from_, q.to)
+    start, end = periods.span(q.period, q.from_, q.to)
     data = figures.compute(part, code, start, end, user=request.user)
     if isinstance(data, figures.Unavailable):
         return Status(503, {"detail": data.message})

@@ -19,8 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from minqing.appeals.metrics_api import parse_period
-from minqing.lib import regioncode
+from minqing.lib import periods, regioncode
 from minqing.regions import jurisdiction
 
 from . import metrics, services
@@ -180,7 +179,7 @@ class CountsQuery(Schema):
 @router.get("/counts", response=dict[str, Any], summary="Households failing each item, and cleared")
 def checklist_counts(request, q: Query[CountsQuery]):
     code = _figure_region(request, q.region)
-    start, end = parse_period(q.period, q.from_, q.to, today=timezone.localdate())
+    start, end = periods.span(q.period, q.from_, q.to)
     return {"region": code, "from": start, "to": end,
             "households": metrics.household_totals(code, start, end, user=request.user),
             "items": metrics.item_counts(code, start, end, user=request.user)}

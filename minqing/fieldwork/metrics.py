@@ -17,25 +17,15 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.utils import timezone
 
 from minqing.households.models import Household
-from minqing.lib import periods, regioncode
+from minqing.lib import regioncode
 from minqing.lib.periods import bounds
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
 from . import quotas
 from .models import Visit, VisitRound
-
-
-def parse_period(period: str | None, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """YYYY-MM, YYYY-Qn or YYYY → (first day, last day); none → this month so far. Chinese errors."""
-    if not period:
-        today = today or timezone.localdate()
-        return today.replace(day=1), today
-    p = periods.parse(period)
-    return p.start, p.end
 
 
 def _rate(visited: int, households: int) -> float | None:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minqing.accounts.models import Post, User, VisitTeam
 from minqing.accounts.roles import LEADER_ROLES, Role
-from minqing.lib import regioncode
+from minqing.lib import periods, regioncode
 from minqing.lib.periods import bounds
 from minqing.regions import jurisdiction
 from minqing.regions.models import Level, Region
@@ -59,11 +59,11 @@ def _period(request: HttpRequest) -> dict[str, Any]:
     token = (request.GET.get("period") or "").strip()
     error = ""
     try:
-        start, end = metrics.parse_period(token or None)
+        start, end = periods.span(token or None)
     except ValidationError as exc:
         error = exc.messages[0]
         token = ""
-        start, end = metrics.parse_period(None)
+        start, end = periods.span(None)
     today = timezone.localdate()
     if not token:
         token = f"{start.year}-{start.month:02d}"

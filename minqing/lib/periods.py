@@ -122,3 +122,18 @@ def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     low = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     return low, high
+
+
+def span(period: str | None = None, start: str | None = None, end: str | None = None, *,
+         today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The one reader of a period given as request parameters: YYYY-MM, YYYY-Qn, YYYY or from/to dates
+    (either may be omitted); nothing → this month so far (the county's today). Chinese errors."""
+    if period and (start or end):
+        raise ValidationError("period 与 from/to 只能选一种")
+    if not (period or start or end):
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return today.replace(day=1), today
+    p = parse(period, start, end, today=today)
+    return p.start, p.end
