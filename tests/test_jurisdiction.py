@@ -30,6 +30,8 @@ OBJECT_URLS = {
     "api:reveal_resident": ("post", lambda c: f"/api/v1/households/residents/{c.residents['b1'].pk}/reveal"),
     "api:get_appeal": ("get", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}"),
     "api:act": ("post", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/actions/remind"),
+    # a part's figures: the part is no object; the region asked for is village B's
+    "api:metrics_part": ("get", lambda c: f"/api/v1/metrics/disputes?region={c.village_b.code}"),
     "api:list_reports": ("get", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/reports"),
     "api:upload_attachment": ("post", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/attachments"),
     "api:reveal_phone": ("post", lambda c: (f"/api/v1/appeals/{_appeal_b(c).pk}/reports/"
