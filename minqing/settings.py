@@ -76,6 +76,8 @@ AUDIT_KEY = KEYS["audit"]  # HMAC of the audit chain and its checkpoints: never 
 AUDIT_DIR = Path(os.environ.get("MINQING_AUDIT_DIR") or (
     VAR_DIR / "audit" if os.environ.get("MINQING_TESTING") != "1" else Path(tempfile.mkdtemp(prefix="mq-audit-"))))
 DEBUG = env_bool("MINQING_DEBUG")
+# A part whose dashboard/briefing figures fail: raise (tests, DEBUG) or show "此项暂时无法计算" and log.
+FIGURES_RAISE = env_bool("MINQING_FIGURES_RAISE") or DEBUG
 ALLOWED_HOSTS = env_list("MINQING_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("MINQING_CSRF_TRUSTED_ORIGINS", "")
 DEMO_MODE = env_bool("MINQING_DEMO")

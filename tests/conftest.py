@@ -225,3 +225,9 @@ def bearer():
         return {"Authorization": f"Bearer {raw}"}
 
     return do
+
+
+@pytest.fixture(autouse=True)
+def _figures_raise(settings):
+    """A part whose dashboard or briefing figures fail fails the test; production marks the section."""
+    settings.FIGURES_RAISE = True

@@ -1,6 +1,6 @@
 """Jurisdiction: a cadre of village A tries every list, detail, search and export URL for village B
 (pages with a session, API with a bearer token); the other personas see what their posts cover;
-reveals follow DOMAIN.md's privacy table and are logged without the clear value."""
+reveals follow docs/domain.md "Privacy" and are logged without the clear value."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ OBJECT_URLS = {
     "api:act": ("post", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/actions/remind"),
     "web:appeal_reclassify": ("post", lambda c: f"/appeals/{_appeal_b(c).pk}/reclassify/"),
     "api:reclassify_appeal": ("post", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/reclassify"),
+    # a part's figures: the part is no object; the region asked for is village B's
+    "api:metrics_part": ("get", lambda c: f"/api/v1/metrics/disputes?region={c.village_b.code}"),
     "api:list_reports": ("get", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/reports"),
     "api:upload_attachment": ("post", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/attachments"),
     "api:reveal_phone": ("post", lambda c: (f"/api/v1/appeals/{_appeal_b(c).pk}/reports/"

@@ -60,7 +60,7 @@ class UnitKind(models.TextChoices):
     MEDIATION_COMMITTEE = "mediation_committee", _("Mediation committee")  # 调解委员会
 
 
-# Units whose staff may reveal residents' personal data (DOMAIN.md privacy table): the village's
+# Units whose staff may reveal residents' personal data (docs/domain.md "Privacy"): the village's
 # cadres, the township's 民政/社保 stations, the county 民政局. Matched on the unit's `function`
 # together with its kind: a township station of these functions, a county department of
 # REGISTER_FUNCTIONS only (民政局 — not 人社局).

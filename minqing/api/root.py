@@ -8,9 +8,11 @@ from ninja import NinjaAPI
 
 from minqing.api import errors
 from minqing.api.auth import AUTH
+from minqing.api.docs import VendoredSwagger
+from minqing.lib.regioncode import RegionCodeError
 
 api = NinjaAPI(title="民情 minqing API", version="1", auth=AUTH, urls_namespace="api",
-               docs_url="/docs")
+               docs_url="/docs", docs=VendoredSwagger())
 
 
 def _messages(exc: ValidationError) -> str:
@@ -22,6 +24,11 @@ def _messages(exc: ValidationError) -> str:
 @api.exception_handler(ValidationError)
 def on_validation(request, exc: ValidationError):
     return api.create_response(request, {"detail": _messages(exc)}, status=422)
+
+
+@api.exception_handler(RegionCodeError)
+def on_bad_region(request, exc: RegionCodeError):
+    return api.create_response(request, {"detail": str(exc)}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

@@ -6,6 +6,8 @@ from typing import Generic, TypeVar
 
 from ninja import Schema
 
+from .bounds import window  # re-exported: the API modules page through it
+
 T = TypeVar("T")
 
 
@@ -19,7 +21,5 @@ class Error(Schema):
 
 
 def paginate(qs, limit: int, offset: int) -> dict:
-    from .bounds import page_window
-
-    limit, offset = page_window(limit, offset)
+    limit, offset = window(limit, offset)
     return {"items": list(qs[offset: offset + limit]), "count": qs.count()}

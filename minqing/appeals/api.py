@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,24 +19,11 @@ from minqing.households.models import Household
 from minqing.lib import idempotent
 from minqing.regions import jurisdiction
 
-from . import queries, reclassify, services
+from . import action_api, labels, queries, reclassify, services
 from . import workflow as wf
 from .models import Appeal, Report
 
 router = Router(tags=["appeals"])
-
-ActionName = Enum("ActionName", {name: name for name in wf.ACTIONS if name != "register"}, type=str)
-ActionName.__doc__ = "工作流操作（workflow.ACTIONS）"
-
-
-def _action_doc() -> str:
-    lines = ["One endpoint per workflow action. Fields each action needs (required; optional):"]
-    for name, spec in wf.ACTIONS.items():
-        if name != "register":
-            required, optional = ", ".join(spec.required) or "—", ", ".join(spec.optional) or "—"
-            lines.append(f"- `{name}` {spec.label}: {required}; {optional}")
-    return "\n".join(lines)
-
 
 class AppealOut(Schema):
     id: int
@@ -104,7 +90,7 @@ class AppealDetail(AppealOut):
     available_actions: list[str]
 
 
-class AppealIn(Schema):
+class AppealCreateIn(Schema):
     region: str = Field(..., description="区划代码（2/4/6/9/12位）")
     kind: str = Field(..., description="problem|suggestion|petition|dispute|misconduct|help|consultation")
     channel: str = Field(..., description="visit|meeting|reception|phone|letter|mailbox|email|web|social|transfer")
@@ -122,35 +108,6 @@ class AppealIn(Schema):
     reported_users: list[int] = Field(default_factory=list, description="举报对象（工作人员账号 id）")
 
 
-class ActionIn(Schema):
-    """Union of every action's fields; each action reads its own (see the endpoint description)."""
-
-    decision: str | None = Field(None, description="review: solve_on_spot|assign|explain|escalate")
-    opinion: str | None = None
-    what: str | None = Field(None, description="solve_on_spot: 现场解决情况")
-    satisfaction: str | None = Field(None, description="satisfied|basically_satisfied|unsatisfied")
-    unit: int | None = Field(None, description="assign: 责任单位 id")
-    person: int | str | None = Field(None, description="assign: 责任人账号 id（或姓名）")
-    measures: str | None = Field(None, description="assign: 整改措施")
-    due: str | None = Field(None, description="assign/resume: 办理期限（日期或日期时间；assign 缺省按县规则）")
-    text: str | None = Field(None, description="explain_policy: 政策解答")
-    reason: str | None = None
-    note: str | None = None
-    cost: Decimal | None = Field(None, description="add_progress: 金额（元）")
-    fund_source: str | None = None
-    evidence: str | None = None
-    leader: int | None = Field(None, description="supervise: 督办领导账号 id（缺省为本人）")
-    level: str | None = Field(None, description="supervise: village|township|county")
-    days: int | None = Field(None, description="request_extension/approve_extension: 天数")
-    result: str | None = Field(None, description="submit_result: 办理结果")
-    passed: bool | None = Field(None, description="verify: 核查是否通过")
-    method: str | None = None
-    reopen: bool | None = None
-    outcome: str | None = Field(None, description="close: solved|unsolved")
-    target: int | str | None = Field(None, description="merge_into: 目标诉求 id 或编号")
-    persons: list[str] | None = Field(None, description="flag_accountability: 责任链上的人员")
-
-
 class ReportOut(Schema):
     id: int
     channel: str
@@ -163,7 +120,7 @@ class ReportOut(Schema):
     notified_at: dt.datetime | None
 
 
-class RevealOut(Schema):
+class PhoneRevealOut(Schema):
     phone: str
 
 
@@ -180,12 +137,6 @@ def _row(a: Appeal, now: dt.datetime) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _label(action: str) -> str:
-    spec = wf.ACTIONS.get(action)
-    return spec.label if spec else {"merge_received": "并入诉求", "overdue": "逾期",
-                                    "reclassified": "更正类型"}.get(action, action)
-
-
 def _detail(user, a: Appeal) -> dict[str, Any]:
     events = queries.timeline(a)
     return {
@@ -196,7 +147,7 @@ def _detail(user, a: Appeal) -> dict[str, Any]:
         "supervise_level": a.supervise_level, "cost": a.cost, "fund_source": a.fund_source,
         "accountability": a.accountability, "merged_into": a.merged_into.number if a.merged_into_id else None,
         "household_id": a.household_id, "version": a.version, "reports_count": a.reports.count(),
-        "events": [{"id": e.id, "action": e.action, "label": _label(e.action), "at": e.at,
+        "events": [{"id": e.id, "action": e.action, "label": labels.action_label(e.action), "at": e.at,
                     "actor": str(e.actor) if e.actor_id else "system", "from_status": e.from_status,
                     "to_status": e.to_status, "level": e.level, "reason": e.reason, "payload": e.payload or {}}
                    for e in events],
@@ -238,7 +189,7 @@ def _register_once(user, data: dict[str, Any]) -> Appeal:
 
 
 @router.post("", response={201: AppealDetail})
-def create_appeal(request, body: AppealIn):
+def create_appeal(request, body: AppealCreateIn):
     """登记诉求."""
     data = body.model_dump()
     if data["household"] and not jurisdiction.visible(request.user, Household).filter(pk=data["household"]).exists():
@@ -253,12 +204,11 @@ def get_appeal(request, appeal_id: int):
     return _detail(request.user, queries.appeal_detail(request.user, appeal_id))
 
 
-@router.post("/{int:appeal_id}/actions/{action}", response=AppealDetail, description=_action_doc())
-def act(request, appeal_id: int, action: ActionName, body: ActionIn):
-    """执行一个工作流操作."""
-    a = queries.appeal_detail(request.user, appeal_id)
-    services.perform(a, action.value, actor=request.user, payload=body.model_dump(exclude_none=True))
-    return _detail(request.user, queries.appeal_detail(request.user, appeal_id))
+def _answer(user, appeal_id: int) -> dict[str, Any]:
+    return _detail(user, queries.appeal_detail(user, appeal_id))
+
+
+action_api.mount(router, AppealDetail, _answer)
 
 
 class ReclassifyIn(Schema):
@@ -295,7 +245,7 @@ def list_reports(request, appeal_id: int, limit: int = 100, offset: int = 0):
     return page
 
 
-@router.post("/{int:appeal_id}/reports/{int:report_id}/reveal", response=RevealOut)
+@router.post("/{int:appeal_id}/reports/{int:report_id}/reveal", response=PhoneRevealOut)
 def reveal_phone(request, appeal_id: int, report_id: int):
     """查看反映人完整电话：仅承办人及其上级领导（举报：纪委；家事纠纷：调解员），每次查看留痕."""
     a = queries.appeal_detail(request.user, appeal_id)

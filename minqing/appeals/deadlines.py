@@ -1,6 +1,6 @@
 """Django glue for deadlines: the county's holiday table and deadline rules on top of lib/workdays.
 
-Defaults when the county has set no rule (documented in docs/decisions, DOMAIN.md "Deadlines"):
+Defaults when the county has set no rule (docs/domain.md "Deadlines"):
 - petitions (信访事项): the statute — acceptance decided within 15 calendar days, handled within
   60 calendar days; a county rule may only shorten these, never lengthen them;
 - response (first contact): 2 hours for an emergency, 24 hours otherwise (hotline practice);

@@ -1,4 +1,4 @@
-"""The metrics of DOMAIN.md, computed in SQL for any region subtree and period.
+"""The metrics of docs/domain.md, computed in SQL for any region subtree and period.
 
 Every function takes ``(region_code, start, end, *, user=None)``: ``start``/``end`` are dates,
 both inclusive, read in the county's time zone (settings.TIME_ZONE). Rows are restricted to the
@@ -6,7 +6,7 @@ region subtree (jurisdiction.region_q) and, when ``user`` is given, to what the 
 figures (jurisdiction.figure_q: departments see their region's numbers without the records).
 Merged cases (group ``merged``) never count; soft-deleted cases never count.
 
-Definitions (DOMAIN.md "Metrics"; the county may re-weight, these are the defaults):
+Definitions (docs/domain.md "Metrics"; the county may re-weight, these are the defaults):
 - received: cases whose ``received_at`` falls in the period.
 - 响应率: received cases with ``responded_at`` set and not after ``response_due_at`` (a case with
   no response limit counts when it was responded to at all) ÷ received.
@@ -42,9 +42,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Case,
@@ -63,14 +61,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Substr
 
-from minqing.lib import regioncode
+from minqing.lib import regioncode, workdays
+from minqing.lib.periods import bounds
 from minqing.regions import jurisdiction
 
 from . import access
 from . import workflow as wf
 from .models import Appeal, AppealEvent, ReturnVisit, Triage
 
-PETITION_LIMIT_DAYS = 15 + 60  # accept within 15 days, handle within 60 (信访工作条例)
+PETITION_LIMIT_DAYS = workdays.PETITION_OVERDUE_DAYS  # docs/domain.md "Deadlines"
 SOLVED = wf.Group.SOLVED.value
 CLOSED_GROUPS = (wf.Group.SOLVED.value, wf.Group.CLOSED_UNSOLVED.value)
 OPEN_GROUPS = (wf.Group.OPEN.value, wf.Group.PAUSED.value)
@@ -173,15 +172,6 @@ class CountySummary:
 # ---------------------------------------------------------------------------------------------
 # Bounds and base querysets
 
-
-def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[start 00:00, end+1 00:00) in the county's zone: the period as a half-open time range."""
-    if end < start:
-        raise ValueError("统计期间的结束日期不能早于开始日期")
-    tz = ZoneInfo(settings.TIME_ZONE)
-    low = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return low, high
 
 
 def _wide(code: str) -> bool:

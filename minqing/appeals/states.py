@@ -10,6 +10,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from minqing.lib import workdays
+
 
 class TransitionError(Exception):
     """An action is not allowed now; the message is Chinese and safe to show to the user."""
@@ -127,8 +129,9 @@ class WorkflowPolicy:
     extension_max_days: int = 30  # non-petition kinds, per extension
 
 
-PETITION_MAX_EXTENSIONS = 1  # 信访工作条例: extended once …
-PETITION_EXTENSION_MAX_DAYS = 30  # … by at most 30 days
+# the statute's extension limits (lib/workdays holds every petition limit; docs/domain.md "Deadlines")
+PETITION_MAX_EXTENSIONS = workdays.PETITION_MAX_EXTENSIONS
+PETITION_EXTENSION_MAX_DAYS = workdays.PETITION_EXTENSION_MAX_DAYS
 DEFAULT_POLICY = WorkflowPolicy()
 
 

@@ -20,7 +20,8 @@ from django.utils import timezone
 from minqing.appeals import metrics
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Triage
-from minqing.dashboards.figures import level_word, liaison_extent, optional_metric, pct, plain
+from minqing.dashboards.figures import level_word, part, pct
+from minqing.lib import figures as registry
 from minqing.lib import regioncode
 from minqing.lib.periods import Period
 from minqing.regions import jurisdiction
@@ -221,12 +222,14 @@ def _checklist_year(code: str, period: Period, user: Any, totals: Any) -> dict[s
     if period.start == dt.date(period.start.year, 1, 1) or not isinstance(totals, dict):
         return None
     first = dt.date(period.end.year, 1, 1)
-    year = _call("minqing.checklists.metrics", "household_totals", code, first, period.end, user=user)
-    if not isinstance(year, dict) or not year.get("failing"):
+    data = registry.compute("checklists", code, first, period.end, user=user)
+    if not isinstance(data, dict):
+        return None
+    year, items = data["households"], data["items"]
+    if not year.get("failing"):
         return None
     if (year["failing"], year["cleared"]) == (totals.get("failing"), totals.get("cleared")):
         return None
-    items = _call("minqing.checklists.metrics", "item_counts", code, first, period.end, user=user) or []
     names = list(dict.fromkeys(r.get("checklist_name") or r.get("checklist") for r in items)) or ["清单"]
     return {"year": period.end.year, "found": year["failing"], "cleared": year["cleared"], "open": year["open"],
             "names": "、".join(names)}
@@ -246,7 +249,7 @@ def _checklist_year_sentences(word: str, data: dict[str, Any] | None) -> list[st
 
 
 def _liaison_sentences(word: str, scope_word: str, data: Any) -> list[str]:
-    """一张表、心连心 from minqing.enterprises.metrics.liaison_report and dashboards.figures.liaison_extent:
+    """一张表、心连心 from minqing.enterprises.metrics.liaison_section:
     said only when the place has key enterprises (projects) with a paired leader."""
     if not isinstance(data, dict) or not data.get("enterprises"):
         return []
@@ -261,28 +264,13 @@ def _liaison_sentences(word: str, scope_word: str, data: Any) -> list[str]:
     return [text + "。"]
 
 
-def _call(module: str, name: str, *args: Any, **kwargs: Any) -> Any:
-    """A part's metric function as plain data, or None when the part is absent or fails."""
-    fn = optional_metric(module, name)
-    if fn is None:
+def _liaison(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not data:
         return None
-    try:
-        return plain(fn(*args, **kwargs))
-    except Exception:  # noqa: BLE001 - a part still being built must not stop the briefing
-        return None
-
-
-def _liaison(code: str, period: Period, user: Any) -> dict[str, Any] | None:
-    rows = _call("minqing.enterprises.metrics", "liaison_report", code, period.start, period.end, user=user)
-    if not isinstance(rows, list) or not all(isinstance(r, dict) and "status" in r for r in rows):
-        return None
-    try:
-        extent = liaison_extent(code, period.start, period.end, user)
-    except Exception:  # noqa: BLE001 - as above
-        return None
-    return {**extent, "people": len(rows), "behind": sum(1 for r in rows if r["status"] != "green"),
-            "green": sum(1 for r in rows if r["status"] == "green"), "required": sum(r["required"] for r in rows),
-            "done": sum(r["done"] for r in rows)}
+    rows = data["rows"]
+    return {"enterprises": data["enterprises"], "visits": data["visits"], "people": len(rows),
+            "behind": sum(1 for r in rows if r["status"] != "green"), "green": data["green"],
+            "required": data["required"], "done": data["done"]}
 
 
 def _dispute_text(data: dict[str, Any]) -> str:
@@ -400,25 +388,23 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
             text += "，均在村级就地研判处理"
         paragraphs.append(text + "。")
 
-    # 7. 走访与矛盾纠纷 (other parts, when installed)
-    field_data = {}
-    for name in ("coverage", "funnel", "quota_report"):
-        fn = optional_metric("minqing.fieldwork.metrics", name)
-        if fn is not None:
-            try:
-                field_data[name] = plain(fn(code, period.start, period.end, user=user))
-            except Exception:  # noqa: BLE001 - a part still being built must not stop the briefing
-                field_data[name] = None
+    # 7. 走访、两不愁三保障、联系企业与矛盾纠纷: the sections the other parts register
+    sections = {name: part(name, code, period, user) for name in ("fieldwork", "checklists", "liaison", "disputes")}
+    unavailable = [v for v in sections.values() if isinstance(v, registry.Unavailable)]
+    sections = {k: None if isinstance(v, registry.Unavailable) else v for k, v in sections.items()}
+    field_data = sections["fieldwork"] or {}
     paragraphs += _fieldwork_sentences(word, sw, field_data)
-    cl_totals = _call("minqing.checklists.metrics", "household_totals", code, period.start, period.end, user=user)
-    cl_items = _call("minqing.checklists.metrics", "item_counts", code, period.start, period.end, user=user)
+    checklists = sections["checklists"] or {}
+    cl_totals, cl_items = checklists.get("households"), checklists.get("items")
     paragraphs += _checklist_sentences(word, sw, cl_totals, cl_items)
     cl_year = _checklist_year(code, period, user, cl_totals)
     paragraphs += _checklist_year_sentences(word, cl_year)
-    liaison = _liaison(code, period, user)
+    liaison = _liaison(sections["liaison"])
     paragraphs += _liaison_sentences(word, sw, liaison)
-    disputes: Any = _call("minqing.disputes.metrics", "summary", code, period.start, period.end, user=user)
+    disputes: Any = sections["disputes"]
     paragraphs += _dispute_sentences(word, sw, disputes)
+    # a part that failed is named, never silently left out
+    paragraphs += [f"{u.label}：{u.message}。" for u in unavailable]
 
     table = [
         Row("收集意见建议", f"{s.received}条"),
@@ -463,6 +449,7 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
                              f"已明确时限和责任人{disputes.get('open_with_deadline_and_owner', 0)}件"))
     for name, n in s.by_category.items():
         table.append(Row(f"问题分类：{name}", f"{n}条"))
+    table += [Row(str(u.label), u.message) for u in unavailable]
 
     cases = []
     if s.resolution.numerator:

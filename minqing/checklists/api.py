@@ -19,8 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from minqing.appeals.metrics_api import parse_period
-from minqing.lib import regioncode
+from minqing.lib import periods, regioncode
 from minqing.regions import jurisdiction
 
 from . import metrics, services
@@ -154,13 +153,13 @@ def checklist_visit_answers(request, visit_id: int):
     return {"items": items, "count": len(items)}
 
 
-class AppealIn(Schema):
+class ChecklistAppealIn(Schema):
     text: str = ""
 
 
 @router.post("/answers/{answer_id}/appeal", response={201: dict[str, Any], 200: dict[str, Any]},
              summary="Open an appeal from a failed item")
-def checklist_raise_appeal(request, answer_id: int, payload: AppealIn):
+def checklist_raise_appeal(request, answer_id: int, payload: ChecklistAppealIn):
     answer = jurisdiction.get_visible_or_404(request.user, ChecklistAnswer.objects.select_related(
         "item__version__checklist", "household", "response"), pk=answer_id)
     if answer.response.deleted_at is not None:
@@ -180,7 +179,7 @@ class CountsQuery(Schema):
 @router.get("/counts", response=dict[str, Any], summary="Households failing each item, and cleared")
 def checklist_counts(request, q: Query[CountsQuery]):
     code = _figure_region(request, q.region)
-    start, end = parse_period(q.period, q.from_, q.to, today=timezone.localdate())
+    start, end = periods.span(q.period, q.from_, q.to)
     return {"region": code, "from": start, "to": end,
             "households": metrics.household_totals(code, start, end, user=request.user),
             "items": metrics.item_counts(code, start, end, user=request.user)}

@@ -20,3 +20,8 @@ class ChecklistsConfig(AppConfig):
         jurisdiction.register(m.ChecklistResponse, PlacePolicy(region_field="region"))
         jurisdiction.register(m.ChecklistAnswer, PlacePolicy(region_field="region"))
         jurisdiction.register(m.ChecklistAppeal, appeal_policy(prefix="appeal__", region_field="region"))
+        from minqing.lib import figures
+
+        from .metrics import section
+
+        figures.register("checklists", _("Household checklists"), section, order=20)

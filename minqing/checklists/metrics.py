@@ -24,6 +24,7 @@ from typing import Any
 from django.utils import timezone
 
 from minqing.lib import regioncode
+from minqing.lib.periods import bounds
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
@@ -33,14 +34,8 @@ FIELDS = ("household_id", "region_id", "answered_at", "response_id", "passed", "
           "item__version__checklist__code")
 
 
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    low = timezone.make_aware(dt.datetime.combine(start, dt.time()))
-    high = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
-    return low, high
-
-
 def _answers(code: str, start: dt.date, end: dt.date) -> list[tuple]:
-    low, high = _bounds(start, end)
+    low, high = bounds(start, end)
     qs = (ChecklistAnswer.objects.filter(jurisdiction.region_q([code]), answered_at__gte=low, answered_at__lt=high,
                                          passed__isnull=False, response__deleted_at__isnull=True)
           .order_by("answered_at", "response_id").values_list(*FIELDS))
@@ -167,7 +162,7 @@ def clearance_by_round(region_code: str, year: int, *, user: Any = None,
     rows = _answers(code, dt.date(year, 1, 1), dt.date(year, 12, 31))
     out = []
     for number, last in round_ends(code, year, today):
-        _low, high = _bounds(last, last)
+        _low, high = bounds(last, last)
         state = _tally(r for r in rows if r[2] < high)
         labels = _labels(state)
         items = []
@@ -181,3 +176,12 @@ def clearance_by_round(region_code: str, year: int, *, user: Any = None,
         out.append({"round": number, "ended_on": last, "checked": totals["checked"], "found": totals["failing"],
                     "cleared": totals["cleared"], "open": totals["open"], "items": items})
     return out
+
+
+def section(code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, Any]:
+    """The part's figures for dashboards, briefings and /api/v1/metrics/checklists (minqing.lib.figures):
+    households checked, failing and cleared over all items and per item, and the found → cleared funnel
+    after each visit round of the period's year."""
+    return {"households": household_totals(code, start, end, user=user),
+            "items": item_counts(code, start, end, user=user), "year": end.year,
+            "rounds": clearance_by_round(code, end.year, user=user)}

@@ -1,7 +1,7 @@
-"""Every figure of a dashboard, computed by the metric functions (minqing.appeals.metrics and, when
-those parts are installed, minqing.fieldwork.metrics / minqing.disputes.metrics) for one region
-subtree and period, within the user's figure jurisdiction. No web code: views render what this
-module answers, tests compare it with the metric functions and /api/v1/metrics.
+"""Every figure of a dashboard, computed by the metric functions (minqing.appeals.metrics, and the
+sections the other parts register in minqing.lib.figures) for one region subtree and period, within
+the user's figure jurisdiction. No web code: views render what this module answers, tests compare it
+with the metric functions and /api/v1/metrics.
 
 Each table is a list of rows; each row carries its numbers and the link to the list behind them
 (the appeal list at /appeals/ when the web pages provide it, else the /api/v1/appeals query).
@@ -11,27 +11,20 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import importlib
-import logging
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from minqing.appeals import metrics
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Category
-from minqing.lib import regioncode
+from minqing.lib import figures, regioncode
 from minqing.lib.periods import Period
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
-
-log = logging.getLogger(__name__)
 
 # Labels in the "dashboards" context: their words are common and other catalogues translate them otherwise.
 GROUP_LABELS = {
@@ -94,16 +87,7 @@ def pct(value: float | None) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Optional parts: field work and disputes publish their own metric functions.
-
-
-def optional_metric(module: str, name: str):
-    """The metric function when its part provides it, else None (the dashboard works without)."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    return getattr(mod, name, None)
+# The other parts' sections come from the registry they fill when ready (minqing.lib.figures).
 
 
 def plain(value: Any) -> Any:
@@ -123,15 +107,10 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _call_optional(module: str, name: str, code: str, period: Period, user: Any) -> Any:
-    fn = optional_metric(module, name)
-    if fn is None:
-        return None
-    try:
-        return plain(fn(code, period.start, period.end, user=user))
-    except Exception:  # a part still being built must not take the dashboard down
-        log.exception("%s.%s failed", module, name)
-        return None
+def part(name: str, code: str, period: Period, user: Any) -> dict[str, Any] | figures.Unavailable | None:
+    """A registered part's section as plain data; Unavailable when it failed (shown marked)."""
+    data = figures.compute(name, code, period.start, period.end, user=user)
+    return data if data is None or isinstance(data, figures.Unavailable) else plain(data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,6 +137,7 @@ class Dashboard:
     checklists: dict[str, Any] | None = None
     liaison: dict[str, Any] | None = None
     path: list[Region] = field(default_factory=list)
+    unavailable: list[figures.Unavailable] = field(default_factory=list)  # failed sections, shown marked
 
     def charts(self) -> dict[str, Any]:
         """The data of every chart: the same rows the tables print."""
@@ -255,7 +235,7 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
                                              ("to_township", f.to_township, f.to_township_households),
                                              ("to_county", f.to_county, f.to_county_households))]
     b = s.backlog
-    figures: dict[str, Any] = {
+    shown: dict[str, Any] = {
         "received": s.received,
         "response": s.response.percent, "closure": s.closure.percent, "on_time": s.on_time.percent,
         "resolution": s.resolution.percent, "satisfaction": s.satisfaction.percent,
@@ -266,23 +246,24 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
         "to_county_households": f.to_county_households,
     }
     for g in groups:
-        figures[f"group.{g['key']}"] = g["count"]
+        shown[f"group.{g['key']}"] = g["count"]
     for c in categories:
-        figures[f"category.{c['label']}"] = c["count"]
-    fieldwork = {name: _call_optional("minqing.fieldwork.metrics", name, code, period, user)
-                 for name in ("coverage", "quota_report", "funnel")}
-    _dress_fieldwork(fieldwork, code, period, figures)
-    disputes = _dress_disputes(_call_optional("minqing.disputes.metrics", "summary", code, period, user),
-                               code, figures)
-    checklists = _checklists(code, period, user, figures)
-    liaison = _liaison(code, period, user, figures)
+        shown[f"category.{c['label']}"] = c["count"]
+    sections = {name: part(name, code, period, user) for name in ("fieldwork", "disputes", "checklists", "liaison")}
+    unavailable = [v for v in sections.values() if isinstance(v, figures.Unavailable)]
+    sections = {k: None if isinstance(v, figures.Unavailable) else v for k, v in sections.items()}
+    fieldwork = sections["fieldwork"] or {}
+    _dress_fieldwork(fieldwork, code, period, shown)
+    disputes = _dress_disputes(sections["disputes"], code, shown)
+    checklists = _checklists(sections["checklists"], code, period, shown)
+    liaison = _liaison(sections["liaison"], code, period, shown)
     return Dashboard(
-        region=region, period=period, word=level_word(region), summary=s, figures=figures, links=links,
+        region=region, period=period, word=level_word(region), summary=s, figures=shown, links=links,
         rates=rates, groups=groups, categories=categories, triage=triage, funnel=funnel,
         children=children, trend=_trend(code, period, user),
         fieldwork={k: v for k, v in fieldwork.items() if v is not None},
         disputes=disputes, checklists=checklists, liaison=liaison,
-        path=region_path(region, user),
+        path=region_path(region, user), unavailable=unavailable,
     )
 
 
@@ -375,23 +356,15 @@ def _dress_disputes(data: Any, code: str, figures: dict[str, Any]) -> dict[str, 
     return data
 
 
-def _checklists(code: str, period: Period, user: Any, figures: dict[str, Any]) -> dict[str, Any] | None:
-    """两不愁三保障: households checked, failing and cleared per item in the period (item_counts,
-    household_totals) and the found → cleared funnel after each visit round of the period's year
-    (clearance_by_round). None when nothing was checked."""
-    mod = "minqing.checklists.metrics"
-    totals = _call_optional(mod, "household_totals", code, period, user)
-    items = _call_optional(mod, "item_counts", code, period, user)
-    fn = optional_metric(mod, "clearance_by_round")
-    rounds: Any = None
-    if fn is not None:
-        try:
-            rounds = plain(fn(code, period.end.year, user=user))
-        except Exception:  # as _call_optional: a failing part is left out
-            log.exception("%s.clearance_by_round failed", mod)
-    if not isinstance(totals, dict) or not isinstance(items, list):
+def _checklists(data: dict[str, Any] | None, code: str, period: Period, figures: dict[str, Any]
+                ) -> dict[str, Any] | None:
+    """两不愁三保障 (minqing.checklists.metrics.section): households checked, failing and cleared per item
+    in the period and the found → cleared funnel after each visit round of the period's year. None when
+    nothing was checked."""
+    if not data:
         return None
-    rounds = [r for r in rounds or [] if isinstance(r, dict) and r.get("checked")]
+    totals, items = data["households"], data["items"]
+    rounds = [r for r in data["rounds"] or [] if r.get("checked")]
     if not totals.get("checked") and not rounds:
         return None
     query = {"region": code, "from": period.start.isoformat(), "to": period.end.isoformat()}
@@ -408,59 +381,21 @@ def _checklists(code: str, period: Period, user: Any, figures: dict[str, Any]) -
             "api_link": "/api/v1/checklists/counts?" + urlencode(query), "rounds_link": rounds_link}
 
 
-def liaison_extent(code: str, start: dt.date, end: dt.date, user: Any) -> dict[str, int]:
-    """What liaison_report does not count: the key enterprises (projects) of the region with a leader
-    paired during the period, and the visits paired leaders paid them in it (every visit, not one a
-    month). Enterprise rows are not personal data; they still come through the jurisdiction filter."""
-    from minqing.enterprises.models import Enterprise, EnterpriseVisit, LiaisonPairing
-
-    ents = Enterprise.objects.filter(jurisdiction.region_q([code]))
-    if user is not None:
-        ents = jurisdiction.visible(user, ents)
-    pairings = (LiaisonPairing.objects.filter(enterprise__in=ents.values("pk"))
-                .filter(Q(started_on__isnull=True) | Q(started_on__lte=end))
-                .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
-                .values_list("leader_id", "enterprise_id", "started_on", "ended_on"))
-    spans: dict[tuple[int, int], list[tuple[dt.date | None, dt.date | None]]] = defaultdict(list)
-    for leader, ent, s, e in pairings:
-        spans[(leader, ent)].append((s, e))
-    low, high = metrics.bounds(start, end)
-    visits = 0
-    for leader, ent, at in (EnterpriseVisit.objects.alive()
-                            .filter(enterprise_id__in={k[1] for k in spans}, visited_at__gte=low, visited_at__lt=high)
-                            .values_list("visitor_id", "enterprise_id", "visited_at")):
-        day = timezone.localtime(at).date()
-        if any((s is None or s <= day) and (e is None or e >= day) for s, e in spans.get((leader, ent), ())):
-            visits += 1
-    return {"enterprises": len({k[1] for k in spans}), "visits": visits}
-
-
 LIAISON_KEYS = ("people", "required", "done", "green", "yellow", "red", "enterprises", "visits")
 
 
-def _liaison(code: str, period: Period, user: Any, figures: dict[str, Any]) -> dict[str, Any] | None:
-    """一张表、心连心: each bound leader's monthly visits (enterprises.metrics.liaison_report) with its
-    colours. None when nobody is bound and no enterprise is paired in the region."""
-    rows = _call_optional("minqing.enterprises.metrics", "liaison_report", code, period, user)
-    if not isinstance(rows, list) or not all(isinstance(r, dict) and "status" in r for r in rows):
+def _liaison(data: dict[str, Any] | None, code: str, period: Period, figures: dict[str, Any]) -> dict[str, Any] | None:
+    """一张表、心连心 (minqing.enterprises.metrics.liaison_section): each bound leader's monthly visits with
+    its colours. None when nobody is bound and no enterprise is paired in the region."""
+    if not data or (not data["rows"] and not data["enterprises"]):
         return None
-    try:
-        extent = liaison_extent(code, period.start, period.end, user)
-    except Exception:  # a part still being built must not take the dashboard down
-        log.exception("liaison_extent failed")
-        return None
-    if not rows and not extent["enterprises"]:
-        return None
-    for r in rows:
+    for r in data["rows"]:
         r["status_label"] = str(QUOTA_STATUS.get(r["status"], r["status"]))
-    counts = {k: sum(1 for r in rows if r["status"] == k) for k in QUOTA_STATUS}
-    data = {"rows": rows, "people": len(rows), "required": sum(r["required"] for r in rows),
-            "done": sum(r["done"] for r in rows), **counts, **extent,
-            "link": "/api/v1/enterprises/liaison?" + urlencode(
-                {"region": code, "from": period.start.isoformat(), "to": period.end.isoformat()}),
-            "list_link": "/enterprises/" + (f"?period={period.start:%Y-%m}" if period.kind == "month" else "")}
+    data["link"] = "/api/v1/enterprises/liaison?" + urlencode(
+        {"region": code, "from": period.start.isoformat(), "to": period.end.isoformat()})
+    data["list_link"] = "/enterprises/" + (f"?period={period.start:%Y-%m}" if period.kind == "month" else "")
     figures.update({f"liaison.{k}": data[k] for k in LIAISON_KEYS})
-    for r in rows:
+    for r in data["rows"]:
         figures.update({f"liaison.person.{r['user_id']}.{k}": r[k] for k in ("required", "done")})
     return data
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from minqing.api.schemas import Page, paginate
+from minqing.api.schemas import Page, paginate, window
 from minqing.appeals import queries as appeal_queries
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Report
@@ -261,7 +261,7 @@ def disputes_risks(request, region: str | None = None, overdue: bool = False, li
     """排查风险清单：未化解纠纷按风险高低排列；研判逾期的标出（review_overdue）."""
     rows = queries.risk_list(request.user, region=region, overdue_only=overdue)
     today = _today()
-    limit = max(1, min(limit, 500))
+    limit, offset = window(limit, offset)
     return {"items": [_row(r.dispute, today) for r in rows[offset: offset + limit]], "count": len(rows)}
 
 

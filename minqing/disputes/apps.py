@@ -27,3 +27,8 @@ class DisputesConfig(AppConfig):
         jurisdiction.register(m.TermCheck, appeal_policy(prefix="follow_up__dispute__appeal__"))
         jurisdiction.register(m.PartyAccess, appeal_policy(prefix="party__dispute__appeal__"))
         jurisdiction.register(m.PartyMessage, appeal_policy(prefix="dispute__appeal__"))
+        from minqing.lib import figures
+
+        from .metrics import summary
+
+        figures.register("disputes", _("Disputes"), summary, order=40)

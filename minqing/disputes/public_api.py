@@ -16,7 +16,7 @@ from . import parties
 router = Router(tags=["portal"])
 
 
-class CodeIn(Schema):
+class MediationCodeIn(Schema):
     code: str
 
 
@@ -50,7 +50,7 @@ def _find(request: HttpRequest, code: str):
 
 
 @router.post("", auth=None, summary="A dispute as one party may see it (code in the body)")
-def mediation_view(request: HttpRequest, body: CodeIn):
+def mediation_view(request: HttpRequest, body: MediationCodeIn):
     access, _address, refused = _find(request, body.code)
     return refused or _json(parties.view(access).as_dict())
 

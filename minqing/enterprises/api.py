@@ -23,8 +23,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from minqing.accounts.models import User
-from minqing.appeals.metrics_api import parse_period
-from minqing.lib import idempotent, regioncode
+from minqing.lib import idempotent, periods, regioncode
 from minqing.regions import jurisdiction
 
 from . import metrics, services
@@ -154,7 +153,7 @@ class LiaisonQuery(Schema):
 @router.get("/liaison", response=dict[str, Any], summary="Monthly enterprise visits of paired leaders")
 def enterprise_liaison(request, q: Query[LiaisonQuery]):
     code = jurisdiction.figure_region(request.user, q.region)
-    start, end = parse_period(q.period, q.from_, q.to, today=timezone.localdate())
+    start, end = periods.span(q.period, q.from_, q.to)
     return {"region": code, "from": start, "to": end, "rule": metrics.RULE.name,
             "rows": metrics.liaison_report(code, start, end, user=request.user)}
 

@@ -18,3 +18,8 @@ class EnterprisesConfig(AppConfig):
         jurisdiction.register(m.EnterpriseVisit, FigurePolicy(own_fields=("visitor", "created_by")))
         # An enterprise's appeal is as narrow as the appeal itself (a 举报 stays with 纪委).
         jurisdiction.register(m.EnterpriseAppeal, appeal_policy(prefix="appeal__", region_field="region"))
+        from minqing.lib import figures
+
+        from .metrics import liaison_section
+
+        figures.register("liaison", _("Enterprise liaison"), liaison_section, order=30)

@@ -130,3 +130,40 @@ def liaison_report(region_code: str, start: dt.date, end: dt.date, *, user: Any 
     order = {"red": 0, "yellow": 1, "green": 2}
     out.sort(key=lambda r: (order[r["status"]], r["name"], r["user_id"]))
     return out
+
+
+def liaison_extent(code: str, start: dt.date, end: dt.date, user: Any) -> dict[str, int]:
+    """What liaison_report does not count: the key enterprises (projects) of the region with a leader
+    paired during the period, and the visits paired leaders paid them in it (every visit, not one a
+    month). Enterprise rows are not personal data; they still come through the jurisdiction filter."""
+    from minqing.lib.periods import bounds
+
+    from .models import Enterprise
+
+    ents = Enterprise.objects.filter(jurisdiction.region_q([code]))
+    if user is not None:
+        ents = jurisdiction.visible(user, ents)
+    pairings = (LiaisonPairing.objects.filter(enterprise__in=ents.values("pk"))
+                .filter(Q(started_on__isnull=True) | Q(started_on__lte=end))
+                .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+                .values_list("leader_id", "enterprise_id", "started_on", "ended_on"))
+    spans: dict[tuple[int, int], list[tuple[dt.date | None, dt.date | None]]] = defaultdict(list)
+    for leader, ent, s, e in pairings:
+        spans[(leader, ent)].append((s, e))
+    low, high = bounds(start, end)
+    visits = 0
+    for leader, ent, at in (EnterpriseVisit.objects.alive()
+                            .filter(enterprise_id__in={k[1] for k in spans}, visited_at__gte=low, visited_at__lt=high)
+                            .values_list("visitor_id", "enterprise_id", "visited_at")):
+        day = timezone.localtime(at).date()
+        if any((s is None or s <= day) and (e is None or e >= day) for s, e in spans.get((leader, ent), ())):
+            visits += 1
+    return {"enterprises": len({k[1] for k in spans}), "visits": visits}
+
+
+def liaison_section(code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, Any]:
+    """The part's figures for dashboards, briefings and /api/v1/metrics/liaison (minqing.lib.figures)."""
+    rows = liaison_report(code, start, end, user=user)
+    counts = {k: sum(1 for r in rows if r["status"] == k) for k in ("green", "yellow", "red")}
+    return {"rule": RULE.name, "people": len(rows), **counts, "required": sum(r["required"] for r in rows),
+            "done": sum(r["done"] for r in rows), **liaison_extent(code, start, end, user), "rows": rows}

@@ -20,6 +20,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from minqing.api.schemas import paginate
+from minqing.lib import periods
 from minqing.regions import jurisdiction
 
 from . import directory, metrics, plans, services, sync
@@ -228,7 +229,7 @@ def _figure_region(request, raw: str | None) -> str:
 def field_coverage(request, q: Query[FigureQuery]):
     """period: YYYY-MM, YYYY-Qn or YYYY (default: this month so far)."""
     code = _figure_region(request, q.region)
-    start, end = metrics.parse_period(q.period)
+    start, end = periods.span(q.period)
     out = metrics.coverage(code, start, end, user=request.user)
     out["period"] = {"start": start.isoformat(), "end": end.isoformat()}
     return out
@@ -237,7 +238,7 @@ def field_coverage(request, q: Query[FigureQuery]):
 @quotas_router.get("", response=dict[str, Any], summary="Quota compliance per person")
 def field_quotas(request, q: Query[FigureQuery]):
     code = _figure_region(request, q.region)
-    start, end = metrics.parse_period(q.period)
+    start, end = periods.span(q.period)
     return {"rows": metrics.quota_report(code, start, end, user=request.user),
             "period": {"start": start.isoformat(), "end": end.isoformat()}}
 
@@ -245,7 +246,7 @@ def field_quotas(request, q: Query[FigureQuery]):
 @router.get("/funnel", response=dict[str, int], summary="Visit rounds' funnel")
 def field_funnel(request, q: Query[FigureQuery]):
     code = _figure_region(request, q.region)
-    start, end = metrics.parse_period(q.period)
+    start, end = periods.span(q.period)
     return metrics.funnel(code, start, end, user=request.user)
 
 

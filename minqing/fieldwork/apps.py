@@ -25,3 +25,8 @@ class FieldworkConfig(AppConfig):
                       m.SyncReceipt):
             jurisdiction.register(model, PlacePolicy(region_field="region"))
         jurisdiction.register(m.FieldAppeal, appeal_policy(prefix="appeal__", region_field="region"))
+        from minqing.lib import figures
+
+        from .metrics import section
+
+        figures.register("fieldwork", _("Field work"), section, order=10)

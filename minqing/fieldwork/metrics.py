@@ -17,30 +17,15 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.utils import timezone
 
 from minqing.households.models import Household
-from minqing.lib import periods, regioncode
+from minqing.lib import regioncode
+from minqing.lib.periods import bounds
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
 from . import quotas
 from .models import Visit, VisitRound
-
-
-def parse_period(period: str | None, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """YYYY-MM, YYYY-Qn or YYYY → (first day, last day); none → this month so far. Chinese errors."""
-    if not period:
-        today = today or timezone.localdate()
-        return today.replace(day=1), today
-    p = periods.parse(period)
-    return p.start, p.end
-
-
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    low = timezone.make_aware(dt.datetime.combine(start, dt.time()))
-    high = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
-    return low, high
 
 
 def _rate(visited: int, households: int) -> float | None:
@@ -54,7 +39,7 @@ def _entry(code: str, name: str, households: int, visited: int) -> dict[str, Any
 
 def coverage(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, Any]:
     code = regioncode.normalize(region_code)
-    low, high = _bounds(start, end)
+    low, high = bounds(start, end)
     scope_q = jurisdiction.region_q([code])
     if user is not None:
         scope_q &= jurisdiction.figure_q(user)
@@ -94,3 +79,9 @@ def funnel(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) 
         visited=Sum("households_visited"), found=Sum("households_with_problems"),
         township=Sum("sent_to_township"), county=Sum("sent_to_county"))
     return {k: int(v or 0) for k, v in sums.items()}
+
+
+def section(code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, Any]:
+    """The part's figures for dashboards, briefings and /api/v1/metrics/fieldwork (minqing.lib.figures)."""
+    return {"coverage": coverage(code, start, end, user=user),
+            "quota_report": quota_report(code, start, end, user=user), "funnel": funnel(code, start, end, user=user)}

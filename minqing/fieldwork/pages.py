@@ -24,7 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minqing.accounts.models import Post, User, VisitTeam
 from minqing.accounts.roles import LEADER_ROLES, Role
-from minqing.lib import regioncode
+from minqing.lib import periods, regioncode
+from minqing.lib.periods import bounds
 from minqing.regions import jurisdiction
 from minqing.regions.models import Level, Region
 
@@ -55,11 +56,11 @@ def _period(request: HttpRequest) -> dict[str, Any]:
     token = (request.GET.get("period") or "").strip()
     error = ""
     try:
-        start, end = metrics.parse_period(token or None)
+        start, end = periods.span(token or None)
     except ValidationError as exc:
         error = exc.messages[0]
         token = ""
-        start, end = metrics.parse_period(None)
+        start, end = periods.span(None)
     today = timezone.localdate()
     if not token:
         token = f"{start.year}-{start.month:02d}"
@@ -69,11 +70,6 @@ def _period(request: HttpRequest) -> dict[str, Any]:
     return {"token": token.upper() if kind == "quarter" else token, "kind": kind, "start": start, "end": end,
             "error": error, "years": [str(y) for y in years], "quarters": quarters,
             "month": token if kind == "month" else ""}
-
-
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    low = timezone.make_aware(dt.datetime.combine(start, dt.time()))
-    return low, timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
 
 
 def _figure_region(request: HttpRequest) -> Region:
@@ -167,7 +163,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     user = request.user
     coverage = metrics.coverage(region.code, start, end, user=user)
     funnel = metrics.funnel(region.code, start, end, user=user)
-    low, high = _bounds(start, end)
+    low, high = bounds(start, end)
     counts = dict(Activity.objects.alive()
                   .filter(jurisdiction.region_q([region.code]) & jurisdiction.figure_q(user),
                           held_at__gte=low, held_at__lt=high)
@@ -201,7 +197,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     if person:
         qs = qs.filter(Q(leader_id=person) | Q(participants=person)).distinct()
     if period:
-        low, high = _bounds(period["start"], period["end"])
+        low, high = bounds(period["start"], period["end"])
         qs = qs.filter(held_at__gte=low, held_at__lt=high)
     return render(request, "fieldwork/desk/activity_list.html", {
         "page": _page(request, qs.order_by("-held_at", "-id")), "kinds": ActivityKind.choices,

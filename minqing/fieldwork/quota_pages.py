@@ -9,13 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from minqing.accounts.models import User
+from minqing.lib.periods import bounds
 from minqing.regions import jurisdiction
 
 from . import metrics
 from .models import (
     Visit,
 )
-from .pages import _bounds, _figure_region, _int, _page, _period, _query_without_page, _within
+from .pages import _figure_region, _int, _page, _period, _query_without_page, _within
 
 SORTS = {"rule": ("rule", "status_order", "name"), "status": ("status_order", "rule", "name"),
          "name": ("name", "rule"), "done": ("ratio", "rule", "name"), "-done": ("-ratio", "rule", "name")}
@@ -73,7 +74,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(household_id=household_id)
     period = _period(request) if request.GET.get("period") else None
     if period:
-        low, high = _bounds(period["start"], period["end"])
+        low, high = bounds(period["start"], period["end"])
         qs = qs.filter(visited_at__gte=low, visited_at__lt=high)
     region = (request.GET.get("region") or "").strip()
     qs = _within(qs, region)

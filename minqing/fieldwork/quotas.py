@@ -39,6 +39,7 @@ from django.utils import timezone
 from minqing.accounts.models import Pairing, Post, User
 from minqing.accounts.roles import VILLAGE_CADRE_ROLES, Role
 from minqing.lib import regioncode
+from minqing.lib.periods import bounds
 from minqing.regions import jurisdiction
 
 from .models import Activity, ActivityKind, QuotaMeasure, QuotaPeriod, QuotaRule, Visit
@@ -124,12 +125,6 @@ def months_between(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]
     return periods_between(start, end, QuotaPeriod.MONTH)
 
 
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    low = timezone.make_aware(dt.datetime.combine(start, dt.time()))
-    high = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
-    return low, high
-
-
 def _day(value: dt.datetime) -> dt.date:
     return timezone.localtime(value).date()
 
@@ -146,7 +141,7 @@ def field_days(user_ids: Iterable[int], start: dt.date, end: dt.date, *,
     """The days each person was in the field: activities they led or joined (of `kinds` when
     given), and, when `visits`, the visits they made or joined."""
     ids = set(user_ids)
-    low, high = _bounds(start, end)
+    low, high = bounds(start, end)
     days: dict[int, set[dt.date]] = defaultdict(set)
     acts = Activity.objects.alive().filter(held_at__gte=low, held_at__lt=high)
     if kinds is not None:
@@ -251,7 +246,7 @@ def _paired_rule(rule: Rule, region_code: str, start: dt.date, end: dt.date,
         by_cadre[cadre].append((hh, s, e))
     if not by_cadre:
         return []
-    b0, b1 = _bounds(low, high)
+    b0, b1 = bounds(low, high)
     seen: Counter[tuple[int, int, dt.date]] = Counter()  # (cadre, household, month start) → visits
     vs = Visit.objects.alive().filter(visited_at__gte=b0, visited_at__lt=b1,
                                       household_id__in=paired.values("household_id"))

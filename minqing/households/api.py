@@ -56,7 +56,7 @@ class RevealIn(Schema):
     reason: str = ""
 
 
-class RevealOut(Schema):
+class ResidentRevealOut(Schema):
     field: str
     value: str
 
@@ -89,7 +89,7 @@ def get_household(request, household_id: int):
     }
 
 
-@router.post("/residents/{int:resident_id}/reveal", response=RevealOut)
+@router.post("/residents/{int:resident_id}/reveal", response=ResidentRevealOut)
 def reveal_resident(request, resident_id: int, body: RevealIn):
     r = jurisdiction.get_visible_or_404(request.user, Resident, pk=resident_id)
     value = services.reveal(r, body.field, actor=request.user, reason=body.reason,

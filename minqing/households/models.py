@@ -125,7 +125,7 @@ class Resident(KeptModel):
 
 
 def reveal_rule(scope, obj) -> bool:
-    """Who may see a resident's ID number and phone in clear (DOMAIN.md privacy table): the
+    """Who may see a resident's ID number and phone in clear (docs/domain.md "Privacy"): the
     village's own cadres, the township's 民政/社保 stations and the county 民政局 — each within
     their jurisdiction (the caller has already checked that the record is visible)."""
     code = obj.region_id

@@ -10,7 +10,9 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -109,3 +111,29 @@ def choices(around: dt.date) -> dict[str, list[Period]]:
     """The quarters and years a period picker offers (this year's and last year's quarters)."""
     return {"quarters": [quarter(y, q) for y in (around.year, around.year - 1) for q in (4, 3, 2, 1)],
             "years": [year(around.year - n) for n in range(5)]}
+
+
+def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start 00:00, end+1 00:00) in the county's zone: the period as a half-open time range. Every
+    count over a period filters its timestamps with these two values (never __date lookups)."""
+    if end < start:
+        raise ValueError("统计期间的结束日期不能早于开始日期")
+    tz = ZoneInfo(settings.TIME_ZONE)
+    low = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return low, high
+
+
+def span(period: str | None = None, start: str | None = None, end: str | None = None, *,
+         today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The one reader of a period given as request parameters: YYYY-MM, YYYY-Qn, YYYY or from/to dates
+    (either may be omitted); nothing → this month so far (the county's today). Chinese errors."""
+    if period and (start or end):
+        raise ValidationError("period 与 from/to 只能选一种")
+    if not (period or start or end):
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return today.replace(day=1), today
+    p = parse(period, start, end, today=today)
+    return p.start, p.end

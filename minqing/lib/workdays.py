@@ -298,3 +298,5 @@ PETITION_REVIEW_REQUEST = DeadlinePolicy(30, "calendar_days")  # 复查: ask wit
 PETITION_REVIEW_DECISION = DeadlinePolicy(30, "calendar_days")  # … decided within 30 days
 PETITION_REREVIEW_REQUEST = DeadlinePolicy(30, "calendar_days")  # 复核: same, one level up
 PETITION_REREVIEW_DECISION = DeadlinePolicy(30, "calendar_days")
+# A petition not yet given a deadline is overdue (积案) once acceptance and handling have both run out.
+PETITION_OVERDUE_DAYS = PETITION_ACCEPTANCE.amount + PETITION_HANDLING.amount

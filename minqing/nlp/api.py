@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 
+from minqing.api.schemas import window
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 
@@ -40,8 +41,8 @@ class SearchIn(Schema):
 
 
 def _hits(user, q: str, kinds, limit: int, offset: int) -> dict[str, Any]:
-    limit = max(1, min(limit, 100))
-    hits = search.search(user, q, kinds=kinds, limit=limit + 1, offset=max(0, offset))
+    limit, offset = window(limit, offset, most=100)
+    hits = search.search(user, q, kinds=kinds, limit=limit + 1, offset=offset)
     items = [{**h.__dict__, "url": search.url_for(h)} for h in hits[:limit]]
     return {"items": items, "count": len(items), "more": len(hits) > limit}
 
@@ -208,7 +209,7 @@ def nlp_hotspots(request, filters: Query[HotspotFilter]):
     return {"region": code, "start": start, "end": end, "hotspots": [h.as_dict() for h in spots]}
 
 
-class ActionIn(Schema):
+class HotspotActionIn(Schema):
     region: str
     kind: str = Field("courtyard", description="courtyard（院坝会）或 research（调研课题）")
     title: str
@@ -216,14 +217,14 @@ class ActionIn(Schema):
     appeal_ids: list[int] = []
 
 
-class ActionOut(Schema):
+class HotspotActionOut(Schema):
     object_type: str
     object_id: int
     title: str
 
 
-@router.post("/hotspots/actions", response={201: ActionOut}, url_name="nlp_hotspot_action")
-def nlp_hotspot_action(request, body: ActionIn):
+@router.post("/hotspots/actions", response={201: HotspotActionOut}, url_name="nlp_hotspot_action")
+def nlp_hotspot_action(request, body: HotspotActionIn):
     """把一个热点一键转为院坝会（courtyard）或调研课题（research）。"""
     obj_type, obj = reports.turn_into(request.auth, region_code=regioncode.normalize(body.region), kind=body.kind,
                                       title=body.title, description=body.description, appeal_ids=body.appeal_ids)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.regions import jurisdiction
+from minqing.regions.models import Region
 
 from . import reports, search
 
@@ -52,13 +53,16 @@ def search_page(request):
                              offset=(page - 1) * PAGE) if q else []
     except ValidationError as exc:  # a query too short to answer in time
         hits, error = [], "；".join(exc.messages)
-    rows = [{"hit": h, "url": search.url_for(h)} for h in hits[:PAGE]]
+    kinds = [("", _("Everything")), ("appeal", _("Appeals")), ("progress", _("Progress notes")),
+             ("reply", _("Replies")), ("report", _("Reports")), ("visit", _("Visit notes")),
+             ("resident", _("Residents"))]
+    # a hit names its kind and place in words, never by code
+    places = dict(Region.objects.filter(code__in={h.region_code for h in hits[:PAGE]}).values_list("code", "name"))
+    rows = [{"hit": h, "url": search.url_for(h), "kind_label": dict(kinds).get(h.object_type, _("Record")),
+             "place": places.get(h.region_code, "")} for h in hits[:PAGE]]
     return render(request, "nlp/search.html", {
         "q": "" if search.is_whole_number(q) else q, "key": request.GET.get("s", ""), "kind": kind, "rows": rows,
-        "page": page, "more": len(hits) > PAGE, "searched": bool(q), "error": error,
-        "kinds": [("", _("Everything")), ("appeal", _("Appeals")), ("progress", _("Progress notes")),
-                  ("reply", _("Replies")),
-                  ("report", _("Reports")), ("visit", _("Visit notes")), ("resident", _("Residents"))],
+        "page": page, "more": len(hits) > PAGE, "searched": bool(q), "kinds": kinds, "error": error,
     })
 
 

@@ -25,7 +25,7 @@ class PlaceOut(Schema):
     level: int
 
 
-class TokenOut(Schema):
+class PortalFormTokenOut(Schema):
     token: str
     min_seconds: float
 
@@ -36,7 +36,7 @@ class SentOut(Schema):
     message: str
 
 
-class CodeIn(Schema):
+class PortalTrackIn(Schema):
     code: str
 
 
@@ -69,7 +69,7 @@ def portal_places(request: HttpRequest, parent: str = ""):
     return [{"code": r.code, "name": r.name, "level": r.level} for r in rows]
 
 
-@router.get("/form-token", auth=None, response=TokenOut, summary="A form token for one letter")
+@router.get("/form-token", auth=None, response=PortalFormTokenOut, summary="A form token for one letter")
 def portal_form_token(request: HttpRequest):
     return {"token": services.form_token(), "min_seconds": services.min_fill_seconds()}
 
@@ -138,7 +138,7 @@ def _answer(letter) -> JsonResponse:
 
 
 @router.post("/track", auth=None, summary="Progress of a letter by its code (code in the body)")
-def portal_track_by_body(request: HttpRequest, body: CodeIn):
+def portal_track_by_body(request: HttpRequest, body: PortalTrackIn):
     letter, refused = _progress(request, body.code)
     return refused or _answer(letter)
 

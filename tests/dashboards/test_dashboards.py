@@ -3,6 +3,7 @@ places the user may see, and each number opens the list behind it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -13,6 +14,7 @@ import pytest
 
 from minqing.appeals import metrics
 from minqing.dashboards import figures
+from minqing.lib import figures as registry
 from minqing.lib import periods
 from tests.dashboards.conftest import MAY
 
@@ -106,10 +108,10 @@ def checklist_figures(code: str, user, start: dt.date, end: dt.date) -> dict[str
 
 def liaison_figures(code: str, user, start: dt.date, end: dt.date) -> dict[str, object]:
     """一张表、心连心 straight from minqing.enterprises.metrics.liaison_report (+ the two counts it lacks)."""
-    from minqing.enterprises.metrics import liaison_report
+    from minqing.enterprises.metrics import liaison_extent, liaison_report
 
     rows = liaison_report(code, start, end, user=user)
-    extent = figures.liaison_extent(code, start, end, user)
+    extent = liaison_extent(code, start, end, user)
     if not rows and not extent["enterprises"]:
         return {}
     out: dict[str, object] = {"liaison.people": len(rows), "liaison.required": sum(r["required"] for r in rows),
@@ -319,17 +321,16 @@ def test_fieldwork_and_disputes_figures_show_in_the_dashboard_and_the_briefing(m
 
     calls = []
 
-    def fake(name):
+    def fake(*names):
         def fn(region_code, start, end, *, user=None):
-            calls.append((name, region_code, start, end, user.pk if user else None))
-            return FAKE[name]
+            calls.append((names[0], region_code, start, end, user.pk if user else None))
+            return FAKE[names[0]] if len(names) == 1 else {n: FAKE[n] for n in names}
         return fn
 
-    def optional(module, name):
-        return fake(name) if name in FAKE else None
-
-    monkeypatch.setattr(figures, "optional_metric", optional)
-    monkeypatch.setattr(compose, "optional_metric", optional)
+    # the parts' registered sections, replaced by the figures above
+    for part, names in (("fieldwork", ("coverage", "quota_report", "funnel")), ("disputes", ("summary",))):
+        monkeypatch.setitem(registry._SECTIONS, part, dataclasses.replace(registry.section(part),
+                                                                          compute=fake(*names)))
     response = login(county.township_leader).get(f"/dashboards/{county.town.code}/?period=2024-05")
     page = shown(response)
     assert ("coverage", county.town.code, *MAY, county.township_leader.pk) in calls

@@ -65,12 +65,17 @@ def test_coverage_restricted_to_the_users_figures(covered):
 
 
 def test_parse_period():
-    assert metrics.parse_period("2025-03") == MARCH
-    assert metrics.parse_period("2025-Q2") == (D("2025-04-01"), D("2025-06-30"))
-    assert metrics.parse_period("2024") == (D("2024-01-01"), D("2024-12-31"))
+    from minqing.lib.periods import span
+
+    assert span("2025-03") == MARCH
+    assert span("2025-Q2") == (D("2025-04-01"), D("2025-06-30"))
+    assert span("2024") == (D("2024-01-01"), D("2024-12-31"))
+    assert span(None, today=D("2025-03-17")) == (D("2025-03-01"), D("2025-03-17"))  # nothing: the month so far
     for bad in ("2025-13", "2025-Q5", "25", "March"):
         with pytest.raises(Exception, match="统计期间"):
-            metrics.parse_period(bad)
+            span(bad)
+    with pytest.raises(Exception, match="只能选一种"):
+        span("2025-03", "2025-03-01")
 
 
 # --- quotas ---------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minqing.accounts.models import Unit, User
-from minqing.appeals import access, queries, services
+from minqing.appeals import access, labels, queries, services
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Attachment, Category, Report
 from minqing.households import crypto
@@ -49,8 +49,6 @@ GROUP_LABELS = {"open": gettext_lazy("In progress"), "paused": gettext_lazy("Sus
                 "solved": gettext_lazy("Solved"), "closed_unsolved": gettext_lazy("Closed, not solved"),
                 "merged": gettext_lazy("Merged")}
 WARNING_LABELS = {"red": gettext_lazy("Red (overdue)"), "yellow": gettext_lazy("Yellow (deadline near)")}
-EVENT_LABELS = {"merge_received": gettext_lazy("Case merged in"), "overdue": gettext_lazy("Overdue"),
-                "warning": gettext_lazy("Warning")}
 SATISFACTION_LABELS = dict(actionforms.SATISFACTION)
 DECISION_LABELS = dict(actionforms.DECISIONS)
 
@@ -214,8 +212,8 @@ def _event_details(e, units: dict[str, str], users: dict[str, str]) -> list[tupl
             value = units.get(str(value), value)
         elif key in ("person", "leader"):
             value = users.get(str(value), value)
-        elif key == "satisfaction":
-            value = SATISFACTION_LABELS.get(value, value)
+        elif key in labels.VALUE_LABELS:
+            value = labels.value_label(key, value)
         elif key == "decision":
             value = DECISION_LABELS.get(value, value)
         elif key == "outcome":
@@ -239,14 +237,13 @@ def _timeline(appeal: Appeal) -> list[dict[str, Any]]:
     units, users = _names(events)
     out = []
     for e in events:
-        spec = wf.ACTIONS.get(e.action)
         out.append({
-            "event": e, "label": spec.label if spec else EVENT_LABELS.get(e.action, e.action),
+            "event": e, "label": labels.action_label(e.action),
             "actor": str(e.actor) if e.actor_id else _("system"),
             "to_label": wf.STATUS_LABELS.get(wf.Status(e.to_status), e.to_status) if e.to_status in
             wf.Status._value2member_map_ else e.to_status,
             "details": _event_details(e, units, users),
-            "flags": (e.payload or {}).get("flags") or [],
+            "flags": [labels.value_label("flags", f) for f in (e.payload or {}).get("flags") or []],
         })
     return out
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minqing.fieldwork import metrics, quotas
-from minqing.lib import regioncode
+from minqing.lib import periods, regioncode
 from minqing.regions.models import Region
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             return
         code = self._region(options["region"])
         try:
-            start, end = metrics.parse_period(options["period"])
+            start, end = periods.span(options["period"])
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         if what == "coverage":
