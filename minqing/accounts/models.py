@@ -168,12 +168,19 @@ class ApiToken(models.Model):
         ordering = ["-created_at"]
 
 
+class CodePurpose(models.TextChoices):
+    FIRST_LOGIN = "first_login", _("first log-in")
+    RESET = "reset", _("password reset")
+
+
 class SetupCode(models.Model):
-    """A one-time code with which a person sets their own password (first log-in, or after a reset).
+    """A one-time code with which a person sets their own password: for the first log-in (issued by
+    the county's system administrator) or after a reset (issued by the security administrator).
     Shown once to the administrator who issued it; only its keyed hash is stored; it expires and
-    locks after a few wrong tries."""
+    locks after a few wrong tries. The rules are in codes.py."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="setup_codes")
+    purpose = models.CharField(max_length=20, choices=CodePurpose.choices, default=CodePurpose.FIRST_LOGIN)
     code_hash = models.CharField(max_length=64)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
@@ -185,15 +192,3 @@ class SetupCode(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "used_at"])]
-
-
-class ResetCode(models.Model):
-    """A one-time password-reset code the security administrator hands over in person or by phone:
-    only its hash is kept, it expires, and it is never mailed."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reset_codes")
-    code_hash = models.CharField(max_length=128)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)

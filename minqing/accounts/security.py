@@ -3,11 +3,7 @@ administrator, API token revocation. Each is atomic and writes one audit event."
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from django.contrib.auth import password_validation
-from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -15,10 +11,9 @@ from django.utils import timezone
 
 from minqing.audit.log import record
 
-from .models import ApiToken, ResetCode, User
+from . import codes
+from .models import ApiToken, CodePurpose, User
 from .roles import Role
-
-RESET_CODE_TTL = timedelta(hours=24)
 
 
 def is_secadmin(user) -> bool:
@@ -48,38 +43,10 @@ def change_password(user: User, *, old: str, new: str, repeat: str, ip: str | No
 
 def issue_reset_code(target: User, *, actor, ip: str | None = None, now=None) -> str:
     """A one-time code (shown once to the security administrator) with which `target` sets a new
-    password. Earlier unused codes of the account end."""
+    password at the same page as a first log-in (codes.py). Earlier open codes of the account end."""
     if not is_secadmin(actor):
         raise PermissionDenied("只有安全管理员可以重置密码")
-    now = now or timezone.now()
-    raw = "-".join(secrets.token_hex(2).upper() for _ in range(4))
-    with transaction.atomic():
-        ResetCode.objects.filter(user=target, used_at__isnull=True).update(used_at=now)
-        ResetCode.objects.create(user=target, code_hash=make_password(raw), issued_by=actor, created_at=now,
-                                 expires_at=now + RESET_CODE_TTL)
-        record("account.reset_code_issued", actor=actor, obj=target, object_type="accounts.user", ip=ip, at=now)
-    return raw
-
-
-def reset_with_code(username: str, code: str, new: str, repeat: str, *, ip: str | None = None, now=None) -> User:
-    now = now or timezone.now()
-    wrong = ValidationError("用户名或重置码不正确，或重置码已过期")
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise wrong
-    entry = ResetCode.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).order_by("-id").first()
-    if entry is None or not check_password(code.strip().upper(), entry.code_hash):
-        raise wrong
-    if new != repeat:
-        raise ValidationError("两次输入的新密码不一致")
-    password_validation.validate_password(new, user)
-    with transaction.atomic():
-        if ResetCode.objects.filter(pk=entry.pk, used_at__isnull=True).update(used_at=now) != 1:
-            raise wrong  # used by a concurrent request
-        user.set_password(new)
-        user.save(update_fields=["password"])
-        record("account.password_reset", actor=user, obj=user, object_type="accounts.user", ip=ip, at=now)
-    return user
+    return codes.issue(target, actor=actor, purpose=CodePurpose.RESET, ip=ip, now=now)
 
 
 def tokens_visible_to(actor):

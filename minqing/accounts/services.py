@@ -6,13 +6,8 @@ system administrator (系统管理员) of the county the record lies in (see `ad
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import secrets
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,14 +16,12 @@ from minqing.audit.log import diff, record
 from minqing.lib import regioncode
 from minqing.regions.models import Region
 
+from . import codes
 from .admins import check_county, county_code_of
-from .models import ApiToken, Post, SetupCode, Unit, User
+from .models import ApiToken, CodePurpose, Post, SetupCode, Unit, User
 from .roles import Role, UnitKind
 
-SETUP_CODE_HOURS = 72
-SETUP_CODE_TRIES = 5
-# No 0/O, 1/I/L: the code is read out or copied by hand.
-_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+SETUP_CODE_HOURS = codes.HOURS[CodePurpose.FIRST_LOGIN]
 UNIT_FIELDS = ("name", "kind", "function", "region_id", "parent_id", "is_active")
 STAFF_FIELDS = ("username", "display_name", "is_active", "county_id")
 
@@ -123,67 +116,12 @@ def reactivate_staff(user: User, *, actor, reason: str = "", ip: str | None = No
     return user
 
 
-# -- one-time setup codes -------------------------------------------------------------------------
+# -- one-time codes (the rules are in codes.py) -----------------------------------------------------
 
-def _hash_code(code: str) -> str:
-    normal = code.replace("-", "").replace(" ", "").upper()
-    return hmac.new(settings.SECRET_KEY.encode(), normal.encode(), hashlib.sha256).hexdigest()
-
-
-@transaction.atomic
 def issue_setup_code(user: User, *, actor, ip: str | None = None, now: dt.datetime | None = None) -> str:
-    """A new one-time code for `user` (earlier unused ones are revoked). The clear code is returned
-    once, to be shown to the administrator; only its keyed hash is kept."""
+    """The system administrator's code for an account of the county (first log-in, SETUP_CODE_HOURS)."""
     check_county(actor, user.county_id)
-    if not user.is_active:
-        raise ValidationError("该账号已停用，请先启用")
-    now = now or timezone.now()
-    SetupCode.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
-    raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
-    code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
-    setup = SetupCode.objects.create(user=user, code_hash=_hash_code(code), issued_by=actor if getattr(
-        actor, "pk", None) else None, created_at=now, expires_at=now + dt.timedelta(hours=SETUP_CODE_HOURS))
-    record("staff.setup_code_issued", actor=actor, obj=user, region_code=user.county_id,
-           changes={"expires_at": setup.expires_at}, ip=ip, at=now)
-    return code
-
-
-def redeem_setup_code(*, username: str, code: str, password: str, password2: str, ip: str | None = None,
-                      now: dt.datetime | None = None) -> User:
-    """The person sets their own password with the code. Wrong codes count against the code; after
-    SETUP_CODE_TRIES it is locked and a new one must be issued. Errors say nothing about which of
-    the name or the code was wrong."""
-    now = now or timezone.now()
-    wrong = ValidationError("登录名或一次性验证码不正确，或验证码已过期")
-    user = User.objects.filter(username=(username or "").strip(), is_active=True).first()
-    if user is None:
-        raise wrong
-    with transaction.atomic():
-        setup = (SetupCode.objects.select_for_update()
-                 .filter(user=user, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
-                 .order_by("-created_at").first())
-        if setup is None or setup.failed_attempts >= SETUP_CODE_TRIES:
-            raise wrong
-        if not hmac.compare_digest(setup.code_hash, _hash_code(code or "")):
-            setup.failed_attempts += 1
-            setup.save(update_fields=["failed_attempts"])
-            record("staff.setup_code_failed", actor=None, obj=user, region_code=user.county_id,
-                   changes={"failed_attempts": setup.failed_attempts}, ip=ip, at=now)
-    # The failed try is committed above, before the error leaves (a rollback would forget it).
-    if setup is None or setup.code_hash != _hash_code(code or ""):
-        raise wrong
-    if password != password2:
-        raise ValidationError("两次输入的密码不一致")
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError(exc.messages) from None
-    with transaction.atomic():
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        SetupCode.objects.filter(pk=setup.pk).update(used_at=now)
-        record("staff.password_set", actor=user, obj=user, region_code=user.county_id, ip=ip, at=now)
-    return user
+    return codes.issue(user, actor=actor, purpose=CodePurpose.FIRST_LOGIN, ip=ip, now=now)
 
 
 # -- units ----------------------------------------------------------------------------------------

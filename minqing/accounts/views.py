@@ -1,5 +1,5 @@
 """Pages of one's own account (password, second factor, API tokens), the second-factor step of
-log-in, reset with a one-time code, and the security administrator's page. Views stay thin: the
+log-in, and the security administrator's page. Views stay thin: the
 rules are in security.py and otp.py."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -67,19 +68,10 @@ def password_change(request):
 
 
 def password_reset(request):
-    """With the one-time code the security administrator handed over (never mailed)."""
-    errors: list[str] = []
-    if request.method == "POST":
-        try:
-            security.reset_with_code(request.POST.get("username", ""), request.POST.get("code", ""),
-                                     request.POST.get("new", ""), request.POST.get("repeat", ""), ip=_ip(request))
-        except ValidationError as exc:
-            errors = _errors(exc)
-        else:
-            messages.success(request, _("Your password has been set. Log in with it."))
-            return redirect("web:login")
-    return render(request, "accounts/password_reset.html",
-                  {"errors": errors, "rules": password_validators_help_texts()}, status=400 if errors else 200)
+    """The reset page of old: the one page for every one-time code is /setup/activate/ (first log-in
+    and reset alike)."""
+    target = reverse("sysadmin:activate")
+    return redirect(f"{target}?{request.META['QUERY_STRING']}" if request.META.get("QUERY_STRING") else target)
 
 
 @login_required
@@ -177,6 +169,9 @@ def security_reset(request, pk: int):
         code = security.issue_reset_code(target, actor=request.user, ip=_ip(request))
     except PermissionDenied as exc:
         raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, "；".join(_errors(exc)))
+        return redirect("accounts:security")
     return render(request, "accounts/reset_code.html", {"target": target, "code": code})
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from minqing.accounts import services
+from minqing.accounts import codes, services
 from minqing.accounts.models import Post, Unit, User
 from minqing.accounts.staff_import import COLUMNS, OPTIONAL, import_staff
 from minqing.ledgers.importers import LedgerImportError
@@ -149,10 +149,12 @@ def staff_import(request):
 
 @never_cache
 def activate(request):
-    """首次登录: the person sets their password with the one-time code (no log-in needed)."""
+    """The one page for a one-time code (no log-in needed): the first log-in with the system
+    administrator's code, or a reset with the security administrator's. A second factor, if the
+    person has one, is still asked for on the next page (accounts.middleware)."""
     form = ActivateForm(request.POST or None, initial={"username": request.GET.get("u", "")})
     if request.method == "POST" and form.is_valid():
-        user = attempt(request, lambda: services.redeem_setup_code(ip=client_ip(request), **form.cleaned_data))
+        user = attempt(request, lambda: codes.redeem(ip=client_ip(request), **form.cleaned_data))
         if user:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your password is set. Welcome."))

@@ -82,5 +82,17 @@ def test_second_factor_enrolment_and_log_in(live_server, county, phone_page):
     _shot(page, "security_admin")
     page.click("tr:has-text('cadre-b') form[action$='/reset/'] button")
     assert page.locator("code.token").is_visible()
+    reset = page.inner_text("code.token").strip()
     _shot(page, "reset_code")
+    # cadre-b uses it at the same page as a first log-in, linked from the log-in page
+    page.context.clear_cookies()
+    page.goto(f"{base}/login/")
+    page.click("text=首次登录或重置密码：使用一次性验证码")
+    page.fill("input[name=username]", "cadre-b")
+    page.fill("input[name=code]", reset)
+    page.fill("input[name=password]", "Xuanhan#County9")
+    page.fill("input[name=password2]", "Xuanhan#County9")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}/")
+    assert User.objects.get(username="cadre-b").check_password("Xuanhan#County9")
     assert csp == []

@@ -75,13 +75,19 @@ def test_reset_by_the_security_administrator_with_a_one_time_code(county, login)
     assert code in page.content.decode()
     assert not Event.objects.filter(changes__icontains=code).exists()  # never in the trail
     anon = Client()
-    data = {"username": "cadre-b", "code": "0000-0000-0000-0000", "new": GOOD, "repeat": GOOD}
-    assert "重置码不正确" in anon.post("/password/reset/", data).content.decode()
-    assert anon.post("/password/reset/", {**data, "code": code}).status_code == 302
+    # the old reset address leads to the one page for every one-time code
+    assert anon.get("/password/reset/?u=cadre-b")["Location"] == "/setup/activate/?u=cadre-b"
+    data = {"username": "cadre-b", "code": "AAAA-BBBB-CCCC", "password": GOOD, "password2": GOOD}
+    assert "验证码不正确" in anon.post("/setup/activate/", data).content.decode()
+    assert anon.post("/setup/activate/", {**data, "code": code}).status_code == 302
     county.cadre_b.refresh_from_db()
     assert county.cadre_b.check_password(GOOD)
-    again = anon.post("/password/reset/", {**data, "code": code, "new": "Another#Pass77", "repeat": "Another#Pass77"})
-    assert again.status_code == 400  # one time only
+    assert Event.objects.filter(action="account.password_reset", actor=county.cadre_b).exists()
+    again = Client().post("/setup/activate/", {**data, "code": code, "password": "Another#Pass77",
+                                               "password2": "Another#Pass77"})
+    assert again.status_code == 200 and "验证码不正确" in again.content.decode()  # one time only
+    county.cadre_b.refresh_from_db()
+    assert county.cadre_b.check_password(GOOD)
 
 
 def _fail(client: Client, username: str, ip: str) -> int:

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from minqing.accounts import services
+from minqing.accounts import codes, services
 from minqing.accounts.models import ApiToken, Post, SetupCode, User
 from minqing.audit.models import Event
 from minqing.regions import jurisdiction
@@ -22,14 +22,14 @@ def test_a_sysadmin_creates_an_office_and_a_cadre_who_sets_her_own_password(coun
     code = services.issue_setup_code(user, actor=sysadmin)
     setup = SetupCode.objects.get(user=user)
     assert code not in setup.code_hash and len(code) == 14
-    services.redeem_setup_code(username="wang-li", code=code.lower(), password="qingshan-2027-x",
+    codes.redeem(username="wang-li", code=code.lower(), password="qingshan-2027-x",
                                password2="qingshan-2027-x")
     user.refresh_from_db()
     assert user.check_password("qingshan-2027-x")
     assert jurisdiction.scope_of(User.objects.get(pk=user.pk)).sees_place(county.regions["village_c"].code)
     # one-time: the same code does not work twice
     with pytest.raises(ValidationError):
-        services.redeem_setup_code(username="wang-li", code=code, password="another-pass-9", password2="another-pass-9")
+        codes.redeem(username="wang-li", code=code, password="another-pass-9", password2="another-pass-9")
     actions = list(Event.objects.filter(object_id__in=[str(user.pk), str(unit.pk)]).values_list("action", flat=True))
     for a in ("unit.created", "staff.created", "staff.setup_code_issued", "staff.password_set"):
         assert a in actions
@@ -41,14 +41,14 @@ def test_a_code_expires_and_locks_after_five_wrong_tries(county, sysadmin):
     code = services.issue_setup_code(user, actor=sysadmin)
     for _ in range(5):
         with pytest.raises(ValidationError):
-            services.redeem_setup_code(username="li-si", code="AAAA-BBBB-CCCC", password="x" * 12, password2="x" * 12)
+            codes.redeem(username="li-si", code="AAAA-BBBB-CCCC", password="x" * 12, password2="x" * 12)
     assert SetupCode.objects.get(user=user).failed_attempts == 5
     with pytest.raises(ValidationError):  # locked, even with the right code
-        services.redeem_setup_code(username="li-si", code=code, password="qingshan-2027-x", password2="qingshan-2027-x")
+        codes.redeem(username="li-si", code=code, password="qingshan-2027-x", password2="qingshan-2027-x")
     late = dt.datetime.now(dt.UTC) + dt.timedelta(hours=services.SETUP_CODE_HOURS + 1)
     code2 = services.issue_setup_code(user, actor=sysadmin)
     with pytest.raises(ValidationError):
-        services.redeem_setup_code(username="li-si", code=code2, password="qingshan-2027-x",
+        codes.redeem(username="li-si", code=code2, password="qingshan-2027-x",
                                    password2="qingshan-2027-x", now=late)
     assert not User.objects.get(pk=user.pk).has_usable_password()
 
@@ -57,10 +57,10 @@ def test_a_weak_or_mistyped_password_is_refused_and_the_code_stays_usable(county
     user = services.create_staff(actor=sysadmin, county="511722", username="zhao", display_name="赵")
     code = services.issue_setup_code(user, actor=sysadmin)
     with pytest.raises(ValidationError):
-        services.redeem_setup_code(username="zhao", code=code, password="short", password2="short")
+        codes.redeem(username="zhao", code=code, password="short", password2="short")
     with pytest.raises(ValidationError, match="不一致"):
-        services.redeem_setup_code(username="zhao", code=code, password="qingshan-2027-x", password2="qingshan-2027-y")
-    services.redeem_setup_code(username="zhao", code=code, password="qingshan-2027-x", password2="qingshan-2027-x")
+        codes.redeem(username="zhao", code=code, password="qingshan-2027-x", password2="qingshan-2027-y")
+    codes.redeem(username="zhao", code=code, password="qingshan-2027-x", password2="qingshan-2027-x")
 
 
 def test_deactivating_ends_posts_and_tokens_and_keeps_the_account(county, sysadmin):
@@ -113,7 +113,7 @@ def test_the_first_admin_of_a_county_from_the_command_line(county, capsys):
     user = User.objects.get(username="xh-admin")
     post = Post.objects.get(user=user)
     assert post.role == "sysadmin" and post.region_id == "511722000000" and post.unit.kind == "leadership"
-    services.redeem_setup_code(username="xh-admin", code=code, password="qingshan-2027-x", password2="qingshan-2027-x")
+    codes.redeem(username="xh-admin", code=code, password="qingshan-2027-x", password2="qingshan-2027-x")
     from minqing.accounts.admins import county_of
 
     assert county_of(User.objects.get(pk=user.pk)) == "511722000000"
