@@ -293,12 +293,23 @@ class _Upload(io.BytesIO):
         self.name, self.size = name, len(content)
 
 
+def _picture(fmt: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, fmt)
+    return out.getvalue()
+
+
 def test_attachments_are_validated(county, register, clock, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     a = _assigned(county, clock, register)
-    png = _Upload("现场.png", b"\x89PNG\r\n\x1a\n" + b"0" * 50)
+    png = _Upload("现场.png", _picture("PNG"))
     att = services.add_attachment(a, actor=county.dept_handler, upload=png, now=clock())
-    assert att.content_type == "image/png" and att.size == 58 and len(att.sha256) == 64
+    assert att.content_type == "image/png" and att.size > 0 and len(att.sha256) == 64
+    with pytest.raises(ValidationError, match="损坏"):  # a "picture" that does not decode
+        services.add_attachment(a, actor=county.dept_handler, now=clock(),
+                                upload=_Upload("坏.png", b"\x89PNG\r\n\x1a\n" + b"0" * 50))
     with pytest.raises(ValidationError, match="类型不支持"):
         services.add_attachment(a, actor=county.dept_handler, upload=_Upload("病毒.exe", b"MZ"), now=clock())
     with pytest.raises(ValidationError, match="内容与扩展名不符"):
@@ -308,7 +319,7 @@ def test_attachments_are_validated(county, register, clock, settings, tmp_path):
     with pytest.raises(ValidationError, match="超过10MB"):
         services.add_attachment(a, actor=county.dept_handler, upload=big, now=clock())
     a = services.do_add_progress(a, actor=county.dept_handler, note="附照片", now=clock(),
-                                 files=[_Upload("进度.jpg", b"\xff\xd8\xff\xe0" + b"1" * 10)])
+                                 files=[_Upload("进度.jpg", _picture("JPEG"))])
     assert a.attachments.filter(progress__isnull=False).count() == 1
 
 
