@@ -18,7 +18,19 @@ from tests.conftest import PHONE_A
 from tests.disputes.conftest import two_sides
 
 pytestmark = pytest.mark.django_db
-JPEG = b"\xff\xd8\xff\xe0" + b"0" * 200
+
+
+def _jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (8, 8), (10, 120, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+JPEG = _jpeg()  # a real picture: a stored photo must decode
 
 
 def _post(client, url, body, headers):
