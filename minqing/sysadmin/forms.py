@@ -171,3 +171,27 @@ class QuotaForm(forms.Form):
 class VisitPolicyForm(forms.Form):
     default_visits_per_year = forms.IntegerField(label=_("Visits a year for households with no tag that sets one"),
                                                  min_value=1, max_value=52, error_messages=REQUIRED)
+
+
+class DisputeKindForm(forms.Form):
+    name = forms.CharField(label=_("Name of the kind"), max_length=40, error_messages=REQUIRED)
+    code = forms.CharField(label=_("Code"), max_length=30, required=False,
+                           help_text=_("Lower-case letters, digits and _; fixed once saved"))
+    category_code = forms.CharField(label=_("Appeal category code"), max_length=40, required=False)
+    family = forms.BooleanField(label=_("Family dispute (mediators and leaders only)"), required=False)
+    order = forms.IntegerField(label=_("Order"), min_value=0, required=False)
+
+
+class VillageGroupForm(forms.Form):
+    village = forms.ChoiceField(label=_("Village"), error_messages=REQUIRED)
+    number = forms.IntegerField(label=_("Group number"), min_value=1, error_messages=REQUIRED)
+    name = forms.CharField(label=_("Group name"), max_length=50, error_messages=REQUIRED)
+
+    def __init__(self, county: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = [(c, n.strip("　")) for c, n in place_choices(county, regioncode.VILLAGE)]
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(label=_("New name"), max_length=100, error_messages=REQUIRED)
+    reason = forms.CharField(label=_("Reason or document"), max_length=500, error_messages=REQUIRED)

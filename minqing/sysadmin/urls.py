@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_checklists, views_enterprises, views_org, views_rules, views_staff
+from . import views_checklists, views_enterprises, views_org, views_places, views_rules, views_staff
 
 app_name = "sysadmin"
 
@@ -40,4 +40,12 @@ urlpatterns = [
     path("quotas/new/", views_rules.quota_form, name="quota_new"),
     path("quotas/<int:pk>/", views_rules.quota_form, name="quota"),
     path("quotas/<int:pk>/active/", views_rules.quota_active, name="quota_active"),
+    path("dispute-kinds/", views_places.dispute_kind_list, name="dispute_kinds"),
+    path("dispute-kinds/new/", views_places.dispute_kind_form, name="dispute_kind_new"),
+    path("dispute-kinds/<int:pk>/", views_places.dispute_kind_form, name="dispute_kind"),
+    path("dispute-kinds/<int:pk>/active/", views_places.dispute_kind_active, name="dispute_kind_active"),
+    path("groups/", views_places.group_list, name="groups"),
+    path("groups/<int:pk>/", views_places.group_form, name="group"),
+    path("regions/", views_places.region_list, name="regions"),
+    path("regions/<str:code>/", views_places.region_form, name="region"),
 ]

@@ -83,3 +83,37 @@ def log_in(page, base: str, username: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit].primary")
     page.wait_for_url(f"{base}/")
+
+
+def import_roster(page, base: str, region: str, path) -> str:
+    """Imports a 花名册 through /households/import/ and waits for the job: answers done or failed."""
+    import re
+
+    page.goto(f"{base}/households/import/")
+    page.select_option("select[name=region]", region)
+    page.set_input_files("input[name=file]", str(path))
+    page.click("#import-form button[type=submit]")
+    page.wait_for_url(re.compile(rf"{re.escape(base)}/jobs/\d+/$"))
+    page.wait_for_selector(".job-progress[data-status=done], .job-progress[data-status=failed]", timeout=120000)
+    return page.locator(".job-progress").get_attribute("data-status")
+
+
+def spoil_three_rows(good: Path, bad: Path) -> Path:
+    """A copy of a generated roster with three bad rows: lines 5 (no name), 12 (an ID number Excel
+    turned into a number) and 20 (a wrong check digit)."""
+    import csv
+
+    rows = list(csv.reader(good.open(encoding="utf-8-sig")))
+    rows[4][4] = ""
+    rows[11][6] = "5.11722E+17"
+    rows[19][6] = rows[19][6][:-1] + ("1" if rows[19][6][-1] != "1" else "2")
+    with bad.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return bad
+
+
+def assert_three_rows_named(message: str) -> None:
+    assert "未写入任何记录（共 3 处）" in message
+    assert "第5行 “姓名”：不能为空" in message
+    assert "第12行 “公民身份号码”" in message
+    assert "第20行 “公民身份号码”：身份证号码校验位错误" in message

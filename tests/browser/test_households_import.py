@@ -7,7 +7,6 @@ staff pages are another branch's). Screenshots under test-artifacts/households-*
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from minqing.audit.models import Event
 from minqing.fieldwork.models import Visit
 from minqing.households.imports.sample import write_csv
 from minqing.households.models import Household, Resident
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_three_rows_named, import_roster, log_in, spoil_three_rows
 from tests.conftest import REPO_DIR
 from tests.jobs.conftest import join_job_threads
 
@@ -29,16 +28,6 @@ PLACES = [("甲镇", "甲村"), ("甲镇", "乙村")]
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(Path(ARTIFACTS, f"households-{name}.png")), full_page=True)
-
-
-def _import(page, base: str, region: str, path: Path) -> str:
-    page.goto(f"{base}/households/import/")
-    page.select_option("select[name=region]", region)
-    page.set_input_files("input[name=file]", str(path))
-    page.click("#import-form button[type=submit]")
-    page.wait_for_url(re.compile(rf"{re.escape(base)}/jobs/\d+/$"))
-    page.wait_for_selector(".job-progress[data-status=done], .job-progress[data-status=failed]", timeout=120000)
-    return page.locator(".job-progress").get_attribute("data-status")
 
 
 def test_a_township_imports_a_roster_and_a_village_cadre_works_with_it(live_server, county, phone_page, settings,
@@ -55,7 +44,7 @@ def test_a_township_imports_a_roster_and_a_village_cadre_works_with_it(live_serv
     page.click("text=导入花名册")
     page.wait_for_url(f"{base}/households/import/")
     _shot(page, "import-form")
-    status = _import(page, base, county.town.code, roster)
+    status = import_roster(page, base, county.town.code, roster)
     join_job_threads()
     assert status == "done", page.inner_text(".job-progress")
     assert page.locator("progress").get_attribute("value") == "100"
@@ -95,25 +84,16 @@ def test_a_file_with_three_bad_rows_is_refused_and_nothing_is_written(live_serve
     page, base = phone_page, live_server.url
     page.set_viewport_size({"width": 1280, "height": 900})
     good = write_csv(tmp_path / "good.csv", 60, PLACES, seed=11)
-    rows = list(csv.reader(good.open(encoding="utf-8-sig")))
-    rows[4][4] = ""  # line 5: no name
-    rows[11][6] = "5.11722E+17"  # line 12: Excel turned the ID number into a number
-    rows[19][6] = rows[19][6][:-1] + ("1" if rows[19][6][-1] != "1" else "2")  # line 20: check digit
-    bad = tmp_path / "三行有误.csv"
-    with bad.open("w", encoding="utf-8-sig", newline="") as f:
-        csv.writer(f).writerows(rows)
+    bad = spoil_three_rows(good, tmp_path / "三行有误.csv")
     before = (Household.objects.count(), Resident.objects.count(),
               Event.objects.exclude(action__startswith="job.").count())
 
     log_in(page, base, "township-leader")
-    status = _import(page, base, county.town.code, bad)
+    status = import_roster(page, base, county.town.code, bad)
     join_job_threads()
     assert status == "failed"
     message = page.inner_text(".job-progress")
     _shot(page, "refused")
-    assert "未写入任何记录（共 3 处）" in message
-    assert "第5行 “姓名”：不能为空" in message
-    assert "第12行 “公民身份号码”" in message
-    assert "第20行 “公民身份号码”：身份证号码校验位错误" in message
+    assert_three_rows_named(message)
     assert (Household.objects.count(), Resident.objects.count(),
             Event.objects.exclude(action__startswith="job.").count()) == before

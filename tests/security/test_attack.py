@@ -54,6 +54,7 @@ SCAN = (
     "accounts:password_change", "accounts:enrol", "accounts:recovery_codes", "accounts:token_new",
     "accounts:security", "web:home", "web:households", "web:households_export", "web:appeals", "web:appeal_new",
     "web:appeal_suggest", "web:appeal_view_save",
+    "sysadmin:dispute_kinds", "sysadmin:dispute_kind_new", "sysadmin:groups", "sysadmin:regions",
 )
 # No account, no object id: the portal's code look-ups (tests/portal), log-in steps, the schema, static files.
 PUBLIC = (
