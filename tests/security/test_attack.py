@@ -214,7 +214,8 @@ ALLOWED = {
 }
 # The county 民政局 keeps the households' register: it sees the county's households and residents and may
 # reveal them (DOMAIN.md's privacy table; jurisdiction.keeps_register), but it changes none: the API's
-# writes answer 403 (or 422 for a body refused first), a page's form shows the refusal. 人社局 does not.
+# writes answer 403 (or 422/404 when the body is refused or names nothing first), a page's form shows
+# the refusal. 人社局 does not.
 REGISTER_KEEPERS = {"county_civil"}
 REGISTER_READS = {"web:household", "web:household_print", "web:resident_reveal", "api:get_household",
                   "api:print_file", "api:reveal_resident", "checklists:household"}
@@ -272,7 +273,7 @@ def test_objects_out_of_reach_answer_404(world, attack, persona, sensitivity):
             status = response.status_code
             if persona in REGISTER_KEEPERS and sensitivity == "ordinary" and name in REGISTER_READS | REGISTER_WRITES:
                 refused = not (name in REGISTER_WRITES and name.startswith("api:") and verb == method) or (
-                    status in (403, 422))
+                    status in (403, 404, 422))
                 if status >= 500 or not refused:
                     wrong.append(f"{verb.upper()} {url} ({name}) → {status} (the register is read-only to it)")
             elif name in figures:  # a figure or a place name may show; a record of village B may not
