@@ -32,7 +32,9 @@ def trail_page(request):
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     events = list(page.object_list)
     hidden = trail.withheld(request.user, events)
-    rows = [{"e": e, "hidden": e.pk in hidden} for e in events]
+    # The pairs are made here: in a template `changes.items` looks up a key "items" first (a checklist's).
+    rows = [{"e": e, "hidden": e.pk in hidden,
+             "changes": list(e.changes.items()) if isinstance(e.changes, dict) else []} for e in events]
     response = render(request, "audit/trail.html", {
         "filters": filters, "query": filters.as_query(), "errors": errors, "page": page, "rows": rows,
         "retention_days": RETENTION_DAYS})

@@ -22,8 +22,10 @@ from .runner import JobFailed, JobKind, ProgressFn, register
 def _region_for(user: Any, raw: Any) -> Region:
     """A place whose figures the user sees; anything else does not exist for them (404)."""
     scope = jurisdiction.scope_of(user)
+    if not raw and not scope.home_code():  # no place asked for and none of one's own (an operator account)
+        raise Http404
     try:
-        code = regioncode.normalize(str(raw or scope.home_code() or ""))
+        code = regioncode.normalize(str(raw or scope.home_code()))
     except regioncode.RegionCodeError as exc:
         raise ValidationError(str(exc)) from exc
     if not scope.sees_figures(code):

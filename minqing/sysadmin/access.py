@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from minqing.accounts.admins import county_of
 from minqing.regions.models import Region
@@ -17,6 +18,8 @@ def sysadmin_required(view):
     def wrapped(request, *args, **kwargs):
         code = county_of(request.user)
         if code is None:
+            if kwargs:  # a page that names one object: out of reach, so absent (404), as elsewhere
+                raise Http404
             raise PermissionDenied("只有县系统管理员可以打开系统设置")
         request.county = Region.objects.get(code=code)
         return view(request, *args, **kwargs)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
@@ -25,6 +26,15 @@ def _county(request) -> str:
     code = county_of(request.user)
     if code is None:
         raise PermissionDenied("只有县系统管理员可以进行系统设置")
+    return code
+
+
+def _county_or_404(request) -> str:
+    """For a URL that names one set-up object: to someone who administers no county, no county's
+    object exists (404, like any record out of reach); lists and creation answer 403 instead."""
+    code = county_of(request.user)
+    if code is None:
+        raise Http404
     return code
 
 
@@ -139,7 +149,7 @@ def _staff_out(u: User) -> dict:
 
 
 def _staff(request, pk: int) -> User:
-    return get_object_or_404(User, pk=pk, county_id=_county(request))
+    return get_object_or_404(User, pk=pk, county_id=_county_or_404(request))
 
 
 @router.get("/staff", response=list[StaffOut])
@@ -169,7 +179,7 @@ def issue_code(request, pk: int):
 
 @router.post("/staff/{pk}/posts", response={201: PostOut})
 def add_post(request, pk: int, body: PostIn):
-    county = _county(request)
+    county = _county_or_404(request)
     low, high = regioncode.subtree_range(county)
     unit = get_object_or_404(Unit, pk=body.unit_id, region_id__gte=low, region_id__lte=high)
     return 201, services.add_post(actor=request.user, user=_staff(request, pk), unit=unit, role=body.role,
@@ -178,7 +188,7 @@ def add_post(request, pk: int, body: PostIn):
 
 @router.post("/posts/{pk}/end", response=PostOut)
 def end_post(request, pk: int, body: ReasonIn):
-    post = get_object_or_404(Post, pk=pk, user__county_id=_county(request))
+    post = get_object_or_404(Post, pk=pk, user__county_id=_county_or_404(request))
     return services.end_post(post, actor=request.user, reason=body.reason, ip=client_ip(request))
 
 
@@ -214,7 +224,7 @@ def create_deadline_rule(request, body: DeadlineRuleIn):
 
 @router.get("/holidays/{year}", response=ScheduleOut)
 def get_holidays(request, year: int):
-    _county(request)
+    _county_or_404(request)
     return {"year": year, "known": year in rules.deadlines.calendar().known_years,
             "text": schedule.render(rules.year_days(year)), "missing_years": rules.years_to_enter()}
 
@@ -222,6 +232,6 @@ def get_holidays(request, year: int):
 @router.put("/holidays/{year}", response=ScheduleSaved)
 def put_holidays(request, year: int, body: ScheduleIn):
     """Enter the year's State Council schedule; open appeals' estimated deadlines are recomputed."""
-    _county(request)
+    _county_or_404(request)
     return rules.enter_year_schedule(actor=request.user, year=year, text=body.text, reason=body.reason,
                                      ip=client_ip(request))

@@ -46,7 +46,8 @@ def test_holidays_by_api_and_nobody_else_may(county, sysadmin, bearer, client):
     other = bearer(county.township_leader)
     r = _post(client, "/api/v1/setup/staff", other, {"username": "x", "display_name": "x"})
     assert r.status_code == 403
-    assert _post(client, "/api/v1/setup/holidays/2032", other, {"text": "2032-01-01 休 元旦"}, "put").status_code == 403
+    # (a URL that names one set-up object, here a year's table, answers 404 to a non-administrator)
+    assert _post(client, "/api/v1/setup/holidays/2032", other, {"text": "2032-01-01 休 元旦"}, "put").status_code == 404
     assert not User.objects.filter(username="x").exists() and HolidayOverride.objects.count() == 1
     r = _post(client, "/api/v1/setup/deadline-rules", h, {"stage": "resolve", "amount": 0, "unit": "workdays"})
     assert r.status_code == 422
