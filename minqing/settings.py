@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "minqing.audit",
     "minqing.households",
     "minqing.appeals",
+    "minqing.ledgers",  # its management command: minqing ledger export|import
     "minqing.fieldwork",
     "minqing.checklists",
     "minqing.enterprises",

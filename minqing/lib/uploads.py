@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
-from minqing.portal.photos import strip_metadata
+from minqing.lib.photos import strip_metadata
 
 CHUNK = 64 * 1024
 

@@ -23,12 +23,12 @@ from minqing.appeals import services as appeals
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Category
 from minqing.audit.log import record
-from minqing.lib import regioncode
+from minqing.lib import photos, regioncode
 from minqing.lib.logfilter import scrub
 from minqing.lib.phone import PhoneError, clean_phone
 from minqing.regions.models import Region
 
-from . import codes, photos, throttle
+from . import codes, throttle
 from .models import Letter, Rating
 
 # Size limits (characters / bytes): a letter is a letter, not a file dump.

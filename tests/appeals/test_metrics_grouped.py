@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from minqing.appeals import metrics
+from minqing.appeals import metric_rows, metrics
 from minqing.appeals import workflow as wf
 from minqing.lib import periods
 from minqing.lib.workdays import TZ
@@ -141,7 +141,7 @@ def test_the_summary_read_with_its_children_equals_county_summary(spread, county
 
 
 def test_long_county_periods_count_the_same_without_the_date_indexes(spread, county, monkeypatch):
-    """On SQLite a county-wide period longer than a quarter is read by a scan (metrics._dates): the
+    """On SQLite a county-wide period longer than a quarter is read by a scan (metric_rows._plain): the
     same figures as through the date indexes."""
     from django.db import connection
 
@@ -152,7 +152,7 @@ def test_long_county_periods_count_the_same_without_the_date_indexes(spread, cou
     assert not metrics._unindexed_dates(county.town.code, *metrics.bounds(year.start, year.end))
     for p in (year, periods.parse(None, "2023-06-01", "2024-12-31")):
         scanned = metrics.summary_with_children(county.county.code, p.start, p.end)
-        monkeypatch.setattr(metrics, "_unindexed_dates", lambda *a: False)
+        monkeypatch.setattr(metric_rows, "_unindexed_dates", lambda *a: False)
         assert metrics.summary_with_children(county.county.code, p.start, p.end) == scanned
         monkeypatch.undo()
 

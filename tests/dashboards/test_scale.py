@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from minqing.appeals import metrics
+from minqing.appeals import metric_rows, metrics
 from minqing.dashboards import figures
 from minqing.lib import periods
 from tests.dashboards.conftest import at
@@ -93,6 +93,6 @@ def test_a_long_county_period_gives_the_same_page(month_cases, county, monkeypat
     """On SQLite a county year is read by a scan rather than the date indexes: the same figures."""
     p = periods.parse(None, "2023-06-01", dt.date(2024, 5, 31).isoformat())
     scanned = figures.build(county.county, p, county.county_leader)
-    monkeypatch.setattr(metrics, "_unindexed_dates", lambda *a: False)
+    monkeypatch.setattr(metric_rows, "_unindexed_dates", lambda *a: False)
     indexed = figures.build(county.county, p, county.county_leader)
     assert (scanned.figures, scanned.children, scanned.trend) == (indexed.figures, indexed.children, indexed.trend)

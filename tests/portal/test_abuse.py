@@ -14,7 +14,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from minqing.appeals.models import Appeal
-from minqing.portal import photos, throttle
+from minqing.lib import photos
+from minqing.portal import throttle
 from minqing.portal.models import Hit, Letter
 from tests.portal.conftest import track
 
