@@ -231,3 +231,8 @@ def bearer():
 def _figures_raise(settings):
     """A part whose dashboard or briefing figures fail fails the test; production marks the section."""
     settings.FIGURES_RAISE = True
+
+
+# Statements every logged-in web request costs whatever the page: the idle time-out refreshes the session
+# (savepoint, update, release) and the second-factor check looks for the person's devices (two look-ups).
+REQUEST_OVERHEAD = 5

@@ -142,7 +142,7 @@ class MergeIn(Schema):
     reason: str
 
 
-class ReasonIn(Schema):
+class HouseholdReasonIn(Schema):
     reason: str
 
 
@@ -178,7 +178,7 @@ class ResidentRef(Schema):
     status: str
 
 
-class JobOut(Schema):
+class RosterJobOut(Schema):
     id: int
     status: str
     progress: int
@@ -250,7 +250,7 @@ def merge(request, household_id: int, body: MergeIn):
 
 
 @router.post("/{int:household_id}/close", response={204: None})
-def close(request, household_id: int, body: ReasonIn):
+def close(request, household_id: int, body: HouseholdReasonIn):
     services.remove_household(_mine(request, household_id), actor=request.user, reason=body.reason, ip=_ip(request))
     return 204, None
 
@@ -288,7 +288,7 @@ def print_file(request, household_id: int, format: str = "docx"):  # noqa: A002 
     return FileResponse(buf, as_attachment=True, filename=f"household-{h.pk}.{format}")
 
 
-@router.post("/import", response={202: JobOut})
+@router.post("/import", response={202: RosterJobOut})
 def import_roster(request, region: Form[str], dry_run: Form[bool] = False, mapping: Form[str] = "{}",
                   file: UploadedFile = File(...)):  # noqa: B008 - ninja's idiom
     """A 花名册 (.xlsx/.csv) → a background job (GET /api/v1/jobs/{id} for its progress). ``mapping`` is a

@@ -51,7 +51,7 @@ class StaffOut(Schema):
     password_set: bool
 
 
-class ReasonIn(Schema):
+class StaffReasonIn(Schema):
     reason: str = ""
 
 
@@ -165,7 +165,7 @@ def create_staff(request, body: StaffIn):
 
 
 @router.post("/staff/{pk}/deactivate", response=StaffOut)
-def deactivate_staff(request, pk: int, body: ReasonIn):
+def deactivate_staff(request, pk: int, body: StaffReasonIn):
     return _staff_out(services.deactivate_staff(_staff(request, pk), actor=request.user, reason=body.reason,
                                                 ip=client_ip(request)))
 
@@ -187,7 +187,7 @@ def add_post(request, pk: int, body: PostIn):
 
 
 @router.post("/posts/{pk}/end", response=PostOut)
-def end_post(request, pk: int, body: ReasonIn):
+def end_post(request, pk: int, body: StaffReasonIn):
     post = get_object_or_404(Post, pk=pk, user__county_id=_county_or_404(request))
     return services.end_post(post, actor=request.user, reason=body.reason, ip=client_ip(request))
 

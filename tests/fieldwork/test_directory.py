@@ -18,7 +18,7 @@ from minqing.fieldwork import directory, services
 from minqing.households import services as hh
 from minqing.households.models import Resident
 from minqing.regions.models import VillageGroup
-from tests.conftest import ID_A, ID_A2, ID_B, ID_C, PHONE_A, PHONE_B, PHONE_C
+from tests.conftest import ID_A, ID_A2, ID_B, ID_C, PHONE_A, PHONE_B, PHONE_C, REQUEST_OVERHEAD
 
 from .conftest import cid
 
@@ -138,7 +138,7 @@ def test_a_few_queries_whatever_the_size(make_county, login):
         body = _get(client).json()
     assert body["count"] == 60
     # session, user, posts, then households (with their last visit) and tags: not one more per household
-    assert len(queries) <= 5, [q["sql"] for q in queries]
+    assert len(queries) <= 5 + REQUEST_OVERHEAD, [q["sql"] for q in queries]
     a = [i for i in body["items"] if i["village"] == "甲村"]
     assert [i["group"] for i in a[:7]] == ["一组"] * 6 + ["2组"]  # visiting order: village, group, number
     assert sum(1 for i in a if i["last_visit"]) == 10
