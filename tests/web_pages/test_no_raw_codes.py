@@ -43,8 +43,9 @@ def test_the_timeline_shows_labels_not_codes(county, stages, login):
     assert str(labels.VISIT_METHOD_LABELS["portal"]) in second and "不满意" in second
 
 
-def test_search_hits_name_their_kind_and_place(county, stages, login):
-    a = stages.registered(title="村口路灯不亮")
+def test_search_hits_name_their_kind_and_place(county, stages, login, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the search index follows the commit
+        a = stages.registered(title="村口路灯不亮")
     body = login(county.township_leader).get("/nlp/search/", {"q": "路灯"}).content.decode()
     hits = re.search(r'<ol class="hits">(.*?)</ol>', body, re.S)[1]
     assert a.title in hits and "甲村" in hits
