@@ -229,7 +229,8 @@ REGISTER_WRITES = {"web:household_edit", "web:household_move", "web:household_sp
 # county's enterprises and key projects (not personal data): these URLs may answer, without any record.
 COUNTY_FIGURES = {"dept_housing", "county_civil", "county_social", "inspector", "sysadmin", "secadmin", "auditor"}
 FIGURES = {"web:region", "api:get_region", "dashboards:region", "dashboards:cases", "api:metrics_part",
-           "enterprises:detail", "enterprises:record_visit", "api:enterprise_get", "api:enterprise_pair", "api:enterprise_raise_appeal"}
+           "enterprises:detail", "enterprises:record_visit", "api:enterprise_get", "api:enterprise_pair",
+           "api:enterprise_raise_appeal"}
 CASES = [(p, s) for p in PERSONAS for s in MARK if ALLOWED.get((p, s)) != "all"] + [
     ("superuser", "family"), ("superuser", "misconduct")]
 
