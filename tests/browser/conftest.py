@@ -117,3 +117,19 @@ def assert_three_rows_named(message: str) -> None:
     assert "第5行 “姓名”：不能为空" in message
     assert "第12行 “公民身份号码”" in message
     assert "第20行 “公民身份号码”：身份证号码校验位错误" in message
+
+
+def wait_js(page, expression: str, arg=None, timeout: float = 15000):
+    """Wait until a JavaScript expression is truthy. Playwright's wait_for_function builds its predicate
+    with eval, which the site's Content-Security-Policy (script-src 'self') forbids, as it should;
+    page.evaluate goes through the DevTools protocol, which the policy does not bind."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(expression) if arg is None else page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        page.wait_for_timeout(100)

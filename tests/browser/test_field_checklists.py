@@ -19,7 +19,7 @@ from minqing.checklists.models import ChecklistAnswer, ChecklistResponse
 from minqing.enterprises import services as enterprise_services
 from minqing.enterprises.models import EnterpriseAppeal, EnterpriseVisit
 from minqing.fieldwork.models import Visit
-from tests.browser.conftest import expect_count, log_in
+from tests.browser.conftest import expect_count, log_in, wait_js
 from tests.browser.test_field_offline import _open_field_app, _ready, _reopen_offline, _shot
 from tests.checklists.helpers import ITEMS, make_checklist
 
@@ -32,7 +32,7 @@ POST_JSON = """([url, body]) => fetch(url, {method: 'POST', credentials: 'same-o
 
 
 def _wait_waiting(page, n: int) -> None:
-    page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '{n}'")
+    wait_js(page, f"document.querySelector('{WAITING}').textContent === '{n}'")
 
 
 def _row(item: str) -> str:
@@ -47,7 +47,7 @@ def test_a_checklist_answered_offline_arrives_once_with_its_failed_item(live_ser
     v1 = checklist_services.current_version(checklist)
     log_in(page, base, "cadre-a")
     _open_field_app(page, base)
-    page.wait_for_function("(minqingField.lists().checklists || {}).fetched_at !== undefined")
+    wait_js(page, "(minqingField.lists().checklists || {}).fetched_at !== undefined")
     _reopen_offline(page, context)
 
     # No tag of the checklist: nothing to fill; ticking 监测户 makes it apply, as on the server.
@@ -112,7 +112,7 @@ def test_a_checklist_answered_offline_arrives_once_with_its_failed_item(live_ser
     assert counts["food"]["failing"] == 0 and "remark" not in counts
 
     # The phone now holds version 2 for new visits; a resend of the old record is a duplicate.
-    page.wait_for_function(f"minqingField.lists().checklists.by_county['511722'][0].version === {v2.pk}")
+    wait_js(page, f"minqingField.lists().checklists.by_county['511722'][0].version === {v2.pk}")
     again = page.evaluate(POST_JSON, ["/api/v1/sync", {"device": "resend", "records": records}])
     assert [r["status"] for r in again["body"]["results"]] == ["duplicate"]
     assert again["body"]["results"][0]["id"] == visit.pk
@@ -132,7 +132,7 @@ def test_an_enterprise_visit_recorded_offline_arrives_once(live_server, county, 
     enterprise_services.pair_leader(plant, leader, actor=leader)
     log_in(page, base, leader.username)
     _open_field_app(page, base)
-    page.wait_for_function("((minqingField.lists().enterprises || {}).items || []).length === 2")
+    wait_js(page, "((minqingField.lists().enterprises || {}).items || []).length === 2")
     _reopen_offline(page, context)
 
     page.click(".tabs [data-go=enterprise]")
@@ -177,7 +177,7 @@ def test_an_enterprise_visit_recorded_offline_arrives_once(live_server, county, 
         reason: null, created_at: new Date().toISOString(), meta: {title: '乙村茶叶加工厂'},
         data: {enterprise: id, visited_at: when, raised: '茶叶销路', note: '', appeals: []}})""", [farm.pk, tomorrow])
     page.click("#sync")
-    page.wait_for_function("document.querySelector('#outbox-list li.rec[data-status=rejected]') !== null")
+    wait_js(page, "document.querySelector('#outbox-list li.rec[data-status=rejected]') !== null")
     assert "走访时间不能晚于当前时间" in page.inner_text("#outbox-list .reason")
     _shot(page, "enterprise-rejected")
     page.click("#outbox-list [data-edit]")
@@ -204,7 +204,7 @@ def test_a_rejected_visit_keeps_the_checklist_version_it_was_answered_on(live_se
     v1 = checklist_services.current_version(checklist)
     log_in(page, base, "cadre-a")
     _open_field_app(page, base)
-    page.wait_for_function("(minqingField.lists().checklists || {}).fetched_at !== undefined")
+    wait_js(page, "(minqingField.lists().checklists || {}).fetched_at !== undefined")
 
     page.click(f"button.hh[data-household='{a1.pk}']")
     page.fill("#visit-form input[name=visited_at]",
@@ -214,7 +214,7 @@ def test_a_rejected_visit_keeps_the_checklist_version_it_was_answered_on(live_se
     page.fill(f"{_row('income')} input", "4,100")
     assert page.get_attribute(_row("income"), "data-verdict") == "pass"  # 4100 ≥ 4000
     page.click("#visit-form button[type=submit]")
-    page.wait_for_function("document.documentElement.dataset.synced")
+    wait_js(page, "document.documentElement.dataset.synced")
     page.click(".tabs [data-go=outbox]")
     page.wait_for_selector("#outbox-list li.rec")  # the outbox renders from IndexedDB after the click
     assert "走访时间不能晚于当前时间" in page.inner_text("#outbox-list .reason")
@@ -222,7 +222,7 @@ def test_a_rejected_visit_keeps_the_checklist_version_it_was_answered_on(live_se
     items = [dict(i, threshold=4200) if i["code"] == "income" else i for i in ITEMS]
     v2 = checklist_services.new_version(checklist, actor=county.county_leader, items=items)
     page.evaluate("minqingField.loadLists()")
-    page.wait_for_function(f"minqingField.lists().checklists.by_county['511722'][0].version === {v2.pk}")
+    wait_js(page, f"minqingField.lists().checklists.by_county['511722'][0].version === {v2.pk}")
 
     page.click("#outbox-list [data-edit]")
     page.wait_for_selector("#view-visit:not([hidden])")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from minqing.fieldwork import services
 from minqing.fieldwork.models import Visit
-from tests.browser.conftest import expect_count, log_in
+from tests.browser.conftest import expect_count, log_in, wait_js
 from tests.browser.test_field_offline import WAITING, _open_field_app, _reopen_offline, _shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,8 +31,8 @@ META_KEYS = """name => new Promise(resolve => {
 
 
 def _lists_loaded(page) -> None:
-    page.wait_for_function("document.documentElement.dataset.lists")
-    page.wait_for_function("minqingField.lists().directory !== null")
+    wait_js(page, "document.documentElement.dataset.lists")
+    wait_js(page, "minqingField.lists().directory !== null")
 
 
 def _meta_keys(page, user) -> list[str] | None:
@@ -42,7 +42,7 @@ def _meta_keys(page, user) -> list[str] | None:
 def _find(page, text: str) -> list[tuple[str, str]]:
     """Type into the search box; (household id, source) of each household offered."""
     page.fill("#find", text)
-    page.wait_for_function("query => document.querySelector('#find-list').dataset.query === query", arg=text)
+    wait_js(page, "query => document.querySelector('#find-list').dataset.query === query", arg=text)
     return [(b.get_attribute("data-household"), b.get_attribute("data-source"))
             for b in page.locator("#find-list button.hh").all()]
 
@@ -74,22 +74,22 @@ def test_a_household_not_due_is_found_offline_and_its_visit_arrives_once(live_se
     page.fill("#visit-form textarea[name=note]", "邻居叫来，老人腿脚不便")
     page.check("#visit-tags input[value=xingdongbubian]")
     page.click("#visit-form button[type=submit]")
-    page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '1'")
+    wait_js(page, f"document.querySelector('{WAITING}').textContent === '1'")
     assert page.input_value("#find") == "" and page.is_visible("#plan-list")
     assert Visit.objects.count() == 1  # still only on the phone
 
     context.set_offline(False)  # the 'online' event sends the outbox
-    page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '0'")
+    wait_js(page, f"document.querySelector('{WAITING}').textContent === '0'")
     assert "已发送 1 条" in page.inner_text("#flash")
     before = page.evaluate("document.documentElement.dataset.lists")
     page.click("#sync")  # and again: nothing more arrives
-    page.wait_for_function("before => document.documentElement.dataset.lists !== before", arg=before)
+    wait_js(page, "before => document.documentElement.dataset.lists !== before", arg=before)
     visit = Visit.objects.get(note="邻居叫来，老人腿脚不便")
     assert visit.household_id == a2.pk and visit.visitor_id == county.cadre_a.pk
     assert Visit.objects.filter(household=a2).count() == 2
     assert list(a2.tags.values_list("code", flat=True)) == ["xingdongbubian"]
     # the directory is refreshed after the sync: a2's last visit is today now
-    page.wait_for_function(
+    wait_js(page,
         f"""minqingField.lists().directory.items.find(i => i.household === {a2.pk}).last_visit
             === '{timezone.localdate().isoformat()}'""")
 

@@ -15,7 +15,7 @@ from django.test import Client
 
 from minqing.appeals.models import Appeal
 from minqing.fieldwork.models import Activity, FieldAppeal, Visit, VisitHelp
-from tests.browser.conftest import expect_count, log_in
+from tests.browser.conftest import expect_count, log_in, wait_js
 from tests.conftest import REPO_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,14 +32,14 @@ def _shot(page, name: str) -> None:
 def _open_field_app(page, base: str) -> None:
     """Online, once: the worker installs, takes the page and keeps the shell; the plan is stored."""
     page.goto(f"{base}/field/")
-    page.wait_for_function("document.documentElement.dataset.ready === '1'")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("caches.match('/field/').then(Boolean)")
+    wait_js(page, "document.documentElement.dataset.ready === '1'")
+    wait_js(page, "navigator.serviceWorker.controller !== null")
+    wait_js(page, "caches.match('/field/').then(Boolean)")
     assert page.evaluate("caches.match('/field/').then(r => !!r)")
 
 
 def _ready(page) -> None:
-    page.wait_for_function("document.documentElement.dataset.ready === '1'")
+    wait_js(page, "document.documentElement.dataset.ready === '1'")
 
 
 def _waiting(page) -> str:
@@ -78,11 +78,11 @@ def _record_offline_visit(page, context, household, title: str) -> None:
     page.fill("#visit-form [data-row=appeal] input[data-name=title]", title)
     page.fill("#visit-form [data-row=appeal] textarea[data-name=text]", "房屋漏雨，请求危房改造")
     if page.evaluate("navigator.permissions.query({name: 'geolocation'}).then(p => p.state)") == "granted":
-        page.wait_for_function("document.querySelector('#visit-form input[name=lat]').value !== ''")
+        wait_js(page, "document.querySelector('#visit-form input[name=lat]').value !== ''")
         assert "已记录位置" in page.inner_text("#gps-text")
     _shot(page, "visit-form")
     page.click("#visit-form button[type=submit]")
-    page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '1'")
+    wait_js(page, f"document.querySelector('{WAITING}').textContent === '1'")
 
 
 def test_a_visit_recorded_offline_reaches_the_server_once(live_server, county, phone_page):
@@ -105,7 +105,7 @@ def test_a_visit_recorded_offline_reaches_the_server_once(live_server, county, p
     _shot(page, "offline-outbox")
 
     context.set_offline(False)  # the 'online' event sends the outbox
-    page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '0'")
+    wait_js(page, f"document.querySelector('{WAITING}').textContent === '0'")
     assert "已发送 1 条" in page.inner_text("#flash")
     _shot(page, "synced")
 
@@ -141,7 +141,7 @@ def test_the_same_batch_sent_twice_leaves_one_of_each(live_server, county, phone
     assert Visit.objects.count() == 1 and Appeal.objects.count() == 1
 
     context.set_offline(False)  # the phone sends the same records again
-    page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '0'")
+    wait_js(page, f"document.querySelector('{WAITING}').textContent === '0'")
     again = page.evaluate(
         """batch => fetch('/api/v1/sync', {method: 'POST', credentials: 'same-origin',
              headers: {'Content-Type': 'application/json',
@@ -165,7 +165,7 @@ def test_a_rejected_record_shows_the_reason_and_stays_until_discarded(live_serve
                tags_add: [], tags_remove: [], help: [], appeals: []}})""", b1.pk)
     assert _waiting(page) == "1"
     page.click("#sync")
-    page.wait_for_function("document.documentElement.dataset.synced")
+    wait_js(page, "document.documentElement.dataset.synced")
     page.click(".tabs [data-go=outbox]")
     page.wait_for_selector("#outbox-list li.rec")  # the outbox renders from IndexedDB after the click
     rejected = page.locator("#outbox-list li.rec[data-status=rejected]")
@@ -184,7 +184,7 @@ def test_a_rejected_record_shows_the_reason_and_stays_until_discarded(live_serve
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#outbox-list [data-discard]")
-    page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '0'")
+    wait_js(page, f"document.querySelector('{WAITING}').textContent === '0'")
     assert page.evaluate("minqingField.records().then(r => r.length)") == 0
     assert Visit.objects.count() == 0
 
@@ -204,7 +204,7 @@ def test_a_rejected_visit_is_fixed_and_resent(live_server, county, phone_page):
         data: {household: household, visited_at: when, note: '送政策上门', lat: null, lng: null,
                tags_add: [], tags_remove: [], help: [], appeals: []}})""", [a2.pk, tomorrow])
     page.click("#sync")
-    page.wait_for_function("document.documentElement.dataset.synced")
+    wait_js(page, "document.documentElement.dataset.synced")
     page.click(".tabs [data-go=outbox]")
     page.wait_for_selector("#outbox-list li.rec")  # the outbox renders from IndexedDB after the click
     assert "走访时间不能晚于当前时间" in page.inner_text("#outbox-list .reason")
@@ -216,7 +216,7 @@ def test_a_rejected_visit_is_fixed_and_resent(live_server, county, phone_page):
               page.evaluate("new Date(Date.now() - new Date().getTimezoneOffset() * 60000 - 3600000)"
                             ".toISOString().slice(0, 16)"))
     page.click("#visit-form button[type=submit]")
-    page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '0'")
+    wait_js(page, f"document.querySelector('{WAITING}').textContent === '0'")
     visit = Visit.objects.get()
     assert visit.household_id == a2.pk and visit.note == "送政策上门"
 
@@ -238,7 +238,7 @@ def test_a_meeting_and_a_new_appeal_recorded_offline(live_server, county, phone_
     page.click("#activity-form [data-add=appeal]")
     page.fill("#activity-form [data-row=appeal] input[data-name=title]", "组道路灯不亮")
     page.click("#activity-form button[type=submit]")
-    page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '1'")
+    wait_js(page, f"document.querySelector('{WAITING}').textContent === '1'")
 
     page.click(".tabs [data-go=appeal]")
     page.select_option("#appeal-form select[name=household]", str(a2.pk))
@@ -246,13 +246,13 @@ def test_a_meeting_and_a_new_appeal_recorded_offline(live_server, county, phone_
     page.fill("#appeal-form textarea[name=text]", "家中老人住院，生活困难")
     page.fill("#appeal-form input[name=reporter_name]", "甲村户主2")
     page.click("#appeal-form button[type=submit]")
-    page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '2'")
+    wait_js(page, f"document.querySelector('{WAITING}').textContent === '2'")
     expect_count(page.locator("#outbox-list li.rec[data-status=waiting]"), 2)
     _shot(page, "offline-two-waiting")
     assert Activity.objects.count() == 0 and Appeal.objects.count() == 0
 
     context.set_offline(False)
-    page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '0'")
+    wait_js(page, f"document.querySelector('{WAITING}').textContent === '0'")
     activity = Activity.objects.get()
     assert (activity.kind, activity.region_id, activity.attendance) == ("courtyard", county.village_a.code, 36)
     assert activity.topic == "医保缴费政策" and activity.place == "一组院坝"
@@ -282,7 +282,7 @@ def test_a_conflicting_update_is_shown_and_resent_knowingly(live_server, county,
         data: {household: household, visited_at: when, note: '手机上补记', lat: null, lng: null,
                tags_add: [], tags_remove: [], help: [], appeals: []}})""", [visit.pk, a1.pk, when.isoformat()])
     page.click("#sync")
-    page.wait_for_function("document.documentElement.dataset.synced")
+    wait_js(page, "document.documentElement.dataset.synced")
     page.click(".tabs [data-go=outbox]")
     page.wait_for_selector("#outbox-list li.rec")  # the outbox renders from IndexedDB after the click
     expect_count(page.locator("#outbox-list li.rec[data-status=conflict]"), 1)
@@ -294,7 +294,7 @@ def test_a_conflicting_update_is_shown_and_resent_knowingly(live_server, county,
     page.click("#outbox-list [data-edit]")
     page.wait_for_selector("#view-visit:not([hidden])")
     page.click("#visit-form button[type=submit]")
-    page.wait_for_function(f"document.querySelector('{WAITING}').textContent === '0'")
+    wait_js(page, f"document.querySelector('{WAITING}').textContent === '0'")
     visit.refresh_from_db()
     assert visit.note == "手机上补记" and visit.version == 3
     assert Visit.objects.count() == 1

@@ -10,7 +10,7 @@ import pytest
 
 from minqing.fieldwork import sync
 from minqing.fieldwork.models import Visit
-from tests.browser.conftest import expect_count, log_in
+from tests.browser.conftest import expect_count, log_in, wait_js
 from tests.browser.test_field_offline import WAITING, _open_field_app, _shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +24,7 @@ PUT = """([household, note, when]) => minqingField.put({
 
 def _outbox_after_sync(page):
     page.click("#sync")
-    page.wait_for_function("document.documentElement.dataset.synced")
+    wait_js(page, "document.documentElement.dataset.synced")
     page.click(".tabs [data-go=outbox]")
     page.wait_for_selector("#outbox-list li.rec")
     return page.locator("#outbox-list li.rec[data-status=rejected]")

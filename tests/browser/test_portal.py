@@ -12,6 +12,7 @@ import pytest
 
 from minqing.appeals.models import ReturnVisit
 from minqing.portal.models import Letter, Rating
+from tests.browser.conftest import wait_js
 from tests.conftest import REPO_DIR
 from tests.portal.conftest import Staff
 
@@ -47,7 +48,7 @@ def test_a_resident_writes_follows_and_rates_a_letter(live_server, county, phone
     page.select_option("select[name=township]", county.town.code)
     page.wait_for_selector("select[name=village]:not([disabled])")  # htmx brought the villages
     page.select_option("select[name=village]", county.village_a.code)
-    page.wait_for_function("document.querySelector('.pl-to').innerText.includes('甲村')")
+    wait_js(page, "document.querySelector('.pl-to').innerText.includes('甲村')")
     page.check("input[name=kind][value=problem]")
     page.fill("#pl-title", "村口路灯坏了")
     page.fill("#pl-text", "村口到小学的三盏路灯坏了一个月，晚上孩子放学看不见路，请帮忙修一修。")
