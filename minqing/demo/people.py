@@ -112,7 +112,8 @@ def build_staff(rng: random.Random, county: Region, townships: list[Region], vil
         "demo-village-a": (units[f"v:{demo_villages[0]}"], Role.VILLAGE_SECRETARY, demo_villages[0], "村支书 演示A"),
         "demo-village-b": (units[f"v:{demo_villages[1]}"], Role.VILLAGE_SECRETARY, demo_villages[1], "村支书 演示B"),
         "demo-jiwei": (units["discipline"], Role.DISCIPLINE, county.code, "纪委 演示"),
-        "demo-admin": (units["admin"], Role.SYSADMIN, county.code, "系统管理员 演示"),
+        # the set-up pages (系统设置) belong to a sysadmin post on the county's leadership unit
+        "demo-admin": (units["leadership"], Role.SYSADMIN, county.code, "系统管理员 演示"),
         "demo-audit": (units["admin"], Role.AUDITOR, county.code, "审计管理员 演示"),
     }
     demo_users = {}
