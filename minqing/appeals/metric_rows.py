@@ -154,30 +154,40 @@ def _received_rows(region_code: str, low: dt.datetime, high: dt.datetime, user: 
     return qs.alias(escalated=_escalated())
 
 
-def _received_counts(high: dt.datetime | None) -> dict[str, Count]:
-    """The counts on received cases. ``assigned_done`` reads the period's end (``high``): a grouping
-    by month passes None and cannot ask for it."""
+def _count(q: Q) -> Count:
+    return Count("pk", filter=q) if q else Count("pk")
+
+
+def _received_filters(high: dt.datetime | None) -> dict[str, Q | None]:
+    """Which received cases each count counts (an empty Q: all of them); the drill-down lists
+    (metric_cases) filter the same rows with the same Q. ``assigned_done`` reads the period's end
+    (``high``): a grouping by month passes None and cannot ask for it."""
     responded = Q(responded_at__isnull=False) & (
         Q(response_due_at__isnull=True) | Q(responded_at__lte=F("response_due_at")))
     # The level test first: SQLite evaluates the escalate subquery only for the few cases that got
     # that high (1.1 s → 0.5 s for a county month at 1M cases); PostgreSQL orders them by cost anyway.
-    to_town = Q(max_level__in=UPPER_LEVELS) & Q(escalated=True)
-    to_county = Q(max_level=wf.Level.COUNTY.value) & Q(escalated=True)
-    counts = {
-        "received": Count("pk"),
-        "responded": Count("pk", filter=responded),
-        "on_spot": Count("pk", filter=Q(triage=Triage.ON_SPOT)),
-        "assigned": Count("pk", filter=Q(triage=Triage.ASSIGN)),
-        "assigned_done": None,
-        "to_township": Count("pk", filter=to_town),
-        "to_county": Count("pk", filter=to_county),
-        "found_households": Count("household", distinct=True),
-        "to_township_households": Count("household", distinct=True, filter=to_town),
-        "to_county_households": Count("household", distinct=True, filter=to_county),
+    done = None if high is None else Q(triage=Triage.ASSIGN) & Q(group__in=CLOSED_GROUPS, closed_at__lt=high)
+    return {
+        "received": Q(),
+        "responded": responded,
+        "on_spot": Q(triage=Triage.ON_SPOT),
+        "assigned": Q(triage=Triage.ASSIGN),
+        "assigned_done": done,
+        "to_township": Q(max_level__in=UPPER_LEVELS) & Q(escalated=True),
+        "to_county": Q(max_level=wf.Level.COUNTY.value) & Q(escalated=True),
     }
-    if high is not None:
-        done = Q(group__in=CLOSED_GROUPS, closed_at__lt=high)
-        counts["assigned_done"] = Count("pk", filter=Q(triage=Triage.ASSIGN) & done)
+
+
+def _received_counts(high: dt.datetime | None) -> dict[str, Count | None]:
+    """The counts on received cases: 响应率, 立行立改, 限期整改, the escalation funnel (cases, and
+    distinct households)."""
+    f = _received_filters(high)
+    counts: dict[str, Count | None] = {k: None if q is None else _count(q) for k, q in f.items()}
+    counts.update({
+        "found_households": Count("household", distinct=True),
+        "to_township_households": Count("household", distinct=True, filter=f["to_township"]),
+        "to_county_households": Count("household", distinct=True, filter=f["to_county"]),
+    })
     return counts
 
 
@@ -193,10 +203,13 @@ def _due_rows(region_code: str, low: dt.datetime, high: dt.datetime, user: Any) 
     return qs.filter(due_in | closed_early)
 
 
-def _due_counts(high: dt.datetime) -> dict[str, Count]:
+def _due_filters(high: dt.datetime) -> dict[str, Q]:
     closed = Q(group__in=CLOSED_GROUPS, closed_at__lt=high)
-    on_time = closed & Q(closed_at__lte=F("due_at"))
-    return {"due": Count("pk"), "closed": Count("pk", filter=closed), "on_time": Count("pk", filter=on_time)}
+    return {"due": Q(), "closed": closed, "on_time": closed & Q(closed_at__lte=F("due_at"))}
+
+
+def _due_counts(high: dt.datetime) -> dict[str, Count]:
+    return {k: _count(q) for k, q in _due_filters(high).items()}
 
 
 def _closed_rows(region_code: str, low: dt.datetime, high: dt.datetime, user: Any) -> QuerySet:
@@ -204,14 +217,18 @@ def _closed_rows(region_code: str, low: dt.datetime, high: dt.datetime, user: An
     return qs.filter(closed_at__gte=low, closed_at__lt=high, **{f"{g['group']}__in": CLOSED_GROUPS})
 
 
-def _closed_counts() -> dict[str, Count]:
+def _closed_filters() -> dict[str, Q]:
     return {
-        "closed": Count("pk"),
-        "solved": Count("pk", filter=Q(group=SOLVED)),
-        "explained": Count("pk", filter=Q(status=wf.Status.EXPLAINED.value)),
-        "closed_unsolved": Count("pk", filter=Q(status=wf.Status.CLOSED_UNSOLVED.value)),
-        "referred": Count("pk", filter=Q(status=wf.Status.REFERRED.value)),
+        "closed": Q(),
+        "solved": Q(group=SOLVED),
+        "explained": Q(status=wf.Status.EXPLAINED.value),
+        "closed_unsolved": Q(status=wf.Status.CLOSED_UNSOLVED.value),
+        "referred": Q(status=wf.Status.REFERRED.value),
     }
+
+
+def _closed_counts() -> dict[str, Count]:
+    return {k: _count(q) for k, q in _closed_filters().items()}
 
 
 def _visit_rows(region_code: str, low: dt.datetime, high: dt.datetime, user: Any) -> QuerySet:
