@@ -54,7 +54,7 @@ def test_the_export_is_an_xlsx_of_the_filtered_events_and_itself_audited(county,
     book = CalamineWorkbook.from_filelike(io.BytesIO(answer.content))
     rows = book.get_sheet_by_index(0).to_python()
     assert rows[0][0] == "时间" and len(rows) - 1 == Event.objects.filter(action__startswith="resident.").count()
-    assert all(r[3].startswith("resident.") for r in rows[1:])
+    assert all(r[4].startswith("resident.") for r in rows[1:]) and all(r[3] and r[3] != r[4] for r in rows[1:])
     assert Event.objects.filter(action="audit.exported", actor=auditor).exists()
 
 

@@ -5,3 +5,39 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "minqing.accounts"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        register_codes()
+
+
+def register_codes() -> None:
+    """This part's audit codes in the action registry (minqing.audit.actions)."""
+    from minqing.audit import actions
+
+    actions.register("accounts", {
+        "account.password_changed": _("Password changed"),
+        "account.recovery_codes_renewed": _("Recovery codes renewed"),
+        "account.second_factor_enrolled": _("Second factor enrolled"),
+        "account.second_factor_removed": _("Second factor removed"),
+        "account.token_revoked": _("API token revoked"),
+        "account.tokens_ended_with_session": _("API tokens ended with the session"),
+        "account.reset_code_issued": _("Password reset code issued"),
+        "account.password_reset": _("Password reset with a code"),
+        "staff.setup_code_issued": _("First log-in code issued"),
+        "staff.password_set": _("Password set on first log-in"),
+        "staff.setup_code_failed": _("Wrong first log-in code"),
+        "staff.created": _("Staff member created"),
+        "staff.updated": _("Staff member updated"),
+        "staff.deactivated": _("Staff member deactivated"),
+        "staff.reactivated": _("Staff member reactivated"),
+        "unit.created": _("Unit created"),
+        "unit.updated": _("Unit updated"),
+        "unit.deactivated": _("Unit deactivated"),
+        "unit.reactivated": _("Unit reactivated"),
+        "post.created": _("Post created"),
+        "post.ended": _("Post ended"),
+        "pairing.created": _("Pairing created"),
+        "pairing.ended": _("Pairing ended"),
+        "visit_team.created": _("Visit team created"),
+        "visit_team.member_added": _("Visit team member added"),
+    }, seen_by=actions.AUDITOR_ONLY)

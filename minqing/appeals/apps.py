@@ -9,8 +9,9 @@ class AppealsConfig(AppConfig):
     def ready(self) -> None:
         from minqing.regions import jurisdiction
 
-        from . import access
+        from . import access, labels
         from .models import Appeal, Report
 
         jurisdiction.register(Appeal, access.appeal_policy())
         jurisdiction.register(Report, access.appeal_policy(prefix="appeal__", region_field="region"))
+        labels.register()  # its codes in the action registry (minqing.audit.actions)

@@ -1,6 +1,8 @@
-"""Chinese labels of the codes an appeal's events carry in their payload (accountability flags, the
-reason a case closed without a visit, how the return visit was made …), in one place: the timeline,
-the portal's progress and the API read them, so no raw code reaches a page."""
+"""The appeals part's codes in the action registry (minqing.audit.actions): its events (an event
+``assign`` is the audit code ``appeal.assign``), the other audit codes it writes, and the codes inside
+its events' payloads (accountability flags, the reason a case closed without a visit, how the return
+visit was made …). The timeline, the portal's progress, the API and the audit trail read their labels
+from the registry, so no raw code reaches a page. ``register()`` runs in AppealsConfig.ready()."""
 
 from __future__ import annotations
 
@@ -9,11 +11,22 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from minqing.audit import actions
+
 from . import workflow as wf
 
-# events that are no workflow action (written by merges and the deadline sweep)
-EVENT_LABELS: Mapping[str, Any] = {"merge_received": _("Case merged in"), "overdue": _("Overdue"),
-                                   "warning": _("Warning"), "reclassified": _("Kind corrected")}
+PREFIX = "appeal."
+# events that are no workflow action (written by merges, the deadline sweep, categorisation)
+EVENT_LABELS: Mapping[str, Any] = {
+    "merge_received": _("Case merged in"), "overdue": _("Overdue"), "warning": _("Warning"),
+    "reclassified": _("Kind corrected"), "category_changed": _("Category set"),
+    "category_suggested": _("Category suggested"), "report_added": _("Another resident reported it"),
+}
+# audit codes of appeals that are no event on the timeline (staff and the auditor read them)
+AUDIT_LABELS: Mapping[str, Any] = {
+    "import": _("Cases imported from a ledger"), "attachment_added": _("Attachment added"),
+    "phone_revealed": _("Reporter's phone shown in clear"), "deadline_recomputed": _("Deadline recomputed"),
+}
 FLAG_LABELS: Mapping[str, Any] = {
     "unsolved": _("closed unsolved"), "unsatisfied": _("resident unsatisfied"), "overdue": _("closed late"),
 }
@@ -27,28 +40,47 @@ SATISFACTION_LABELS: Mapping[str, Any] = {
     wf.Satisfaction.BASICALLY_SATISFIED.value: _("basically satisfied"),
     wf.Satisfaction.UNSATISFIED.value: _("unsatisfied"),
 }
+OUTCOME_LABELS: Mapping[str, Any] = {"solved": _("solved"), "unsolved": _("not solved")}
+DECISION_LABELS: Mapping[str, Any] = {
+    "solve_on_spot": _("solve on the spot"), "assign": _("assign with a deadline"), "explain": _("explain policy"),
+    "escalate": _("escalate"),
+}
 # payload key → its codes' labels (a value that is no code, e.g. a typed reason, shows as it is)
 VALUE_LABELS: Mapping[str, Mapping[str, Any]] = {
     "flags": FLAG_LABELS, "reason": CLOSE_REASON_LABELS, "method": VISIT_METHOD_LABELS,
     "satisfaction": SATISFACTION_LABELS, "level": {lv.value: label for lv, label in wf.LEVEL_LABELS.items()},
+    "kind": {k.value: label for k, label in wf.KIND_LABELS.items()},
+    "status": {s.value: label for s, label in wf.STATUS_LABELS.items()},
+    "outcome": OUTCOME_LABELS, "decision": DECISION_LABELS,
 }
+
+
+def register() -> None:
+    actions.register("appeals", {PREFIX + name: spec.label for name, spec in wf.ACTIONS.items()})
+    actions.register("appeals", {PREFIX + code: label for code, label in EVENT_LABELS.items()})
+    actions.register("appeals", {PREFIX + code: label for code, label in AUDIT_LABELS.items()})
+    # minqing.ledgers is no app (plain functions over the appeals models): its one code is registered here
+    actions.register("ledgers", {"ledger.import": _("Ledger imported")})
+    for key, table in VALUE_LABELS.items():
+        actions.register_values(key, table)
+    actions.register_values("bool", {"true": _("yes"), "false": _("no")})
+    actions.register_keys({**wf.FIELD_LABELS, "source": _("from case"), "flags": _("accountability flags"),
+                           "confidence": _("confidence"), "model": _("model"), "was_suggested": _("was suggested"),
+                           "report": _("report"), "reports": _("reports"), "attachment": _("attachment"),
+                           "name": _("name"), "size": _("size"), "sha256": _("checksum"), "batch": _("batch"),
+                           "sensitivity": _("sensitivity"), "to_status": _("new status")})
 
 
 def action_label(action: str) -> str:
     """The Chinese name of an event's action, for timelines and the API."""
-    spec = wf.ACTIONS.get(action)
-    return spec.label if spec else str(EVENT_LABELS.get(action, action))
+    return actions.label(PREFIX + action)
 
 
 def value_label(key: str, value: Any) -> str:
     """The label of one payload value (lists joined with 、)."""
-    if isinstance(value, list | tuple):
-        return "、".join(value_label(key, v) for v in value)
-    return str(VALUE_LABELS.get(key, {}).get(str(value), value))
+    return actions.value_label(key, value)
 
 
 def codes() -> Iterable[tuple[str, str]]:
     """Every (key, code) with a label: what the pages must never show raw."""
-    for key, table in VALUE_LABELS.items():
-        for code in table:
-            yield key, code
+    return actions.value_codes()

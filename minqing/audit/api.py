@@ -12,7 +12,7 @@ from pydantic import Field
 
 from minqing.api.schemas import paginate
 
-from . import trail
+from . import actions, trail
 
 router = Router(tags=["audit"])
 
@@ -40,7 +40,8 @@ def list_events(request, q: Query[TrailQuery]):
     hidden = trail.withheld(request.user, events)
     page["items"] = [{
         "stream": e.stream, "seq": e.seq, "at": e.at.isoformat(), "actor": e.actor_name, "ip": e.ip,
-        "action": e.action, "object_type": e.object_type, "object_id": e.object_id, "region": e.region_code,
+        "action": e.action, "label": actions.label(e.action),
+        "object_type": e.object_type, "object_id": e.object_id, "region": e.region_code,
         "changes": None if e.pk in hidden else e.changes, "reason": None if e.pk in hidden else e.reason,
         "withheld": e.pk in hidden,
     } for e in events]

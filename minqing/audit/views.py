@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from . import export, trail
+from . import actions, export, trail
 from .log import record
 from .models import RETENTION_DAYS
 
@@ -32,9 +32,11 @@ def trail_page(request):
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     events = list(page.object_list)
     hidden = trail.withheld(request.user, events)
-    # The pairs are made here: in a template `changes.items` looks up a key "items" first (a checklist's).
-    rows = [{"e": e, "hidden": e.pk in hidden,
-             "changes": list(e.changes.items()) if isinstance(e.changes, dict) else []} for e in events]
+    # Codes become words through the action registry (actions.py): the action's label, the details'
+    # keys and coded values; the code stays in the cell's title, for the action filter.
+    rows = [{"e": e, "hidden": e.pk in hidden, "label": actions.label(e.action),
+             "changes": actions.details(e.changes, model=actions.model_of(e.object_type))
+             if isinstance(e.changes, dict) else []} for e in events]
     response = render(request, "audit/trail.html", {
         "filters": filters, "query": filters.as_query(), "errors": errors, "page": page, "rows": rows,
         "retention_days": RETENTION_DAYS})

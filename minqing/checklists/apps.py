@@ -7,6 +7,7 @@ class ChecklistsConfig(AppConfig):
     verbose_name = _("Household checklists")
 
     def ready(self) -> None:
+        register_codes()
         from minqing.appeals.access import appeal_policy
         from minqing.regions import jurisdiction
         from minqing.regions.jurisdiction import PlacePolicy
@@ -25,3 +26,16 @@ class ChecklistsConfig(AppConfig):
         from .metrics import section
 
         figures.register("checklists", _("Household checklists"), section, order=20)
+
+
+def register_codes() -> None:
+    """This part's audit codes in the action registry (minqing.audit.actions)."""
+    from minqing.audit import actions
+
+    actions.register("checklists", {
+        "checklist.created": _("Checklist created"),
+        "checklist.version_created": _("Checklist version created"),
+        "checklist.version_edited": _("Checklist version edited"),
+        "checklist.answered": _("Checklist answered on a visit"),
+        "checklist.appeal_raised": _("Case raised from a checklist"),
+    })

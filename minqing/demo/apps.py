@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class DemoConfig(AppConfig):
     name = "minqing.demo"
     verbose_name = _("Demo")
+
+    def ready(self) -> None:
+        register_codes()
+
+
+def register_codes() -> None:
+    """This part's audit codes in the action registry (minqing.audit.actions)."""
+    from minqing.audit import actions
+
+    actions.register("demo", {
+        "demo.loaded": _("Demo data loaded"),
+    }, seen_by=actions.AUDITOR_ONLY)

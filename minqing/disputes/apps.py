@@ -7,6 +7,7 @@ class DisputesConfig(AppConfig):
     verbose_name = _("Disputes")
 
     def ready(self) -> None:
+        register_codes()
         from minqing.appeals import hooks
         from minqing.appeals.access import appeal_policy
         from minqing.regions import jurisdiction
@@ -32,3 +33,27 @@ class DisputesConfig(AppConfig):
         from .metrics import summary
 
         figures.register("disputes", _("Disputes"), summary, order=40)
+
+
+def register_codes() -> None:
+    """This part's audit codes in the action registry (minqing.audit.actions)."""
+    from minqing.audit import actions
+
+    actions.register("disputes", {
+        "dispute.adopted": _("Dispute taken up from a case"),
+        "dispute.party_message": _("Message from a party"),
+        "dispute.agreement_photo": _("Photo of the agreement added"),
+        "dispute.agreement_recorded": _("Mediation agreement recorded"),
+        "dispute.followed_appeal": _("Dispute followed its case"),
+        "dispute.followed_up": _("Dispute followed up"),
+        "dispute.party_added": _("Party added"),
+        "dispute.party_code_issued": _("Party's code issued"),
+        "dispute.party_code_revoked": _("Party's code revoked"),
+        "dispute.party_messages_read": _("Parties' messages read"),
+        "dispute.referred": _("Dispute referred"),
+        "dispute.registered": _("Dispute registered"),
+        "dispute.reopened": _("Dispute reopened"),
+        "dispute.risk_reviewed": _("Risk reviewed"),
+        "dispute.session_added": _("Mediation session recorded"),
+        "dispute.stage_started": _("Mediation stage started"),
+    })

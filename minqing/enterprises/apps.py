@@ -7,6 +7,7 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("Enterprises and projects")
 
     def ready(self) -> None:
+        register_codes()
         from minqing.appeals.access import appeal_policy
         from minqing.regions import jurisdiction
 
@@ -23,3 +24,16 @@ class EnterprisesConfig(AppConfig):
         from .metrics import liaison_section
 
         figures.register("liaison", _("Enterprise liaison"), liaison_section, order=30)
+
+
+def register_codes() -> None:
+    """This part's audit codes in the action registry (minqing.audit.actions)."""
+    from minqing.audit import actions
+
+    actions.register("enterprises", {
+        "enterprise.created": _("Enterprise created"),
+        "enterprise.paired": _("Leader paired with an enterprise"),
+        "enterprise.unpaired": _("Leader's pairing ended"),
+        "enterprise.visited": _("Enterprise visited"),
+        "enterprise.appeal_raised": _("Case raised from an enterprise visit"),
+    })

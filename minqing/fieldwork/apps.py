@@ -7,6 +7,7 @@ class FieldworkConfig(AppConfig):
     verbose_name = _("Field work")
 
     def ready(self) -> None:
+        register_codes()
         from minqing.appeals.access import appeal_policy
         from minqing.regions import jurisdiction
         from minqing.regions.jurisdiction import PlacePolicy
@@ -30,3 +31,23 @@ class FieldworkConfig(AppConfig):
         from .metrics import section
 
         figures.register("fieldwork", _("Field work"), section, order=10)
+
+
+def register_codes() -> None:
+    """This part's audit codes in the action registry (minqing.audit.actions)."""
+    from minqing.audit import actions
+
+    actions.register("fieldwork", {
+        "field.activity.created": _("Field activity created"),
+        "field.activity.updated": _("Field activity updated"),
+        "field.lists.prepared": _("Visit lists prepared"),
+        "field.lists.ticked": _("Visit list ticked"),
+        "field.round.created": _("Research round created"),
+        "field.round.results": _("Research round results"),
+        "field.subtopic.created": _("Research sub-topic created"),
+        "field.subtopic.findings": _("Research sub-topic findings"),
+        "field.topic.conclusions": _("Research topic conclusions"),
+        "field.topic.created": _("Research topic created"),
+        "field.visit.created": _("Visit recorded"),
+        "field.visit.updated": _("Visit updated"),
+    })

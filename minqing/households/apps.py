@@ -7,6 +7,7 @@ class HouseholdsConfig(AppConfig):
     verbose_name = _("Households")
 
     def ready(self) -> None:
+        register_codes()
         from minqing.regions import jurisdiction
 
         from . import jobs, models  # noqa: F401 - jobs registers its kinds
@@ -14,3 +15,23 @@ class HouseholdsConfig(AppConfig):
         # The register: place posts, plus the county 民政局 (jurisdiction.keeps_register).
         for model in (models.Household, models.Resident):
             jurisdiction.register(model, jurisdiction.PlacePolicy(reveal=models.reveal_rule, codes="register_codes"))
+
+
+def register_codes() -> None:
+    """This part's audit codes in the action registry (minqing.audit.actions)."""
+    from minqing.audit import actions
+
+    actions.register("households", {
+        "household.created": _("Household created"),
+        "household.updated": _("Household updated"),
+        "household.moved": _("Household moved"),
+        "household.split": _("Household split"),
+        "household.merged": _("Households merged"),
+        "household.removed": _("Household closed"),
+        "households.import": _("Roster imported"),
+        "resident.created": _("Resident added"),
+        "resident.updated": _("Resident updated"),
+        "resident.status": _("Resident's status changed"),
+        "resident.revealed": _("Resident's personal data shown in clear"),
+        "resident.erased": _("Resident's personal data erased"),
+    })

@@ -7,6 +7,7 @@ class NlpConfig(AppConfig):
     verbose_name = _("Text understanding")
 
     def ready(self) -> None:
+        register_codes()
         from minqing.appeals import hooks
         from minqing.regions import jurisdiction
 
@@ -19,3 +20,12 @@ class NlpConfig(AppConfig):
         hooks.on_change("nlp", follow.on_appeal_changed)
         hooks.set_suggester("nlp", follow.suggest_category)
         # fieldwork sits above nlp: its visit services mark their visits with follow.touch themselves.
+
+
+def register_codes() -> None:
+    """This part's audit codes in the action registry (minqing.audit.actions)."""
+    from minqing.audit import actions
+
+    actions.register("nlp", {
+        "nlp.category_feedback": _("Category correction kept for the model"),
+    })

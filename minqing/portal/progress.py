@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from minqing.accounts.models import User
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, AppealEvent, Report
+from minqing.audit import actions
 from minqing.lib import regioncode
 from minqing.lib.logfilter import scrub
 
@@ -120,7 +121,26 @@ def public_text(text: str, hide: list[str]) -> str:
     return clean.strip()
 
 
+# The appeal events the resident sees on the portal; the others (reminders, supervision,
+# accountability, failed visits, extension requests) stay inside. PortalConfig.ready() registers
+# ``public_text`` for each as its portal text in the action registry (minqing.audit.actions).
+PUBLIC_ACTIONS = ("register", "assign", "review", "escalate", "solve_on_spot", "explain_policy", "add_progress",
+                  "approve_extension", "suspend", "resume", "submit_result", "verify", "return_visit", "close",
+                  "merge_into")
+
+
+def register_public() -> None:
+    for action in PUBLIC_ACTIONS:
+        actions.set_public(f"appeal.{action}", public_text_of)
+
+
 def _event_text(e: AppealEvent) -> str | None:
+    return actions.public_text(f"appeal.{e.action}", e)
+
+
+def public_text_of(e: AppealEvent) -> str | None:
+    """What the portal says for one event (None: this occurrence stays inside, e.g. a review that
+    only noted an opinion)."""
     level = wf.LEVEL_LABELS.get(wf.Level(e.level)) if e.level in wf.Level._value2member_map_ else ""
     action, payload = e.action, e.payload or {}
     if action == "register":
@@ -154,7 +174,7 @@ def _event_text(e: AppealEvent) -> str | None:
         return pgettext("portal", "Concluded")
     if action == "merge_into":
         return pgettext("portal", "Handled together with a similar letter")
-    return None  # internal: reminders, supervision, accountability, failed visits, extension requests
+    return None
 
 
 def public_progress(letter: Letter) -> PublicProgress:

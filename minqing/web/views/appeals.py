@@ -31,6 +31,7 @@ from minqing.accounts.models import Unit, User
 from minqing.appeals import access, labels, queries, services
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Attachment, Category, Report
+from minqing.audit import actions
 from minqing.households import crypto
 from minqing.households.models import Household
 from minqing.regions import jurisdiction
@@ -50,7 +51,6 @@ GROUP_LABELS = {"open": gettext_lazy("In progress"), "paused": gettext_lazy("Sus
                 "merged": gettext_lazy("Merged")}
 WARNING_LABELS = {"red": gettext_lazy("Red (overdue)"), "yellow": gettext_lazy("Yellow (deadline near)")}
 SATISFACTION_LABELS = dict(actionforms.SATISFACTION)
-DECISION_LABELS = dict(actionforms.DECISIONS)
 
 
 def _message(exc: Exception) -> str:
@@ -203,33 +203,15 @@ SKIP_KEYS = {"flags", "reports", "level", "kind", "channel", "anonymous", "urgen
 
 
 def _event_details(e, units: dict[str, str], users: dict[str, str]) -> list[tuple[str, str]]:
-    """The payload of an event as label: value lines (ids become names; the reason shows once)."""
-    out = []
-    for key, value in (e.payload or {}).items():
-        if key in SKIP_KEYS or value in (None, "", []):
-            continue
-        if key == "unit":
-            value = units.get(str(value), value)
-        elif key in ("person", "leader"):
-            value = users.get(str(value), value)
-        elif key in labels.VALUE_LABELS:
-            value = labels.value_label(key, value)
-        elif key == "decision":
-            value = DECISION_LABELS.get(value, value)
-        elif key == "outcome":
-            value = dict(actionforms.OUTCOMES).get(value, value)
-        elif key == "passed":
-            value = _("passed") if value else _("not passed")
-        elif key == "reopen":
-            value = _("yes") if value else _("no")
-        elif key == "due":
-            parsed = dt.datetime.fromisoformat(str(value)) if isinstance(value, str) else value
-            value = timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if isinstance(parsed, dt.datetime) else value
-        elif isinstance(value, list):
-            value = "、".join(str(v) for v in value)
-        label = wf.FIELD_LABELS.get(key) or {"source": _("from case"), "target": _("merged into")}.get(key, key)
-        out.append((label, str(value)))
-    return out
+    """The payload of an event as label: value lines, through the action registry (ids become names
+    first; the reason shows once; the flags show apart)."""
+    payload = dict(e.payload or {})
+    if "unit" in payload:
+        payload["unit"] = units.get(str(payload["unit"]), payload["unit"])
+    for key in ("person", "leader"):
+        if key in payload:
+            payload[key] = users.get(str(payload[key]), payload[key])
+    return actions.details(payload, skip=SKIP_KEYS)
 
 
 def _timeline(appeal: Appeal) -> list[dict[str, Any]]:
