@@ -9,6 +9,11 @@ call would; a step the workflow refuses is a TransitionError the caller reports 
 ``write`` then stores planned cases with a few bulk inserts: appeals, reports, events, progress notes,
 one audit event per case (its whole history). The caller indexes them for search after commit
 (appeals does not import the search part, which imports appeals).
+
+A case whose ledger row names no category gets the model's suggestion as registration gives it on
+every other channel (``intake._confident_suggestion`` through ``hooks.suggester``), marked as
+suggested (``category_source="model"``, the suggestion in the case's audit event); a category the
+ledger names is the person's (``"person"``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from minqing.regions.models import Region
 
 from . import deadlines
 from . import workflow as wf
+from .intake import _confident_suggestion
 from .models import Appeal, AppealEvent, Category, Progress, Report, Urgency
 from .services import (
     REGION_LEVEL,
@@ -72,6 +78,7 @@ class Planned:
     case: NewCase
     appeal: Appeal
     events: list[tuple[wf.Event, wf.AppealState]] = field(default_factory=list)
+    suggested: tuple[str, float, str] | None = None  # (category code, confidence, model) when applied
 
 
 class Deadlines:
@@ -96,6 +103,11 @@ def plan(case: NewCase, *, actor: Any, now: dt.datetime, rules: Deadlines | None
         raise wf.TransitionError("诉求须登记到县、乡镇或村（社区）")
     if case.received_at > now + dt.timedelta(minutes=5):
         raise wf.TransitionError("受理时间不能晚于当前时间")
+    suggestion = None
+    if case.category is None:  # the category suggestion, as on every other channel (intake.register_appeal)
+        found = _confident_suggestion(case.title, case.text, case.region.code)
+        if found is not None:
+            case.category, suggestion = found[0], (found[0].code, found[1], found[2])
     cat_id = case.category.pk if case.category else None
     rules = rules or Deadlines()
     response = rules.due(deadlines.RESPONSE, case.kind, cat_id, case.received_at)
@@ -106,13 +118,14 @@ def plan(case: NewCase, *, actor: Any, now: dt.datetime, rules: Deadlines | None
                **({"category": case.category.code} if case.category else {})}
     state, event = wf.apply(None, wf.Action("register", me, case.received_at, payload))
     a = Appeal(number=f"~{uuid.uuid4().hex[:30]}", kind=case.kind, region=case.region, channel=case.channel,
-               category=case.category, urgency=Urgency.NORMAL, sensitivity=sensitivity_of(case.kind, case.category),
+               category=case.category, category_source=("model" if suggestion else "person") if case.category else "",
+               urgency=Urgency.NORMAL, sensitivity=sensitivity_of(case.kind, case.category),
                title=case.title[:200], text=case.text, anonymous=case.anonymous, received_at=case.received_at,
                registered_by=actor if getattr(actor, "pk", None) else None, response_due_at=response.due,
                due_at=resolve.due, due_estimated=response.estimated or resolve.estimated,
                source_ref=case.source_ref, updated_at=now)
     sync_columns(a, state, event)
-    planned = Planned(case, a, [(event, state)])
+    planned = Planned(case, a, [(event, state)], suggestion)
     names = {}
     for step in case.steps:
         if step.action == "assign":
@@ -155,5 +168,7 @@ def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) ->
         history = [{"action": e.action, "at": e.at.isoformat(), **audit_changes(e)} for e, _s in p.events]
         record("appeal.import", actor=actor, obj=p.appeal, reason=reason, at=p.appeal.updated_at,
                changes={"batch": batch, "source_ref": p.case.source_ref, "steps": history,
-                        "state": state_to_json(p.events[-1][1])["status"]})
+                        "state": state_to_json(p.events[-1][1])["status"],
+                        **({"category_suggested": {"category": p.suggested[0], "confidence": p.suggested[1],
+                                                   "model": p.suggested[2]}} if p.suggested else {})})
     return appeals
