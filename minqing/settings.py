@@ -291,7 +291,7 @@ LOGGING = {
 
 MINQING_SITE_NAME = _("Minqing")
 
-# Spreadsheet imports (ledgers/importers/sheets.py): refused before they are read when larger.
+# Spreadsheet imports (lib/sheets.py): refused before they are read when larger.
 MINQING_IMPORT_MAX_ROWS = int(os.environ.get("MINQING_IMPORT_MAX_ROWS", "200000"))  # data rows per import
 MINQING_IMPORT_MAX_CELLS = int(os.environ.get("MINQING_IMPORT_MAX_CELLS", "4000000"))  # the sheet's rectangle
 # Cases per write transaction of an import; unset: 500 on SQLite (API writes go on between chunks), the

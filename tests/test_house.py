@@ -29,16 +29,8 @@ ALLOWED_BACK_EDGES: dict[tuple[str, str], str] = {
     ("audit", "accounts"): "the trail page decides by role (accounts.roles) which trail a user may read",
     ("regions", "households"): "a region change moves the households and residents of the places it changes",
     # Lower parts reading a higher one.
-    ("audit", "appeals"): "the trail of one appeal is scoped by that appeal's place (audit.trail, lazy import)",
-    ("households", "appeals"): "the household print-out lists the household's appeals (households.printing)",
-    ("households", "web"): "the household print-out uses the web layer's integrations (households.printing)",
-    ("households", "ledgers"): "the household import reads spreadsheets with the ledger importer's cells/sheets",
-    ("accounts", "ledgers"): "the staff import reads spreadsheets with the ledger importer's cells",
     ("api", "accounts"): "the API's token authentication and login read accounts (api.auth, api.auth_api)",
     ("api", "ops"): "the API's error handler answers the query-limit error of ops (api.errors)",
-    ("jobs", "appeals"): "jobs/kinds.py names every part's background job; parts should register them instead",
-    ("jobs", "briefing"): "jobs/kinds.py names every part's background job; parts should register them instead",
-    ("jobs", "ledgers"): "jobs/kinds.py names every part's background job; parts should register them instead",
     # Sibling parts that work together.
     ("checklists", "fieldwork"): "checklists are answered on field-work visits; fieldwork.sync brings the answers",
     ("nlp", "fieldwork"): "nlp.reports reads field-work notes while fieldwork categorises with nlp",

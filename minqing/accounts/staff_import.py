@@ -16,9 +16,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import translation
 
-from minqing.ledgers.importers import LedgerImportError
-from minqing.ledgers.importers.cells import CellError, read_sheet, text
 from minqing.lib import regioncode
+from minqing.lib.cells import CellError, LedgerImportError, read_sheet, text
 
 from . import services
 from .admins import check_county

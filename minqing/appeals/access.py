@@ -159,3 +159,16 @@ def may_register(scope: Scope, region_code: str) -> bool:
     if scope.is_superuser:
         return True
     return any(regioncode.contains(p.region_code, region_code) for p in scope.posts if p.role not in ADMIN_ROLES)
+
+
+def withheld_ids(user: Any, ids: set[int]) -> set[int]:
+    """Of these appeals, the 举报 and family cases the user cannot see: their audit events keep their
+    content (changes, reason) from that reader (audit.trail.register_withholding)."""
+    from minqing.regions import jurisdiction
+
+    from .models import Appeal
+
+    narrow = set(Appeal.objects.filter(pk__in=ids).exclude(sensitivity="normal").values_list("pk", flat=True))
+    if narrow:
+        narrow -= set(jurisdiction.visible(user, Appeal).filter(pk__in=narrow).values_list("pk", flat=True))
+    return narrow

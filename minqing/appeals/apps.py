@@ -7,11 +7,16 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals")
 
     def ready(self) -> None:
+        from minqing.audit.trail import register_withholding
+        from minqing.households.printing import register_list
         from minqing.regions import jurisdiction
 
         from . import access, labels
         from .models import Appeal, Report
+        from .queries import household_lines
 
         jurisdiction.register(Appeal, access.appeal_policy())
         jurisdiction.register(Report, access.appeal_policy(prefix="appeal__", region_field="region"))
         labels.register()  # its codes in the action registry (minqing.audit.actions)
+        register_list("appeals", household_lines)  # a household's appeals on its printed file
+        register_withholding("appeals.appeal", access.withheld_ids)  # 举报 content kept from the trail

@@ -4,6 +4,7 @@ Metrics live in metrics.py."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -83,3 +84,11 @@ def available_for(user, appeal: Appeal) -> list[str]:
     scope = jurisdiction.scope_of(user)
     return [name for name in wf.available_actions(state) if name != "register"
             and access.may_act(scope, appeal, name)]
+
+
+def household_lines(user: Any, household: Any, limit: int) -> list[str]:
+    """The household's latest appeals the user may see, one line each (the printed household file)."""
+    rows = (jurisdiction.visible(user, Appeal).filter(Q(household=household) | Q(reports__household=household))
+            .distinct().order_by("-received_at")[:limit])
+    return [f"{a.received_at:%Y-%m-%d} {a.title[:40]}（{wf.STATUS_LABELS.get(wf.Status(a.status), a.status)}）"
+            for a in rows]

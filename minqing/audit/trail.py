@@ -14,6 +14,7 @@ case; the others see that it happened, who did it and when.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +27,6 @@ from minqing.regions import jurisdiction
 
 from .log import GLOBAL_STREAM
 from .models import Event
-
-APPEAL_TYPES = ("appeals.appeal",)
 
 
 def trail_q(user: Any) -> Q | None:
@@ -114,16 +113,24 @@ def search(user: Any, f: Filters) -> QuerySet:
     return qs.select_related("actor").order_by("-at", "-id")
 
 
+Withhold = Callable[[Any, set[int]], set[int]]  # (user, object ids) → the ids whose content is not theirs
+_withholders: dict[str, Withhold] = {}
+
+
+def register_withholding(object_type: str, hidden: Withhold) -> None:
+    """A part whose records may be narrower than their place (appeals: 举报, family cases) says which of
+    its objects' events keep their content from a reader; audit imports no such part."""
+    _withholders[object_type] = hidden
+
+
 def withheld(user: Any, events: list[Event]) -> set[int]:
     """Ids of the events whose content this user may not read: those of 举报 and family cases the
     user cannot see."""
-    from minqing.appeals.models import Appeal
-
-    ids = {int(e.object_id) for e in events if e.object_type in APPEAL_TYPES and e.object_id.isdigit()}
-    if not ids:
-        return set()
-    narrow = set(Appeal.objects.filter(pk__in=ids).exclude(sensitivity="normal").values_list("pk", flat=True))
-    if narrow:
-        narrow -= set(jurisdiction.visible(user, Appeal).filter(pk__in=narrow).values_list("pk", flat=True))
-    return {e.pk for e in events if e.object_type in APPEAL_TYPES and e.object_id.isdigit()
-            and int(e.object_id) in narrow}
+    out: set[int] = set()
+    for object_type, hidden in _withholders.items():
+        mine = [e for e in events if e.object_type == object_type and e.object_id.isdigit()]
+        if not mine:
+            continue
+        narrow = hidden(user, {int(e.object_id) for e in mine})
+        out |= {e.pk for e in mine if int(e.object_id) in narrow}
+    return out

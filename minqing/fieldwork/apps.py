@@ -31,6 +31,9 @@ class FieldworkConfig(AppConfig):
         from .metrics import section
 
         figures.register("fieldwork", _("Field work"), section, order=10)
+        from . import household_lists
+
+        household_lists.register()  # visits and help on the printed household file
 
 
 def register_codes() -> None:

@@ -10,7 +10,6 @@ class JobsConfig(AppConfig):
         register_codes()
         from minqing.regions import jurisdiction
 
-        from . import kinds  # noqa: F401 - registers the built-in kinds
         from .access import OwnerPolicy
         from .models import Job
 

@@ -1,22 +1,18 @@
-"""The built-in job kinds: the briefing as .docx, the rectification ledger export and import."""
+"""What every part's job kinds share: the place a job is for (one whose figures the user sees), a date
+parameter and the folder uploads wait in. The kinds themselves are registered by their parts when
+ready (briefing.jobs, ledgers.jobs, households.jobs), so jobs names no part above it."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import Http404
 
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
-
-from .models import Job
-from .runner import JobFailed, JobKind, ProgressFn, register
 
 
 def _region_for(user: Any, raw: Any) -> Region:
@@ -43,121 +39,8 @@ def _date(value: Any, label: str) -> dt.date:
         raise ValidationError(f"{label}“{value}”无效，应为 YYYY-MM-DD") from exc
 
 
-# --- 工作简报 .docx ------------------------------------------------------------------------------
-
-
-def _briefing_check(user: Any, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    from minqing.lib import periods
-
-    region = _region_for(user, params.get("region"))
-    period = periods.parse(params.get("period"), params.get("from"), params.get("to"))
-    clean = {"region": region.code, "from": period.start.isoformat(), "to": period.end.isoformat()}
-    if period.token:
-        clean = {"region": region.code, "period": period.token}
-    return region.code, clean
-
-
-def _briefing_run(job: Job, progress: ProgressFn) -> tuple[str, bytes]:
-    from minqing.briefing import compose, docx
-    from minqing.lib import periods
-
-    p = job.params
-    period = periods.parse(p.get("period"), p.get("from"), p.get("to"))
-    _region_for(job.owner, p["region"])  # the owner's posts may have changed since
-    progress(10, "正在统计各项指标")
-    briefing = compose.compose(p["region"], period, user=job.owner)
-    progress(70, "正在排版 Word 文件")
-    buf = io.BytesIO()
-    docx.write(briefing, buf)
-    progress(95, "正在保存")
-    return f"{briefing.title}.docx", buf.getvalue()
-
-
-def _briefing_describe(params: dict[str, Any]) -> str:
-    name = Region.objects.filter(code=params.get("region")).values_list("name", flat=True).first() or ""
-    return f"{name} {params.get('period') or (params.get('from', '') + '至' + params.get('to', ''))}"
-
-
-# --- 整改台账导出 ------------------------------------------------------------------------------------
-
-
-def _ledger_check(user: Any, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    region = _region_for(user, params.get("region"))
-    start, end = _date(params.get("from"), "开始日期"), _date(params.get("to"), "结束日期")
-    if end < start:
-        raise ValidationError("结束日期不能早于开始日期")
-    if (end - start).days > 3700:
-        raise ValidationError("导出期间不能超过十年")
-    return region.code, {"region": region.code, "from": start.isoformat(), "to": end.isoformat()}
-
-
-def _ledger_run(job: Job, progress: ProgressFn) -> tuple[str, bytes]:
-    from minqing.ledgers.exporters.rectification import export_rectification
-
-    p = job.params
-    region = _region_for(job.owner, p["region"])
-    progress(10, "正在读取诉求记录")
-    buf = io.BytesIO()
-    n = export_rectification(region.code, _date(p["from"], "开始日期"), _date(p["to"], "结束日期"), buf,
-                             user=job.owner)
-    progress(95, f"已写入 {n} 行，正在保存")
-    return f"{region.name}整改台账_{p['from']}至{p['to']}.xlsx", buf.getvalue()
-
-
-def _ledger_describe(params: dict[str, Any]) -> str:
-    name = Region.objects.filter(code=params.get("region")).values_list("name", flat=True).first() or ""
-    return f"{name} {params.get('from')}至{params.get('to')}"
-
-
-# --- 整改台账导入 ------------------------------------------------------------------------------------
-
-IMPORT_DIR = "jobs/in"
-
-
-def _import_check(user: Any, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    from minqing.appeals import access
-
-    region = _region_for(user, params.get("region"))
-    if not access.may_register(jurisdiction.scope_of(user), region.code):
-        raise Http404
-    stored = str(params.get("file") or "")
-    if not stored.startswith(f"{IMPORT_DIR}/") or ".." in stored or not default_storage.exists(stored):
-        raise ValidationError("请先上传台账文件（.xlsx 或 .csv）")
-    mapping = params.get("mapping") or "own"
-    if mapping not in ("own", "taidi"):
-        raise ValidationError("列映射只能是 own 或 taidi")
-    return region.code, {"region": region.code, "file": stored, "name": str(params.get("name") or "")[:120],
-                         "mapping": mapping, "dry_run": bool(params.get("dry_run"))}
-
-
-def _import_run(job: Job, progress: ProgressFn) -> tuple[str, bytes]:
-    from minqing.ledgers.importers import LedgerImportError, load_ledger
-
-    p = job.params
-    _region_for(job.owner, p["region"])
-    progress(10, "正在读取台账文件")
-    path = Path(default_storage.path(p["file"]))
-    try:
-        result = load_ledger(path, mapping=p["mapping"], region=p["region"], dry_run=p["dry_run"], actor=job.owner)
-        text = result.summary()
-    except LedgerImportError as exc:  # the page shows the first error; the file holds every one
-        raise JobFailed(exc.short(), f"错误报告_{Path(p.get('name') or path.name).stem}.txt",
-                        exc.full_report().encode("utf-8")) from exc
-    return f"导入结果_{p.get('name') or path.name}.txt", text.encode("utf-8")
-
-
-def _import_describe(params: dict[str, Any]) -> str:
-    return params.get("name", "")
-
-
-# The briefing and the export only read and return their file: safe to run again after their process
-# died mid-run (runner.recover). The import is never run again: a spreadsheet that killed its worker
-# (memory, a parser crash) would kill the next one too, so the crash is a failure of that file.
+IMPORT_DIR = "jobs/in"  # uploads waiting for their import job
+region_for = _region_for
+parse_date = _date
 IMPORT_CRASHED = ("导入时服务进程中断，文件可能过大或已损坏；任务不会自动重做。请检查文件（或拆分成较小的文件）"
                   "后重新提交，已导入的行再次导入时会自动跳过")
-register(JobKind("briefing_docx", "工作简报（Word）", _briefing_check, _briefing_run, _briefing_describe,
-                 rerunnable=True))
-register(JobKind("ledger_export", "整改台账导出（Excel）", _ledger_check, _ledger_run, _ledger_describe,
-                 rerunnable=True))
-register(JobKind("ledger_import", "整改台账导入", _import_check, _import_run, _import_describe, rerunnable=False,
-                 crashed=IMPORT_CRASHED))

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from minqing.accounts import codes, services
 from minqing.accounts.models import Post, Unit, User
 from minqing.accounts.staff_import import COLUMNS, OPTIONAL, import_staff
-from minqing.ledgers.importers import LedgerImportError
+from minqing.lib.cells import LedgerImportError
 
 from .access import client_ip, sysadmin_required
 from .forms import ActivateForm, ImportForm, PostForm, ReasonForm, StaffForm

@@ -11,7 +11,7 @@ import xlsxwriter
 
 from minqing.households.imports import import_roster, reading, sample, xlsx
 from minqing.households.imports.loader import HouseholdImportError
-from minqing.ledgers.importers import sheets
+from minqing.lib import sheets
 
 
 def _trim(row: list) -> list:

@@ -8,7 +8,7 @@ import pytest
 
 from minqing.ledgers import RECTIFICATION_COLUMNS
 from minqing.ledgers.importers import LedgerImportError, load_ledger
-from minqing.ledgers.importers.sheets import SheetError, inspect_xlsx
+from minqing.lib.sheets import SheetError, inspect_xlsx
 from tests.ledgers_metrics import hostile
 from tests.ledgers_metrics.test_ledgers import own_row, write_own
 

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from minqing.ledgers.importers import cells
-from minqing.ledgers.importers.cells import CellError, norm_header
+from minqing.lib import cells
+from minqing.lib.cells import CellError, norm_header
 from minqing.lib.idcard import IdNumberError, clean_id_number
 from minqing.lib.phone import PhoneError, clean_phone
 

@@ -1,6 +1,6 @@
 """The one reading function the roster importer depends on: rows of a file, one at a time.
 
-The ledger importer's sheet reader (minqing.ledgers.importers.sheets) checks the file first: what it
+The ledger importer's sheet reader (minqing.lib.sheets) checks the file first: what it
 is, a workbook's declared extent, DTDs and the row cap, so a hostile file is refused before it costs
 anything. CSV rows then come from that reader (streamed); .xlsx rows from imports.xlsx, which streams
 the sheet's XML (calamine, the ledger's reader, holds the whole sheet: memory would grow with the
@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from minqing.ledgers.importers import sheets
-from minqing.ledgers.importers.cells import CellError
+from minqing.lib import sheets
+from minqing.lib.cells import CellError
 
 from . import xlsx
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import iterparse
 
-from minqing.ledgers.importers import sheets
+from minqing.lib import sheets
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _C, _V, _IS, _T, _SI, _SHEET_DATA = (f"{_NS}{n}" for n in ("row", "c", "v", "is", "t", "si", "sheetData"))

@@ -2,25 +2,37 @@
 
 ``sheets`` gathers what a page shows — 户情, living members with masked numbers, tags, the latest
 visits, appeals and help — through the same jurisdiction filter as the household page; the writers
-(docx.py, pdf.py) only lay it out. A page holds the newest ``LIMIT`` entries of each list."""
+(docx.py, pdf.py) only lay it out. A page holds the newest ``LIMIT`` entries of each list.
+
+The lists that belong to parts above households (visits and help: fieldwork; appeals: appeals) are
+registered by those parts when ready (``register_list``), so households imports none of them; a list
+whose part is not installed is empty, and an error in one propagates (never a silently empty list)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
-from minqing.appeals import workflow as wf
-from minqing.appeals.models import Appeal
 from minqing.regions import jurisdiction
-from minqing.web import integrations
 
 from ..models import Household, ResidentStatus
 
 LIMIT = 6
+Lines = Callable[[Any, Household, int], list[str]]  # (user, household, limit) → the newest lines
+_LISTS: dict[str, Lines] = {}
+
+
+def register_list(name: str, lines: Lines) -> None:
+    """A part's list on the household page: ``visits``, ``appeals`` or ``help``."""
+    _LISTS[name] = lines
+
+
+def _lines(name: str, user: Any, h: Household) -> list[str]:
+    lines = _LISTS.get(name)
+    return lines(user, h, LIMIT)[:LIMIT] if lines is not None else []
 
 
 @dataclass
@@ -46,14 +58,7 @@ def _sheet(user: Any, h: Household) -> Sheet:
     members = [[r.name, r.get_relation_display(), r.get_gender_display(),
                 r.birth_date.isoformat() if r.birth_date else "", r.id_number_masked or "—", r.phone_masked or "—"]
                for r in h.residents.filter(deleted_at__isnull=True, status=ResidentStatus.LIVING).order_by("id")]
-    visits = [f"{v.visited_at:%Y-%m-%d} {v.visitor}：{(v.note or '').strip()[:60] or '走访'}"
-              for v in (integrations.visits_of(user, h) or [])[:LIMIT]]
-    appeals = [f"{a.received_at:%Y-%m-%d} {a.title[:40]}（{wf.STATUS_LABELS.get(wf.Status(a.status), a.status)}）"
-               for a in jurisdiction.visible(user, Appeal).filter(Q(household=h) | Q(reports__household=h))
-               .distinct().order_by("-received_at")[:LIMIT]]
-    help_rows = [f"{x.visit.visited_at:%Y-%m-%d} {x.get_kind_display()}"
-                 f"{f' {x.amount}元' if x.amount else ''}{f' {x.goods}' if x.goods else ''}"
-                 for x in (integrations.help_of(user, h) or [])[:LIMIT]]
+    visits, appeals, help_rows = _lines("visits", user, h), _lines("appeals", user, h), _lines("help", user, h)
     return Sheet(title=f"{h.head_name}户 户情档案", facts=facts, members=members, visits=visits, appeals=appeals,
                  help=help_rows, printed=f"打印于 {timezone.localtime():%Y-%m-%d %H:%M}，身份证号码与电话已遮蔽")
 

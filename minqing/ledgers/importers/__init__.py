@@ -35,51 +35,16 @@ from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Category, Progress
 from minqing.audit import log as audit
 from minqing.lib import regioncode
+from minqing.lib.cells import MAX_ERRORS_SHOWN, CellError, LedgerImportError, Sheet, read_sheet  # noqa: F401
+from minqing.lib.sheets import SheetError
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
 from . import plan
-from .cells import CellError, Sheet, read_sheet
 from .layouts import MAPPINGS, Item, Layout, file_tag
 from .resolve import Resolver
-from .sheets import SheetError
 
 DEFAULT_REGION = "511722104"  # 宣汉县天生镇, the demo township
-MAX_ERRORS_SHOWN = 200
-
-
-class LedgerImportError(Exception):
-    """The file was not imported; ``errors`` lists (row, column, message), row 0 = the whole file."""
-
-    def __init__(self, errors: list[tuple[int, str, str]], *, partial: bool = False) -> None:
-        self.errors = errors
-        self.partial = partial  # chunks before the failing one were kept (see the module's docstring)
-        super().__init__(self.report())
-
-    def lines(self, limit: int | None = MAX_ERRORS_SHOWN) -> list[str]:
-        head = ("导入中途停止，之前的部分已写入（再次导入同一文件会跳过已写入的行）" if self.partial
-                else "导入失败，未写入任何记录")
-        out = [f"{head}（共 {len(self.errors)} 处错误）："]
-        shown = self.errors if limit is None else self.errors[:limit]
-        for row, column, message in shown:
-            where = f"第{row}行" if row else "文件"
-            out.append(f"{where} “{column}”：{message}" if column else f"{where}：{message}")
-        if len(shown) < len(self.errors):
-            out.append(f"……另有 {len(self.errors) - len(shown)} 处错误未列出")
-        return out
-
-    def report(self) -> str:
-        return "\n".join(self.lines())
-
-    def full_report(self) -> str:
-        """Every error, one a line (the downloadable report)."""
-        return "\n".join(self.lines(None)) + "\n"
-
-    def short(self) -> str:
-        """One line for a job's status: how many errors, and the first."""
-        first = self.lines(1)[1] if self.errors else ""
-        head = "导入中途停止" if self.partial else "文件有误，未写入任何记录"
-        return f"{head}：共 {len(self.errors)} 处错误，{first}"
 
 
 @dataclass

@@ -13,9 +13,8 @@ from typing import Any, ClassVar
 
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Triage
-
-from . import cells
-from .cells import CellError
+from minqing.lib import cells
+from minqing.lib.cells import CellError
 
 
 @dataclass

@@ -17,10 +17,10 @@ from minqing.appeals import workflow as wf
 from minqing.appeals.bulk import NewCase, Step
 from minqing.appeals.models import Appeal, Triage
 from minqing.appeals.services import actor_key, state_from_json
+from minqing.lib.cells import CellError
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
-from .cells import CellError
 from .layouts import Item
 
 CLOSE_NOTE = "按导入台账办结"

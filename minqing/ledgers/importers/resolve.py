@@ -13,9 +13,8 @@ from collections import defaultdict
 from minqing.accounts.models import Unit
 from minqing.appeals.models import Category
 from minqing.lib import regioncode
+from minqing.lib.cells import CellError
 from minqing.regions.models import Region
-
-from .cells import CellError
 
 _SEPARATORS = re.compile(r"[/\\／、>＞]+")
 

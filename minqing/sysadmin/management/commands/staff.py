@@ -5,8 +5,8 @@ from minqing.accounts import services
 from minqing.accounts.admins import county_code_of
 from minqing.accounts.models import User
 from minqing.accounts.staff_import import import_staff
-from minqing.ledgers.importers import LedgerImportError
 from minqing.lib import regioncode
+from minqing.lib.cells import LedgerImportError
 
 
 class Command(BaseCommand):
