@@ -29,11 +29,6 @@ ALLOWED_BACK_EDGES: dict[tuple[str, str], str] = {
     ("audit", "accounts"): "the trail page decides by role (accounts.roles) which trail a user may read",
     ("regions", "households"): "a region change moves the households and residents of the places it changes",
     # Lower parts reading a higher one.
-    ("api", "accounts"): "the API's token authentication and login read accounts (api.auth, api.auth_api)",
-    ("api", "ops"): "the API's error handler answers the query-limit error of ops (api.errors)",
-    # Sibling parts that work together.
-    ("checklists", "fieldwork"): "checklists are answered on field-work visits; fieldwork.sync brings the answers",
-    ("nlp", "fieldwork"): "nlp.reports reads field-work notes while fieldwork categorises with nlp",
 }
 
 

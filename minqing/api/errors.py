@@ -16,7 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from minqing.ops import querylimits
+from minqing.lib import querytimeout as querylimits
 
 from . import messages
 

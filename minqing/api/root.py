@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 
+from minqing.accounts.api_auth import AUTH
 from minqing.api import errors
-from minqing.api.auth import AUTH
 from minqing.api.docs import VendoredSwagger
 from minqing.lib.regioncode import RegionCodeError
 
@@ -45,7 +45,7 @@ errors.install(api)  # bad requests in Chinese (minqing/api/errors.py)
 
 
 def _mount() -> None:
-    from minqing.api import auth_api
+    from minqing.accounts import api_login as auth_api
     from minqing.appeals.api import router as appeals
     from minqing.appeals.metrics_api import router as metrics_router
     from minqing.audit.api import router as audit

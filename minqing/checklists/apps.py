@@ -26,6 +26,11 @@ class ChecklistsConfig(AppConfig):
         from .metrics import section
 
         figures.register("checklists", _("Household checklists"), section, order=20)
+        from minqing.fieldwork.sync import register_visit_part
+
+        from .services import apply_visit_answers
+
+        register_visit_part("checklist", apply_visit_answers)  # answers brought by a synced visit
 
 
 def register_codes() -> None:

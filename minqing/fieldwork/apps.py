@@ -34,6 +34,9 @@ class FieldworkConfig(AppConfig):
         from . import household_lists
 
         household_lists.register()  # visits and help on the printed household file
+        from . import hotspot_actions
+
+        hotspot_actions.register()  # a hot spot turned into a courtyard meeting or a research topic
 
 
 def register_codes() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -103,9 +103,10 @@ def _apply_visit(record: Mapping[str, Any], user: Any, device: str, now: dt.date
     if created and data.get("checklist") is not None:
         # Household checklist answered on this visit (issue 7, minqing.checklists): same transaction,
         # an invalid checklist rejects the whole record; a resend finds the first copy and its answers.
-        from minqing.checklists.services import apply_visit_answers
-
-        apply_visit_answers(visit, data["checklist"], actor=user, now=now)
+        apply = VISIT_PARTS.get("checklist")
+        if apply is None:
+            raise ValidationError("未安装清单模块，无法保存本次走访的清单答案")
+        apply(visit, data["checklist"], actor=user, now=now)
     links = list(FieldAppeal.objects.filter(visit=visit))
     return _result(record, APPLIED if created else DUPLICATE, id=visit.pk, version=visit.version,
                    appeals=_appeal_fates(links, data.get("appeals") or [], created))
@@ -136,6 +137,16 @@ def _apply_appeal(record: Mapping[str, Any], user: Any, device: str, now: dt.dat
         received_at=data.get("received_at"), now=now)
     version = Appeal.objects.filter(pk=link.appeal_id).values_list("version", flat=True).first()
     return _result(record, APPLIED if created else DUPLICATE, id=link.appeal_id, version=version)
+
+
+# What other parts store from a synced visit, in the visit's transaction, registered when they are
+# ready (checklists: the answers of a household checklist, key "checklist"); fieldwork imports none.
+VisitPart = Callable[..., Any]  # (visit, payload, *, actor, now)
+VISIT_PARTS: dict[str, VisitPart] = {}
+
+
+def register_visit_part(key: str, apply: VisitPart) -> None:
+    VISIT_PARTS[key] = apply
 
 
 APPLY = {"visit": _apply_visit, "activity": _apply_activity, "appeal": _apply_appeal}

@@ -4,6 +4,7 @@ a research topic through the fieldwork services."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,27 +56,28 @@ def region_hotspots(user, code: str, start: dt.date, end: dt.date, *, top: int =
     return find_hotspots(records, top=top, known_places=[n for n in names if len(n) >= 2])
 
 
+# What a hot spot can become, registered by the part that keeps it (fieldwork: a courtyard meeting,
+# a research topic) when it is ready, so nlp imports no part above it.
+Turner = Callable[..., tuple[str, Any]]  # (user, region_code=, title=, note=, now=) → (record kind, record)
+_TURNERS: dict[str, Turner] = {}
+
+
+def register_turner(kind: str, turner: Turner) -> None:
+    _TURNERS[kind] = turner
+
+
 def turn_into(user, *, region_code: str, kind: str, title: str, description: str = "",
               appeal_ids: list[int] | None = None, now: dt.datetime | None = None) -> tuple[str, Any]:
     """One action: a courtyard meeting (院坝会, recorded now) or a research topic led by the user."""
-    from django.apps import apps
-
     title = (title or "").strip()[:200]
     if not title:
         raise ValidationError("请填写热点标题")
-    if not apps.is_installed("minqing.fieldwork"):
+    if kind not in ("courtyard", "research"):
+        raise ValidationError("类型只能是 courtyard（院坝会）或 research（调研课题）")
+    turner = _TURNERS.get(kind)
+    if turner is None:
         raise ValidationError("未安装走访模块，无法转为院坝会或调研课题")
-    from minqing.fieldwork import services as field
-
     now = now or timezone.now()
     ids = ", ".join(str(i) for i in (appeal_ids or [])[:200])
     note = "\n".join(x for x in (description, f"来自热点，相关诉求：{ids}" if ids else "") if x)
-    if kind == "courtyard":
-        activity, _created = field.record_activity(actor=user, kind="courtyard", region=region_code, held_at=now,
-                                                   topic=title, note=note, leader=user, now=now)
-        return "activity", activity
-    if kind == "research":
-        topic = field.create_topic(actor=user, region=region_code, title=f"{title}（热点调研）"[:200], leader=user,
-                                   year=now.year, plan=note, now=now)
-        return "research_topic", topic
-    raise ValidationError("类型只能是 courtyard（院坝会）或 research（调研课题）")
+    return turner(user, region_code=region_code, title=title, note=note, now=now)

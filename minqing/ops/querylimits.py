@@ -14,22 +14,15 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError, connection
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-TOO_BROAD = "查询范围过大，请缩小条件"
-QUERY_CANCELED = "57014"  # PostgreSQL: statement_timeout (or a cancel)
+from minqing.lib.querytimeout import QUERY_CANCELED, TOO_BROAD, is_timeout  # noqa: F401 - read here too
+
 STEPS = 20_000  # SQLite instructions between two looks at the clock
 
 _local = threading.local()
-
-
-def is_timeout(exc: BaseException) -> bool:
-    cause = exc.__cause__
-    if getattr(cause, "sqlstate", None) == QUERY_CANCELED:
-        return True
-    return isinstance(exc, OperationalError) and str(exc) == "interrupted"
 
 
 def _over_time() -> int:

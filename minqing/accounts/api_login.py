@@ -27,7 +27,8 @@ class TokenOut(Schema):
     expires_at: datetime
 
 
-@router.post("/token", auth=None, response={200: TokenOut, 401: Error, 429: Error})
+@router.post("/token", auth=None, response={200: TokenOut, 401: Error, 429: Error},
+             operation_id="minqing_api_auth_api_issue_token")  # as before the module moved (clients keep it)
 def issue_token(request, body: Credentials):
     user = authenticate(request, username=body.username, password=body.password)
     if getattr(request, "axes_locked_out", False):
