@@ -64,6 +64,7 @@ def register() -> None:
     for key, table in VALUE_LABELS.items():
         actions.register_values(key, table)
     actions.register_values("bool", {"true": _("yes"), "false": _("no")})
+    actions.register_values("passed", {"true": _("passed"), "false": _("not passed")})
     actions.register_keys({**wf.FIELD_LABELS, "source": _("from case"), "flags": _("accountability flags"),
                            "confidence": _("confidence"), "model": _("model"), "was_suggested": _("was suggested"),
                            "report": _("report"), "reports": _("reports"), "attachment": _("attachment"),

@@ -132,8 +132,9 @@ def value_label(key: str, value: Any) -> str:
     """One detail's value in words (lists joined with 、); a value that is no code shows as it is."""
     if isinstance(value, list | tuple):
         return "、".join(value_label(key, v) for v in value)
-    if isinstance(value, bool):
-        return str(_values.get("bool", {}).get(str(value).lower(), value))
+    if isinstance(value, bool):  # the key's own words (通过/不通过), else 是/否
+        word = str(value).lower()
+        return str(_values.get(key, {}).get(word) or _values.get("bool", {}).get(word, value))
     if value is None:
         return ""
     return str(_values.get(key, {}).get(str(value), value))
