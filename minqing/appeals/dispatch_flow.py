@@ -216,6 +216,8 @@ def refer(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
 
 def confirm_refer(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
     assert s is not None
+    if a.actor in (s.submitted_by, s.handler):
+        raise TransitionError("导入法定途径须由交办层级确认，提出人或承办人不能自己确认")
     return replace(s, status=Status.AWAITING_VERIFICATION, resume_status=None), ()
 
 

@@ -32,7 +32,7 @@ from minqing.lib import regioncode
 from minqing.lib.workdays import TZ, end_of_day
 from minqing.regions import jurisdiction
 
-from . import deadlines, hooks, reclassify
+from . import cohandling, deadlines, hooks, reclassify
 from . import workflow as wf
 from .attachments import ALLOWED_TYPES, MAX_UPLOAD, add_attachment, validate_upload
 from .intake import (
@@ -255,7 +255,8 @@ def do_suspend(appeal: Appeal, *, actor, reason: str, now: dt.datetime | None = 
 @transaction.atomic
 def do_refer(appeal: Appeal, *, actor, body: str, reason: str, note: str = "",
              now: dt.datetime | None = None) -> Appeal:
-    """导入法定途径: referred to a court, arbitration board or other body; closed, not solved."""
+    """导入法定途径: at review the dispatcher's decision, in handling the handler's proposal that the
+    dispatcher confirms; either way verified by someone else and visited before it closes (not solved)."""
     return _transition(appeal, "refer", actor=actor, payload={"body": body, "reason": reason, "note": note}, now=now)
 
 
@@ -398,6 +399,7 @@ ACTION_FUNCTIONS: dict[str, Callable[..., Appeal]] = {
     "resume": do_resume, "submit_result": do_submit_result, "verify": do_verify, "return_visit": do_return_visit,
     "return_visit_failed": do_return_visit_failed, "close": do_close, "merge_into": _merge_action,
     "unmerge": do_unmerge, "flag_accountability": do_flag_accountability, "refer": do_refer,
+    **cohandling.ACTIONS,
 }  # fmt: skip
 
 
