@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ninja import Field, Router, Schema
-from pydantic import create_model
+from pydantic import conint, create_model
 
 from . import queries, services
 from . import workflow as wf
@@ -48,6 +48,7 @@ FIELDS: dict[str, tuple[Any, dict[str, Any]]] = {
     "persons": (list[str], {}),
     "body": (str, {"max_length": 200}),
     "part": (str, {"max_length": 4000}),
+    "co_units": (list[conint(ge=1, le=2**31 - 1)], {"max_length": 20, "description": "协办单位 id 列表"}),
     "reply": (str, {"max_length": 4000}),
     "returned_unit": (int, {**_ID, "description": "缺省为唯一待审核的退单"}),
 }

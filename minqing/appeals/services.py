@@ -143,12 +143,19 @@ def do_solve_on_spot(appeal: Appeal, *, actor, what: str, satisfaction: str | No
 
 @transaction.atomic
 def do_assign(appeal: Appeal, *, actor, unit: Unit | int | str, person: User | int | str, measures: str,
-              due: Any = None, opinion: str = "", now: dt.datetime | None = None) -> Appeal:
-    """限期办理: unit, named person, measures; the deadline defaults to the county's rule."""
+              due: Any = None, opinion: str = "", co_units: Iterable[Unit | int | str] = (),
+              now: dt.datetime | None = None) -> Appeal:
+    """限期办理: unit, named person, measures; the deadline defaults to the county's rule. Co-units
+    (协办, e.g. the dispatch catalogue's defaults) each get the measures as their part, one event each."""
     row, now = locked_now(appeal, now)
     payload, names = _assign_payload(row, unit, person, measures, due, now)
-    return _transition(appeal, "assign", actor=actor, payload={**payload, "opinion": opinion}, now=now,
-                       names=names, row=row)
+    result = _transition(appeal, "assign", actor=actor, payload={**payload, "opinion": opinion}, now=now,
+                         names=names, row=row)
+    for co in co_units:
+        if str(getattr(co, "pk", co)) == payload["unit"]:
+            continue  # the lead picked among the defaults: it leads, it does not co-handle
+        result = cohandling.do_add_co_unit(result, actor=actor, unit=co, part=measures, now=now)
+    return result
 
 
 @transaction.atomic

@@ -378,7 +378,7 @@ _SPECS = [
     ActionSpec("review", "研判", _TRIAGE, ("decision",), ("opinion",), _review),
     ActionSpec("solve_on_spot", "现场解决", _TRIAGE, ("what",), ("satisfaction", "opinion"), _solve_on_spot),
     ActionSpec("assign", "限期办理", _TRIAGE | _HANDLING, ("unit", "person", "measures", "due"),
-               ("opinion",), _assign),
+               ("opinion", "co_units"), _assign),
     ActionSpec("explain_policy", "政策解答", _TRIAGE, ("text",), ("opinion",), _explain_policy),
     ActionSpec("escalate", "上报", _TRIAGE, ("reason",), ("opinion",), _escalate, _guard_escalate),
     ActionSpec("add_progress", "办理进展", _HANDLING | {Status.EXTENSION_REQUESTED}, ("note",),
@@ -446,7 +446,7 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType({
     "fund_source": "资金来源", "evidence": "佐证材料", "leader": "督办领导", "days": "延期天数",
     "result": "办理结果", "passed": "核查结论", "method": "回访方式", "reopen": "是否重办",
     "outcome": "办结结果", "target": "合并到的诉求", "persons": "责任人员", "body": "导入途径（接收机关）",
-    "part": "协办事项", "reply": "协办答复", "returned_unit": "退单单位",
+    "part": "协办事项", "reply": "协办答复", "returned_unit": "退单单位", "co_units": "协办单位",
 })  # fmt: skip
 
 
