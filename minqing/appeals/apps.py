@@ -14,3 +14,8 @@ class AppealsConfig(AppConfig):
 
         jurisdiction.register(Appeal, access.appeal_policy())
         jurisdiction.register(Report, access.appeal_policy(prefix="appeal__", region_field="region"))
+        from minqing.lib import figures
+
+        from .dispatch_metrics import section
+
+        figures.register("dispatch", _("Dispatch"), section, order=5)
