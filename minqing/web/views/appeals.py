@@ -316,6 +316,7 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
         "stray_errors": [(wf.ACTIONS[n].label, m) for n, m in (errors or {}).items()
                          if n not in {f["name"] for f in forms}],
         "may_upload": "add_progress" in available,
+        "co_units": list(appeal.co_units.filter(active=True).select_related("unit").order_by("since", "id")),
         "merged_appeals": list(jurisdiction.visible(user, Appeal).filter(merged_into=appeal).order_by("id")),
         "similar": integrations.similar_open(user, appeal),
         "may_merge": "merge_into" in available,
