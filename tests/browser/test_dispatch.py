@@ -121,7 +121,8 @@ def test_a_departments_referral_waits_for_the_township(live_server, county, desk
     url = f"{base}/appeals/{appeal.pk}/"
     log_in(page, base, "dept-handler")
     page.goto(url)
-    _act(page, "refer", fill={"body": "县人民法院", "reason": "属施工合同纠纷，须经诉讼解决"}, status="导入法定途径待确认")
+    _act(page, "refer", fill={"body": "县人民法院", "reason": "属施工合同纠纷，须经诉讼解决"},
+         status="导入法定途径待确认")
     assert Appeal.objects.get(pk=appeal.pk).closed_at is None
     assert page.locator("#act-confirm_refer").count() == 0  # the department cannot confirm its own proposal
     _shot(page, "4-refer-proposed")
