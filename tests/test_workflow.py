@@ -107,17 +107,27 @@ def test_explain_policy_is_closed_but_not_solved():
     assert s.group is Group.CLOSED_UNSOLVED
 
 
-def test_refer_closes_unsolved_from_triage_handling_or_a_pause():
+def test_refer_closes_unsolved_only_after_verification_and_a_visit():
     case = Case(kind="dispute")
     case.fails("refer", body="县人民法院", match="缺少必填项")
-    s = case.do("refer", "cadre", body="县人民法院", reason="一方坚持起诉")
+    s = case.do("refer", "cadre", body="县人民法院", reason="一方坚持起诉")  # the dispatcher's own decision
+    assert s.status is Status.AWAITING_VERIFICATION and not is_closed(s) and s.referral == "县人民法院"
+    case.fails("verify", "cadre", passed=True, match="核查人不能是承办人本人")
+    case.do("verify", "checker", passed=True)
+    case.do("return_visit", "visitor", satisfaction="basically_satisfied")
+    s = case.do("close", "lead", outcome="unsolved", note="已导入诉讼")
     assert s.status is Status.REFERRED and s.group is Group.CLOSED_UNSOLVED and is_closed(s) and not is_solved(s)
-    assert s.reviews[-1].decision == "explain" and available_actions(s) == ["flag_accountability"]
+    assert available_actions(s) == ["flag_accountability"]
     paused = Case()
     paused.assign()
     paused.do("suspend", "handler", reason="等待鉴定")
-    s = paused.do("refer", "handler", body="县劳动人事争议仲裁委", reason="依法先行仲裁")
-    assert s.status is Status.REFERRED and s.pauses[-1][1] == paused.now and s.resume_status is None
+    s = paused.do("refer", "handler", body="县劳动人事争议仲裁委", reason="依法先行仲裁")  # a proposal
+    assert s.status is Status.REFER_PROPOSED and s.pauses[-1][1] == paused.now and not is_closed(s)
+    s = paused.do("reject_refer", "township", reason="属本单位职责")
+    assert s.status is Status.IN_PROGRESS and s.referral == ""
+    paused.do("refer", "handler", body="县劳动人事争议仲裁委", reason="依法先行仲裁")
+    s = paused.do("confirm_refer", "township")
+    assert s.status is Status.AWAITING_VERIFICATION
     done = Case()
     done.do("explain_policy", "cadre", text="已解释")
     done.fails("refer", body="法院", reason="x", match="不能导入法定途径")
@@ -417,10 +427,13 @@ def payload_for(name: str) -> st.SearchStrategy[dict[str, Any]]:
         "leader": TEXT, "days": st.integers(min_value=-1, max_value=40), "result": TEXT,
         "passed": st.booleans(), "satisfaction": st.sampled_from([*Satisfaction, "meh"]),
         "reopen": st.booleans(), "outcome": st.sampled_from(["solved", "unsolved", "maybe"]),
-        "target": st.sampled_from(["T1", "T2", ""]),
+        "target": st.sampled_from(["T1", "T2", ""]), "body": TEXT, "part": TEXT, "reply": TEXT,
+        "returned_unit": st.sampled_from(["U1", "U2", ""]),
     }  # fmt: skip
     valid = {
-        **{f: st.just("说明") for f in ("what", "text", "unit", "measures", "note", "leader", "result")},
+        **{f: st.just("说明") for f in ("what", "text", "measures", "note", "leader", "result", "body", "part",
+                                         "reply")},
+        "unit": st.sampled_from(["U1", "U2", "U3"]),
         "kind": st.sampled_from(list(Kind)), "level": st.sampled_from(list(Level)),
         "reason": st.sampled_from([*CloseReason, "理由"]), "due": st.integers(min_value=1, max_value=40),
         "days": st.integers(min_value=1, max_value=30), "satisfaction": st.sampled_from(list(Satisfaction)),
@@ -502,7 +515,15 @@ class Lifecycle(RuleBasedStateMachine):
             decision = e.payload.get("decision") if e.action == "review" else e.action
             if decision == "assign":
                 handler, assigned, verifier, answered, failures = e.payload["person"], True, None, False, 0
-            elif e.action == "submit_result":
+            elif e.action == "transfer" or (e.action == "approve_return" and e.from_status is Status.RETURN_REQUESTED):
+                handler, verifier, answered = e.payload.get("person"), None, False
+            elif e.action in ("recheck", "reexamine"):
+                assert e.actor not in (handler, submitter)  # decided by the body above, never the handler
+            elif e.action == "reject_refer":
+                submitter = None
+            elif e.action == "refer":
+                assigned = True  # a referral closes like an assigned case: verified, visited
+            if e.action in ("submit_result", "refer"):
                 submitter = e.actor
             elif e.action == "verify":
                 if e.payload["passed"]:
@@ -527,14 +548,20 @@ class Lifecycle(RuleBasedStateMachine):
                 failures += 1
             if assigned:
                 assert e.to_status not in (Status.SOLVED_ON_SPOT, Status.EXPLAINED)
-        if self.state is not None and self.state.status in (Status.CLOSED_SOLVED, Status.CLOSED_UNSOLVED):
-            assert any(e.action == "close" for e in self.events)
+        if self.state is not None and self.state.status in (Status.CLOSED_SOLVED, Status.CLOSED_UNSOLVED,
+                                                             Status.REFERRED):
+            assert any(e.action in ("close", "recheck", "reexamine") for e in self.events)
 
     @invariant()
     def closed_cases_stay_closed(self) -> None:
+        """…but for a petition's 复查 and 复核, each asked once, in that order."""
         closed_at = next((i for i, e in enumerate(self.events) if e.to_status in CLOSED_STATUSES), None)
         if closed_at is not None:
-            assert all(e.action == "flag_accountability" for e in self.events[closed_at + 1 :])
+            allowed = {"flag_accountability", "request_recheck", "recheck", "request_reexamine", "reexamine"}
+            later = [e.action for e in self.events[closed_at + 1 :]]
+            assert set(later) <= allowed
+            asks = [a for a in later if a.startswith("request_")]
+            assert asks in ([], ["request_recheck"], ["request_recheck", "request_reexamine"])
 
 
 Lifecycle.TestCase.settings = settings(

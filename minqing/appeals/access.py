@@ -17,7 +17,13 @@ from minqing.regions.jurisdiction import PlacePolicy, Scope, region_q
 # The level an appeal sits at → the division level of a post that may review it (or higher).
 LEVEL_DEPTH = {"village": regioncode.VILLAGE, "township": regioncode.TOWNSHIP, "county": regioncode.COUNTY}
 
-TRIAGE = frozenset({"review", "solve_on_spot", "assign", "explain_policy", "escalate", "merge_into", "unmerge"})
+# The dispatcher (the level that assigned the case) decides 退单, 转办, 协办 and a proposed referral; the
+# 复查/复核 decisions fall to the level above once the request raised the case's level.
+TRIAGE = frozenset({"review", "solve_on_spot", "assign", "explain_policy", "escalate", "merge_into", "unmerge",
+                    "add_co_unit", "approve_return", "reject_return", "transfer", "confirm_refer", "reject_refer",
+                    "request_recheck", "recheck", "request_reexamine", "reexamine"})
+# A co-unit's staff act on their own part only (the service checks which part).
+CO_HANDLING = frozenset({"return", "co_reply"})
 HANDLING = frozenset({"add_progress", "request_extension", "suspend", "resume", "submit_result", "refer"})
 APPROVAL = frozenset({"approve_extension", "reject_extension"})
 LEADERSHIP = frozenset({"remind", "supervise", "flag_accountability"})
@@ -80,6 +86,7 @@ def appeal_policy(prefix: str = "", region_field: str | None = None) -> PlacePol
         sensitivity_field=f"{prefix}sensitivity",
         rules={"misconduct": _misconduct_rule(prefix), "family": _family_rule(prefix)},
         reveal=reveal_rule,
+        extra=co_unit_rule(prefix),
     )
 
 
@@ -112,6 +119,27 @@ def _in_unit(scope: Scope, appeal: Any) -> bool:
     return appeal.unit_id is not None and appeal.unit_id in scope.unit_ids
 
 
+def _in_co_unit(scope: Scope, appeal: Any) -> bool:
+    from .models import CoUnit  # access.py is imported by the app registry before models load
+
+    return bool(scope.unit_ids) and CoUnit.objects.filter(appeal_id=appeal.pk, unit_id__in=scope.unit_ids,
+                                                          active=True).exists()
+
+
+def co_unit_rule(prefix: str):
+    """A co-unit's posts see the cases their unit co-handles, as the lead unit's posts see theirs."""
+
+    def extra(scope: Scope) -> Q:
+        from .models import CoUnit
+
+        if not scope.unit_ids or scope.is_superuser:
+            return Q(pk__in=[])
+        ids = CoUnit.objects.filter(unit_id__in=sorted(scope.unit_ids), active=True).values("appeal_id")
+        return Q(**{f"{prefix}id__in": ids})
+
+    return extra
+
+
 def _is_discipline(scope: Scope, appeal: Any) -> bool:
     return any(p.role == Role.DISCIPLINE for p in _covering(scope, appeal.region_id))
 
@@ -128,6 +156,9 @@ def may_act(scope: Scope, appeal: Any, action: str) -> bool:
         return _may_triage(scope, appeal)
     if action in HANDLING:
         return (appeal.handler_id == scope.user_id or _in_unit(scope, appeal) or _may_triage(scope, appeal))
+    if action in CO_HANDLING:
+        return (appeal.handler_id == scope.user_id or _in_unit(scope, appeal) or _in_co_unit(scope, appeal)
+                or _may_triage(scope, appeal))
     if action in APPROVAL:
         return scope.leads(appeal.region_id) or any(
             p.unit_id == appeal.unit_id and p.role in UNIT_HEAD_ROLES for p in scope.posts)

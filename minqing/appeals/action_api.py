@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ninja import Field, Router, Schema
-from pydantic import create_model
+from pydantic import conint, create_model
 
 from . import queries, services
 from . import workflow as wf
@@ -47,10 +47,17 @@ FIELDS: dict[str, tuple[Any, dict[str, Any]]] = {
     "target": (int | str, {"description": "目标诉求 id 或编号"}),
     "persons": (list[str], {}),
     "body": (str, {"max_length": 200}),
+    "part": (str, {"max_length": 4000}),
+    "co_units": (list[conint(ge=1, le=2**31 - 1)], {"max_length": 20, "description": "协办单位 id 列表"}),
+    "reply": (str, {"max_length": 4000}),
+    "returned_unit": (int, {**_ID, "description": "缺省为唯一待审核的退单"}),
 }
 # Where one action gives a field a narrower meaning than the others.
 OVERRIDES: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
     ("close", "reason"): (Literal[tuple(r.value for r in wf.CloseReason)], {"description": "未回访即办结的原因"}),
+    ("return", "unit"): (int, {**_ID, "description": "退回自己那部分的协办单位 id（缺省：本人所在单位）"}),
+    ("co_reply", "unit"): (int, {**_ID, "description": "协办单位 id（缺省：本人所在的协办单位）"}),
+    ("approve_return", "unit"): (int, {**_ID, "description": "改派到的单位 id"}),
 }
 # review with decision=assign (or solve_on_spot …) carries that decision's own fields.
 REVIEW_EXTRA = ("what", "satisfaction", "unit", "person", "measures", "due", "text", "reason")

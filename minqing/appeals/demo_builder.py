@@ -63,7 +63,8 @@ class Builder:
         if scenario is None:
             scenario = _FORCED_SCENARIO.get(forced) if forced else self._pick(SCENARIOS)
         kind = {"dispute_spot": "dispute", "dispute_assign": "dispute", "family": "dispute", "petition": "petition",
-                "old_petition": "petition", "petition_stuck": "petition", "misconduct": "misconduct"}.get(scenario)
+                "old_petition": "petition", "petition_stuck": "petition", "misconduct": "misconduct",
+                "recheck": "petition"}.get(scenario)
         if kind is None:
             kind = self._pick([("problem", 62), ("suggestion", 14), ("help", 12), ("consultation", 12)])
             if scenario in ("explain", "township_explain"):
@@ -463,7 +464,9 @@ _FORCED_SCENARIO = {
     wf.Status.SUSPENDED: "township", wf.Status.AWAITING_VERIFICATION: "county_dept",
     wf.Status.AWAITING_RETURN_VISIT: "village", wf.Status.AWAITING_CLOSURE: "township",
     wf.Status.CLOSED_SOLVED: "county_dept", wf.Status.SOLVED_ON_SPOT: "spot", wf.Status.EXPLAINED: "explain",
-    wf.Status.CLOSED_UNSOLVED: "village", wf.Status.MERGED: "village",
+    wf.Status.CLOSED_UNSOLVED: "village", wf.Status.MERGED: "village", wf.Status.RETURN_REQUESTED: "dispatch",
+    wf.Status.REFER_PROPOSED: "dispatch", wf.Status.REFERRED: "dispatch", wf.Status.RECHECKING: "recheck",
+    wf.Status.REEXAMINING: "recheck",
 }  # fmt: skip
 
 
@@ -471,7 +474,37 @@ def _county_dept(self: Builder, sim: Sim, v: str, text: Text) -> None:
     self._s_county(sim, v, text, force_dept=True)
 
 
+def _dispatch(self: Builder, sim: Sim, v: str, text: Text) -> None:
+    """退单, or 导入法定途径 proposed by 住建局 (the demo's department account), confirmed, verified, visited."""
+    rng, unit, person = self.rng, self.cast.units["dept:housing"], self.cast.u("demo-dept")
+    leader = self.cast.county_leaders[0]
+    self._escalate(sim, v, True)
+    self._assign(sim, leader, unit, person, rng.uniform(24, 48), True)
+    if sim.stop_at is wf.Status.RETURN_REQUESTED:
+        self.do(sim, "return", person, 2, unit=str(unit.pk), reason="该事项属交通运输部门职责，申请退单")
+        return
+    self.do(sim, "refer", person, rng.uniform(24, 72), body="县人民法院", reason="涉及施工合同纠纷，须经诉讼解决")
+    head = self.cast.u(f"d-{unit.function}-head") or leader
+    self.do(sim, "confirm_refer", leader, rng.uniform(4, 24), note="同意导入诉讼程序")
+    self.do(sim, "verify", head, rng.uniform(4, 24), passed=True, note="已告知群众诉讼途径")
+    self.do(sim, "return_visit", self.cast.cadres[v][0], rng.uniform(24, 72), satisfaction="basically_satisfied",
+            method="电话")
+    self.do(sim, "close", head, rng.uniform(2, 24), outcome="unsolved", note="已导入诉讼程序")
+
+
+def _recheck(self: Builder, sim: Sim, v: str, text: Text) -> None:
+    """信访: answered, 复查 asked and decided one level up, then 复核 asked."""
+    cadre, rng = sim.events[0][1], self.rng
+    self.do(sim, "explain_policy", cadre, rng.uniform(2, 24), text=text.answer or "已依政策书面答复")
+    self.do(sim, "request_recheck", cadre, rng.uniform(48, 200), reason="信访人对答复意见不服，申请复查")
+    self.do(sim, "recheck", self.cast.township_secretary(self.cast.township_of[v]), rng.uniform(48, 300),
+            outcome="unsolved", opinion="经复查，维持原答复意见")
+    self.do(sim, "request_reexamine", cadre, rng.uniform(48, 200), reason="信访人对复查意见不服，申请复核")
+
+
 Builder._s_county_dept = _county_dept  # type: ignore[attr-defined]
+Builder._s_dispatch = _dispatch  # type: ignore[attr-defined]
+Builder._s_recheck = _recheck  # type: ignore[attr-defined]
 
 
 def _closed_at(sim: Sim) -> dt.datetime:

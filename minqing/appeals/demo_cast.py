@@ -23,7 +23,9 @@ SCENARIOS = [("spot", 36), ("village", 20), ("township", 12), ("county", 4), ("e
 FORCED = [wf.Status.REGISTERED, wf.Status.ESCALATED, wf.Status.ASSIGNED, wf.Status.IN_PROGRESS,
           wf.Status.EXTENSION_REQUESTED, wf.Status.SUSPENDED, wf.Status.AWAITING_VERIFICATION,
           wf.Status.AWAITING_RETURN_VISIT, wf.Status.AWAITING_CLOSURE, wf.Status.CLOSED_SOLVED,
-          wf.Status.SOLVED_ON_SPOT, wf.Status.EXPLAINED, wf.Status.CLOSED_UNSOLVED, wf.Status.MERGED]
+          wf.Status.SOLVED_ON_SPOT, wf.Status.EXPLAINED, wf.Status.CLOSED_UNSOLVED, wf.Status.MERGED,
+          wf.Status.RETURN_REQUESTED, wf.Status.REFER_PROPOSED, wf.Status.REFERRED, wf.Status.RECHECKING,
+          wf.Status.REEXAMINING]
 
 
 

@@ -275,3 +275,6 @@ class HolidayOverride(models.Model):
     date = models.DateField(unique=True)
     is_workday = models.BooleanField()
     name = models.CharField(max_length=40, blank=True)
+
+
+from .dispatch_models import CoUnit, DispatchRule, DispatchSetting  # noqa: E402,F401 - Django finds them here

@@ -16,7 +16,7 @@ from minqing.regions import jurisdiction
 
 from . import access
 from . import workflow as wf
-from .models import Appeal, AppealEvent, Report
+from .models import Appeal, AppealEvent, CoUnit, Report
 from .services import state_from_json
 
 OPEN_GROUPS = (wf.Group.OPEN.value, wf.Group.PAUSED.value)
@@ -47,8 +47,8 @@ def appeals_for(user, *, region: str | None = None, status: str | None = None, g
     if category:
         qs = qs.filter(Q(category_id=category) | Q(category__parent_id=category)
                        | Q(category__parent__parent_id=category))
-    if unit:
-        qs = qs.filter(unit_id=unit)
+    if unit:  # the unit's cases: those it leads and those it co-handles (协办)
+        qs = qs.filter(Q(unit_id=unit) | Q(pk__in=CoUnit.objects.filter(unit_id=unit, active=True).values("appeal_id")))
     if overdue is not None:
         now = now or timezone.now()
         late = Q(group=wf.Group.OPEN.value, due_at__lt=now)

@@ -32,7 +32,7 @@ from minqing.lib import regioncode
 from minqing.lib.workdays import TZ, end_of_day
 from minqing.regions import jurisdiction
 
-from . import deadlines, hooks, reclassify
+from . import cohandling, deadlines, hooks, reclassify
 from . import workflow as wf
 from .attachments import ALLOWED_TYPES, MAX_UPLOAD, add_attachment, validate_upload
 from .intake import (
@@ -143,12 +143,19 @@ def do_solve_on_spot(appeal: Appeal, *, actor, what: str, satisfaction: str | No
 
 @transaction.atomic
 def do_assign(appeal: Appeal, *, actor, unit: Unit | int | str, person: User | int | str, measures: str,
-              due: Any = None, opinion: str = "", now: dt.datetime | None = None) -> Appeal:
-    """限期办理: unit, named person, measures; the deadline defaults to the county's rule."""
+              due: Any = None, opinion: str = "", co_units: Iterable[Unit | int | str] = (),
+              now: dt.datetime | None = None) -> Appeal:
+    """限期办理: unit, named person, measures; the deadline defaults to the county's rule. Co-units
+    (协办, e.g. the dispatch catalogue's defaults) each get the measures as their part, one event each."""
     row, now = locked_now(appeal, now)
     payload, names = _assign_payload(row, unit, person, measures, due, now)
-    return _transition(appeal, "assign", actor=actor, payload={**payload, "opinion": opinion}, now=now,
-                       names=names, row=row)
+    result = _transition(appeal, "assign", actor=actor, payload={**payload, "opinion": opinion}, now=now,
+                         names=names, row=row)
+    for co in co_units:
+        if str(getattr(co, "pk", co)) == payload["unit"]:
+            continue  # the lead picked among the defaults: it leads, it does not co-handle
+        result = cohandling.do_add_co_unit(result, actor=actor, unit=co, part=measures, now=now)
+    return result
 
 
 @transaction.atomic
@@ -255,7 +262,8 @@ def do_suspend(appeal: Appeal, *, actor, reason: str, now: dt.datetime | None = 
 @transaction.atomic
 def do_refer(appeal: Appeal, *, actor, body: str, reason: str, note: str = "",
              now: dt.datetime | None = None) -> Appeal:
-    """导入法定途径: referred to a court, arbitration board or other body; closed, not solved."""
+    """导入法定途径: at review the dispatcher's decision, in handling the handler's proposal that the
+    dispatcher confirms; either way verified by someone else and visited before it closes (not solved)."""
     return _transition(appeal, "refer", actor=actor, payload={"body": body, "reason": reason, "note": note}, now=now)
 
 
@@ -398,6 +406,7 @@ ACTION_FUNCTIONS: dict[str, Callable[..., Appeal]] = {
     "resume": do_resume, "submit_result": do_submit_result, "verify": do_verify, "return_visit": do_return_visit,
     "return_visit_failed": do_return_visit_failed, "close": do_close, "merge_into": _merge_action,
     "unmerge": do_unmerge, "flag_accountability": do_flag_accountability, "refer": do_refer,
+    **cohandling.ACTIONS,
 }  # fmt: skip
 
 

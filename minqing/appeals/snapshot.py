@@ -48,6 +48,10 @@ def state_to_json(s: wf.AppealState) -> dict[str, Any]:
         "close_reason": s.close_reason.value if s.close_reason else None, "close_note": s.close_note,
         "accountability": list(s.accountability), "merged_into": s.merged_into,
         "status_before_merge": s.status_before_merge.value if s.status_before_merge else None,
+        "received_at": _iso(s.received_at), "return_reason": s.return_reason, "referral": s.referral,
+        "closed_at": _iso(s.closed_at), "review_stage": s.review_stage,
+        "co_parts": [[p.unit, p.part, _iso(p.due), _iso(p.since), p.reply, _iso(p.answered_at), p.return_reason]
+                     for p in s.co_parts],
     }  # fmt: skip
 
 
@@ -75,6 +79,10 @@ def state_from_json(d: Mapping[str, Any]) -> wf.AppealState | None:
         close_reason=opt(wf.CloseReason, "close_reason"), close_note=d.get("close_note", ""),
         accountability=tuple(d.get("accountability", [])), merged_into=d.get("merged_into"),
         status_before_merge=opt(wf.Status, "status_before_merge"),
+        received_at=_dt(d.get("received_at")), return_reason=d.get("return_reason", ""),
+        referral=d.get("referral", ""), closed_at=_dt(d.get("closed_at")), review_stage=d.get("review_stage", 0),
+        co_parts=tuple(wf.CoPart(u, part, _dt(due), _dt(since), reply, _dt(ans), ret)
+                       for u, part, due, since, reply, ans, ret in d.get("co_parts", [])),
     )  # fmt: skip
 
 
@@ -97,7 +105,8 @@ def sync_columns(a: Appeal, s: wf.AppealState, event: wf.Event, names: Mapping[s
         a.max_level = s.level.value
     if s.reviews:
         a.triage = TRIAGE_OF[s.reviews[-1].decision]
-    if event.action == "assign" or (event.action == "review" and event.payload.get("decision") == "assign"):
+    if event.action in ("assign", "transfer", "approve_return") or (
+            event.action == "review" and event.payload.get("decision") == "assign"):
         a.unit_id = _int_or_none(s.unit)
         a.handler_id = _int_or_none(s.handler)
         a.handler_name = (names or {}).get(s.handler or "", "") or ("" if a.handler_id else (s.handler or ""))

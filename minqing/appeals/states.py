@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -69,6 +70,10 @@ class Status(StrEnum):
     CLOSED_UNSOLVED = "closed_unsolved"  # 办结(未解决), reason recorded
     REFERRED = "referred"  # 导入法定途径: court, arbitration, reconsideration … (not ours to solve)
     MERGED = "merged"  # 已合并
+    RETURN_REQUESTED = "return_requested"  # 退单待审核 (the lead unit asked; clock keeps running)
+    REFER_PROPOSED = "refer_proposed"  # 导入法定途径待确认 (the handler proposed; the dispatcher confirms)
+    RECHECKING = "rechecking"  # 复查中 (信访: the level above the handling body reviews its answer)
+    REEXAMINING = "reexamining"  # 复核中 (信访: one level further up, final)
 
 
 STATUS_LABELS = {
@@ -77,7 +82,8 @@ STATUS_LABELS = {
     Status.AWAITING_VERIFICATION: "待核查", Status.AWAITING_RETURN_VISIT: "待回访",
     Status.AWAITING_CLOSURE: "待办结", Status.CLOSED_SOLVED: "已办结(解决)",
     Status.SOLVED_ON_SPOT: "现场解决", Status.EXPLAINED: "政策解答", Status.CLOSED_UNSOLVED: "已办结(未解决)",
-    Status.REFERRED: "已导入法定途径", Status.MERGED: "已合并",
+    Status.REFERRED: "已导入法定途径", Status.MERGED: "已合并", Status.RETURN_REQUESTED: "退单待审核",
+    Status.REFER_PROPOSED: "导入法定途径待确认", Status.RECHECKING: "复查中", Status.REEXAMINING: "复核中",
 }  # fmt: skip
 
 STATUS_GROUP: Mapping[Status, Group] = MappingProxyType(
@@ -85,7 +91,8 @@ STATUS_GROUP: Mapping[Status, Group] = MappingProxyType(
         **{s: Group.OPEN for s in (
             Status.REGISTERED, Status.ESCALATED, Status.ASSIGNED, Status.IN_PROGRESS,
             Status.EXTENSION_REQUESTED, Status.AWAITING_VERIFICATION, Status.AWAITING_RETURN_VISIT,
-            Status.AWAITING_CLOSURE)},
+            Status.AWAITING_CLOSURE, Status.RETURN_REQUESTED, Status.REFER_PROPOSED, Status.RECHECKING,
+            Status.REEXAMINING)},
         Status.SUSPENDED: Group.PAUSED,
         Status.CLOSED_SOLVED: Group.SOLVED,
         Status.SOLVED_ON_SPOT: Group.SOLVED,
@@ -127,6 +134,16 @@ class WorkflowPolicy:
     return_visit_tries: int = 3  # failed attempts before 'unreachable' may close a case
     extension_max_count: int = 1  # non-petition kinds
     extension_max_days: int = 30  # non-petition kinds, per extension
+    return_days: int = 1  # 退单: working days after receipt a unit may return a wrongly assigned case
+    calendar: workdays.WorkCalendar | None = None  # the county's 调休 calendar (None: the library's)
+
+    def cal(self) -> workdays.WorkCalendar:
+        return self.calendar or _library_calendar()
+
+
+@cache
+def _library_calendar() -> workdays.WorkCalendar:
+    return workdays.WorkCalendar.default()
 
 
 # the statute's extension limits (lib/workdays holds every petition limit; docs/domain.md "Deadlines")
@@ -142,6 +159,23 @@ class Review:
     at: datetime
     decision: str  # solve_on_spot | assign | explain | escalate
     opinion: str = ""
+
+
+@dataclass(frozen=True)
+class CoPart:
+    """协办: one co-handling unit's part of a case, with its own deadline and reply."""
+
+    unit: str
+    part: str
+    due: datetime
+    since: datetime  # when this unit received its part (退单 window, its own on-time rate)
+    reply: str = ""
+    answered_at: datetime | None = None
+    return_reason: str = ""  # a pending 退单 of this part ("" when none)
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
 
 
 @dataclass(frozen=True)
@@ -177,6 +211,16 @@ class AppealState:
     accountability: tuple[str, ...] = ()  # 追责问责 flags (reasons)
     merged_into: str | None = None
     status_before_merge: Status | None = None
+    received_at: datetime | None = None  # when the lead unit received the case (退单 window)
+    co_parts: tuple[CoPart, ...] = ()  # 协办 units, in the order added
+    return_reason: str = ""  # the lead unit's pending 退单
+    referral: str = ""  # 导入法定途径: the receiving body, once proposed
+    closed_at: datetime | None = None  # when it last closed (复查/复核 windows)
+    review_stage: int = 0  # 信访: 0 none, 1 复查 asked/decided, 2 复核 asked/decided (final)
+
+    @property
+    def pending_co_parts(self) -> tuple[CoPart, ...]:
+        return tuple(p for p in self.co_parts if not p.answered)
 
     @property
     def group(self) -> Group:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from minqing.audit.log import record
 from minqing.regions import jurisdiction
 
-from . import access, hooks
+from . import access, dispatch, hooks
 from . import workflow as wf
 from .models import Appeal, AppealEvent
 from .snapshot import POLICY, actor_key, audit_changes, event_row, state_from_json, sync_columns
@@ -67,7 +67,8 @@ def apply(appeal: Appeal, name: str, *, actor: Any, payload: Mapping[str, Any], 
     state = state_from_json(row.state)
     clean = {k: v for k, v in payload.items() if v is not None}
     try:
-        new, event = wf.apply(state, wf.Action(name, actor_key(actor), now, clean), POLICY)
+        new, event = wf.apply(state, wf.Action(name, actor_key(actor), now, clean),
+                              dispatch.policy_for(row, name, POLICY))
     except wf.TransitionError as exc:
         raise ValidationError(str(exc)) from exc
     sync_columns(row, new, event, names)
@@ -75,6 +76,8 @@ def apply(appeal: Appeal, name: str, *, actor: Any, payload: Mapping[str, Any], 
     if after is not None:
         after(row, new)
     row.save()
+    if new.co_parts or (state is not None and state.co_parts):
+        dispatch.sync_co_units(row, new)
     written = write_events(row, event, actor, new)
     return copy_into(appeal, row), written
 

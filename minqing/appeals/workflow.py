@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from . import dispatch_flow as dispatch
 from .states import (  # noqa: F401 - re-exported: callers import these from workflow
     _NEXT_LEVEL,
     CLOSE_REASON_LABELS,
@@ -35,6 +36,7 @@ from .states import (  # noqa: F401 - re-exported: callers import these from wor
     Action,
     AppealState,
     CloseReason,
+    CoPart,
     Event,
     Group,
     Kind,
@@ -133,23 +135,16 @@ def _assign(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
     if s.status in (Status.REGISTERED, Status.ESCALATED):
         s = _with_review(s, a, "assign")
     s = _new_round(s, Status.ASSIGNED)
-    return replace(s, unit=_text(a.payload, "unit"), handler=_text(a.payload, "person"),
+    unit = _text(a.payload, "unit")
+    if any(p.unit == unit for p in s.co_parts):
+        raise TransitionError("该单位已是本件的协办单位，不能同时主办")
+    return replace(s, unit=unit, handler=_text(a.payload, "person"), received_at=a.at,
                    measures=_text(a.payload, "measures"), due=due, ever_assigned=True), ()  # fmt: skip
 
 
 def _explain_policy(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
     assert s is not None
     return replace(_with_review(s, a, "explain"), status=Status.EXPLAINED), ()
-
-
-def _refer(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
-    """导入法定途径 (信访工作条例: 诉讼、仲裁、行政复议 …): the case leaves our hands, closed unsolved,
-    with the body it was referred to and why. A running pause ends here."""
-    assert s is not None
-    if s.status in (Status.REGISTERED, Status.ESCALATED):
-        s = _with_review(s, a, "explain")
-    return replace(s, status=Status.REFERRED, pauses=_close_pause(s, a.at), resume_status=None,
-                   extension_pending_days=None, extension_requested_by=None), ()  # fmt: skip
 
 
 def _escalate(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
@@ -254,7 +249,7 @@ def _verify(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
         raise TransitionError("请填写核查结论（通过或不通过）")
     if passed:
         return replace(s, status=Status.AWAITING_RETURN_VISIT, verified_by=a.actor), ()
-    return _new_round(s, Status.IN_PROGRESS), ()
+    return replace(_new_round(s, Status.IN_PROGRESS), referral=""), ()
 
 
 def _return_visit(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
@@ -304,6 +299,8 @@ def _close(s: AppealState | None, a: Action, p: WorkflowPolicy) -> Result:
     if s.due is not None and a.at > s.due:
         flags.append("overdue")
     status = Status.CLOSED_SOLVED if outcome == "solved" else Status.CLOSED_UNSOLVED
+    if s.referral:  # a confirmed and verified 导入法定途径: closed, not ours to solve
+        status = Status.REFERRED
     return replace(s, status=status, close_reason=reason, close_note=note,
                    accountability=(*s.accountability, *flags)), tuple(flags)  # fmt: skip
 
@@ -372,7 +369,7 @@ def _guard_extension(s: AppealState, p: WorkflowPolicy) -> str | None:
 def _guard_close(s: AppealState, _p: WorkflowPolicy) -> str | None:
     if s.verified_by is None:  # belt and braces: both from-states imply a verification
         return "未经核查不能办结"
-    return None
+    return dispatch.guard_co_answered(s, _p)
 
 
 _SPECS = [
@@ -381,7 +378,7 @@ _SPECS = [
     ActionSpec("review", "研判", _TRIAGE, ("decision",), ("opinion",), _review),
     ActionSpec("solve_on_spot", "现场解决", _TRIAGE, ("what",), ("satisfaction", "opinion"), _solve_on_spot),
     ActionSpec("assign", "限期办理", _TRIAGE | _HANDLING, ("unit", "person", "measures", "due"),
-               ("opinion",), _assign),
+               ("opinion", "co_units"), _assign),
     ActionSpec("explain_policy", "政策解答", _TRIAGE, ("text",), ("opinion",), _explain_policy),
     ActionSpec("escalate", "上报", _TRIAGE, ("reason",), ("opinion",), _escalate, _guard_escalate),
     ActionSpec("add_progress", "办理进展", _HANDLING | {Status.EXTENSION_REQUESTED}, ("note",),
@@ -396,10 +393,35 @@ _SPECS = [
     ActionSpec("reject_extension", "驳回延期", frozenset({Status.EXTENSION_REQUESTED}), ("reason",), (),
                _reject_extension),
     ActionSpec("suspend", "中止办理", _HANDLING, ("reason",), (), _suspend),
-    ActionSpec("refer", "导入法定途径", _TRIAGE | _HANDLING | {Status.EXTENSION_REQUESTED, Status.SUSPENDED},
-               ("body", "reason"), ("note",), _refer),
+    ActionSpec("refer", "导入法定途径", _TRIAGE | _HANDLING | {Status.SUSPENDED},
+               ("body", "reason"), ("note",), dispatch.refer),
+    ActionSpec("confirm_refer", "确认导入法定途径", frozenset({Status.REFER_PROPOSED}), (), ("note",),
+               dispatch.confirm_refer, dispatch.guard_co_answered),
+    ActionSpec("reject_refer", "不同意导入法定途径", frozenset({Status.REFER_PROPOSED}), ("reason",), (),
+               dispatch.reject_refer),
+    ActionSpec("add_co_unit", "协办", _HANDLING, ("unit", "part"), ("due",), dispatch.add_co_unit),
+    ActionSpec("co_reply", "协办答复", _HANDLING | {Status.EXTENSION_REQUESTED, Status.SUSPENDED,
+               Status.RETURN_REQUESTED, Status.REFER_PROPOSED}, ("unit", "reply"), (), dispatch.co_reply,
+               dispatch.guard_co_open),
+    ActionSpec("return", "退单", _HANDLING, ("reason",), ("unit",), dispatch.return_case),
+    ActionSpec("approve_return", "同意退单（改派）", _HANDLING | {Status.RETURN_REQUESTED, Status.EXTENSION_REQUESTED,
+               Status.SUSPENDED}, (), ("returned_unit", "unit", "person", "measures", "due", "opinion"),
+               dispatch.approve_return, dispatch.guard_return_pending),
+    ActionSpec("reject_return", "驳回退单", _HANDLING | {Status.RETURN_REQUESTED, Status.EXTENSION_REQUESTED,
+               Status.SUSPENDED}, ("reason",), ("returned_unit",), dispatch.reject_return,
+               dispatch.guard_return_pending),
+    ActionSpec("transfer", "转办", _HANDLING, ("unit", "person", "reason"), ("due",), dispatch.transfer),
+    ActionSpec("request_recheck", "申请复查", frozenset(CLOSED_STATUSES) - {Status.REFERRED, Status.SOLVED_ON_SPOT},
+               ("reason",), (), dispatch.request_recheck, dispatch.guard_recheck),
+    ActionSpec("recheck", "复查意见", frozenset({Status.RECHECKING}), ("outcome", "opinion"), (),
+               dispatch.review_decision),
+    ActionSpec("request_reexamine", "申请复核", frozenset(CLOSED_STATUSES) - {Status.REFERRED, Status.SOLVED_ON_SPOT},
+               ("reason",), (), dispatch.request_reexamine, dispatch.guard_reexamine),
+    ActionSpec("reexamine", "复核意见", frozenset({Status.REEXAMINING}), ("outcome", "opinion"), (),
+               dispatch.review_decision),
     ActionSpec("resume", "恢复办理", frozenset({Status.SUSPENDED}), (), ("due", "note"), _resume),
-    ActionSpec("submit_result", "报结", _HANDLING, ("result",), ("evidence",), _submit_result),
+    ActionSpec("submit_result", "报结", _HANDLING, ("result",), ("evidence",), _submit_result,
+               dispatch.guard_co_answered),
     ActionSpec("verify", "核查", frozenset({Status.AWAITING_VERIFICATION}), ("passed",), ("note",), _verify),
     ActionSpec("return_visit", "回访", frozenset({Status.AWAITING_RETURN_VISIT}), ("satisfaction",),
                ("method", "note", "reopen"), _return_visit),
@@ -424,6 +446,7 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType({
     "fund_source": "资金来源", "evidence": "佐证材料", "leader": "督办领导", "days": "延期天数",
     "result": "办理结果", "passed": "核查结论", "method": "回访方式", "reopen": "是否重办",
     "outcome": "办结结果", "target": "合并到的诉求", "persons": "责任人员", "body": "导入途径（接收机关）",
+    "part": "协办事项", "reply": "协办答复", "returned_unit": "退单单位", "co_units": "协办单位",
 })  # fmt: skip
 
 
@@ -460,7 +483,7 @@ def apply(
     if state is not None and at < state.last_at:
         raise TransitionError("操作时间不能早于上一条记录")
     new, flags = _run(spec, state, action, policy)
-    new = replace(new, last_at=at)
+    new = replace(new, last_at=at, closed_at=dispatch.closed_at_of(state, new, at))
     event = Event(action.name, action.actor, at, state.status if state else None, new.status,
                   MappingProxyType(dict(action.payload)), flags)  # fmt: skip
     return new, event

@@ -389,7 +389,8 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
         paragraphs.append(text + "。")
 
     # 7. 走访、两不愁三保障、联系企业与矛盾纠纷: the sections the other parts register
-    sections = {name: part(name, code, period, user) for name in ("fieldwork", "checklists", "liaison", "disputes")}
+    sections = {name: part(name, code, period, user) for name in ("fieldwork", "checklists", "liaison", "disputes",
+                                                                    "dispatch")}
     unavailable = [v for v in sections.values() if isinstance(v, registry.Unavailable)]
     sections = {k: None if isinstance(v, registry.Unavailable) else v for k, v in sections.items()}
     field_data = sections["fieldwork"] or {}
@@ -447,6 +448,11 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
         if disputes.get("open"):
             table.append(Row("矛盾纠纷正在化解", f"{disputes['open']}件",
                              f"已明确时限和责任人{disputes.get('open_with_deadline_and_owner', 0)}件"))
+    returns = (sections["dispatch"] or {}).get("return_rate")
+    if isinstance(returns, dict) and returns.get("denominator"):
+        table.append(Row("退单率", returns.get("percent") or "—",
+                         f"退单{returns['numerator']}件/收到交办（含协办）{returns['denominator']}件"))
+        figures["return_rate"] = returns.get("text")
     for name, n in s.by_category.items():
         table.append(Row(f"问题分类：{name}", f"{n}条"))
     table += [Row(str(u.label), u.message) for u in unavailable]

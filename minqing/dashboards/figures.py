@@ -136,6 +136,7 @@ class Dashboard:
     disputes: Any = None
     checklists: dict[str, Any] | None = None
     liaison: dict[str, Any] | None = None
+    dispatch: dict[str, Any] | None = None  # 退单率 and each unit's on-time rate by its own part
     path: list[Region] = field(default_factory=list)
     unavailable: list[figures.Unavailable] = field(default_factory=list)  # failed sections, shown marked
 
@@ -249,7 +250,8 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
         shown[f"group.{g['key']}"] = g["count"]
     for c in categories:
         shown[f"category.{c['label']}"] = c["count"]
-    sections = {name: part(name, code, period, user) for name in ("fieldwork", "disputes", "checklists", "liaison")}
+    sections = {name: part(name, code, period, user) for name in ("fieldwork", "disputes", "checklists", "liaison",
+                                                                    "dispatch")}
     unavailable = [v for v in sections.values() if isinstance(v, figures.Unavailable)]
     sections = {k: None if isinstance(v, figures.Unavailable) else v for k, v in sections.items()}
     fieldwork = sections["fieldwork"] or {}
@@ -257,12 +259,16 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
     disputes = _dress_disputes(sections["disputes"], code, shown)
     checklists = _checklists(sections["checklists"], code, period, shown)
     liaison = _liaison(sections["liaison"], code, period, shown)
+    dispatch = sections["dispatch"]
+    if dispatch:
+        shown["dispatch.return_rate"] = dispatch["return_rate"]["percent"]
+        shown.update({f"dispatch.unit.{u['unit_id']}.returns": u["returns"]["text"] for u in dispatch["units"]})
     return Dashboard(
         region=region, period=period, word=level_word(region), summary=s, figures=shown, links=links,
         rates=rates, groups=groups, categories=categories, triage=triage, funnel=funnel,
         children=children, trend=_trend(code, period, user),
         fieldwork={k: v for k, v in fieldwork.items() if v is not None},
-        disputes=disputes, checklists=checklists, liaison=liaison,
+        disputes=disputes, checklists=checklists, liaison=liaison, dispatch=dispatch or None,
         path=region_path(region, user), unavailable=unavailable,
     )
 

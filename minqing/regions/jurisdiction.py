@@ -158,11 +158,14 @@ class PlacePolicy:
     rules: dict[str, SensitivityRule] = field(default_factory=dict)
     reveal: Callable[[Scope, Any], bool] | None = None
     codes: str = "place_codes"
+    extra: Callable[[Scope], Q] | None = None  # more rows the scope holds (an appeal's 协办 units)
 
     def q(self, scope: Scope) -> Q:
         base = Q() if scope.is_superuser else region_q(getattr(scope, self.codes), self.region_field)
         if self.unit_field and scope.unit_ids and not scope.is_superuser:  # Q() | x would narrow to x
             base |= Q(**{f"{self.unit_field}__in": sorted(scope.unit_ids)})
+        if self.extra is not None and scope.unit_ids and not scope.is_superuser:
+            base |= self.extra(scope)
         if not self.sensitivity_field or not self.rules:
             return base
         narrow = list(self.rules)

@@ -8,13 +8,16 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from pydantic import conint
 
 from minqing.accounts import services
 from minqing.accounts.admins import county_of
 from minqing.accounts.models import Post, Unit, User
-from minqing.appeals.models import DeadlineRule
+from minqing.appeals import dispatch
+from minqing.appeals.models import DeadlineRule, DispatchRule
 from minqing.lib import regioncode, schedule
+from minqing.regions.models import Region
 
 from . import rules
 from .access import client_ip
@@ -235,3 +238,63 @@ def put_holidays(request, year: int, body: ScheduleIn):
     _county_or_404(request)
     return rules.enter_year_schedule(actor=request.user, year=year, text=body.text, reason=body.reason,
                                      ip=client_ip(request))
+
+
+# -- the dispatch catalogue (派单目录) -------------------------------------------------------------
+
+
+class DispatchRuleIn(Schema):
+    category_id: int = Field(..., ge=1, le=2**31 - 1)
+    region: str = Field(..., max_length=12, description="地点代码（县或乡镇）")
+    unit_id: int = Field(..., ge=1, le=2**31 - 1, description="主办单位")
+    co_unit_ids: list[conint(ge=1, le=2**31 - 1)] = Field(default_factory=list, max_length=20,
+                                                          description="默认协办单位")
+    duty: str = Field("", max_length=200, description="对应的权责清单事项")
+
+
+class DispatchRuleOut(Schema):
+    id: int
+    category_id: int
+    region_id: str
+    unit_id: int
+    co_unit_ids: list[int]
+    duty: str
+    version: int
+    is_current: bool
+    created_at: dt.datetime
+    retired_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_co_unit_ids(obj) -> list[int]:
+        return sorted(u.pk for u in obj.co_units.all())
+
+
+class ReturnDaysIn(Schema):
+    return_days: int = Field(..., ge=0, le=10, description="收到后多少个工作日内可退单")
+
+
+class ReturnDaysOut(Schema):
+    return_days: int
+
+
+@router.get("/dispatch-rules", response=list[DispatchRuleOut])
+def list_dispatch_rules(request, history: bool = False):
+    """The county's current catalogue (history=true: every version, the retired ones too)."""
+    low, high = regioncode.subtree_range(_county(request))
+    qs = DispatchRule.objects.filter(region_id__gte=low, region_id__lte=high).prefetch_related("co_units")
+    return list((qs if history else qs.filter(is_current=True)).order_by("category_id", "region_id", "-version"))
+
+
+@router.post("/dispatch-rules", response={201: DispatchRuleOut})
+def save_dispatch_rule(request, body: DispatchRuleIn):
+    """A new entry, or a new version of the (category, place) entry; the previous version is kept."""
+    county = Region.objects.get(code=_county(request))
+    return 201, dispatch.save_rule(actor=request.user, county=county, category_id=body.category_id,
+                                   region_code=body.region, unit_id=body.unit_id, co_unit_ids=body.co_unit_ids,
+                                   duty=body.duty, ip=client_ip(request))
+
+
+@router.put("/dispatch-settings", response=ReturnDaysOut)
+def put_dispatch_settings(request, body: ReturnDaysIn):
+    county = Region.objects.get(code=_county(request))
+    return dispatch.set_return_days(county, body.return_days, actor=request.user, ip=client_ip(request))

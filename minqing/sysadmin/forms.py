@@ -195,3 +195,29 @@ class VillageGroupForm(forms.Form):
 class RenameForm(forms.Form):
     name = forms.CharField(label=_("New name"), max_length=100, error_messages=REQUIRED)
     reason = forms.CharField(label=_("Reason or document"), max_length=500, error_messages=REQUIRED)
+
+
+class DispatchRuleForm(forms.Form):
+    """派单目录: one entry (a new version when the pair has one already)."""
+
+    category = forms.ChoiceField(label=_("Category"), error_messages=REQUIRED)
+    region = forms.ChoiceField(label=_("Place"), error_messages=REQUIRED,
+                               help_text=_("The county for every place, or a township for its own places"))
+    unit = forms.ChoiceField(label=_("Responsible unit"), error_messages=REQUIRED)
+    co_units = forms.MultipleChoiceField(label=_("Default co-handling units"), required=False,
+                                         widget=forms.SelectMultiple(attrs={"size": 6}))
+    duty = forms.CharField(label=_("Duty (from the list of powers and duties)"), max_length=200, required=False)
+
+    def __init__(self, county: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_parent_choices()[1:]
+        self.fields["region"].choices = place_choices(county, min_level=regioncode.COUNTY)[:1] + [
+            c for c in place_choices(county, min_level=regioncode.COUNTY) if regioncode.level_of(c[0]) ==
+            regioncode.TOWNSHIP]
+        self.fields["unit"].choices = unit_choices(county)
+        self.fields["co_units"].choices = unit_choices(county)
+
+
+class ReturnDaysForm(forms.Form):
+    return_days = forms.IntegerField(label=_("Working days to return a wrongly assigned case"), min_value=0,
+                                     max_value=10, error_messages=REQUIRED)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_checklists, views_enterprises, views_org, views_places, views_rules, views_staff
+from . import views_checklists, views_dispatch, views_enterprises, views_org, views_places, views_rules, views_staff
 
 app_name = "sysadmin"
 
@@ -36,6 +36,11 @@ urlpatterns = [
     path("deadlines/<int:pk>/", views_rules.deadline_form, name="deadline"),
     path("deadlines/<int:pk>/withdraw/", views_rules.deadline_withdraw, name="deadline_withdraw"),
     path("holidays/", views_rules.holidays, name="holidays"),
+    path("dispatch/", views_dispatch.dispatch_list, name="dispatch"),
+    path("dispatch/new/", views_dispatch.dispatch_form, name="dispatch_new"),
+    path("dispatch/<int:pk>/", views_dispatch.dispatch_form, name="dispatch_rule"),
+    path("dispatch/<int:pk>/history/", views_dispatch.dispatch_history, name="dispatch_history"),
+    path("dispatch/<int:pk>/retire/", views_dispatch.dispatch_retire, name="dispatch_retire"),
     path("quotas/", views_rules.quota_list, name="quotas"),
     path("quotas/new/", views_rules.quota_form, name="quota_new"),
     path("quotas/<int:pk>/", views_rules.quota_form, name="quota"),

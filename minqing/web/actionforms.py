@@ -75,6 +75,10 @@ FIELDS: dict[str, Field] = {
     "target": _f("target", "text"),
     "persons": _f("persons", "text"),
     "body": _f("body", "text"),
+    "part": _f("part"),
+    "reply": _f("reply"),
+    "returned_unit": _f("returned_unit", "unit"),
+    "co_units": _f("co_units", "units"),
     "files": Field("files", "files", "照片或文件"),
 }
 # Where one action gives a field another meaning or widget.
@@ -82,7 +86,7 @@ OVERRIDES: dict[tuple[str, str], Field] = {
     ("close", "reason"): Field("reason", "select", "未回访办结原因", tuple(CLOSE_REASONS)),
 }
 # Fields a form never shows: the supervising leader is the person who clicks.
-HIDDEN = {("supervise", "leader")}
+HIDDEN = {("supervise", "leader"), ("return", "unit"), ("co_reply", "unit")}  # 退单/协办答复: the actor's unit
 # 研判 takes its decision's own fields; the form shows them all, each used by its decision.
 REVIEW_FIELDS = ("decision", "opinion", "what", "satisfaction", "unit", "person", "measures", "due", "text",
                  "reason")
@@ -97,11 +101,25 @@ HELP = {
     "supervise": _("You become the supervising leader of this case."),
     "merge_into": _("Fold this case into another open one; its reporters move with it."),
     "request_extension": _("Petitions may be extended once, by at most 30 days."),
+    "add_co_unit": _("A co-handling unit answers its own part by its own deadline (empty: the lead's); the lead "
+                     "reports the case handled only when every co-unit has answered."),
+    "return": _("A wrongly assigned case (or your unit's part) goes back to the level that assigned it, within "
+                "the county's working days of receipt."),
+    "approve_return": _("Approve the return and give the case to another unit (改派); for a co-unit's part, "
+                        "name the new co-unit or leave it empty to drop the part."),
+    "reject_return": _("The case stays with the unit; its deadline does not change."),
+    "transfer": _("Give the case to another unit; the deadline runs on unless you set a new one."),
+    "refer": _("Propose the statutory route; the level that assigned the case confirms, someone else verifies."),
+    "confirm_refer": _("Confirm the referral; it is then verified by someone other than the handler and visited."),
+    "request_recheck": _("Petitions: within 30 days of the answer; the level above decides within 30 days."),
+    "request_reexamine": _("Petitions: within 30 days of the recheck opinion; the decision is final."),
 }
-ORDER = ("review", "solve_on_spot", "assign", "explain_policy", "escalate", "add_progress", "submit_result",
+ORDER = ("review", "solve_on_spot", "assign", "explain_policy", "escalate", "approve_return", "reject_return",
+         "confirm_refer", "reject_refer", "co_reply", "return", "add_progress", "add_co_unit", "transfer",
+         "submit_result",
          "verify", "return_visit", "return_visit_failed", "close", "request_extension", "approve_extension",
          "reject_extension", "suspend", "resume", "refer", "remind", "supervise", "flag_accountability", "merge_into",
-         "unmerge")
+         "unmerge", "request_recheck", "recheck", "request_reexamine", "reexamine")
 # Actions of the leading kind: shown apart from the day-to-day handling ones.
 SIDE_ACTIONS = frozenset({"remind", "supervise", "flag_accountability", "merge_into", "unmerge"})
 
@@ -130,6 +148,21 @@ def sorted_actions(names: list[str]) -> list[str]:
 
 
 # --- choices that depend on the appeal ------------------------------------------------------
+
+
+# Actions whose forms pick units or people from the lists below.
+NEEDS_PEOPLE = frozenset({"assign", "review", "transfer", "approve_return", "add_co_unit", "reject_return"})
+
+
+def suggestion_for(appeal) -> dict[str, Any]:
+    """派单目录: the suggested lead unit and co-units of the case's category and place, as form values."""
+    from minqing.appeals import dispatch
+
+    rule = dispatch.suggest(appeal.category_id, appeal.region_id)
+    if rule is None:
+        return {}
+    co = list(rule.co_units.order_by("name"))
+    return {"unit": str(rule.unit_id), "co_units": [str(u.pk) for u in co], "rule": rule, "co_names": co}
 
 
 def _near(appeal, field: str) -> Q:
@@ -176,7 +209,12 @@ def payload_from(action: str, post, files) -> dict[str, Any]:
             if uploads:
                 data["files"] = uploads
             continue
-        raw = (post.get(f.name) or "").strip()
+        raw = "" if f.widget == "units" else (post.get(f.name) or "").strip()
+        if f.widget == "units":
+            picked = [int(v) for v in post.getlist(f.name) if str(v).isdigit()]
+            if picked:
+                data[f.name] = picked
+            continue
         if f.name == "person" and not raw:
             raw = (post.get("person_name") or "").strip()
         if not raw:

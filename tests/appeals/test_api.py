@@ -156,7 +156,8 @@ def test_refer_is_callable_through_the_api(county, register, client, bearer):
     r = _post(client, f"/api/v1/appeals/{a.pk}/actions/refer", h, {"body": "县劳动人事争议仲裁委员会",
                                                                     "reason": "属劳动争议，依法申请仲裁"})
     assert r.status_code == 200, r.content
-    assert r.json()["status"] == "referred" and r.json()["events"][-1]["action"] == "refer"
+    # not closed yet: verified by someone else and visited first
+    assert r.json()["status"] == "awaiting_verification" and r.json()["events"][-1]["action"] == "refer"
 
 
 def test_docs_load_swagger_ui_from_the_site(client, county, login):

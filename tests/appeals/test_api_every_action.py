@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
-from minqing.appeals import services
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, AppealEvent
+from minqing.regions import jurisdiction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,11 +94,52 @@ def test_every_action_through_the_api_commits(county, api):
     act(cadre, f, "merge_into", {"target": target}, status="merged")
     act(cadre, f, "unmerge", {"reason": "并非同一事项"}, status="registered")
 
-    # 导入法定途径: its body field is not in the API's action schema yet; the service runs on the same
-    # committed, unwrapped database so the lock path is still exercised.
+    # 导入法定途径 decided at review: straight to verification by someone else, a visit, then closed
     h = _new(api, county, "土地承包纠纷")
-    services.do_refer(Appeal.objects.get(pk=h), actor=cadre, body="县人民法院", reason="须经诉讼")
-    assert Appeal.objects.get(pk=h).status == "referred"
-    seen.add("refer")
+    act(cadre, h, "refer", {"body": "县人民法院", "reason": "须经诉讼"}, status="awaiting_verification")
+    act(leader, h, "verify", {"passed": True}, status="awaiting_return_visit")
+    act(cadre, h, "return_visit", {"satisfaction": "basically_satisfied"}, status="awaiting_closure")
+    act(cadre, h, "close", {"outcome": "unsolved", "note": "已导入诉讼"}, status="referred")
+
+    # 协办, 退单 and its review (改派 / 驳回), 转办, a handler's referral the dispatcher decides (issue 16)
+    from minqing.accounts.models import Post, Unit, User
+
+    def dept(name: str, function: str) -> tuple[Unit, User]:
+        unit = Unit.objects.create(name=name, kind="department", function=function, region=county.county)
+        user = User.objects.create(username=function, display_name=f"{name}经办人")
+        Post.objects.create(user=user, unit=unit, role="dept_handler", region=county.county,
+                            started_on=dt.date(2020, 1, 1))
+        return unit, user
+
+    (transport, t_staff), (water, w_staff) = dept("县交通运输局", "transport"), dept("县水利局", "water")
+    k = _new(api, county, "道路塌陷")
+    act(cadre, k, "assign", assign, status="assigned")
+    act(cadre, k, "add_co_unit", {"unit": transport.pk, "part": "路面恢复"}, status="assigned")
+    assert jurisdiction.visible(t_staff, Appeal).filter(pk=k).exists()  # the co-unit sees the case in its list
+    act(t_staff, k, "return", {"reason": "路面恢复属水利施工范围"}, status="assigned")
+    act(cadre, k, "approve_return", {"unit": water.pk}, status="assigned")
+    api(t_staff, f"/{k}/actions/co_reply", {"reply": "x"}, expect=404)  # its part went to 水利局: out of sight
+    act(w_staff, k, "co_reply", {"reply": "已配合恢复路面"}, status="assigned")
+    act(handler, k, "return", {"reason": "不属住建职责"}, status="return_requested")
+    before = Appeal.objects.get(pk=k).due_at
+    act(cadre, k, "reject_return", {"reason": "塌陷房屋属住建职责"}, status="assigned")
+    assert Appeal.objects.get(pk=k).due_at == before  # the clock is not reset
+    act(cadre, k, "transfer", {"unit": transport.pk, "person": t_staff.pk, "reason": "实为道路病害"},
+        status="assigned")
+    act(t_staff, k, "return", {"reason": "应由住建局主办"}, status="return_requested")
+    act(cadre, k, "approve_return", {"unit": county.units["housing"].pk, "person": handler.pk}, status="assigned")
+    act(handler, k, "refer", {"body": "县人民法院", "reason": "涉及施工合同纠纷"}, status="refer_proposed")
+    act(cadre, k, "reject_refer", {"reason": "属行政职责"}, status="assigned")
+    act(handler, k, "refer", {"body": "县人民法院", "reason": "施工方起诉"}, status="refer_proposed")
+    act(cadre, k, "confirm_refer", {}, status="awaiting_verification")
+
+    # 复查 / 复核 of a petition
+    p = api(cadre, "", {"region": county.village_a.code, "kind": "petition", "channel": "letter",
+                        "title": "征地补偿", "text": "对补偿标准不服"}, expect=201)["id"]
+    act(cadre, p, "explain_policy", {"text": "按县征地补偿标准答复"}, status="explained")
+    act(cadre, p, "request_recheck", {"reason": "不服答复"}, status="rechecking")
+    act(leader, p, "recheck", {"outcome": "unsolved", "opinion": "维持原答复"}, status="closed_unsolved")
+    act(leader, p, "request_reexamine", {"reason": "仍不服"}, status="reexamining")
+    act(county.county_leader, p, "reexamine", {"outcome": "unsolved", "opinion": "维持"}, status="closed_unsolved")
 
     assert seen == set(wf.ACTIONS) - {"register"}  # nothing left untried

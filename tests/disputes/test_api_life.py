@@ -202,7 +202,8 @@ def test_referral_after_failed_mediation_closes_the_appeal_as_referred(county, c
                                                              "reason": "一方坚持起诉"}, cadre)
     assert r.status_code == 201, r.content
     body = r.json()
-    assert body["phase"] == "referred" and body["appeal_status"] == "referred"
+    # the appeal's 导入法定途径 is a proposal the dispatcher confirms, then verified and visited (issue 16)
+    assert body["phase"] == "referred" and body["appeal_status"] == "refer_proposed"
     assert body["referrals"][0]["reason"] == "一方坚持起诉" and body["stages"][0]["result"] == "referred"
     r = _post(client, f"/api/v1/disputes/{d.pk}/stages", {"kind": "administrative", "body": "x",
                                                            "mediator_name": "y", "reason": "z"}, cadre)
@@ -214,7 +215,8 @@ def test_referral_before_mediation_closes_the_appeal_unsolved(county, client, be
     r = _post(client, f"/api/v1/disputes/{d.pk}/referral", {"to": "arbitration", "body": "县劳动人事争议仲裁委",
                                                              "reason": "工资争议依法先行仲裁"}, bearer(county.cadre_a))
     assert r.status_code == 201
-    assert r.json()["appeal_status"] == "referred" and r.json()["phase"] == "referred"
+    # decided at review: straight to verification by someone else, then a visit, before it closes
+    assert r.json()["appeal_status"] == "awaiting_verification" and r.json()["phase"] == "referred"
 
 
 def test_posts_without_the_place_see_nothing(county, client, bearer, make_dispute):

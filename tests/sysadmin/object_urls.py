@@ -70,6 +70,19 @@ def _group_b(c: Any) -> Any:
     return VillageGroup.objects.get_or_create(region=c.village_b, number=90, defaults={"name": "九十组"})[0]
 
 
+def _dispatch(c: Any) -> Any:
+    """A dispatch catalogue entry of 通川区 (the catalogue is per place, so per county)."""
+    if "_setup_dispatch" not in c.__dict__:
+        from django.utils import timezone
+
+        from minqing.appeals.models import DispatchRule
+
+        other = _other(c)
+        c._setup_dispatch = DispatchRule.objects.create(category=_category(c), region_id=other["unit"].region_id,
+                                                        unit=other["unit"], created_at=timezone.now())
+    return c._setup_dispatch
+
+
 def _pk(key: str):
     return lambda c: _other(c)[key].pk
 
@@ -100,6 +113,9 @@ OBJECT_URLS: dict = {
     "sysadmin:category_active": ("post", lambda c: f"/setup/categories/{_category(c).pk}/active/"),
     "sysadmin:deadline": ("get", lambda c: f"/setup/deadlines/{_deadline(c).pk}/"),
     "sysadmin:deadline_withdraw": ("post", lambda c: f"/setup/deadlines/{_deadline(c).pk}/withdraw/"),
+    "sysadmin:dispatch_rule": ("get", lambda c: f"/setup/dispatch/{_dispatch(c).pk}/"),
+    "sysadmin:dispatch_history": ("get", lambda c: f"/setup/dispatch/{_dispatch(c).pk}/history/"),
+    "sysadmin:dispatch_retire": ("post", lambda c: f"/setup/dispatch/{_dispatch(c).pk}/retire/"),
     "api:deactivate_staff": ("post", _page("/api/v1/setup/staff/{}/deactivate", "staff")),
     "api:issue_code": ("post", _page("/api/v1/setup/staff/{}/code", "staff")),
     "api:add_post": ("post", _page("/api/v1/setup/staff/{}/posts", "staff")),

@@ -233,17 +233,22 @@ def _timeline(appeal: Appeal) -> list[dict[str, Any]]:
 def _action_forms(available: list[str], appeal: Appeal, errors: dict[str, str],
                   values: dict[str, dict]) -> list[dict[str, Any]]:
     names = actionforms.sorted_actions(available)
-    needs_people = any(n in ("assign", "review") for n in names)
+    needs_people = any(n in actionforms.NEEDS_PEOPLE for n in names)
     units = actionforms.units_for(appeal) if needs_people else []
     people = actionforms.people_for(appeal) if needs_people else []
+    suggested = actionforms.suggestion_for(appeal) if any(n in ("assign", "review") for n in names) else {}
     forms = []
     for name in names:
         spec = wf.ACTIONS[name]
+        value = values.get(name)
+        if value is None and suggested and name in ("assign", "review"):  # pre-filled from 派单目录
+            value = {"unit": suggested["unit"], "co_units": suggested["co_units"]}
         forms.append({
             "name": name, "label": spec.label, "fields": actionforms.fields_of(name),
             "required": actionforms.required_of(name), "help": actionforms.HELP.get(name, ""),
-            "error": errors.get(name), "values": values.get(name, {}), "side": name in actionforms.SIDE_ACTIONS,
+            "error": errors.get(name), "values": value or {}, "side": name in actionforms.SIDE_ACTIONS,
             "units": units, "people": people,
+            "suggestion": suggested if name in ("assign", "review") else None,
         })
     return forms
 
@@ -293,6 +298,7 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
         "stray_errors": [(wf.ACTIONS[n].label, m) for n, m in (errors or {}).items()
                          if n not in {f["name"] for f in forms}],
         "may_upload": "add_progress" in available,
+        "co_units": list(appeal.co_units.filter(active=True).select_related("unit").order_by("since", "id")),
         "merged_appeals": list(jurisdiction.visible(user, Appeal).filter(merged_into=appeal).order_by("id")),
         "similar": integrations.similar_open(user, appeal),
         "may_merge": "merge_into" in available,
