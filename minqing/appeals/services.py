@@ -32,7 +32,7 @@ from minqing.lib import regioncode
 from minqing.lib.workdays import TZ, end_of_day
 from minqing.regions import jurisdiction
 
-from . import deadlines, hooks, reclassify
+from . import clock, deadlines, hooks, reclassify
 from . import workflow as wf
 from .attachments import ALLOWED_TYPES, MAX_UPLOAD, add_attachment, validate_upload
 from .intake import (
@@ -84,12 +84,14 @@ def _aware(value: Any, label: str) -> dt.datetime:
     if isinstance(value, dt.date):
         return end_of_day(value)
     if isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, TZ)
-        day = parse_date(value)
+        # A date alone is the END of that day; tried first, since parse_datetime (fromisoformat)
+        # reads "2026-12-10" as its 00:00 and the day would be lost.
+        day = parse_date(value.strip()) if len(value.strip()) <= 10 else None
         if day is not None:
             return end_of_day(day)
+        parsed = parse_datetime(value.strip())
+        if parsed is not None:
+            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, TZ)
     raise ValidationError(f"{label}格式无效，应为日期或日期时间")
 
 
@@ -237,8 +239,28 @@ def do_request_extension(appeal: Appeal, *, actor, days: int, reason: str, now: 
 @transaction.atomic
 def do_approve_extension(appeal: Appeal, *, actor, days: int | None = None, note: str = "",
                          now: dt.datetime | None = None) -> Appeal:
-    payload = {"note": note, "days": _int(days, "批准天数") if days is not None else None}
-    return _transition(appeal, "approve_extension", actor=actor, payload=payload, now=now)
+    """批准延期: the deadline moves by the approved days counted as working days (clock.py)."""
+    row, now = locked_now(appeal, now)
+    payload: dict[str, Any] = {"note": note, "days": _int(days, "批准天数") if days is not None else None}
+    state = state_from_json(row.state)
+    wanted = payload["days"] if payload["days"] is not None else state.extension_pending_days
+    moved = None
+    if (state.status is wf.Status.EXTENSION_REQUESTED and state.due is not None and isinstance(wanted, int)
+            and 0 < wanted <= (state.extension_pending_days or 0)):
+        moved = clock.extended_due(state, wanted)
+        payload["due"] = moved.due
+    return _transition(appeal, "approve_extension", actor=actor, payload=payload, now=now, row=row,
+                       after=_mark_estimated(moved))
+
+
+def _mark_estimated(moved: Any) -> Callable[[Appeal, wf.AppealState], None] | None:
+    """A deadline moved across a year whose holidays are not announced is shown as estimated."""
+    if moved is None or not moved.estimated:
+        return None
+
+    def after(row: Appeal, _s: wf.AppealState) -> None:
+        row.due_estimated = True
+    return after
 
 
 @transaction.atomic
@@ -261,8 +283,17 @@ def do_refer(appeal: Appeal, *, actor, body: str, reason: str, note: str = "",
 
 @transaction.atomic
 def do_resume(appeal: Appeal, *, actor, due: Any = None, note: str = "", now: dt.datetime | None = None) -> Appeal:
+    """恢复办理: a deadline not given moves by the working time paused (clock.py)."""
+    row, now = locked_now(appeal, now)
     payload = {"note": note, "due": _aware(due, "新的办理期限") if due not in (None, "") else None}
-    return _transition(appeal, "resume", actor=actor, payload=payload, now=now)
+    moved = None
+    if payload["due"] is None:
+        unit = deadlines.rule_for(deadlines.RESOLVE, kind=row.kind, category_id=row.category_id,
+                                  urgency=row.urgency).unit
+        moved = clock.resumed_due(state_from_json(row.state), unit=unit, now=now)
+        payload["due"] = moved.due if moved else None
+    return _transition(appeal, "resume", actor=actor, payload=payload, now=now, row=row,
+                       after=_mark_estimated(moved))
 
 
 @transaction.atomic

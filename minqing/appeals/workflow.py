@@ -209,8 +209,12 @@ def _approve_extension(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> 
     days = a.payload.get("days", s.extension_pending_days)
     if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= s.extension_pending_days:
         raise TransitionError("批准的延期天数必须是正整数且不超过申请天数")
+    # The services pass the new due counted in working days on the 调休 calendar (appeals/clock.py).
+    due = _aware(a.payload["due"], "新的办理期限") if "due" in a.payload else s.due + timedelta(days=days)
+    if due < s.due:
+        raise TransitionError("延期后的期限不能早于原期限")
     return replace(s, status=s.resume_status or Status.IN_PROGRESS, resume_status=None,
-                   due=s.due + timedelta(days=days), extension_count=s.extension_count + 1,
+                   due=due, extension_count=s.extension_count + 1,
                    extension_pending_days=None, extension_requested_by=None), ()  # fmt: skip
 
 
