@@ -40,8 +40,10 @@ def sweep_minutes() -> float:
 
 def _sweep() -> str:
     from minqing.appeals.sweeps import sweep
+    from minqing.audit.checkpoint import ensure_today
 
     r = sweep()
+    ensure_today()  # the day's signed audit checkpoint, as `minqing sweep` writes it
     return f"黄灯 {r.yellow} 件，红灯 {r.red} 件，熄灯 {r.cleared} 件"
 
 
