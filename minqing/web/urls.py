@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appeals, auth, home, household_edit, household_import, households, reclassify, regions
+from .views import appeal_bulk, appeals, auth, home, household_edit, household_import, households, reclassify, regions
 
 app_name = "web"
 
@@ -30,6 +30,7 @@ urlpatterns = [
     # The appeal workbench.
     path("appeals/", appeals.appeal_list, name="appeals"),
     path("appeals/new/", appeals.appeal_new, name="appeal_new"),
+    path("appeals/bulk/", appeal_bulk.appeal_bulk, name="appeal_bulk"),
     path("appeals/suggest/", appeals.appeal_suggest, name="appeal_suggest"),
     path("appeals/views/", appeals.saved_view_save, name="appeal_view_save"),
     path("appeals/views/<int:pk>/delete/", appeals.saved_view_delete, name="appeal_view_delete"),

@@ -38,6 +38,7 @@ from minqing.regions.models import Region
 from minqing.web import actionforms, integrations
 from minqing.web.forms import AppealForm
 from minqing.web.models import SavedView
+from minqing.web.views import appeal_bulk
 from minqing.web.views.households import hide_sensitive_query
 
 log = logging.getLogger(__name__)
@@ -147,10 +148,12 @@ def appeal_list(request):
         "saved_views": SavedView.objects.filter(user=request.user),
         "group_labels": GROUP_LABELS,
         "active": sum(1 for k, v in f.items() if v and k not in ("s",)),
+        "bulk": appeal_bulk.may_bulk(request.user),  # tick boxes for the bulk actions (批量操作)
     }
     if getattr(request, "htmx", False) and request.htmx.target == "appeal-results":
         return render(request, "web/appeals/_results.html", context)
     context.update(_filter_choices(request.user))
+    context.update(appeal_bulk.choices_for(request.user))  # the bulk form (批量操作) under the filters
     return render(request, "web/appeals/list.html", context)
 
 
