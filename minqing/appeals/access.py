@@ -17,7 +17,8 @@ from minqing.regions.jurisdiction import PlacePolicy, Scope, region_q
 # The level an appeal sits at → the division level of a post that may review it (or higher).
 LEVEL_DEPTH = {"village": regioncode.VILLAGE, "township": regioncode.TOWNSHIP, "county": regioncode.COUNTY}
 
-TRIAGE = frozenset({"review", "solve_on_spot", "assign", "explain_policy", "escalate", "merge_into", "unmerge"})
+TRIAGE = frozenset({"review", "solve_on_spot", "assign", "explain_policy", "escalate", "merge_into", "unmerge",
+                    "reopen"})  # reopen: only through a repeat appeal (repeats.py)
 HANDLING = frozenset({"add_progress", "request_extension", "suspend", "resume", "submit_result", "refer"})
 APPROVAL = frozenset({"approve_extension", "reject_extension"})
 LEADERSHIP = frozenset({"remind", "supervise", "flag_accountability"})

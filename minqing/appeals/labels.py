@@ -13,7 +13,10 @@ from . import workflow as wf
 
 # events that are no workflow action (written by merges and the deadline sweep)
 EVENT_LABELS: Mapping[str, Any] = {"merge_received": _("Case merged in"), "overdue": _("Overdue"),
-                                   "warning": _("Warning"), "reclassified": _("Kind corrected")}
+                                   "warning": _("Warning"), "reclassified": _("Kind corrected"),
+                                   "repeat_found": _("Repeat of an earlier case"),
+                                   "repeat_received": _("Repeated by a new case"),
+                                   "repeat_decided": _("Repeat decided")}
 FLAG_LABELS: Mapping[str, Any] = {
     "unsolved": _("closed unsolved"), "unsatisfied": _("resident unsatisfied"), "overdue": _("closed late"),
 }

@@ -330,6 +330,17 @@ def _unmerge(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
     return replace(s, status=back, merged_into=None, status_before_merge=None, pauses=pauses), ()
 
 
+def _reopen(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
+    """重新办理 (a repeat appeal after closure, the dispatcher's choice): the handled case goes back to
+    its unit for a new round — a new verification and return visit before it closes again."""
+    assert s is not None
+    if s.unit is None:
+        raise TransitionError("该诉求未曾交办，不能重新办理，请按新诉求办理")
+    due = _aware(a.payload["due"], "新的办理期限") if "due" in a.payload else s.due
+    return replace(_new_round(s, Status.IN_PROGRESS), reopen_count=s.reopen_count + 1, close_reason=None,
+                   close_note="", due=due), ()
+
+
 def _flag_accountability(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
     assert s is not None
     reason = _text(a.payload, "reason")
@@ -413,6 +424,8 @@ _SPECS = [
                ("outcome",), ("reason", "note"), _close, _guard_close),
     ActionSpec("merge_into", "合并", _ACTIVE, ("target",), ("note",), _merge_into),
     ActionSpec("unmerge", "取消合并", frozenset({Status.MERGED}), ("reason",), (), _unmerge),
+    ActionSpec("reopen", "重新办理", frozenset({Status.CLOSED_SOLVED, Status.CLOSED_UNSOLVED}), ("reason",),
+               ("due",), _reopen),  # the payload also names the repeat ("source")
     ActionSpec("flag_accountability", "追责问责", frozenset(STATUS_GROUP) - {Status.MERGED}, ("reason",),
                ("persons",), _flag_accountability),
 ]  # fmt: skip

@@ -38,7 +38,7 @@ from minqing.regions.models import Region
 from minqing.web import actionforms, integrations
 from minqing.web.forms import AppealForm
 from minqing.web.models import SavedView
-from minqing.web.views import appeal_bulk
+from minqing.web.views import appeal_bulk, appeal_repeats
 from minqing.web.views.households import hide_sensitive_query
 
 log = logging.getLogger(__name__)
@@ -316,6 +316,7 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
         "may_upload": "add_progress" in available,
         "merged_appeals": list(jurisdiction.visible(user, Appeal).filter(merged_into=appeal).order_by("id")),
         "similar": integrations.similar_open(user, appeal),
+        "repeats": appeal_repeats.context_for(user, appeal),  # 重复件, both ways
         "may_merge": "merge_into" in available,
         "categories": _categories() if _may_recategorise(user, appeal) else [],
         "close_reason_label": wf.CLOSE_REASON_LABELS.get(state.close_reason) if state and state.close_reason
