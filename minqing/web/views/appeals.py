@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minqing.accounts.models import Unit, User
-from minqing.appeals import access, labels, queries, services
+from minqing.appeals import access, labels, queries, repeats, services
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Attachment, Category, Report
 from minqing.households import crypto
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("q", "group", "status", "kind", "category", "unit", "region", "overdue", "warning", "from", "to",
-               "mine", "supervised", "s")
+               "mine", "supervised", "repeat", "s")
 GROUP_LABELS = {"open": gettext_lazy("In progress"), "paused": gettext_lazy("Suspended"),
                 "solved": gettext_lazy("Solved"), "closed_unsolved": gettext_lazy("Closed, not solved"),
                 "merged": gettext_lazy("Merged")}
@@ -104,6 +104,8 @@ def filtered(user, f: dict[str, str], errors: list[str]):
         qs = qs.filter(handler=user)
     if f["supervised"] == "1":
         qs = qs.filter(supervised_by__isnull=False)
+    if f["repeat"] == "1":  # 重复件 (the dashboard's 重复诉求率 numerator)
+        qs = qs.filter(repeat_links__decision__in=repeats.COUNTED).distinct()
     return qs
 
 
