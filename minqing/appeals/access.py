@@ -18,7 +18,7 @@ from minqing.regions.jurisdiction import PlacePolicy, Scope, region_q
 LEVEL_DEPTH = {"village": regioncode.VILLAGE, "township": regioncode.TOWNSHIP, "county": regioncode.COUNTY}
 
 TRIAGE = frozenset({"review", "solve_on_spot", "assign", "explain_policy", "escalate", "merge_into", "unmerge",
-                    "reopen"})  # reopen: only through a repeat appeal (repeats.py)
+                    "reopen"})  # reopen (重新办理): the dispatcher brings a closed case back
 HANDLING = frozenset({"add_progress", "request_extension", "suspend", "resume", "submit_result", "refer"})
 APPROVAL = frozenset({"approve_extension", "reject_extension"})
 LEADERSHIP = frozenset({"remind", "supervise", "flag_accountability"})

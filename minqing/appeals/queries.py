@@ -81,6 +81,5 @@ def available_for(user, appeal: Appeal) -> list[str]:
     """What this user may do now: allowed by the state AND by their post."""
     state = state_from_json(appeal.state)
     scope = jurisdiction.scope_of(user)
-    # reopen is offered on a repeat appeal's link (repeats.py), not as a button on every closed case
-    return [name for name in wf.available_actions(state) if name not in ("register", "reopen")
+    return [name for name in wf.available_actions(state) if name != "register"
             and access.may_act(scope, appeal, name)]

@@ -31,11 +31,9 @@ from django.utils import timezone
 from minqing.audit.log import record
 from minqing.regions import jurisdiction
 
-from . import deadlines
 from . import workflow as wf
 from .models import Appeal, AppealEvent, RepeatLink, Report
 from .transition import check, lock, notify
-from .transition import transition as _transition
 
 WINDOW_DAYS = 90
 SAME_PERSON = 0.3  # similarity enough when the household or reporter is the same
@@ -150,12 +148,9 @@ def decide(link: RepeatLink, *, actor: Any, decision: str, note: str = "", now: 
             raise ValidationError("原诉求尚未办结，请直接合并（附议）")
         if actor is not None and not jurisdiction.visible(actor, Appeal).filter(pk=earlier.pk).exists():
             raise PermissionDenied("原诉求不在您的管辖范围内")
-        due = deadlines.due_for(deadlines.RESOLVE, kind=earlier.kind, category_id=earlier.category_id,
-                                urgency=earlier.urgency, start=now)
-        _transition(earlier, "reopen", actor=actor, now=now, row=earlier,
-                    payload={"reason": note or f"重复件 {new.number}", "source": new.number, "due": due.due})
-        from .services import merge  # services imports this module's neighbours; merge needs them all
+        from .services import do_reopen, merge  # services imports intake, which imports this module
 
+        do_reopen(earlier, actor=actor, reason=f"重复件 {new.number}" + (f"：{note}" if note else ""), now=now)
         merge(new, earlier, actor=actor, note=f"重复件并入重新办理的 {earlier.number}", now=now)
     link.decision, link.decided_by, link.decided_at, link.note = decision, actor if getattr(
         actor, "pk", None) else None, now, note

@@ -68,7 +68,7 @@ __all__ = [  # the names other parts import from here
     "RESPONDING", "TRIAGE_OF", "actor_key", "add_attachment", "add_report", "appeal_number", "audit_changes",
     "change_category", "do_add_progress", "do_approve_extension", "do_assign", "do_close", "do_escalate",
     "do_explain_policy", "do_flag_accountability", "do_refer", "do_reject_extension", "do_remind",
-    "do_request_extension", "do_resume", "do_return_visit", "do_return_visit_failed", "do_review",
+    "do_reopen", "do_request_extension", "do_resume", "do_return_visit", "do_return_visit_failed", "do_review",
     "do_solve_on_spot", "do_submit_result", "do_supervise", "do_suspend", "do_unmerge", "do_verify",
     "event_reason", "event_row", "merge", "perform", "register_appeal", "reveal_phone", "sensitivity_of",
     "state_from_json", "state_to_json", "sync_columns", "validate_upload", "_write_events",
@@ -344,6 +344,16 @@ def do_close(appeal: Appeal, *, actor, outcome: str, reason: str | None = None, 
 
 
 @transaction.atomic
+def do_reopen(appeal: Appeal, *, actor, reason: str, due: Any = None, now: dt.datetime | None = None) -> Appeal:
+    """重新办理: a closed case its unit handled goes back to it for a new round (a repeat appeal after
+    closure — repeats.decide — or the dispatcher's own finding); a new deadline by the county's rule."""
+    row, now = locked_now(appeal, now)
+    due_at = _aware(due, "新的办理期限") if due not in (None, "") else deadlines.due_for(
+        deadlines.RESOLVE, kind=row.kind, category_id=row.category_id, urgency=row.urgency, start=now).due
+    return _transition(appeal, "reopen", actor=actor, payload={"reason": reason, "due": due_at}, now=now, row=row)
+
+
+@transaction.atomic
 def do_flag_accountability(appeal: Appeal, *, actor, reason: str, persons: Iterable[str] = (),
                            now: dt.datetime | None = None) -> Appeal:
     """追责问责: flags the case and names the people in the chain."""
@@ -429,6 +439,7 @@ ACTION_FUNCTIONS: dict[str, Callable[..., Appeal]] = {
     "resume": do_resume, "submit_result": do_submit_result, "verify": do_verify, "return_visit": do_return_visit,
     "return_visit_failed": do_return_visit_failed, "close": do_close, "merge_into": _merge_action,
     "unmerge": do_unmerge, "flag_accountability": do_flag_accountability, "refer": do_refer,
+    "reopen": do_reopen,
 }  # fmt: skip
 
 

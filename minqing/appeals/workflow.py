@@ -425,7 +425,7 @@ _SPECS = [
     ActionSpec("merge_into", "合并", _ACTIVE, ("target",), ("note",), _merge_into),
     ActionSpec("unmerge", "取消合并", frozenset({Status.MERGED}), ("reason",), (), _unmerge),
     ActionSpec("reopen", "重新办理", frozenset({Status.CLOSED_SOLVED, Status.CLOSED_UNSOLVED}), ("reason",),
-               ("due",), _reopen),  # the payload also names the repeat ("source")
+               ("due",), _reopen),
     ActionSpec("flag_accountability", "追责问责", frozenset(STATUS_GROUP) - {Status.MERGED}, ("reason",),
                ("persons",), _flag_accountability),
 ]  # fmt: skip

@@ -63,3 +63,31 @@ def test_the_header_box_ticks_the_page(live_server, county, desktop_page):
 def _dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def test_the_township_reopens_a_case_a_resident_raises_again(live_server, county, desktop_page):
+    """重复件 after closure: both pages show the link; the dispatcher reopens the earlier case."""
+    page, base = desktop_page, live_server.url
+    text = "三组到村委会的水泥路坏了，雨天积水，请尽快修。"
+    a = services.register_appeal(actor=county.township_leader, region=county.village_a.code, kind="problem",
+                                 channel="visit", title="三组水泥路坏了", text=text, phone="13812345678")
+    a = services.do_assign(a, actor=county.township_leader, unit=county.units["housing"].pk,
+                           person=county.dept_handler.pk, measures="修路")
+    a = services.do_submit_result(a, actor=county.dept_handler, result="修好了")
+    a = services.do_verify(a, actor=county.township_leader, passed=True)
+    a = services.do_return_visit(a, actor=county.township_leader, satisfaction="satisfied")
+    a = services.do_close(a, actor=county.township_leader, outcome="solved")
+    again = services.register_appeal(actor=county.township_leader, region=county.village_a.code, kind="problem",
+                                     channel="phone", title="三组水泥路又坏了", text="三组到村委会的水泥路又坏了，积水",
+                                     phone="13812345678")
+    log_in(page, base, "township-leader")
+    page.goto(f"{base}/appeals/{again.pk}/")
+    panel = page.locator("#repeats")
+    assert a.number in panel.inner_text() and "办结后再诉" in panel.inner_text()
+    page.screenshot(path=str(_dir() / "repeat-1-new-case.png"), full_page=True)
+    page.once("dialog", lambda d: d.accept())
+    panel.locator("button[value=reopen]").click()
+    page.wait_for_url(f"{base}/appeals/{a.pk}/")
+    assert "办理中" in page.inner_text("#status")
+    assert again.number in page.inner_text("#repeats")
+    page.screenshot(path=str(_dir() / "repeat-2-reopened.png"), full_page=True)
