@@ -204,7 +204,7 @@ def _names(events) -> tuple[dict[str, str], dict[str, str]]:
     return units, users
 
 
-SKIP_KEYS = {"flags", "reports", "level", "kind", "channel", "anonymous", "urgency", "category"}
+SKIP_KEYS = {"flags", "reports", "level", "kind", "channel", "anonymous", "urgency", "category", "earlier_closed"}
 
 
 def _event_details(e, units: dict[str, str], users: dict[str, str]) -> list[tuple[str, str]]:
@@ -220,7 +220,11 @@ def _event_details(e, units: dict[str, str], users: dict[str, str]) -> list[tupl
         elif key in labels.VALUE_LABELS:
             value = labels.value_label(key, value)
         elif key == "decision":
-            value = DECISION_LABELS.get(value, value)
+            value = DECISION_LABELS.get(value) or repeats.DECISION_LABELS.get(value, value)
+        elif key == "basis":  # 重复件: why it was matched
+            value = "、".join(repeats.BASIS_LABELS.get(b, b) for b in value or [])
+        elif key == "similarity" and isinstance(value, float):
+            value = f"{value:.0%}"
         elif key == "outcome":
             value = dict(actionforms.OUTCOMES).get(value, value)
         elif key == "passed":
@@ -232,7 +236,9 @@ def _event_details(e, units: dict[str, str], users: dict[str, str]) -> list[tupl
             value = timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if isinstance(parsed, dt.datetime) else value
         elif isinstance(value, list):
             value = "、".join(str(v) for v in value)
-        label = wf.FIELD_LABELS.get(key) or {"source": _("from case"), "target": _("merged into")}.get(key, key)
+        label = wf.FIELD_LABELS.get(key) or {"source": _("from case"), "target": _("merged into"),
+                                             "earlier": _("earlier case"), "repeat": _("repeated by"),
+                                             "basis": _("matched by"), "similarity": _("similarity")}.get(key, key)
         out.append((label, str(value)))
     return out
 
