@@ -21,7 +21,8 @@ LEVEL_DEPTH = {"village": regioncode.VILLAGE, "township": regioncode.TOWNSHIP, "
 # 复查/复核 decisions fall to the level above once the request raised the case's level.
 TRIAGE = frozenset({"review", "solve_on_spot", "assign", "explain_policy", "escalate", "merge_into", "unmerge",
                     "add_co_unit", "approve_return", "reject_return", "transfer", "confirm_refer", "reject_refer",
-                    "request_recheck", "recheck", "request_reexamine", "reexamine"})
+                    "request_recheck", "recheck", "request_reexamine", "reexamine",
+                    "reopen"})  # reopen (重新办理): the dispatcher brings a closed case back
 # A co-unit's staff act on their own part only (the service checks which part).
 CO_HANDLING = frozenset({"return", "co_reply"})
 HANDLING = frozenset({"add_progress", "request_extension", "suspend", "resume", "submit_result", "refer"})

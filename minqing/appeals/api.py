@@ -19,7 +19,7 @@ from minqing.households.models import Household
 from minqing.lib import idempotent
 from minqing.regions import jurisdiction
 
-from . import action_api, labels, queries, reclassify, services
+from . import action_api, bulk_api, labels, queries, reclassify, services
 from . import workflow as wf
 from .models import Appeal, Report
 
@@ -209,6 +209,7 @@ def _answer(user, appeal_id: int) -> dict[str, Any]:
 
 
 action_api.mount(router, AppealDetail, _answer)
+bulk_api.mount(router)  # POST /bulk/{assign|extend|remind|supervise}
 
 
 class ReclassifyIn(Schema):

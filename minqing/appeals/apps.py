@@ -7,6 +7,7 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals")
 
     def ready(self) -> None:
+        from minqing.audit import actions
         from minqing.audit.trail import register_withholding
         from minqing.households.printing import register_list
         from minqing.lib import figures
@@ -23,3 +24,13 @@ class AppealsConfig(AppConfig):
         register_list("appeals", household_lines)  # a household's appeals on its printed file
         register_withholding("appeals.appeal", access.withheld_ids)  # 举报 content kept from the trail
         figures.register("dispatch", _("Dispatch"), section, order=5)
+        from . import repeats
+        from .models import RepeatLink
+
+        jurisdiction.register(RepeatLink, access.appeal_policy(prefix="appeal__"))
+        actions.register_values("basis", repeats.BASIS_LABELS)  # 重复件: why it was matched
+        actions.register_values("decision", repeats.DECISION_LABELS)
+        actions.register_keys({"earlier": _("earlier case"), "repeat": _("repeated by"), "basis": _("matched by"),
+                               "similarity": _("similarity")})
+        # 重复诉求率 (numerator / denominator) on the dashboard, in the briefing and /api/v1/metrics/repeats
+        figures.register("repeats", _("Repeat appeals"), repeats.figures, order=15)

@@ -24,7 +24,7 @@ from minqing.lib.workdays import TZ
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
-from . import access, deadlines, hooks
+from . import access, deadlines, hooks, repeats
 from . import workflow as wf
 from .models import Appeal, Category, Channel, Report, Sensitivity, Urgency
 from .snapshot import actor_key, sync_columns
@@ -174,6 +174,7 @@ def register_appeal(*, actor, region: Region | str, kind: str, channel: str, tit
     if suggestion is not None:
         record(f"appeal.{hooks.CATEGORY_SUGGESTED}", actor=actor, obj=a, at=received_at,
                changes={"category": [None, cat.code], "confidence": suggestion[1], "model": suggestion[2]})
+    repeats.detect(a, report, actor=actor, now=max(now, received_at))  # 重复件: linked, with events
     notify(a, hooks.REGISTERED, actor=actor, at=received_at, event=written, created=True, report=report)
     return a
 

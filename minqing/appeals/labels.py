@@ -21,6 +21,8 @@ EVENT_LABELS: Mapping[str, Any] = {
     "merge_received": _("Case merged in"), "overdue": _("Overdue"), "warning": _("Warning"),
     "reclassified": _("Kind corrected"), "category_changed": _("Category set"),
     "category_suggested": _("Category suggested"), "report_added": _("Another resident reported it"),
+    "repeat_found": _("Repeat of an earlier case"), "repeat_received": _("Repeated by a new case"),
+    "repeat_decided": _("Repeat decided"),
 }
 # audit codes of appeals that are no event on the timeline (staff and the auditor read them)
 AUDIT_LABELS: Mapping[str, Any] = {

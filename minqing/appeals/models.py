@@ -277,4 +277,36 @@ class HolidayOverride(models.Model):
     name = models.CharField(max_length=40, blank=True)
 
 
+class RepeatLink(models.Model):
+    """重复件: a new appeal that repeats an earlier one (same household, reporter or place, similar text),
+    found at intake (repeats.py). A repeat of an open case is offered for merge (附议); a repeat after
+    closure waits for the dispatcher: reopen the earlier case, or handle the new one as new. Counted in
+    重复诉求率 unless the dispatcher says it is not a repeat."""
+
+    class Decision(models.TextChoices):
+        PENDING = "", _("Awaiting the dispatcher")
+        REOPEN = "reopen", _("Earlier case reopened")
+        NEW = "new", _("Handled as a new case")
+        MERGED = "merged", _("Merged into the earlier case")
+        NOT_REPEAT = "not_repeat", _("Not a repeat")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="repeat_links")  # the new case
+    earlier = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="repeated_by")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")  # the new case's
+    earlier_closed = models.BooleanField(default=False)  # closed when the repeat came in
+    basis = models.JSONField(default=list)  # why: ["household", "phone", "id", "place"]
+    similarity = models.FloatField(default=0)
+    found_at = models.DateTimeField()
+    decision = models.CharField(max_length=12, choices=Decision.choices, blank=True, default="")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["found_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["appeal", "earlier"], name="repeat_link_once")]
+        indexes = [models.Index(fields=["region", "found_at"], name="repeat_region_found")]
+
+
 from .dispatch_models import CoUnit, DispatchRule, DispatchSetting  # noqa: E402,F401 - Django finds them here

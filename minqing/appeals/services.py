@@ -32,7 +32,7 @@ from minqing.lib import regioncode
 from minqing.lib.workdays import TZ, end_of_day
 from minqing.regions import jurisdiction
 
-from . import cohandling, deadlines, hooks, reclassify
+from . import clock, cohandling, deadlines, hooks, reclassify
 from . import workflow as wf
 from .attachments import ALLOWED_TYPES, MAX_UPLOAD, add_attachment, validate_upload
 from .intake import (
@@ -68,7 +68,7 @@ __all__ = [  # the names other parts import from here
     "RESPONDING", "TRIAGE_OF", "actor_key", "add_attachment", "add_report", "appeal_number", "audit_changes",
     "change_category", "do_add_progress", "do_approve_extension", "do_assign", "do_close", "do_escalate",
     "do_explain_policy", "do_flag_accountability", "do_refer", "do_reject_extension", "do_remind",
-    "do_request_extension", "do_resume", "do_return_visit", "do_return_visit_failed", "do_review",
+    "do_reopen", "do_request_extension", "do_resume", "do_return_visit", "do_return_visit_failed", "do_review",
     "do_solve_on_spot", "do_submit_result", "do_supervise", "do_suspend", "do_unmerge", "do_verify",
     "event_reason", "event_row", "merge", "perform", "register_appeal", "reveal_phone", "sensitivity_of",
     "state_from_json", "state_to_json", "sync_columns", "validate_upload", "_write_events",
@@ -84,12 +84,14 @@ def _aware(value: Any, label: str) -> dt.datetime:
     if isinstance(value, dt.date):
         return end_of_day(value)
     if isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, TZ)
-        day = parse_date(value)
+        # A date alone is the END of that day; tried first, since parse_datetime (fromisoformat)
+        # reads "2026-12-10" as its 00:00 and the day would be lost.
+        day = parse_date(value.strip()) if len(value.strip()) <= 10 else None
         if day is not None:
             return end_of_day(day)
+        parsed = parse_datetime(value.strip())
+        if parsed is not None:
+            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, TZ)
     raise ValidationError(f"{label}格式无效，应为日期或日期时间")
 
 
@@ -244,8 +246,28 @@ def do_request_extension(appeal: Appeal, *, actor, days: int, reason: str, now: 
 @transaction.atomic
 def do_approve_extension(appeal: Appeal, *, actor, days: int | None = None, note: str = "",
                          now: dt.datetime | None = None) -> Appeal:
-    payload = {"note": note, "days": _int(days, "批准天数") if days is not None else None}
-    return _transition(appeal, "approve_extension", actor=actor, payload=payload, now=now)
+    """批准延期: the deadline moves by the approved days counted as working days (clock.py)."""
+    row, now = locked_now(appeal, now)
+    payload: dict[str, Any] = {"note": note, "days": _int(days, "批准天数") if days is not None else None}
+    state = state_from_json(row.state)
+    wanted = payload["days"] if payload["days"] is not None else state.extension_pending_days
+    moved = None
+    if (state.status is wf.Status.EXTENSION_REQUESTED and state.due is not None and isinstance(wanted, int)
+            and 0 < wanted <= (state.extension_pending_days or 0)):
+        moved = clock.extended_due(state, wanted)
+        payload["due"] = moved.due
+    return _transition(appeal, "approve_extension", actor=actor, payload=payload, now=now, row=row,
+                       after=_mark_estimated(moved))
+
+
+def _mark_estimated(moved: Any) -> Callable[[Appeal, wf.AppealState], None] | None:
+    """A deadline moved across a year whose holidays are not announced is shown as estimated."""
+    if moved is None or not moved.estimated:
+        return None
+
+    def after(row: Appeal, _s: wf.AppealState) -> None:
+        row.due_estimated = True
+    return after
 
 
 @transaction.atomic
@@ -269,8 +291,17 @@ def do_refer(appeal: Appeal, *, actor, body: str, reason: str, note: str = "",
 
 @transaction.atomic
 def do_resume(appeal: Appeal, *, actor, due: Any = None, note: str = "", now: dt.datetime | None = None) -> Appeal:
+    """恢复办理: a deadline not given moves by the working time paused (clock.py)."""
+    row, now = locked_now(appeal, now)
     payload = {"note": note, "due": _aware(due, "新的办理期限") if due not in (None, "") else None}
-    return _transition(appeal, "resume", actor=actor, payload=payload, now=now)
+    moved = None
+    if payload["due"] is None:
+        unit = deadlines.rule_for(deadlines.RESOLVE, kind=row.kind, category_id=row.category_id,
+                                  urgency=row.urgency).unit
+        moved = clock.resumed_due(state_from_json(row.state), unit=unit, now=now)
+        payload["due"] = moved.due if moved else None
+    return _transition(appeal, "resume", actor=actor, payload=payload, now=now, row=row,
+                       after=_mark_estimated(moved))
 
 
 @transaction.atomic
@@ -318,6 +349,16 @@ def do_close(appeal: Appeal, *, actor, outcome: str, reason: str | None = None, 
                          payload={"outcome": outcome, "reason": reason or None, "note": note})
     Report.objects.filter(appeal=result, notified_at__isnull=True).update(notified_at=result.updated_at)
     return result
+
+
+@transaction.atomic
+def do_reopen(appeal: Appeal, *, actor, reason: str, due: Any = None, now: dt.datetime | None = None) -> Appeal:
+    """重新办理: a closed case its unit handled goes back to it for a new round (a repeat appeal after
+    closure — repeats.decide — or the dispatcher's own finding); a new deadline by the county's rule."""
+    row, now = locked_now(appeal, now)
+    due_at = _aware(due, "新的办理期限") if due not in (None, "") else deadlines.due_for(
+        deadlines.RESOLVE, kind=row.kind, category_id=row.category_id, urgency=row.urgency, start=now).due
+    return _transition(appeal, "reopen", actor=actor, payload={"reason": reason, "due": due_at}, now=now, row=row)
 
 
 @transaction.atomic
@@ -407,6 +448,7 @@ ACTION_FUNCTIONS: dict[str, Callable[..., Appeal]] = {
     "return_visit_failed": do_return_visit_failed, "close": do_close, "merge_into": _merge_action,
     "unmerge": do_unmerge, "flag_accountability": do_flag_accountability, "refer": do_refer,
     **cohandling.ACTIONS,
+    "reopen": do_reopen,
 }  # fmt: skip
 
 

@@ -204,8 +204,12 @@ def _approve_extension(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> 
     days = a.payload.get("days", s.extension_pending_days)
     if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= s.extension_pending_days:
         raise TransitionError("批准的延期天数必须是正整数且不超过申请天数")
+    # The services pass the new due counted in working days on the 调休 calendar (appeals/clock.py).
+    due = _aware(a.payload["due"], "新的办理期限") if "due" in a.payload else s.due + timedelta(days=days)
+    if due < s.due:
+        raise TransitionError("延期后的期限不能早于原期限")
     return replace(s, status=s.resume_status or Status.IN_PROGRESS, resume_status=None,
-                   due=s.due + timedelta(days=days), extension_count=s.extension_count + 1,
+                   due=due, extension_count=s.extension_count + 1,
                    extension_pending_days=None, extension_requested_by=None), ()  # fmt: skip
 
 
@@ -323,6 +327,17 @@ def _unmerge(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
     return replace(s, status=back, merged_into=None, status_before_merge=None, pauses=pauses), ()
 
 
+def _reopen(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
+    """重新办理 (a repeat appeal after closure, the dispatcher's choice): the handled case goes back to
+    its unit for a new round — a new verification and return visit before it closes again."""
+    assert s is not None
+    if s.unit is None:
+        raise TransitionError("该诉求未曾交办，不能重新办理，请按新诉求办理")
+    due = _aware(a.payload["due"], "新的办理期限") if "due" in a.payload else s.due
+    return replace(_new_round(s, Status.IN_PROGRESS), reopen_count=s.reopen_count + 1, close_reason=None,
+                   close_note="", due=due), ()
+
+
 def _flag_accountability(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Result:
     assert s is not None
     reason = _text(a.payload, "reason")
@@ -431,6 +446,8 @@ _SPECS = [
                ("outcome",), ("reason", "note"), _close, _guard_close),
     ActionSpec("merge_into", "合并", _ACTIVE, ("target",), ("note",), _merge_into),
     ActionSpec("unmerge", "取消合并", frozenset({Status.MERGED}), ("reason",), (), _unmerge),
+    ActionSpec("reopen", "重新办理", frozenset({Status.CLOSED_SOLVED, Status.CLOSED_UNSOLVED}), ("reason",),
+               ("due",), _reopen),
     ActionSpec("flag_accountability", "追责问责", frozenset(STATUS_GROUP) - {Status.MERGED}, ("reason",),
                ("persons",), _flag_accountability),
 ]  # fmt: skip

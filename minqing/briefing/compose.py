@@ -349,6 +349,11 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
             rates.append(f"另对{s.explained}件不符合政策的诉求做好政策解答和思想疏导")
     if s.response.numerator:
         rates.append(f"诉求按时响应率{s.response.percent}")
+    repeat = part("repeats", code, period, user)  # 重复诉求率 (appeals/repeats.py), with its numerator
+    if isinstance(repeat, dict) and repeat.get("repeats"):  # said only when there are some (dashboard: always)
+        rate = f"{repeat['repeat_rate'] * 100:.2f}%"  # as the briefing prints its other rates
+        rates.append(f"收到诉求{repeat['appeals']}件中重复诉求{repeat['repeats']}件，重复诉求率{rate}")
+        figures.update(repeats=repeat["repeats"], repeat_rate=rate)
     if rates:
         paragraphs.append(f"{sw}{word}" + "；".join(rates) + "。")
 

@@ -263,6 +263,7 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
     if dispatch:
         shown["dispatch.return_rate"] = dispatch["return_rate"]["percent"]
         shown.update({f"dispatch.unit.{u['unit_id']}.returns": u["returns"]["text"] for u in dispatch["units"]})
+    _repeat_rate(part("repeats", code, period, user), code, period, rates, shown, unavailable)
     return Dashboard(
         region=region, period=period, word=level_word(region), summary=s, figures=shown, links=links,
         rates=rates, groups=groups, categories=categories, triage=triage, funnel=funnel,
@@ -273,6 +274,25 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
     )
 
 
+def _repeat_rate(data: Any, code: str, period: Period, rates: list[dict[str, Any]], shown: dict[str, Any],
+                 unavailable: list[figures.Unavailable]) -> None:
+    """重复诉求率 (appeals/repeats.py) as one more rate: repeats / appeals received in the period."""
+    if isinstance(data, figures.Unavailable):
+        unavailable.append(data)
+        return
+    if not isinstance(data, dict) or not isinstance(data.get("appeals"), int):
+        return
+    value = data.get("repeat_rate")
+    rates.append({"key": "repeat_rate", "label": str(pgettext_lazy("dashboards", "Repeat appeal rate")),
+                  "numerator": data["repeats"], "denominator": data["appeals"], "percent": pct(value),
+                  "value": None if value is None else round(value * 100, 2),
+                  "link": appeal_list_url(code, period, repeat="1", group=",".join(GROUPS_ALL)),
+                  "denominator_link": appeal_list_url(code, period)})
+    shown.update({"repeat_rate": pct(value), "repeats": data["repeats"],
+                  "repeats_after_closure": data.get("repeats_after_closure")})
+
+
+GROUPS_ALL = ("open", "paused", "solved", "closed_unsolved", "merged")
 QUOTA_ROWS = 20
 QUOTA_STATUS = {"green": pgettext_lazy("dashboards", "Met"), "yellow": pgettext_lazy("dashboards", "Close"),
                 "red": pgettext_lazy("dashboards", "Not met")}

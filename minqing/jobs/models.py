@@ -50,3 +50,14 @@ class Job(KeptModel):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class PeriodicRun(models.Model):
+    """The last start of a periodic task (the deadline sweep …): the lease that lets one process of
+    many (web workers, `minqing worker`, several machines) run it once per interval (jobs/periodic.py)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last_started_at = models.DateTimeField()
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    runner = models.CharField(max_length=120, blank=True)
+    message = models.CharField(max_length=300, blank=True)

@@ -22,6 +22,7 @@ from minqing.appeals.models import Appeal, AppealEvent, Report
 from minqing.audit import actions
 from minqing.lib import regioncode
 from minqing.lib.logfilter import scrub
+from minqing.lib.workdays import TZ
 
 from .models import Letter, Rating
 
@@ -54,6 +55,7 @@ class PublicProgress:
     stages: list[Stage]
     timeline: list[tuple[dt.datetime, str]] = field(default_factory=list)
     due: dt.date | None = None
+    due_estimated: bool = False  # counted across a year whose holidays are not announced yet
     reply: str = ""
     outcome: str = ""  # 已解决 / 未解决 / 政策解答
     can_rate: bool = False
@@ -67,7 +69,8 @@ class PublicProgress:
             "stages": [{"key": s.key, "label": s.label, "done": s.done, "at": s.at.isoformat() if s.at else None}
                        for s in self.stages],
             "timeline": [{"at": at.isoformat(), "text": text} for at, text in self.timeline],
-            "due": self.due.isoformat() if self.due else None, "reply": self.reply, "outcome": self.outcome,
+            "due": self.due.isoformat() if self.due else None,
+            "due_estimated": self.due_estimated, "reply": self.reply, "outcome": self.outcome,
             "can_rate": self.can_rate, "rating": self.rating,
             "rated_at": self.rated_at.isoformat() if self.rated_at else None,
         }  # fmt: skip
@@ -252,11 +255,12 @@ def public_progress(letter: Letter) -> PublicProgress:
             outcome = pgettext("portal", "Solved")
     due = None
     if not misconduct and appeal.due_at and not done_now and appeal.triage == "assign":
-        due = appeal.due_at.date()
+        due = appeal.due_at.astimezone(TZ).date()  # the county's calendar day, not UTC's
     sat_labels = satisfaction_labels()
     return PublicProgress(
         kind=own.kind, kind_label=_kind_label(own.kind), place=letter.region.full_name(),
         addressee=_addressee(letter.region_id), submitted_at=letter.submitted_at, stage=reached.key,
-        stage_label=reached.label, stages=stages, timeline=timeline, due=due, reply=reply, outcome=outcome,
+        stage_label=reached.label, stages=stages, timeline=timeline, due=due,
+        due_estimated=bool(due and appeal.due_estimated), reply=reply, outcome=outcome,
         can_rate=done_now and rating is None, rating=sat_labels.get(rating.satisfaction, "") if rating else "",
         rated_at=rating.at if rating else None)

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import appeals, auth, home, household_edit, household_import, households, reclassify, regions
+from .views import (
+    appeal_bulk,
+    appeal_repeats,
+    appeals,
+    auth,
+    home,
+    household_edit,
+    household_import,
+    households,
+    reclassify,
+    regions,
+)
 
 app_name = "web"
 
@@ -30,12 +41,14 @@ urlpatterns = [
     # The appeal workbench.
     path("appeals/", appeals.appeal_list, name="appeals"),
     path("appeals/new/", appeals.appeal_new, name="appeal_new"),
+    path("appeals/bulk/", appeal_bulk.appeal_bulk, name="appeal_bulk"),
     path("appeals/suggest/", appeals.appeal_suggest, name="appeal_suggest"),
     path("appeals/views/", appeals.saved_view_save, name="appeal_view_save"),
     path("appeals/views/<int:pk>/delete/", appeals.saved_view_delete, name="appeal_view_delete"),
     path("appeals/<int:pk>/", appeals.appeal_detail, name="appeal"),
     path("appeals/<int:pk>/actions/<slug:action>/", appeals.appeal_action, name="appeal_action"),
     path("appeals/<int:pk>/merge/", appeals.appeal_merge, name="appeal_merge"),
+    path("appeals/<int:pk>/repeats/<int:link_pk>/", appeal_repeats.repeat_decide, name="appeal_repeat_decide"),
     path("appeals/<int:pk>/reclassify/", reclassify.appeal_reclassify, name="appeal_reclassify"),
     path("appeals/<int:pk>/category/", appeals.appeal_category, name="appeal_category"),
     path("appeals/<int:pk>/reports/<int:report_pk>/reveal/", appeals.report_reveal, name="appeal_report_reveal"),

@@ -77,6 +77,7 @@ def test_every_action_through_the_api_commits(county, api):
     act(cadre, a, "return_visit", {"satisfaction": "satisfied", "method": "phone"}, status="awaiting_closure")
     act(cadre, a, "close", {"outcome": "solved"}, status="closed_solved")
     act(leader, a, "flag_accountability", {"reason": "初次办理不彻底"}, status="closed_solved")
+    act(cadre, a, "reopen", {"reason": "群众再次反映（重复件）"}, status="in_progress")
 
     b = _new(api, county, "低保咨询")
     act(cadre, b, "escalate", {"reason": "村里答复不了"}, status="escalated")

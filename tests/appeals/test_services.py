@@ -205,7 +205,8 @@ def test_supervise_remind_extension_suspend_resume(county, register, clock):
     with pytest.raises(PermissionDenied):  # a handler approves nothing (the unit head or a leader does)
         services.do_approve_extension(a, actor=county.dept_handler, now=clock())
     a = services.do_approve_extension(a, actor=county.county_leader, days=7, now=clock())
-    assert a.due_at == due + dt.timedelta(days=7) and a.status == "assigned"
+    # 7 WORKING days after the old deadline's day (issue 16: extensions count working days)
+    assert a.due_at == deadlines.calendar().add_workdays(due, 7).due and a.status == "assigned"
     with pytest.raises(ValidationError, match="延期次数已达上限"):
         services.do_request_extension(a, actor=county.dept_handler, days=3, reason="再延", now=clock())
     a = services.do_suspend(a, actor=county.dept_handler, reason="雨季停工", now=clock())

@@ -54,6 +54,9 @@ def expected(code: str, user, start: dt.date = MAY[0], end: dt.date = MAY[1]) ->
     out.update({f"group.{k}": v for k, v in metrics.by_group(code, start, end, user=user).items()})
     out.update({f"category.{k}": v for k, v in metrics.by_category(code, start, end, user=user).items()})
     out.update(other_parts(code, user, start, end))
+    from minqing.appeals import repeats  # 重复诉求率 (issue 16)
+
+    out["repeat_rate"] = figures.pct(repeats.figures(code, start, end, user=user)["repeat_rate"])
     return {k: "—" if v is None else str(v) for k, v in out.items()}
 
 
@@ -246,8 +249,8 @@ def test_every_chart_reads_the_rows_its_table_prints(month_cases, county, login)
     page = dict(FIGURE.findall(text))
     assert {f"group.{g['key']}": str(g["count"]) for g in data["groups"]}.items() <= page.items()
     assert {f"category.{c['label']}": str(c["count"]) for c in data["categories"]}.items() <= page.items()
-    assert [r["percent"] for r in data["rates"]] == [page[k] for k in ("response", "closure", "on_time",
-                                                                      "resolution", "satisfaction")]
+    assert [r["percent"] or "—" for r in data["rates"]] == [page[k] for k in (
+        "response", "closure", "on_time", "resolution", "satisfaction", "repeat_rate")]
     assert [f["count"] for f in data["funnel"]] == [11, 2, 1]
     for section in ("groups", "categories", "rates", "triage", "funnel", "trend"):
         assert f'data-chart="{section}"' in text

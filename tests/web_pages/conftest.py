@@ -50,6 +50,9 @@ class Stages:
     def visited(self):
         return services.do_return_visit(self.verified(), actor=self.c.cadre_a, satisfaction="satisfied")
 
+    def closed(self):
+        return services.do_close(self.visited(), actor=self.c.cadre_a, outcome="solved")
+
     def merged(self):
         keep = self.registered()
         return services.merge(self.registered(), keep, actor=self.c.cadre_a)

@@ -100,6 +100,8 @@ def ledger_rows(region_code: str, start: dt.date, end: dt.date, *, user: Any = N
             remark.append(f"{a.closed_at.astimezone(tz):%Y-%m-%d}办结")
         if a.due_at and closed and a.closed_at and a.closed_at > a.due_at:
             remark.append("逾期办结")
+        if a.due_at and a.due_estimated:
+            remark.append("办理期限为预计（当年节假日安排未公布）")
         rows.append([
             CHANNEL_LABELS.get(a.channel, a.channel), "、".join(names), places.get(a.region_id, ""),
             a.category.name if a.category else "", scrub(a.text or a.title), a.unit.name if a.unit else "", handler,

@@ -16,6 +16,15 @@
   document.addEventListener("click", function (e) {
     if (e.target.closest && e.target.closest("[data-print]")) { window.print(); }
   });
+  // A header checkbox that ticks every row's box of that name (the workbench's bulk actions).
+  document.addEventListener("change", function (e) {
+    var name = e.target.getAttribute && e.target.getAttribute("data-check-all");
+    if (!name) { return; }
+    var table = e.target.closest("table") || document;
+    table.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+      box.checked = e.target.checked;
+    });
+  });
   document.addEventListener("submit", function (e) {
     var msg = e.target.getAttribute && e.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) { e.preventDefault(); e.stopPropagation(); }

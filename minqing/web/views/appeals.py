@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minqing.accounts.models import Unit, User
-from minqing.appeals import access, labels, queries, services
+from minqing.appeals import access, labels, queries, repeats, services
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Attachment, Category, Report
 from minqing.audit import actions
@@ -39,13 +39,14 @@ from minqing.regions.models import Region
 from minqing.web import actionforms, integrations
 from minqing.web.forms import AppealForm
 from minqing.web.models import SavedView
+from minqing.web.views import appeal_bulk, appeal_repeats
 from minqing.web.views.households import hide_sensitive_query
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("q", "group", "status", "kind", "category", "unit", "region", "overdue", "warning", "from", "to",
-               "mine", "supervised", "s")
+               "mine", "supervised", "repeat", "s")
 GROUP_LABELS = {"open": gettext_lazy("In progress"), "paused": gettext_lazy("Suspended"),
                 "solved": gettext_lazy("Solved"), "closed_unsolved": gettext_lazy("Closed, not solved"),
                 "merged": gettext_lazy("Merged")}
@@ -103,6 +104,8 @@ def filtered(user, f: dict[str, str], errors: list[str]):
         qs = qs.filter(handler=user)
     if f["supervised"] == "1":
         qs = qs.filter(supervised_by__isnull=False)
+    if f["repeat"] == "1":  # 重复件 (the dashboard's 重复诉求率 numerator)
+        qs = qs.filter(repeat_links__decision__in=repeats.COUNTED).distinct()
     return qs
 
 
@@ -147,10 +150,12 @@ def appeal_list(request):
         "saved_views": SavedView.objects.filter(user=request.user),
         "group_labels": GROUP_LABELS,
         "active": sum(1 for k, v in f.items() if v and k not in ("s",)),
+        "bulk": appeal_bulk.may_bulk(request.user),  # tick boxes for the bulk actions (批量操作)
     }
     if getattr(request, "htmx", False) and request.htmx.target == "appeal-results":
         return render(request, "web/appeals/_results.html", context)
     context.update(_filter_choices(request.user))
+    context.update(appeal_bulk.choices_for(request.user))  # the bulk form (批量操作) under the filters
     return render(request, "web/appeals/list.html", context)
 
 
@@ -199,7 +204,7 @@ def _names(events) -> tuple[dict[str, str], dict[str, str]]:
     return units, users
 
 
-SKIP_KEYS = {"flags", "reports", "level", "kind", "channel", "anonymous", "urgency", "category"}
+SKIP_KEYS = {"flags", "reports", "level", "kind", "channel", "anonymous", "urgency", "category", "earlier_closed"}
 
 
 def _event_details(e, units: dict[str, str], users: dict[str, str]) -> list[tuple[str, str]]:
@@ -301,6 +306,7 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
         "co_units": list(appeal.co_units.filter(active=True).select_related("unit").order_by("since", "id")),
         "merged_appeals": list(jurisdiction.visible(user, Appeal).filter(merged_into=appeal).order_by("id")),
         "similar": integrations.similar_open(user, appeal),
+        "repeats": appeal_repeats.context_for(user, appeal),  # 重复件, both ways
         "may_merge": "merge_into" in available,
         "categories": _categories() if _may_recategorise(user, appeal) else [],
         "close_reason_label": wf.CLOSE_REASON_LABELS.get(state.close_reason) if state and state.close_reason

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=2.0, help="无任务时的轮询间隔（秒）")
 
     def handle(self, *args, **opts) -> None:
-        from minqing.jobs import runner
+        from minqing.jobs import periodic, runner
 
         first = True
         while True:
@@ -29,6 +29,7 @@ class Command(BaseCommand):
             first = False
             runner.recover_quietly()  # jobs of a worker (or web process) of this host that died mid-run
             runner.reap_stale()
+            periodic.tick()  # the deadline sweep, when due and not taken by another process
             n = runner.run_pending()
             if n:
                 self.stdout.write(f"已运行 {n} 个任务")

@@ -25,4 +25,7 @@ class Command(BaseCommand):
                 # The path without its query string: a search by whole phone or ID number (?q=…) must not
                 # reach the access log, which bypasses Django's masking log filter.
                 "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s']
+        # Each gunicorn worker runs the periodic tasks (the deadline sweep) in a daemon thread; one
+        # process per interval wins the claim (jobs/periodic.py). MINQING_SWEEP_MINUTES=0 turns it off.
+        os.environ.setdefault("MINQING_PERIODIC", "1")
         os.execv(sys.executable, argv)

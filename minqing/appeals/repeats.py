@@ -1,0 +1,183 @@
+"""Repeat appeals (重复件), found at intake and decided by the dispatcher (docs/decisions/0029).
+
+At registration (every channel that goes through intake.register_appeal) the new case is compared with
+the open cases and those closed within MINQING_REPEAT_WINDOW_DAYS (default 90) of the same county that
+share its household, its reporter (phone or ID hash) or its place (the same village or community), and
+whose text is similar (character-bigram Dice coefficient, plain Python: appeals does not import the nlp
+part). Each match is a RepeatLink with an event on both cases and one audit entry.
+
+- A repeat of an OPEN case is offered for merge (附议) on the case page, as before; merging records it.
+- A repeat AFTER CLOSURE waits for the dispatcher (whoever may assign the new case): ``reopen`` brings
+  the earlier case back for a new round (workflow action ``reopen``) and merges the new one into it;
+  ``new`` keeps the new case as a case of its own; both keep the link and count it.
+- ``not_repeat`` says the match was wrong: kept for the record, not counted.
+
+重复诉求率 = cases registered in the period with a counted link / cases registered in the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from minqing.audit.log import record
+from minqing.regions import jurisdiction
+
+from . import workflow as wf
+from .models import Appeal, AppealEvent, RepeatLink, Report
+from .transition import check, lock, notify
+
+WINDOW_DAYS = 90
+SAME_PERSON = 0.3  # similarity enough when the household or reporter is the same
+SAME_PLACE = 0.5  # … when only the place is the same
+MAX_CANDIDATES = 300
+BASIS_LABELS = {"household": "同一户", "phone": "同一来电号码", "id": "同一身份证号", "place": "同一地点"}
+DECISION_LABELS = {"reopen": "重新办理原诉求", "new": "按新诉求办理", "not_repeat": "不是重复件", "merged": "已合并"}
+COUNTED = ("", "reopen", "new", "merged")
+
+
+def window_days() -> int:
+    return int(getattr(settings, "MINQING_REPEAT_WINDOW_DAYS", WINDOW_DAYS))
+
+
+def _grams(text: str) -> Counter[str]:
+    clean = re.sub(r"[\W_]+", "", text.lower())
+    return Counter(clean[i:i + 2] for i in range(len(clean) - 1)) if len(clean) > 1 else Counter(clean)
+
+
+def similarity(a: str, b: str) -> float:
+    """Dice coefficient of character bigrams: 1.0 for the same text, 0.0 for nothing in common."""
+    ga, gb = _grams(a), _grams(b)
+    total = sum(ga.values()) + sum(gb.values())
+    return 2 * sum((ga & gb).values()) / total if total else 0.0
+
+
+def _candidates(appeal: Appeal, report: Report | None, now: dt.datetime) -> dict[int, set[str]]:
+    """Earlier cases sharing a household, a reporter or the place, with why (no text compared yet)."""
+    base = (Appeal.objects.filter(jurisdiction.region_q([appeal.region_id[:6].ljust(12, "0")]), deleted_at__isnull=True)
+            .exclude(pk=appeal.pk).exclude(group=wf.Group.MERGED.value)
+            .filter(Q(group__in=[wf.Group.OPEN.value, wf.Group.PAUSED.value])
+                    | Q(closed_at__gte=now - dt.timedelta(days=window_days()))))
+    found: dict[int, set[str]] = {}
+
+    def add(qs, why: str) -> None:
+        for pk in qs.values_list("pk", flat=True).order_by("-received_at")[:MAX_CANDIDATES]:
+            found.setdefault(pk, set()).add(why)
+
+    household = appeal.household_id or (report.household_id if report else None)
+    if household:
+        add(base.filter(Q(household_id=household) | Q(reports__household_id=household)).distinct(), "household")
+    if report is not None and report.phone_hash:
+        add(base.filter(reports__phone_hash=report.phone_hash).distinct(), "phone")
+    if report is not None and report.resident_id:
+        id_hash = report.resident.id_number_hash
+        if id_hash:
+            add(base.filter(reports__resident__id_number_hash=id_hash).distinct(), "id")
+    add(base.filter(region_id=appeal.region_id), "place")
+    return found
+
+
+def detect(appeal: Appeal, report: Report | None, *, actor: Any, now: dt.datetime) -> list[RepeatLink]:
+    """Link the new case to the earlier ones it repeats (inside the registration's transaction)."""
+    if appeal.anonymous and not appeal.household_id:
+        report = None  # nobody to match but the place
+    found = _candidates(appeal, report, now)
+    if not found:
+        return []
+    rows = Appeal.objects.filter(pk__in=found).only("pk", "title", "text", "group", "status", "region_id",
+                                                    "level", "number")
+    text = f"{appeal.title} {appeal.text}"
+    links = []
+    for earlier in rows:
+        why = found[earlier.pk]
+        score = similarity(text, f"{earlier.title} {earlier.text}")
+        if score < (SAME_PERSON if why - {"place"} else SAME_PLACE):
+            continue
+        closed = earlier.group not in (wf.Group.OPEN.value, wf.Group.PAUSED.value)
+        links.append(RepeatLink(appeal=appeal, earlier=earlier, region_id=appeal.region_id, earlier_closed=closed,
+                                basis=sorted(why), similarity=round(score, 3), found_at=now))
+    if not links:
+        return []
+    RepeatLink.objects.bulk_create(links)
+    for link in links:
+        payload = {"earlier": link.earlier.number, "basis": link.basis, "similarity": link.similarity,
+                   "earlier_closed": link.earlier_closed}
+        for case, action, data in ((appeal, "repeat_found", payload),
+                                   (link.earlier, "repeat_received", {**payload, "earlier": None,
+                                                                      "repeat": appeal.number})):
+            AppealEvent.objects.create(appeal=case, region_id=case.region_id, action=action, from_status=case.status,
+                                       to_status=case.status, level=case.level, at=now,
+                                       actor_id=getattr(actor, "pk", None),
+                                       payload={k: v for k, v in data.items() if v is not None})
+        record("appeal.repeat_found", actor=actor, obj=appeal, at=now, changes=payload)
+    return links
+
+
+def links_of(user, appeal: Appeal) -> dict[str, list[RepeatLink]]:
+    """The links shown on a case page, both ways, to the cases the user may see."""
+    visible = jurisdiction.visible(user, Appeal)
+    return {
+        "earlier": list(RepeatLink.objects.filter(appeal=appeal, earlier__in=visible).select_related("earlier")),
+        "later": list(RepeatLink.objects.filter(earlier=appeal, appeal__in=visible).select_related("appeal")),
+    }
+
+
+@transaction.atomic
+def decide(link: RepeatLink, *, actor: Any, decision: str, note: str = "", now: dt.datetime | None = None
+           ) -> RepeatLink:
+    """The dispatcher's choice on a repeat: reopen | new | not_repeat (each with events and an audit entry)."""
+    if decision not in ("reopen", "new", "not_repeat"):
+        raise ValidationError("请选择：重新办理原诉求、按新诉求办理或不是重复件")
+    link = RepeatLink.objects.select_for_update().get(pk=link.pk)
+    if link.decision:
+        raise ValidationError(f"该重复件已处理（{DECISION_LABELS.get(link.decision, link.decision)}）")
+    rows = lock(link.appeal_id, link.earlier_id)
+    new, earlier = rows[link.appeal_id], rows[link.earlier_id]
+    now = now or timezone.now()
+    check(actor, new, "assign")  # the dispatcher of the new case decides
+    if decision == "reopen":
+        if earlier.group in (wf.Group.OPEN.value, wf.Group.PAUSED.value):
+            raise ValidationError("原诉求尚未办结，请直接合并（附议）")
+        if actor is not None and not jurisdiction.visible(actor, Appeal).filter(pk=earlier.pk).exists():
+            raise PermissionDenied("原诉求不在您的管辖范围内")
+        from .services import do_reopen, merge  # services imports intake, which imports this module
+
+        do_reopen(earlier, actor=actor, reason=f"重复件 {new.number}" + (f"：{note}" if note else ""), now=now)
+        merge(new, earlier, actor=actor, note=f"重复件并入重新办理的 {earlier.number}", now=now)
+    link.decision, link.decided_by, link.decided_at, link.note = decision, actor if getattr(
+        actor, "pk", None) else None, now, note
+    link.save(update_fields=["decision", "decided_by", "decided_at", "note"])
+    payload = {"earlier": earlier.number, "decision": decision, "note": note}
+    event = AppealEvent.objects.create(appeal=new, region_id=new.region_id, action="repeat_decided",
+                                       from_status=new.status, to_status=Appeal.objects.get(pk=new.pk).status,
+                                       level=new.level, at=now, actor_id=getattr(actor, "pk", None),
+                                       payload=payload, reason=note)
+    record("appeal.repeat_decided", actor=actor, obj=new, at=now, reason=note, changes=payload)
+    notify(new, "repeat_decided", actor=actor, at=now, event=event)
+    return link
+
+
+def figures(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, Any]:
+    """重复诉求率 for the subtree and period (by day of receipt): numerator, denominator, rate."""
+    from minqing.lib import regioncode
+    from minqing.lib.workdays import TZ
+
+    code = regioncode.normalize(region_code)
+    lo = dt.datetime.combine(start, dt.time.min, TZ)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, TZ)
+    cases = Appeal.objects.filter(jurisdiction.region_q([code]), received_at__gte=lo, received_at__lt=hi,
+                                  deleted_at__isnull=True).exclude(kind=wf.Kind.MISCONDUCT.value)
+    total = cases.count()
+    repeats = cases.filter(repeat_links__decision__in=COUNTED).distinct().count()
+    after_closure = cases.filter(repeat_links__decision__in=COUNTED,
+                                 repeat_links__earlier_closed=True).distinct().count()
+    return {"repeats": repeats, "repeats_after_closure": after_closure, "appeals": total,
+            "repeat_rate": round(repeats / total, 4) if total else None}
