@@ -20,12 +20,14 @@ FLAG_LABELS: Mapping[str, Any] = {
 CLOSE_REASON_LABELS: Mapping[str, Any] = {r.value: label for r, label in wf.CLOSE_REASON_LABELS.items()}
 VISIT_METHOD_LABELS: Mapping[str, Any] = {
     "portal": _("resident's rating on the portal"), "phone": _("phone call"), "visit": _("home visit"),
-    "sms": _("text message"),
+    "sms": _("text message"), "sms_link": _("resident's rating from the text message link"),
 }
 SATISFACTION_LABELS: Mapping[str, Any] = {
+    wf.Satisfaction.VERY_SATISFIED.value: _("very satisfied"),
     wf.Satisfaction.SATISFIED.value: _("satisfied"),
     wf.Satisfaction.BASICALLY_SATISFIED.value: _("basically satisfied"),
     wf.Satisfaction.UNSATISFIED.value: _("unsatisfied"),
+    wf.Satisfaction.VERY_UNSATISFIED.value: _("very unsatisfied"),
 }
 # payload key → its codes' labels (a value that is no code, e.g. a typed reason, shows as it is)
 VALUE_LABELS: Mapping[str, Mapping[str, Any]] = {

@@ -22,6 +22,7 @@ from typing import Any
 
 from .states import (  # noqa: F401 - re-exported: callers import these from workflow
     _NEXT_LEVEL,
+    BAD_LEVELS,
     CLOSE_REASON_LABELS,
     CLOSED_STATUSES,
     DEFAULT_POLICY,
@@ -30,6 +31,9 @@ from .states import (  # noqa: F401 - re-exported: callers import these from wor
     OPEN_STATUSES,
     PETITION_EXTENSION_MAX_DAYS,
     PETITION_MAX_EXTENSIONS,
+    SATISFACTION_ERROR,
+    SATISFACTION_ZH,
+    SATISFIED_LEVELS,
     STATUS_GROUP,
     STATUS_LABELS,
     Action,
@@ -121,7 +125,7 @@ def _solve_on_spot(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Resu
     try:
         sat = Satisfaction(answer)
     except ValueError as exc:
-        raise TransitionError("满意度只能是满意、基本满意或不满意") from exc
+        raise TransitionError(SATISFACTION_ERROR) from exc
     return replace(s, status=Status.SOLVED_ON_SPOT, visit_answer=sat, visits=(*s.visits, sat)), ()
 
 
@@ -262,11 +266,11 @@ def _return_visit(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Resul
     try:
         answer = Satisfaction(a.payload.get("satisfaction"))
     except ValueError as exc:
-        raise TransitionError("满意度只能是满意、基本满意或不满意") from exc
+        raise TransitionError(SATISFACTION_ERROR) from exc
     s = replace(s, visits=(*s.visits, answer))
-    # 不满意 → 重办, unless the reviewer records that it is not to be re-handled (e.g. the demand
-    # is beyond policy after a re-handling); closing then flags accountability.
-    if answer is Satisfaction.UNSATISFIED and a.payload.get("reopen", True):
+    # 差评 (不满意 / 非常不满意) → 重办, unless the reviewer records that it is not to be re-handled
+    # (e.g. the demand is beyond policy after a re-handling); closing then flags accountability.
+    if answer in BAD_LEVELS and a.payload.get("reopen", True):
         return replace(_new_round(s, Status.IN_PROGRESS), reopen_count=s.reopen_count + 1), ()
     return replace(s, status=Status.AWAITING_CLOSURE, visit_answer=answer), ()
 
@@ -299,7 +303,7 @@ def _close(s: AppealState | None, a: Action, p: WorkflowPolicy) -> Result:
     flags = []
     if outcome == "unsolved":
         flags.append("unsolved")
-    if s.visit_answer is Satisfaction.UNSATISFIED:
+    if s.visit_answer in BAD_LEVELS:
         flags.append("unsatisfied")
     if s.due is not None and a.at > s.due:
         flags.append("overdue")
@@ -406,7 +410,7 @@ _SPECS = [
     ActionSpec("return_visit_failed", "回访未联系上", frozenset({Status.AWAITING_RETURN_VISIT}), (),
                ("method", "note"), _return_visit_failed),
     ActionSpec("close", "办结", frozenset({Status.AWAITING_RETURN_VISIT, Status.AWAITING_CLOSURE}),
-               ("outcome",), ("reason", "note"), _close, _guard_close),
+               ("outcome",), ("reason", "note", "told"), _close, _guard_close),
     ActionSpec("merge_into", "合并", _ACTIVE, ("target",), ("note",), _merge_into),
     ActionSpec("unmerge", "取消合并", frozenset({Status.MERGED}), ("reason",), (), _unmerge),
     ActionSpec("flag_accountability", "追责问责", frozenset(STATUS_GROUP) - {Status.MERGED}, ("reason",),
@@ -423,7 +427,8 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType({
     "measures": "办理措施", "due": "办理期限", "reason": "理由", "note": "说明", "cost": "费用",
     "fund_source": "资金来源", "evidence": "佐证材料", "leader": "督办领导", "days": "延期天数",
     "result": "办理结果", "passed": "核查结论", "method": "回访方式", "reopen": "是否重办",
-    "outcome": "办结结果", "target": "合并到的诉求", "persons": "责任人员", "body": "导入途径（接收机关）",
+    "outcome": "办结结果", "told": "告知结果方式",
+    "target": "合并到的诉求", "persons": "责任人员", "body": "导入途径（接收机关）",
 })  # fmt: skip
 
 

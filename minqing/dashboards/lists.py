@@ -57,9 +57,9 @@ def _escalated() -> Exists:
 def _answered(w: Window) -> Q:
     """Cases with an answered return visit in the period, or an on-the-spot answer and no visit row."""
     visits = ReturnVisit.objects.filter(appeal=OuterRef("pk"), at__gte=w.low, at__lt=w.high,
-                                        satisfaction__in=(metrics.SAT, metrics.BASIC, metrics.UNSAT))
+                                        satisfaction__in=metrics.ANSWERED)
     spot = (Q(status=wf.Status.SOLVED_ON_SPOT.value, closed_at__gte=w.low, closed_at__lt=w.high,
-              satisfaction__in=(metrics.SAT, metrics.BASIC, metrics.UNSAT))
+              satisfaction__in=metrics.ANSWERED)
             & ~Exists(ReturnVisit.objects.filter(appeal=OuterRef("pk"))))
     return Exists(visits) | spot
 
