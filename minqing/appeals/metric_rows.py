@@ -6,6 +6,9 @@ place or per month, so the figures cannot drift apart (see minqing.appeals.metri
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection
@@ -124,10 +127,26 @@ def _alive(qs: QuerySet, field_name: str = "deleted_at") -> QuerySet:
     return qs.filter(_alive__isnull=True)
 
 
+_CHANNEL: ContextVar[str | None] = ContextVar("minqing_metrics_channel", default=None)
+
+
+@contextmanager
+def only_channel(channel: str) -> Iterator[None]:
+    """Every metric computed inside counts the cases of one channel alone (the 12345 三率: the same
+    definitions, restricted to the hotline's cases — minqing.hotline.figures)."""
+    token = _CHANNEL.set(channel)
+    try:
+        yield
+    finally:
+        _CHANNEL.reset(token)
+
+
 def appeals(region_code: str, *, user: Any = None) -> QuerySet:
     """Countable cases of the subtree: alive, not merged; 举报 only in the figures of the 纪委 covering
     the place (access.figures_count_reports; docs/decisions, hidden-case counts)."""
     qs = _alive(Appeal.objects.all()).exclude(group=MERGED)
+    if (channel := _CHANNEL.get()) is not None:
+        qs = qs.filter(channel=channel)
     if user is not None and not access.figures_count_reports(user, region_code):
         qs = qs.exclude(sensitivity="misconduct")
     return _scoped(qs, region_code, user, "region")
@@ -222,6 +241,8 @@ def _visit_rows(region_code: str, low: dt.datetime, high: dt.datetime, user: Any
     qs = _alive(ReturnVisit.objects.all(), "appeal__deleted_at").filter(
         at__gte=low, at__lt=high, satisfaction__in=ANSWERED,
     ).exclude(appeal__group=MERGED)
+    if (channel := _CHANNEL.get()) is not None:
+        qs = qs.filter(appeal__channel=channel)
     if user is not None and not access.figures_count_reports(user, region_code):
         qs = qs.exclude(appeal__sensitivity="misconduct")
     return _scoped(qs, region_code, user, "appeal__region")
