@@ -75,14 +75,17 @@ class Result:
 
 def headers_of(path: str | Path) -> list[str]:
     """The first non-empty row of a file: its headers, for the mapping step."""
-    try:
+    best: list[str] = []
+    try:  # the row naming most known fields within the first rows (a title row may come first)
         for n, row in enumerate(sheets.rows(path, rows_limit=sheets.max_rows()), start=1):
             names = [columns.norm_header(c) for c in row]
-            if any(names) or n >= sheets.HEAD_ROWS:
-                return [h for h in names if h]
+            if (len(columns.detect(names)), sum(map(bool, names))) > (len(columns.detect(best)), 1 if best else 0):
+                best = names
+            if n >= sheets.HEAD_ROWS:
+                break
     except SheetError:
         return []
-    return []
+    return best
 
 
 def read_file(path: str | Path, mapping: dict[str, str] | None = None) -> list[columns.OrderIn]:
