@@ -25,7 +25,8 @@ def rows(n: int = 3) -> list[list]:
     out = []
     for i in range(1, n + 1):
         out.append([i, f"SC12345-20250301-{i:04d}", f"2025-03-01 0{i}:15:00", f"来电人{i}", f"1390000000{i}",
-                    "投诉" if i % 2 else "求助", "道路交通", f"甲村三组路灯不亮第{i}处，夜间出行困难。", f"甲村三组{i}号附近",
+                    "投诉" if i % 2 else "求助", "道路交通", f"甲村三组路灯不亮第{i}处，夜间出行困难。",
+                    f"甲村三组{i}号附近",
                     "甲村" if i < 3 else "", "甲镇人民政府", "2025-03-10"])
     return out
 
@@ -68,7 +69,8 @@ def test_a_hotline_file_round_trips(county, road, tmp_path, clock):
     t = dt.datetime(2025, 3, 2, 10, 0, tzinfo=TZ)
     a = services.do_review(first, actor=county.township_leader, decision="assign", unit=county.units["town_office"].pk,
                            person=county.cadre_a.pk, measures="更换灯泡", now=t)
-    a = services.do_submit_result(a, actor=county.cadre_a, result="已更换三盏路灯，恢复照明。", now=t + dt.timedelta(hours=2))
+    a = services.do_submit_result(a, actor=county.cadre_a, result="已更换三盏路灯，恢复照明。",
+                                  now=t + dt.timedelta(hours=2))
     a = services.do_verify(a, actor=county.township_leader, passed=True, now=t + dt.timedelta(hours=3))
     a = services.do_return_visit(a, actor=county.township_leader, satisfaction="very_satisfied", method="电话回访",
                                  now=t + dt.timedelta(hours=4))
