@@ -116,6 +116,8 @@ def read(line: int, values: dict[str, Any], label: dict[str, str]) -> tuple[Orde
         try:
             if col.key in ("received_at", "time_limit"):
                 out[col.key] = _when(raw)
+                if col.key == "time_limit" and out[col.key] is not None:
+                    out[col.key] = cells.end_of_day(out[col.key])  # a date as deadline: the end of that day
             elif col.key in ("order_no", "phone"):
                 if col.key == "phone":
                     cells.reject_long_number(raw)

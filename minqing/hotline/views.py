@@ -57,6 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
     section = figures.section(region.code, period.start, period.end, user=request.user) if region else None
     return render(request, "hotline/index.html", {
         "region": region, "home_code": code, "cases": cases, "figures": section, "period": period,
+        "periods": [*(c := periods.choices(dt.date.today()))["years"][:3], *c["quarters"]],
         "columns": columns.COLUMNS})
 
 
