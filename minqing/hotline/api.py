@@ -67,7 +67,8 @@ class HotlineRepliesQuery(Schema):
     since: dt.datetime | None = Field(None, description="只返回此时间之后有变化的工单（ISO 8601）")
 
 
-@router.post("/orders", response=HotlineOrdersOut, summary="推送12345工单（按工单号去重）")
+@router.post("/orders", response=HotlineOrdersOut, url_name="hotline_orders",
+             summary="推送12345工单（按工单号去重）")
 def post_orders(request, body: HotlineOrdersIn):
     try:
         region = _region_for(request.user, body.region)
@@ -83,7 +84,8 @@ def post_orders(request, body: HotlineOrdersIn):
             "numbers": result.numbers}
 
 
-@router.get("/replies", response=HotlineRepliesOut, summary="12345工单办理回复（办理结果、回复内容、办结时间）")
+@router.get("/replies", response=HotlineRepliesOut, url_name="hotline_replies",
+            summary="12345工单办理回复（办理结果、回复内容、办结时间）")
 def get_replies(request, q: Query[HotlineRepliesQuery]):
     items = feed(request.user, q.since)
     return {"items": [vars(r) for r in items], "next_since": items[-1].updated_at if items else q.since}

@@ -189,3 +189,14 @@ def test_the_dispatcher_page_and_the_download(county, road, client, tmp_path, se
     got = client.get("/hotline/replies.xlsx", {"region": county.town.code})
     assert got.status_code == 200 and got["Content-Type"].startswith("application/vnd.openxmlformats")
     assert io.BytesIO(got.content).read(2) == b"PK"
+
+
+def test_the_12345_section_is_in_the_figures_api(county, road, bearer, client):
+    orders = importer.read_json([{"order_no": "M-1", "received_at": "2025-03-01 08:00:00", "text": "漏水"}])
+    importer.load(orders, region=county.town, actor=county.township_leader,
+                  now=dt.datetime(2025, 3, 1, 9, tzinfo=TZ))
+    got = client.get("/api/v1/metrics/hotline", {"region": county.county.code, "period": "2025-03"},
+                     headers=bearer(county.county_leader))
+    assert got.status_code == 200, got.content
+    body = got.json()
+    assert body["received"] == 1 and set(body["on_time"]) >= {"numerator", "denominator", "percent"}

@@ -175,7 +175,8 @@ _TRIAGE_WORDS = {"立行立改": Triage.ON_SPOT.value, "现场解决": Triage.ON
 _SOURCE_WORDS = {
     "入户走访": "visit", "走访": "visit", "院坝会": "meeting", "村民大会": "meeting", "田坎议事": "meeting",
     "接待日": "reception", "来电": "phone", "来信": "letter", "书记信箱": "mailbox", "电子邮件": "email",
-    "网络": "web", "微博微信": "social", "上级转办": "transfer", "导入台账": "import",
+    "网络": "web", "微博微信": "social", "上级转办": "transfer", "导入台账": "import", "12345热线": "12345",
+    "Open311": "open311",
 }
 
 
