@@ -25,6 +25,7 @@ from minqing.accounts.models import ApiToken
 from minqing.appeals import services
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Category, Channel, Sensitivity
+from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 
 MAX_REQUESTS = 1000  # the spec's default cap
@@ -86,7 +87,10 @@ def _public() -> Any:
 
 
 def _when(value: str, label: str) -> dt.datetime:
-    parsed = parse_datetime(value or "")
+    try:
+        parsed = parse_datetime(value or "")
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        parsed = None
     if parsed is None:
         raise ValidationError(f"{label}应为 ISO 8601 日期时间（w3 格式）")
     return parsed
@@ -119,7 +123,10 @@ def _list(request: HttpRequest) -> JsonResponse:
     elif status:
         return _error(400, "status 只能是 open 或 closed")
     if q.get("jurisdiction_id"):
-        qs = qs.filter(jurisdiction.region_q([q["jurisdiction_id"]], "region"))
+        try:
+            qs = qs.filter(jurisdiction.region_q([regioncode.normalize(q["jurisdiction_id"])], "region"))
+        except regioncode.RegionCodeError as exc:
+            return _error(400, str(exc))
     return _json([_request(a) for a in qs.order_by("-received_at", "-id")[:MAX_REQUESTS]])
 
 

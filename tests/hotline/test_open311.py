@@ -48,6 +48,11 @@ def test_public_requests_show_no_personal_data(client, county, light, register):
     closed = client.get("/open311/v2/requests.json", {"status": "closed", "start_date": "2025-01-01T00:00:00Z"})
     assert a.number not in {r["service_request_id"] for r in closed.json()}
     assert client.get("/open311/v2/requests.json", {"status": "done"}).status_code == 400
+    assert client.get("/open311/v2/requests.json", {"start_date": "2025-13-01T00:00:00"}).status_code == 400
+    assert client.get("/open311/v2/requests.json", {"jurisdiction_id": "abc"}).status_code == 400
+    mine = client.get("/open311/v2/requests.json", {"jurisdiction_id": county.village_a.code,
+                                                    "start_date": "2025-01-01T00:00:00Z"}).json()
+    assert a.number in {r["service_request_id"] for r in mine}
 
 
 def test_post_a_request_with_an_api_key(client, county, light):
