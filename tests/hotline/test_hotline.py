@@ -200,3 +200,20 @@ def test_the_12345_section_is_in_the_figures_api(county, road, bearer, client):
     assert got.status_code == 200, got.content
     body = got.json()
     assert body["received"] == 1 and set(body["on_time"]) >= {"numerator", "denominator"}
+
+
+def test_the_mapping_step_on_the_page(county, road, client, tmp_path, settings):
+    settings.MINQING_JOBS_RUNNER = "sync"
+    client.force_login(county.township_leader)
+    head = ["流水", "受理编号", "受理时间", "市民", "电话", "事情"]
+    path = xlsx(tmp_path / "odd.xlsx", [["1", "P-1", "2025/03/01 08:00", "李四", "13900000009", "路面塌陷"]], head)
+    with open(path, "rb") as f:
+        page = client.post("/hotline/", {"region": county.town.code, "file": f})
+    text = page.content.decode()
+    assert page.status_code == 200 and "诉求内容" in text and '<option value="事情">' in text
+    stored = client.session["hotline_import"]["file"]
+    done = client.post("/hotline/", {"stored": stored, "order_no": "受理编号", "received_at": "受理时间",
+                                     "text": "事情", "caller": "市民", "phone": "电话"})
+    assert done.status_code == 302 and "/jobs/" in done["Location"]
+    order = HotlineOrder.objects.select_related("appeal").get(order_no="P-1")
+    assert order.appeal.text == "路面塌陷" and order.appeal.reports.get().reporter_name == "李四"
