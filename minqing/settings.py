@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "minqing.disputes",
     "minqing.nlp",
     "minqing.portal",
+    "minqing.hotline",  # 12345 work orders in and out, Open311 GeoReport v2
     "minqing.briefing",
     "minqing.jobs",
     "minqing.dashboards",

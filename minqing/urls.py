@@ -16,6 +16,8 @@ urlpatterns = [
     path("nlp/", include("minqing.nlp.urls")),
     path("portal/mediation/", include("minqing.disputes.public_urls")),
     path("portal/", include("minqing.portal.urls")),
+    path("hotline/", include("minqing.hotline.urls")),
+    path("open311/v2/", include("minqing.hotline.open311_urls")),
     path("briefings/", include("minqing.briefing.urls")),
     path("jobs/", include("minqing.jobs.urls")),
     path("dashboards/", include("minqing.dashboards.urls")),

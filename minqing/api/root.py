@@ -55,6 +55,7 @@ def _mount() -> None:
     from minqing.disputes.public_api import router as mediation
     from minqing.enterprises.api import router as enterprises
     from minqing.fieldwork import api as fieldwork
+    from minqing.hotline.api import router as hotline
     from minqing.households.api import router as households
     from minqing.jobs.api import router as jobs
     from minqing.nlp import api as nlp
@@ -78,6 +79,7 @@ def _mount() -> None:
     api.add_router("/search", nlp.search_router)
     api.add_router("/portal/mediation", mediation)
     api.add_router("/portal", portal)
+    api.add_router("/hotline", hotline)
     api.add_router("/briefings", briefings)
     api.add_router("/jobs", jobs)
     api.add_router("/audit", audit)

@@ -44,6 +44,7 @@ FIELDS: dict[str, tuple[Any, dict[str, Any]]] = {
     "method": (str, {"max_length": 50}),
     "reopen": (bool, {}),
     "outcome": (Literal["solved", "unsolved"], {}),
+    "told": (Literal[services.TOLD_METHODS], {"description": "已告知群众办理结果的方式（不填：待通知发出后记录）"}),
     "target": (int | str, {"description": "目标诉求 id 或编号"}),
     "persons": (list[str], {}),
     "body": (str, {"max_length": 200}),

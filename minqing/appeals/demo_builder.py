@@ -426,10 +426,10 @@ class Builder:
                 for r in s.reports:
                     r.appeal = target.appeal
                     if target.appeal.closed_at is not None:
-                        r.notified_at = target.appeal.closed_at
+                        r.notified_at, r.notified_method = target.appeal.closed_at, "电话"
             elif s.appeal.closed_at is not None:
                 for r in s.reports:
-                    r.notified_at = s.appeal.closed_at
+                    r.notified_at, r.notified_method = s.appeal.closed_at, "电话"  # told at the return visit
         Report.objects.bulk_create([r for s in sims for r in s.reports], batch_size=2000)
         Progress.objects.bulk_create([p for s in sims for p in s.progress], batch_size=2000)
         ReturnVisit.objects.bulk_create([v for s in sims for v in s.visits], batch_size=2000)

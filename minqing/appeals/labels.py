@@ -35,12 +35,14 @@ FLAG_LABELS: Mapping[str, Any] = {
 CLOSE_REASON_LABELS: Mapping[str, Any] = {r.value: label for r, label in wf.CLOSE_REASON_LABELS.items()}
 VISIT_METHOD_LABELS: Mapping[str, Any] = {
     "portal": _("resident's rating on the portal"), "phone": _("phone call"), "visit": _("home visit"),
-    "sms": _("text message"),
+    "sms": _("text message"), "sms_link": _("resident's rating from the text message link"),
 }
 SATISFACTION_LABELS: Mapping[str, Any] = {
+    wf.Satisfaction.VERY_SATISFIED.value: _("very satisfied"),
     wf.Satisfaction.SATISFIED.value: _("satisfied"),
     wf.Satisfaction.BASICALLY_SATISFIED.value: _("basically satisfied"),
     wf.Satisfaction.UNSATISFIED.value: _("unsatisfied"),
+    wf.Satisfaction.VERY_UNSATISFIED.value: _("very unsatisfied"),
 }
 OUTCOME_LABELS: Mapping[str, Any] = {"solved": _("solved"), "unsolved": _("not solved")}
 DECISION_LABELS: Mapping[str, Any] = {

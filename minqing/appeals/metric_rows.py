@@ -6,6 +6,9 @@ place or per month, so the figures cannot drift apart (see minqing.appeals.metri
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection
@@ -36,9 +39,12 @@ SOLVED = wf.Group.SOLVED.value
 CLOSED_GROUPS = (wf.Group.SOLVED.value, wf.Group.CLOSED_UNSOLVED.value)
 OPEN_GROUPS = (wf.Group.OPEN.value, wf.Group.PAUSED.value)
 MERGED = wf.Group.MERGED.value
-SAT = wf.Satisfaction.SATISFIED.value
+# The five 好差评 levels in the three buckets of 满意率 (docs/domain.md "Metrics"): 非常满意 counts as
+# 满意, 非常不满意 as 不满意.
+SATS = tuple(sorted(s.value for s in wf.SATISFIED_LEVELS))
 BASIC = wf.Satisfaction.BASICALLY_SATISFIED.value
-UNSAT = wf.Satisfaction.UNSATISFIED.value
+UNSATS = tuple(sorted(s.value for s in wf.BAD_LEVELS))
+ANSWERED = (*SATS, BASIC, *UNSATS)
 UPPER_LEVELS = (wf.Level.TOWNSHIP.value, wf.Level.COUNTY.value)
 
 
@@ -121,10 +127,26 @@ def _alive(qs: QuerySet, field_name: str = "deleted_at") -> QuerySet:
     return qs.filter(_alive__isnull=True)
 
 
+_CHANNEL: ContextVar[str | None] = ContextVar("minqing_metrics_channel", default=None)
+
+
+@contextmanager
+def only_channel(channel: str) -> Iterator[None]:
+    """Every metric computed inside counts the cases of one channel alone (the 12345 三率: the same
+    definitions, restricted to the hotline's cases — minqing.hotline.figures)."""
+    token = _CHANNEL.set(channel)
+    try:
+        yield
+    finally:
+        _CHANNEL.reset(token)
+
+
 def appeals(region_code: str, *, user: Any = None) -> QuerySet:
     """Countable cases of the subtree: alive, not merged; 举报 only in the figures of the 纪委 covering
     the place (access.figures_count_reports; docs/decisions, hidden-case counts)."""
     qs = _alive(Appeal.objects.all()).exclude(group=MERGED)
+    if (channel := _CHANNEL.get()) is not None:
+        qs = qs.filter(channel=channel)
     if user is not None and not access.figures_count_reports(user, region_code):
         qs = qs.exclude(sensitivity="misconduct")
     return _scoped(qs, region_code, user, "region")
@@ -234,8 +256,10 @@ def _closed_counts() -> dict[str, Count]:
 def _visit_rows(region_code: str, low: dt.datetime, high: dt.datetime, user: Any) -> QuerySet:
     """Answered return visits in the period (their case's place is ``appeal__region``)."""
     qs = _alive(ReturnVisit.objects.all(), "appeal__deleted_at").filter(
-        at__gte=low, at__lt=high, satisfaction__in=(SAT, BASIC, UNSAT),
+        at__gte=low, at__lt=high, satisfaction__in=ANSWERED,
     ).exclude(appeal__group=MERGED)
+    if (channel := _CHANNEL.get()) is not None:
+        qs = qs.filter(appeal__channel=channel)
     if user is not None and not access.figures_count_reports(user, region_code):
         qs = qs.exclude(appeal__sensitivity="misconduct")
     return _scoped(qs, region_code, user, "appeal__region")
@@ -247,15 +271,15 @@ def _spot_rows(region_code: str, low: dt.datetime, high: dt.datetime, user: Any)
                    _unindexed_dates(regioncode.normalize(region_code), low, high))
     qs, g = _status(qs)
     return qs.filter(
-        satisfaction__in=(SAT, BASIC, UNSAT), **{g["status"]: wf.Status.SOLVED_ON_SPOT.value},
+        satisfaction__in=ANSWERED, **{g["status"]: wf.Status.SOLVED_ON_SPOT.value},
         **{f"{f['closed_at']}__gte": low, f"{f['closed_at']}__lt": high},
     ).exclude(Exists(ReturnVisit.objects.filter(appeal=OuterRef("pk"))))
 
 
 def _satisfaction_counts() -> dict[str, Count]:
-    return {"satisfied": Count("pk", filter=Q(satisfaction=SAT)),
+    return {"satisfied": Count("pk", filter=Q(satisfaction__in=SATS)),
             "basic": Count("pk", filter=Q(satisfaction=BASIC)),
-            "unsatisfied": Count("pk", filter=Q(satisfaction=UNSAT))}
+            "unsatisfied": Count("pk", filter=Q(satisfaction__in=UNSATS))}
 
 
 def _backlog_rows(region_code: str, moment: dt.datetime, user: Any, kinds: tuple[str, ...]) -> QuerySet:

@@ -56,15 +56,16 @@ from .metric_groups import (
     summary_with_children,
 )
 from .metric_rows import (
+    ANSWERED,
     BASIC,
     CLOSED_GROUPS,
     LONG_PERIOD,
     MERGED,
     OPEN_GROUPS,
     PETITION_LIMIT_DAYS,
-    SAT,
+    SATS,
     SOLVED,
-    UNSAT,
+    UNSATS,
     UPPER_LEVELS,
     _unindexed_dates,
     appeals,
@@ -97,7 +98,8 @@ __all__ = [
     "received_by_span", "resolution_rate", "response_rate", "satisfaction_counts", "satisfaction_counts_by_child",
     "satisfaction_rate", "summary_with_children",
     # constants and helpers the other parts read
-    "BASIC", "CLOSED_GROUPS", "LONG_PERIOD", "MERGED", "OPEN_GROUPS", "PETITION_LIMIT_DAYS", "SAT", "SOLVED", "UNSAT",
+    "ANSWERED", "BASIC", "CLOSED_GROUPS", "LONG_PERIOD", "MERGED", "OPEN_GROUPS", "PETITION_LIMIT_DAYS", "SATS",
+    "SOLVED", "UNSATS",
     "UPPER_LEVELS", "_unindexed_dates", "appeals", "scope_q",
 ]
 

@@ -37,6 +37,8 @@ class Channel(models.TextChoices):
     SOCIAL = "social", _("Social media")  # 微博/微信
     TRANSFER = "transfer", _("Transferred from above")  # 上级转办
     IMPORT = "import", _("Imported ledger")  # 导入台账
+    HOTLINE = "12345", _("12345 hotline")  # 12345 政务服务便民热线工单
+    OPEN311 = "open311", _("Open311 client")  # Open311 GeoReport v2 (an app or another platform)
 
 
 class Urgency(models.TextChoices):
@@ -186,6 +188,7 @@ class Report(models.Model):
                                     related_name="+")
     client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)  # offline idempotence
     notified_at = models.DateTimeField(null=True, blank=True)  # told of the outcome
+    notified_method = models.CharField(_("told by"), max_length=10, blank=True, default="")  # 电话/当面/短信/门户
 
     class Meta:
         verbose_name = _("report")

@@ -70,7 +70,8 @@ __all__ = [  # the names other parts import from here
     "do_explain_policy", "do_flag_accountability", "do_refer", "do_reject_extension", "do_remind",
     "do_reopen", "do_request_extension", "do_resume", "do_return_visit", "do_return_visit_failed", "do_review",
     "do_solve_on_spot", "do_submit_result", "do_supervise", "do_suspend", "do_unmerge", "do_verify",
-    "event_reason", "event_row", "merge", "perform", "register_appeal", "reveal_phone", "sensitivity_of",
+    "TOLD_METHODS", "mark_told", "event_reason", "event_row", "merge", "perform", "register_appeal",
+    "reveal_phone", "sensitivity_of",
     "state_from_json", "state_to_json", "sync_columns", "validate_upload", "_write_events",
 ]  # fmt: skip
 
@@ -341,13 +342,29 @@ def do_return_visit_failed(appeal: Appeal, *, actor, method: str = "", note: str
     return result
 
 
+# How a resident was told the outcome (已告知结果). Staff pick one when they told them themselves;
+# the notices outbox records "短信" when an SMS was actually delivered (mark_told).
+TOLD_METHODS = ("电话", "当面", "短信", "门户")
+
+
+def _told(method: str | None) -> str:
+    method = (method or "").strip()
+    if method and method not in TOLD_METHODS:
+        raise ValidationError(f"告知结果方式只能是{'、'.join(TOLD_METHODS)}")
+    return method
+
+
 @transaction.atomic
 def do_close(appeal: Appeal, *, actor, outcome: str, reason: str | None = None, note: str = "",
-             now: dt.datetime | None = None) -> Appeal:
-    """办结; every reporter (merged ones included) is marked as told of the outcome."""
+             told: str = "", now: dt.datetime | None = None) -> Appeal:
+    """办结. The reporters are marked as told of the outcome only when staff record how they told
+    them (``told``: 电话/当面/短信/门户); otherwise a notice sent later marks them (mark_told)."""
+    method = _told(told)
     result = _transition(appeal, "close", actor=actor, now=now,
-                         payload={"outcome": outcome, "reason": reason or None, "note": note})
-    Report.objects.filter(appeal=result, notified_at__isnull=True).update(notified_at=result.updated_at)
+                         payload={"outcome": outcome, "reason": reason or None, "note": note, "told": method or None})
+    if method:
+        Report.objects.filter(appeal=result, notified_at__isnull=True).update(
+            notified_at=result.updated_at, notified_method=method)
     return result
 
 
@@ -359,6 +376,26 @@ def do_reopen(appeal: Appeal, *, actor, reason: str, due: Any = None, now: dt.da
     due_at = _aware(due, "新的办理期限") if due not in (None, "") else deadlines.due_for(
         deadlines.RESOLVE, kind=row.kind, category_id=row.category_id, urgency=row.urgency, start=now).due
     return _transition(appeal, "reopen", actor=actor, payload={"reason": reason, "due": due_at}, now=now, row=row)
+
+
+@transaction.atomic
+def mark_told(appeal: Appeal, *, method: str, actor=None, reports: Iterable[int] | None = None,
+              now: dt.datetime | None = None) -> int:
+    """已告知结果, recorded after the fact: by the notices outbox when a closure notice was delivered
+    (method "短信"), or by staff who told the residents later. Returns how many reports were marked;
+    each marking is an audit entry naming the method."""
+    method = _told(method)
+    if not method:
+        raise ValidationError("请选择告知结果方式")
+    now = now or timezone.now()
+    qs = Report.objects.filter(appeal_id=appeal.pk, notified_at__isnull=True)
+    if reports is not None:
+        qs = qs.filter(pk__in=list(reports))
+    marked = list(qs.values_list("pk", flat=True))
+    if marked:
+        Report.objects.filter(pk__in=marked).update(notified_at=now, notified_method=method)
+        record("appeal.told", actor=actor, obj=appeal, at=now, changes={"reports": marked, "method": method})
+    return len(marked)
 
 
 @transaction.atomic

@@ -105,9 +105,25 @@ STATUS_GROUP: Mapping[Status, Group] = MappingProxyType(
 
 
 class Satisfaction(StrEnum):
+    """The five levels of 好差评 (国办发〔2019〕51号). Older records hold only the middle three; the
+    metrics count 非常满意 with 满意 and 非常不满意 with 不满意 (docs/domain.md "Metrics")."""
+
+    VERY_SATISFIED = "very_satisfied"  # 非常满意
     SATISFIED = "satisfied"  # 满意
     BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
     UNSATISFIED = "unsatisfied"  # 不满意
+    VERY_UNSATISFIED = "very_unsatisfied"  # 非常不满意
+
+
+SATISFACTION_ZH = {
+    Satisfaction.VERY_SATISFIED: "非常满意", Satisfaction.SATISFIED: "满意",
+    Satisfaction.BASICALLY_SATISFIED: "基本满意", Satisfaction.UNSATISFIED: "不满意",
+    Satisfaction.VERY_UNSATISFIED: "非常不满意",
+}  # fmt: skip
+# 好评 / 差评 as 51号文 counts them; 差评 re-opens a case at its return visit.
+SATISFIED_LEVELS = frozenset({Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED})
+BAD_LEVELS = frozenset({Satisfaction.UNSATISFIED, Satisfaction.VERY_UNSATISFIED})
+SATISFACTION_ERROR = "满意度只能是非常满意、满意、基本满意、不满意或非常不满意"
 
 
 class CloseReason(StrEnum):

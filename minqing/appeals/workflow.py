@@ -23,6 +23,7 @@ from typing import Any
 from . import dispatch_flow as dispatch
 from .states import (  # noqa: F401 - re-exported: callers import these from workflow
     _NEXT_LEVEL,
+    BAD_LEVELS,
     CLOSE_REASON_LABELS,
     CLOSED_STATUSES,
     DEFAULT_POLICY,
@@ -31,6 +32,9 @@ from .states import (  # noqa: F401 - re-exported: callers import these from wor
     OPEN_STATUSES,
     PETITION_EXTENSION_MAX_DAYS,
     PETITION_MAX_EXTENSIONS,
+    SATISFACTION_ERROR,
+    SATISFACTION_ZH,
+    SATISFIED_LEVELS,
     STATUS_GROUP,
     STATUS_LABELS,
     Action,
@@ -123,7 +127,7 @@ def _solve_on_spot(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Resu
     try:
         sat = Satisfaction(answer)
     except ValueError as exc:
-        raise TransitionError("满意度只能是满意、基本满意或不满意") from exc
+        raise TransitionError(SATISFACTION_ERROR) from exc
     return replace(s, status=Status.SOLVED_ON_SPOT, visit_answer=sat, visits=(*s.visits, sat)), ()
 
 
@@ -261,11 +265,11 @@ def _return_visit(s: AppealState | None, a: Action, _p: WorkflowPolicy) -> Resul
     try:
         answer = Satisfaction(a.payload.get("satisfaction"))
     except ValueError as exc:
-        raise TransitionError("满意度只能是满意、基本满意或不满意") from exc
+        raise TransitionError(SATISFACTION_ERROR) from exc
     s = replace(s, visits=(*s.visits, answer))
-    # 不满意 → 重办, unless the reviewer records that it is not to be re-handled (e.g. the demand
-    # is beyond policy after a re-handling); closing then flags accountability.
-    if answer is Satisfaction.UNSATISFIED and a.payload.get("reopen", True):
+    # 差评 (不满意 / 非常不满意) → 重办, unless the reviewer records that it is not to be re-handled
+    # (e.g. the demand is beyond policy after a re-handling); closing then flags accountability.
+    if answer in BAD_LEVELS and a.payload.get("reopen", True):
         return replace(_new_round(s, Status.IN_PROGRESS), reopen_count=s.reopen_count + 1), ()
     return replace(s, status=Status.AWAITING_CLOSURE, visit_answer=answer), ()
 
@@ -298,7 +302,7 @@ def _close(s: AppealState | None, a: Action, p: WorkflowPolicy) -> Result:
     flags = []
     if outcome == "unsolved":
         flags.append("unsolved")
-    if s.visit_answer is Satisfaction.UNSATISFIED:
+    if s.visit_answer in BAD_LEVELS:
         flags.append("unsatisfied")
     if s.due is not None and a.at > s.due:
         flags.append("overdue")
@@ -443,7 +447,7 @@ _SPECS = [
     ActionSpec("return_visit_failed", "回访未联系上", frozenset({Status.AWAITING_RETURN_VISIT}), (),
                ("method", "note"), _return_visit_failed),
     ActionSpec("close", "办结", frozenset({Status.AWAITING_RETURN_VISIT, Status.AWAITING_CLOSURE}),
-               ("outcome",), ("reason", "note"), _close, _guard_close),
+               ("outcome",), ("reason", "note", "told"), _close, _guard_close),
     ActionSpec("merge_into", "合并", _ACTIVE, ("target",), ("note",), _merge_into),
     ActionSpec("unmerge", "取消合并", frozenset({Status.MERGED}), ("reason",), (), _unmerge),
     ActionSpec("reopen", "重新办理", frozenset({Status.CLOSED_SOLVED, Status.CLOSED_UNSOLVED}), ("reason",),
@@ -462,7 +466,7 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType({
     "measures": "办理措施", "due": "办理期限", "reason": "理由", "note": "说明", "cost": "费用",
     "fund_source": "资金来源", "evidence": "佐证材料", "leader": "督办领导", "days": "延期天数",
     "result": "办理结果", "passed": "核查结论", "method": "回访方式", "reopen": "是否重办",
-    "outcome": "办结结果", "target": "合并到的诉求", "persons": "责任人员", "body": "导入途径（接收机关）",
+    "outcome": "办结结果", "target": "合并到的诉求", "persons": "责任人员", "told": "告知结果方式", "body": "导入途径（接收机关）",
     "part": "协办事项", "reply": "协办答复", "returned_unit": "退单单位", "co_units": "协办单位",
 })  # fmt: skip
 

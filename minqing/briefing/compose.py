@@ -131,7 +131,8 @@ def _typical_cases(code: str, period: Period, user: Any, names: dict[str, str]) 
             how = "经逐级研判报送县级，" + how.removeprefix("经")
         elif a.max_level == wf.Level.TOWNSHIP.value:
             how = "经提交乡镇研判，" + how.removeprefix("经")
-        satisfied = {wf.Satisfaction.SATISFIED.value: "，群众表示满意",
+        satisfied = {wf.Satisfaction.VERY_SATISFIED.value: "，群众表示非常满意",
+                     wf.Satisfaction.SATISFIED.value: "，群众表示满意",
                      wf.Satisfaction.BASICALLY_SATISFIED.value: "，群众表示基本满意"}.get(a.satisfaction, "")
         out.append(Case(title=f"{place}：{title}{category}。",
                         text=f"{how}，于{closed.month}月{closed.day}日办结{satisfied}。"))

@@ -29,9 +29,9 @@ def rating_counts(region_code: str, start: dt.date, end: dt.date, *, user: Any =
     if user is not None:
         qs = qs.filter(jurisdiction.figure_q(user, "region"))
     got = qs.aggregate(
-        satisfied=Count("pk", filter=Q(satisfaction=wf.Satisfaction.SATISFIED.value)),
+        satisfied=Count("pk", filter=Q(satisfaction__in=[s.value for s in wf.SATISFIED_LEVELS])),
         basic=Count("pk", filter=Q(satisfaction=wf.Satisfaction.BASICALLY_SATISFIED.value)),
-        unsatisfied=Count("pk", filter=Q(satisfaction=wf.Satisfaction.UNSATISFIED.value)),
+        unsatisfied=Count("pk", filter=Q(satisfaction__in=[s.value for s in wf.BAD_LEVELS])),
     )
     return {k: v or 0 for k, v in got.items()}
 

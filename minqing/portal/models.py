@@ -12,9 +12,11 @@ from minqing.appeals import workflow as wf
 from minqing.audit.softdelete import KeptModel
 
 SATISFACTION_CHOICES = [
+    (wf.Satisfaction.VERY_SATISFIED.value, pgettext_lazy("portal", "Very satisfied")),  # 非常满意
     (wf.Satisfaction.SATISFIED.value, pgettext_lazy("portal", "Satisfied")),  # 满意
     (wf.Satisfaction.BASICALLY_SATISFIED.value, pgettext_lazy("portal", "Basically satisfied")),  # 基本满意
     (wf.Satisfaction.UNSATISFIED.value, pgettext_lazy("portal", "Unsatisfied")),  # 不满意
+    (wf.Satisfaction.VERY_UNSATISFIED.value, pgettext_lazy("portal", "Very unsatisfied")),  # 非常不满意
 ]
 
 
@@ -44,7 +46,10 @@ class Rating(KeptModel):
     recorded on the appeal as its return visit (services.do_return_visit), and so is already in
     the appeal metrics; the others are figures of their own (figures.rating_counts)."""
 
-    letter = models.OneToOneField(Letter, on_delete=models.PROTECT, related_name="rating")
+    letter = models.OneToOneField(Letter, null=True, blank=True, on_delete=models.PROTECT, related_name="rating")
+    # A rating from the return-visit SMS link (rating.py) belongs to one report (one resident) instead.
+    report = models.OneToOneField("appeals.Report", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="rating")
     appeal = models.ForeignKey("appeals.Appeal", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=SATISFACTION_CHOICES)

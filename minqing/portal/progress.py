@@ -82,9 +82,11 @@ def stage_labels() -> dict[str, str]:
 
 
 def satisfaction_labels() -> dict[str, str]:
-    return {wf.Satisfaction.SATISFIED.value: pgettext("portal", "Satisfied"),
+    return {wf.Satisfaction.VERY_SATISFIED.value: pgettext("portal", "Very satisfied"),
+            wf.Satisfaction.SATISFIED.value: pgettext("portal", "Satisfied"),
             wf.Satisfaction.BASICALLY_SATISFIED.value: pgettext("portal", "Basically satisfied"),
-            wf.Satisfaction.UNSATISFIED.value: pgettext("portal", "Unsatisfied")}
+            wf.Satisfaction.UNSATISFIED.value: pgettext("portal", "Unsatisfied"),
+            wf.Satisfaction.VERY_UNSATISFIED.value: pgettext("portal", "Very unsatisfied")}
 
 
 def _kind_label(kind: str) -> str:

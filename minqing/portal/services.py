@@ -293,7 +293,7 @@ def rate(letter: Letter, *, satisfaction: str, comment: str = "", address_key: s
     now = now or timezone.now()
     throttle.check("rate_addr", address_key, now=now)
     if satisfaction not in {s.value for s in wf.Satisfaction}:
-        raise ValidationError({"satisfaction": "请选择满意、基本满意或不满意"})
+        raise ValidationError({"satisfaction": "请选择非常满意、满意、基本满意、不满意或非常不满意"})
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise ValidationError({"comment": f"评价意见不能超过{COMMENT_MAX}个字"})

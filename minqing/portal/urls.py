@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import rate_views, views
 
 app_name = "portal"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("sent/", views.sent, name="sent"),
     path("track/", views.track, name="track"),
     path("track/rate/", views.rate, name="rate"),
+    # The same name with the signed token: reverse("portal:rate", args=[token]) (rating.rating_url).
+    path("rate/<str:token>/", rate_views.rate_link, name="rate"),
 ]

@@ -23,9 +23,7 @@ from minqing.appeals import workflow as wf
 from minqing.lib import regioncode
 from minqing.regions.jurisdiction import region_q
 
-SATISFACTION = [(s.value, label) for s, label in (
-    (wf.Satisfaction.SATISFIED, "满意"), (wf.Satisfaction.BASICALLY_SATISFIED, "基本满意"),
-    (wf.Satisfaction.UNSATISFIED, "不满意"))]
+SATISFACTION = [(s.value, label) for s, label in wf.SATISFACTION_ZH.items()]  # the five 好差评 levels
 DECISIONS = [("solve_on_spot", "现场解决（立行立改）"), ("assign", "限期办理（限期整改）"),
              ("explain", "政策解答"), ("escalate", "上报上级")]
 LEVELS = [(lv.value, label) for lv, label in wf.LEVEL_LABELS.items()]
@@ -33,6 +31,7 @@ CLOSE_REASONS = [(r.value, label) for r, label in wf.CLOSE_REASON_LABELS.items()
 OUTCOMES = [("solved", "已解决"), ("unsolved", "未解决")]
 YES_NO = [("1", "是"), ("0", "否")]
 PASSED = [("1", "通过"), ("0", "不通过（退回重办）")]
+TOLD = [(m, m) for m in services.TOLD_METHODS]
 METHODS = [("电话回访", "电话回访"), ("上门回访", "上门回访"), ("短信回访", "短信回访"), ("其他", "其他")]
 
 
@@ -72,6 +71,7 @@ FIELDS: dict[str, Field] = {
     "method": _f("method", "select", METHODS),
     "reopen": _f("reopen", "select", YES_NO, blank=False, initial="1"),
     "outcome": _f("outcome", "select", OUTCOMES, blank=False),
+    "told": _f("told", "select", TOLD),
     "target": _f("target", "text"),
     "persons": _f("persons", "text"),
     "body": _f("body", "text"),
@@ -96,8 +96,10 @@ HELP = {
     "escalate": _("Send the case to the next level up, which reviews it next."),
     "submit_result": _("Report the case handled; someone other than the handler verifies it."),
     "verify": _("Confirm the result; a failed check sends the case back to handling."),
-    "return_visit": _("Ask the resident; 'unsatisfied' sends the case back for re-handling."),
-    "close": _("Close the case; without an answered return visit, choose the reason."),
+    "return_visit": _("Ask the resident (five levels); 'unsatisfied' or 'very unsatisfied' sends the case back "
+                      "for re-handling."),
+    "close": _("Close the case; without an answered return visit, choose the reason. Say how the residents "
+               "were told the outcome, if they were: only then are they marked as told."),
     "supervise": _("You become the supervising leader of this case."),
     "merge_into": _("Fold this case into another open one; its reporters move with it."),
     "request_extension": _("Petitions may be extended once, by at most 30 days."),

@@ -105,10 +105,11 @@ def test_the_whole_loop_with_a_reopen(county, register, clock):
     a = services.do_verify(a, actor=county.cadre_a, passed=True, now=clock())
     a = services.do_return_visit(a, actor=county.cadre_a, satisfaction="basically_satisfied", now=clock())
     assert a.status == "awaiting_closure"
-    a = services.do_close(a, actor=county.cadre_a, outcome="solved", now=clock())
+    a = services.do_close(a, actor=county.cadre_a, outcome="solved", told="电话", now=clock())
     assert (a.status, a.group, a.satisfaction, a.closed_on_time) == ("closed_solved", "solved",
                                                                      "basically_satisfied", True)
-    assert a.reports.get().notified_at == a.closed_at
+    report = a.reports.get()
+    assert (report.notified_at, report.notified_method) == (a.closed_at, "电话")  # staff said how they told them
     assert ReturnVisit.objects.filter(appeal=a).count() == 2
     actions = list(a.events.values_list("action", flat=True))
     assert actions[0] == "register" and actions[-1] == "close" and actions.count("verify") == 2

@@ -61,11 +61,14 @@ SCAN = (
     "sysadmin:pairings", "sysadmin:teams", "sysadmin:enterprises", "sysadmin:checklists", "sysadmin:categories",
     "sysadmin:category_new", "sysadmin:deadlines", "sysadmin:deadline_new", "sysadmin:holidays",
     "sysadmin:quotas", "sysadmin:quota_new",
+    "hotline:index", "hotline:replies_xlsx", "api:hotline_orders", "api:hotline_replies", "open311:requests",
 )
 # No account, no object id: the portal's code look-ups (tests/portal), log-in steps, the schema, static files.
 PUBLIC = (
     "api:openapi-json", "api:openapi-view", "api:api-root", "api:issue_token", "set_language", "field:sw",
     "field:manifest", "web:login", "web:logout", "accounts:verify", "accounts:password_reset",
+    # Open311 (minqing/hotline/open311.py): public by the standard; no personal data, no protected case
+    "open311:services", "open311:service", "open311:request",
 )
 PUBLIC_PREFIXES = ("portal/", "api/v1/portal/")
 # The Django admin answers only staff accounts (tests/test_admin.py); everyone else is sent to its log-in.

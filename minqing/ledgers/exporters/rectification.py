@@ -26,12 +26,11 @@ from minqing.regions.models import Region
 from .. import RECTIFICATION_COLUMNS
 
 WIDTHS = (5, 9, 10, 16, 10, 36, 14, 9, 28, 11, 24, 7, 9, 18)
-SATISFACTION_LABELS = {wf.Satisfaction.SATISFIED.value: "满意", wf.Satisfaction.BASICALLY_SATISFIED.value: "基本满意",
-                       wf.Satisfaction.UNSATISFIED.value: "不满意"}
+SATISFACTION_LABELS = {s.value: label for s, label in wf.SATISFACTION_ZH.items()}
 CHANNEL_LABELS = {
     "visit": "入户走访", "meeting": "院坝会", "reception": "接待日", "phone": "来电", "letter": "来信",
     "mailbox": "书记信箱", "email": "电子邮件", "web": "网络", "social": "微博微信", "transfer": "上级转办",
-    "import": "导入台账",
+    "import": "导入台账", "12345": "12345热线", "open311": "Open311",
 }
 assert set(CHANNEL_LABELS) == set(Channel.values)
 STATUS_TEXT = {s.value: label for s, label in wf.STATUS_LABELS.items()}

@@ -168,14 +168,14 @@ class TaidiClassified(TaidiMessages):
 
 _CLOSED_WORDS = {"是": True, "已办结": True, "办结": True, "Y": True,
                  "否": False, "未办结": False, "N": False, "": False}
-_SATISFACTION = {"满意": wf.Satisfaction.SATISFIED.value, "基本满意": wf.Satisfaction.BASICALLY_SATISFIED.value,
-                 "不满意": wf.Satisfaction.UNSATISFIED.value, "": ""}
+_SATISFACTION = {label: s.value for s, label in wf.SATISFACTION_ZH.items()} | {"": ""}
 _TRIAGE_WORDS = {"立行立改": Triage.ON_SPOT.value, "现场解决": Triage.ON_SPOT.value,
                  "限期整改": Triage.ASSIGN.value, "限期办理": Triage.ASSIGN.value, "政策解答": Triage.EXPLAIN.value}
 _SOURCE_WORDS = {
     "入户走访": "visit", "走访": "visit", "院坝会": "meeting", "村民大会": "meeting", "田坎议事": "meeting",
     "接待日": "reception", "来电": "phone", "来信": "letter", "书记信箱": "mailbox", "电子邮件": "email",
-    "网络": "web", "微博微信": "social", "上级转办": "transfer", "导入台账": "import",
+    "网络": "web", "微博微信": "social", "上级转办": "transfer", "导入台账": "import", "12345热线": "12345",
+    "Open311": "open311",
 }
 
 
