@@ -14,8 +14,8 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from minqing.appeals import workflow as wf
-from minqing.ledgers.importers import cells
-from minqing.ledgers.importers.cells import CellError, norm_header
+from minqing.lib import cells
+from minqing.lib.cells import CellError, norm_header
 from minqing.lib.phone import PhoneError, clean_phone
 
 

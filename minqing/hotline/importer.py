@@ -24,10 +24,9 @@ from django.utils import timezone
 from minqing.appeals import services
 from minqing.appeals.models import Category, Channel
 from minqing.audit.log import record
-from minqing.ledgers.importers import sheets
-from minqing.ledgers.importers.cells import CellError, read_sheet
-from minqing.ledgers.importers.sheets import SheetError
-from minqing.lib import regioncode
+from minqing.lib import regioncode, sheets
+from minqing.lib.cells import CellError, read_sheet
+from minqing.lib.sheets import SheetError
 from minqing.regions.models import Region
 
 from . import columns

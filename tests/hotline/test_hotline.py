@@ -14,7 +14,7 @@ from minqing.appeals import services
 from minqing.appeals.models import Appeal, AppealEvent, Category
 from minqing.hotline import figures, importer, replies
 from minqing.hotline.models import HotlineOrder
-from minqing.ledgers.importers import sheets
+from minqing.lib import sheets
 from minqing.lib.workdays import TZ
 
 HEAD = ["序号", "工单编号", "来电时间", "来电人", "联系电话", "诉求类型", "问题分类", "诉求内容", "问题发生地",
