@@ -10,10 +10,11 @@ class AppealsConfig(AppConfig):
         from minqing.audit import actions
         from minqing.audit.trail import register_withholding
         from minqing.households.printing import register_list
+        from minqing.jobs import periodic
         from minqing.lib import figures
         from minqing.regions import jurisdiction
 
-        from . import access, labels
+        from . import access, labels, sweeps
         from .dispatch_metrics import section
         from .models import Appeal, Report
         from .queries import household_lines
@@ -34,3 +35,5 @@ class AppealsConfig(AppConfig):
                                "similarity": _("similarity")})
         # 重复诉求率 (numerator / denominator) on the dashboard, in the briefing and /api/v1/metrics/repeats
         figures.register("repeats", _("Repeat appeals"), repeats.figures, order=15)
+        # the yellow/red sweep runs by itself inside `minqing serve` and `minqing worker`
+        periodic.register("sweep", periodic.minutes_setting("MINQING_SWEEP_MINUTES", 5), sweeps.periodic_sweep)

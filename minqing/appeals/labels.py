@@ -27,7 +27,8 @@ EVENT_LABELS: Mapping[str, Any] = {
 # audit codes of appeals that are no event on the timeline (staff and the auditor read them)
 AUDIT_LABELS: Mapping[str, Any] = {
     "import": _("Cases imported from a ledger"), "attachment_added": _("Attachment added"),
-    "phone_revealed": _("Reporter's phone shown in clear"), "deadline_recomputed": _("Deadline recomputed"),
+    "phone_revealed": _("Reporter's phone shown in clear"), "told": _("Residents told the result"),
+    "deadline_recomputed": _("Deadline recomputed"),
 }
 FLAG_LABELS: Mapping[str, Any] = {
     "unsolved": _("closed unsolved"), "unsatisfied": _("resident unsatisfied"), "overdue": _("closed late"),
@@ -65,6 +66,11 @@ def register() -> None:
     actions.register("appeals", {PREFIX + code: label for code, label in AUDIT_LABELS.items()})
     # minqing.ledgers is no app (plain functions over the appeals models): its one code is registered here
     actions.register("ledgers", {"ledger.import": _("Ledger imported")})
+    actions.register("dispatch", {  # the dispatch catalogue's set-up (appeals/dispatch.py)
+        "dispatch.rule_saved": _("Dispatch catalogue entry saved"),
+        "dispatch.rule_retired": _("Dispatch catalogue entry retired"),
+        "dispatch.return_days": _("Days allowed for a return set"),
+    })
     for key, table in VALUE_LABELS.items():
         actions.register_values(key, table)
     actions.register_values("bool", {"true": _("yes"), "false": _("no")})

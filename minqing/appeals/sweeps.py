@@ -68,3 +68,13 @@ def _turn_red(pk: int, current: str, now: dt.datetime) -> int:
                                to_status=a.status, level=a.level, at=now, payload=payload, reason="超过办理期限")
     record("appeal.overdue", obj=a, changes=payload, reason="超过办理期限", at=now)
     return 1
+
+
+def periodic_sweep() -> str:
+    """The sweep as the job runner's periodic task (jobs/periodic.py), with the day's audit checkpoint,
+    as `minqing sweep` writes it."""
+    from minqing.audit.checkpoint import ensure_today
+
+    r = sweep()
+    ensure_today()
+    return f"黄灯 {r.yellow} 件，红灯 {r.red} 件，熄灯 {r.cleared} 件"

@@ -8,6 +8,7 @@ class HotlineConfig(AppConfig):
 
     def ready(self) -> None:
         from minqing.appeals.access import appeal_policy
+        from minqing.audit import actions
         from minqing.lib import figures as registry
         from minqing.regions import jurisdiction
 
@@ -18,3 +19,4 @@ class HotlineConfig(AppConfig):
         # A work order is exactly as visible as the case it became.
         jurisdiction.register(HotlineOrder, appeal_policy(prefix="appeal__", region_field="appeal__region"))
         registry.register("hotline", _("12345 hotline"), section, order=50)
+        actions.register("hotline", {"hotline.import": _("12345 work orders imported")})

@@ -33,21 +33,21 @@ class Task:
     run: Callable[[], str]  # → a one-line summary kept on the row
 
 
-def sweep_minutes() -> float:
-    value = getattr(settings, "MINQING_SWEEP_MINUTES", None)
-    return float(value if value is not None else os.environ.get("MINQING_SWEEP_MINUTES", "5"))
+# name → task; the parts register theirs in AppConfig.ready() (the deadline sweep: minqing.appeals), so
+# the job runner imports no part above it.
+TASKS: dict[str, Task] = {}
 
 
-def _sweep() -> str:
-    from minqing.appeals.sweeps import sweep
-    from minqing.audit.checkpoint import ensure_today
-
-    r = sweep()
-    ensure_today()  # the day's signed audit checkpoint, as `minqing sweep` writes it
-    return f"黄灯 {r.yellow} 件，红灯 {r.red} 件，熄灯 {r.cleared} 件"
+def register(name: str, minutes: Callable[[], float], run: Callable[[], str]) -> None:
+    TASKS[name] = Task(name, minutes, run)
 
 
-TASKS: dict[str, Task] = {"sweep": Task("sweep", sweep_minutes, _sweep)}
+def minutes_setting(name: str, default: float) -> Callable[[], float]:
+    """An interval read from settings or the environment at each tick (0 turns the task off)."""
+    def read() -> float:
+        value = getattr(settings, name, None)
+        return float(value if value is not None else os.environ.get(name, str(default)))
+    return read
 
 
 def claim(name: str, minutes: float, now: dt.datetime) -> bool:
@@ -98,7 +98,7 @@ def start_thread(poll_seconds: float = 30.0) -> bool:
     """A daemon thread that ticks every `poll_seconds` (once per process; False if already started)."""
     global _started
     with _lock:
-        if _started or sweep_minutes() <= 0:
+        if _started or all(task.minutes() <= 0 for task in TASKS.values()):
             return False
         _started = True
 

@@ -28,4 +28,5 @@ def register_codes() -> None:
     actions.register("portal", {
         "portal.letter_received": _("Letter received on the portal"),
         "portal.rated": _("Resident's rating on the portal"),
+        "portal.rated_by_link": _("Resident's rating from the SMS link"),
     })
