@@ -141,15 +141,14 @@ def value_label(key: str, value: Any) -> str:
 
 
 def key_label(key: str, model: Any = None) -> str:
-    """A detail's key in words: registered, else the field's verbose name on the event's model."""
-    if key in _keys:
-        return str(_keys[key])
-    for name in (key, f"{key}_masked") if model is not None else ():  # personal data: its masked column
+    """A detail's key in words: the field's verbose name on the event's model (a personal field by its
+    masked column), else the registered label, else the key."""
+    for name in (key, f"{key}_masked") if model is not None else ():
         try:
             return str(model._meta.get_field(name).verbose_name)
         except Exception:  # noqa: BLE001 - FieldDoesNotExist: a key that is no field
             continue
-    return key
+    return str(_keys.get(key, key))
 
 
 def model_of(object_type: str) -> Any:
@@ -174,6 +173,25 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+def _choice(model: Any, key: str, value: Any) -> Any:
+    """A model field's choice code in words (性别 F → 女, 与户主关系 head → 户主)."""
+    if model is None or isinstance(value, list | dict | bool) or value is None:
+        return value
+    try:
+        choices = dict(model._meta.get_field(key).flatchoices)
+    except Exception:  # noqa: BLE001 - FieldDoesNotExist: a key that is no field
+        return value
+    return choices.get(value, value)
+
+
+def _words(key: str, value: Any, model: Any) -> str:
+    if isinstance(value, list):
+        return "、".join(w for v in value if (w := _words(key, v, model)))
+    if isinstance(value, Mapping):
+        return _short(value)
+    return _short(value_label(key, _choice(model, key, value)))
+
+
 def details(changes: Mapping[str, Any] | None, *, skip: Iterable[str] = (), model: Any = None) -> list[tuple[str, str]]:
     """An event's details as (label, words) lines: keys named, coded values in words, a change
     ``[before, after]`` of a field as ``before → after``."""
@@ -184,13 +202,9 @@ def details(changes: Mapping[str, Any] | None, *, skip: Iterable[str] = (), mode
             continue
         if (isinstance(value, list) and len(value) == 2 and key not in _values  # a diff (audit.log.diff)
                 and not all(isinstance(v, int) for v in value)  # not two ids
-                and not any(isinstance(v, list | dict) for v in value)):
-            words = f"{value_label(key, value[0]) or '—'} → {value_label(key, value[1]) or '—'}"
-        elif isinstance(value, Mapping):
-            words = _short(value)
-        elif isinstance(value, list):
-            words = "、".join(_short(v) if isinstance(v, Mapping) else value_label(key, v) for v in value)
+                and not any(isinstance(v, dict) for v in value)):
+            words = f"{_words(key, value[0], model) or '—'} → {_words(key, value[1], model) or '—'}"
         else:
-            words = _short(value_label(key, value))
+            words = _words(key, value, model)
         out.append((key_label(key, model), words))
     return out

@@ -35,3 +35,6 @@ def register_codes() -> None:
         "resident.revealed": _("Resident's personal data shown in clear"),
         "resident.erased": _("Resident's personal data erased"),
     })
+    from .models import BUILTIN_TAGS
+
+    actions.register_values("tags", {code: name for code, name, _per_year in BUILTIN_TAGS})  # 户类别 in details
