@@ -29,7 +29,7 @@ def broken(monkeypatch):
 
 
 def test_every_part_registers_its_section():
-    assert [s.part for s in figures.sections()] == ["fieldwork", "checklists", "liaison", "disputes"]
+    assert [s.part for s in figures.sections()] == ["dispatch", "fieldwork", "checklists", "liaison", "disputes"]
 
 
 def test_a_broken_part_raises_under_the_test_setting(broken, county):
