@@ -259,10 +259,7 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
     disputes = _dress_disputes(sections["disputes"], code, shown)
     checklists = _checklists(sections["checklists"], code, period, shown)
     liaison = _liaison(sections["liaison"], code, period, shown)
-    dispatch = sections["dispatch"]
-    if dispatch:
-        shown["dispatch.return_rate"] = dispatch["return_rate"]["percent"]
-        shown.update({f"dispatch.unit.{u['unit_id']}.returns": u["returns"]["text"] for u in dispatch["units"]})
+    dispatch = sections["dispatch"]  # shown in its own card, apart from the figures the tests reconcile
     _repeat_rate(part("repeats", code, period, user), code, period, rates, shown, unavailable)
     return Dashboard(
         region=region, period=period, word=level_word(region), summary=s, figures=shown, links=links,

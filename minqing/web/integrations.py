@@ -58,8 +58,27 @@ def _suggestion(raw: Any) -> Suggestion | None:
                       float(confidence) if confidence is not None else None)
 
 
-def suggest(text: str) -> list[Suggestion]:
-    """Categories the text of a new appeal suggests (best first), or [] without the NLP part."""
+def suggest(text: str, region: str = "") -> list[Suggestion]:
+    """Categories the text of a new appeal suggests (best first), or [] without the NLP part; with the
+    place, each names the unit (and co-units) the dispatch catalogue gives that category there."""
+    found = _suggest(text)
+    if not region:
+        return found
+    from dataclasses import replace
+
+    from minqing.appeals import dispatch
+
+    out = []
+    for s in found:
+        rule = dispatch.suggest(s.category_id, region) if s.category_id else None
+        if rule is not None:
+            co = "、".join(u.name for u in rule.co_units.order_by("name"))
+            s = replace(s, unit=rule.unit.name + (f"（协办：{co}）" if co else ""))
+        out.append(s)
+    return out
+
+
+def _suggest(text: str) -> list[Suggestion]:
     try:
         from minqing.nlp.classify import suggest as nlp_suggest
     except ImportError:

@@ -38,7 +38,7 @@ def test_return_rate_and_own_part_on_time(county):
     assert str(by_unit["县交通运输局"]["on_time"]) == "1/1 = 100.00%" and by_unit["县交通运输局"]["co_parts"] == 1
     period = month(now.year, now.month)
     dash = build(county.county, period, county.county_leader)
-    assert dash.figures["dispatch.return_rate"] == "50.00%"
+    assert dash.dispatch["return_rate"]["text"] == "1/2 = 50.00%"
     brief = compose(county.county.code, period, user=county.county_leader)
     row = next(r for r in brief.table if r.label == "退单率")
     assert row.value == "50.00%" and "退单1件" in row.note and "2件" in row.note
@@ -47,5 +47,5 @@ def test_return_rate_and_own_part_on_time(county):
 def test_the_county_dashboard_page_shows_it(county, login):
     test_return_rate_and_own_part_on_time(county)
     page = login(county.county_leader).get(f"/dashboards/{county.county.code}/").content.decode()
-    assert 'data-figure="dispatch.return_rate"' in page and "1/2 = 50.00%" in page
+    assert 'data-testid="return-rate"' in page and "1/2 = 50.00%" in page
     assert dt.date.today()  # the period is the current month by default

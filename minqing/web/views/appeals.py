@@ -464,7 +464,7 @@ def appeal_new(request):
     text = form.data.get("text", "") if form.is_bound else ""
     return render(request, "web/appeals/new.html", {
         "form": form, "error": error, "household": household,
-        "suggestions": integrations.suggest(text) if text else [],
+        "suggestions": integrations.suggest(text, form.data.get("region", "")) if text else [],
     }, status=422 if request.method == "POST" else 200)
 
 
@@ -480,7 +480,9 @@ def _initial(user, household: Household | None) -> dict[str, Any]:
 def appeal_suggest(request):
     """The category the text suggests (htmx, as the cadre types)."""
     text = (request.GET.get("text") or request.POST.get("text") or "").strip()
-    return render(request, "web/appeals/_suggest.html", {"suggestions": integrations.suggest(text) if text else []})
+    region = (request.GET.get("region") or request.POST.get("region") or "").strip()
+    return render(request, "web/appeals/_suggest.html",
+                  {"suggestions": integrations.suggest(text, region) if text else []})
 
 
 # --- merging ---------------------------------------------------------------------------------
