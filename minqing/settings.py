@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "minqing.portal",
     "minqing.briefing",
     "minqing.jobs",
+    "minqing.notices.apps.NotificationsConfig",
     "minqing.dashboards",
     "minqing.sysadmin",
     "minqing.web",

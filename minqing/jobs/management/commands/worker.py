@@ -30,6 +30,7 @@ class Command(BaseCommand):
             runner.recover_quietly()  # jobs of a worker (or web process) of this host that died mid-run
             runner.reap_stale()
             n = runner.run_pending()
+            runner.run_passes()  # the notices outbox and any other registered pass
             if n:
                 self.stdout.write(f"已运行 {n} 个任务")
             if opts["once"]:
