@@ -18,6 +18,7 @@ urlpatterns = [
     path("portal/", include("minqing.portal.urls")),
     path("briefings/", include("minqing.briefing.urls")),
     path("jobs/", include("minqing.jobs.urls")),
+    path("notices/", include("minqing.notices.urls")),
     path("dashboards/", include("minqing.dashboards.urls")),
     path("audit/", include("minqing.audit.urls")),
     path("setup/", include("minqing.sysadmin.urls")),
