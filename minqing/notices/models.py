@@ -60,6 +60,11 @@ class Endpoint(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def safe_url(self) -> str:
+        """The address without its query: a robot's key (?key=, ?access_token=) is itself a secret."""
+        return self.url.split("?", 1)[0] + ("?…" if "?" in self.url else "")
+
 
 class Notice(models.Model):
     """One message to one recipient by one channel (the outbox row). ``dedup_key`` is unique: the
