@@ -211,3 +211,40 @@ def test_tencent_sms_is_signed_tc3_and_errors_are_kept(county, tencent):
     delivery.deliver_due(T0 + dt.timedelta(hours=1))
     dead = Notice.objects.get(kind="resident_accepted", address_masked="139****5678")
     assert dead.state == "dead" and "AuthFailure.SignatureFailure" in dead.last_error
+
+
+def test_concurrent_workers_never_claim_the_same_row(county, wecom):
+    """Four workers at once on PostgreSQL (SKIP LOCKED) or SQLite (one writer at a time): every message
+    reaches the robot exactly once."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(":memory:"):
+        pytest.skip("threads need a shared database (PostgreSQL, or SQLite on a file)")
+    e = services.add_endpoint(actor=None, kind="wecom", region_code=county.county.code, url=wecom.url,
+                              per_minute=600)
+    for i in range(40):
+        services.queue(kind="reminded", channel="wecom", endpoint=e, region_id=county.county.code,
+                       title=f"催办 {i}", body=f"编号 C{i:02d}", dedup_key=f"conc:{i}", now=T0)
+    errors: list[BaseException] = []
+
+    def work(name: str) -> None:
+        try:
+            for _ in range(10):
+                delivery.deliver_due(T0 + dt.timedelta(seconds=1), limit=5, worker=name)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    bodies = [r["markdown"]["content"] for r in wecom.received]
+    assert len(bodies) == 40 and len(set(bodies)) == 40
+    assert Attempt.objects.filter(endpoint=e).count() == 40
+    assert len(set(Attempt.objects.filter(endpoint=e).values_list("worker", flat=True))) > 1
