@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 # The project catalogue (minqing/locale: web pages, foundation, appeals) and one catalogue per later part.
-PARTS := fieldwork checklists enterprises disputes nlp portal briefing jobs dashboards audit hotline
+PARTS := fieldwork checklists enterprises disputes nlp portal briefing jobs dashboards audit hotline notices
 messages: $(STAMP)
 	cd minqing && ../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete $(PARTS:%=-i %) \
 	  && ../$(BIN)/django-admin compilemessages -i .venv

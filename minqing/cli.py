@@ -20,6 +20,7 @@ COMMANDS = {
     "worker": "run background jobs (exports, briefings) queued by the site: worker [--once]",
     "field": "field work figures: field coverage|quotas|funnel --region CODE [--period YYYY-MM|YYYY-Qn|YYYY] | field install-quotas --county CODE",
     "disputes": "disputes: disputes adopt (rows for 矛盾纠纷 appeals) | disputes summary --region CODE [--from D --to D]",
+    "notify": "notices: notify add-channel wecom|dingtalk URL [--secret S] --scope PLACE-CODE [--unit NAME] | notify channels | notify dead | notify resend ID",
     "sweep": "deadline sweep: mark yellow/red warnings and overdue appeals (run every few minutes)",
     "search": "full-text index: search rebuild (after a bulk load)",
     "model": "category model: model train [--exclude FILE] | model evaluate FILE.csv [--cv K] [--json]",

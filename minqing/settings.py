@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "minqing.hotline",  # 12345 work orders in and out, Open311 GeoReport v2
     "minqing.briefing",
     "minqing.jobs",
+    "minqing.notices.apps.NotificationsConfig",
     "minqing.dashboards",
     "minqing.sysadmin",
     "minqing.web",

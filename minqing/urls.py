@@ -20,6 +20,7 @@ urlpatterns = [
     path("open311/v2/", include("minqing.hotline.open311_urls")),
     path("briefings/", include("minqing.briefing.urls")),
     path("jobs/", include("minqing.jobs.urls")),
+    path("notices/", include("minqing.notices.urls")),
     path("dashboards/", include("minqing.dashboards.urls")),
     path("audit/", include("minqing.audit.urls")),
     path("setup/", include("minqing.sysadmin.urls")),

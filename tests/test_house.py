@@ -14,7 +14,8 @@ ROOT = Path(minqing.__file__).parent
 MAX_LINES = 600
 
 # Parts built on top of the cases: appeals must not know them (they register with it instead).
-ABOVE_APPEALS = ("disputes", "checklists", "enterprises", "dashboards", "briefing", "nlp", "fieldwork", "portal")
+ABOVE_APPEALS = ("disputes", "checklists", "enterprises", "dashboards", "briefing", "nlp", "fieldwork", "portal",
+                 "notices")
 
 # Modules whose job is to wire every part together; they import the parts, the parts never import them,
 # so they are not edges of their package (api.root mounts every router, demo.generator runs every demo).

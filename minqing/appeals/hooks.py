@@ -24,6 +24,7 @@ REPORT_ADDED = "report_added"  # 附议: one more reporter
 MERGE_RECEIVED = "merge_received"  # another case's reporters moved here
 CATEGORY_CHANGED = "category_changed"  # a person set or corrected the category
 CATEGORY_SUGGESTED = "category_suggested"  # the model's confident suggestion was applied
+WARNING_YELLOW = "warning_yellow"  # the sweep turned the light yellow (red is the "overdue" event)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from minqing.audit.log import record
 from minqing.lib.workdays import warning_level
 
+from . import hooks
 from . import workflow as wf
 from .models import Appeal, AppealEvent
 
@@ -50,11 +51,10 @@ def sweep(now: dt.datetime | None = None, batch: int = 2000) -> SweepResult:
                 continue
             if wanted == "red":
                 result.red += _turn_red(pk, current, now)
+            elif wanted == "yellow":
+                result.yellow += _turn_yellow(pk, current, now)
             elif Appeal.objects.filter(pk=pk, warning=current).update(warning=wanted):
-                if wanted == "yellow":
-                    result.yellow += 1
-                else:
-                    result.cleared += 1
+                result.cleared += 1
     return result
 
 
@@ -64,9 +64,19 @@ def _turn_red(pk: int, current: str, now: dt.datetime) -> int:
         return 0  # another sweep (or an action) got there first
     a = Appeal.objects.only("pk", "region_id", "status", "level", "due_at", "number").get(pk=pk)
     payload = {"due": a.due_at.isoformat()}
-    AppealEvent.objects.create(appeal_id=pk, region_id=a.region_id, action="overdue", from_status=a.status,
+    event = AppealEvent.objects.create(appeal_id=pk, region_id=a.region_id, action="overdue", from_status=a.status,
                                to_status=a.status, level=a.level, at=now, payload=payload, reason="超过办理期限")
     record("appeal.overdue", obj=a, changes=payload, reason="超过办理期限", at=now)
+    hooks.changed(hooks.Change(appeal=Appeal.objects.get(pk=pk), action="overdue", actor=None, at=now, event=event))
+    return 1
+
+
+@transaction.atomic
+def _turn_yellow(pk: int, current: str, now: dt.datetime) -> int:
+    """Yellow is no workflow event; the parts above hear of it (the notices' 黄灯预警)."""
+    if not Appeal.objects.filter(pk=pk, warning=current).update(warning="yellow"):
+        return 0
+    hooks.changed(hooks.Change(appeal=Appeal.objects.get(pk=pk), action=hooks.WARNING_YELLOW, actor=None, at=now))
     return 1
 
 

@@ -96,9 +96,10 @@ def _extensions() -> list[Callable]:
     from minqing.enterprises.demo import load as enterprises
     from minqing.fieldwork.demo import load as fieldwork
     from minqing.nlp.demo import load as nlp
+    from minqing.notices.demo import load as notices
     from minqing.portal.demo import load as portal
 
-    return [appeals, fieldwork, checklists, enterprises, disputes, portal, nlp]
+    return [appeals, fieldwork, checklists, enterprises, disputes, portal, nlp, notices]
 
 
 def _village_names(rng: random.Random, township: Region, count: int) -> list[str]:

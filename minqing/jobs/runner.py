@@ -74,6 +74,26 @@ def register(kind: JobKind) -> None:
     KINDS[kind.name] = kind
 
 
+# Other parts' steps of the worker loop (the notices outbox): name → fn() answering how much it did.
+PASSES: dict[str, Callable[[], int]] = {}
+
+
+def register_pass(name: str, fn: Callable[[], int]) -> None:
+    """Run ``fn`` on every pass of `minqing worker` (by name: ready() may run twice in tests)."""
+    PASSES[name] = fn
+
+
+def run_passes() -> int:
+    """The registered passes, each failure logged and never stopping the loop."""
+    done = 0
+    for name, fn in list(PASSES.items()):
+        try:
+            done += fn()
+        except Exception:  # noqa: BLE001 - one part's failure must not stop the jobs
+            log.exception("worker pass %s failed", name)
+    return done
+
+
 def runner_mode() -> str:
     return getattr(settings, "MINQING_JOBS_RUNNER", None) or os.environ.get("MINQING_JOBS_RUNNER", "thread")
 

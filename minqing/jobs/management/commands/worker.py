@@ -31,6 +31,7 @@ class Command(BaseCommand):
             runner.reap_stale()
             periodic.tick()  # the deadline sweep, when due and not taken by another process
             n = runner.run_pending()
+            runner.run_passes()  # the notices outbox and any other registered pass
             if n:
                 self.stdout.write(f"已运行 {n} 个任务")
             if opts["once"]:

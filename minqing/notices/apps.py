@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "minqing.notices"
+    label = "notices"
+    verbose_name = _("Notices")
+
+    def ready(self) -> None:
+        from minqing.appeals import hooks
+        from minqing.jobs import runner
+
+        from . import delivery, triggers
+
+        # Inside every appeal change's transaction: the outbox rows commit or roll back with it.
+        hooks.on_change("notices", triggers.on_appeal_changed)
+        # `minqing worker` sends what is due on each pass (docs/decisions/0030).
+        runner.register_pass("notices", delivery.worker_pass)
