@@ -26,8 +26,10 @@ BATCH = 2000
 _HAN = r"\u4e00-\u9fff"
 _JOIN = re.compile(rf"(?<=[{_HAN}])\s+(?=[{_HAN}])")
 _TOKEN = re.compile(rf"[{_HAN}]+|[a-z0-9]+")
-FTS_CREATE = ("CREATE VIRTUAL TABLE nlp_search_fts USING fts5(terms, scope, "
-              "tokenize='unicode61 remove_diacritics 0')")
+# External content: the FTS5 table indexes nlp_searchdoc's terms and scope without a second copy of
+# them; it is told of every change with the old values ('delete') and the new ones (insert).
+FTS_CREATE = ("CREATE VIRTUAL TABLE nlp_search_fts USING fts5(terms, scope, content='nlp_searchdoc', "
+              "content_rowid='id', tokenize='unicode61 remove_diacritics 0')")
 LEVELS = (2, 4, 6, 9, 12)  # significant prefixes of province, city, county, township, village
 
 
@@ -78,10 +80,13 @@ def _doc(object_type: str, object_id: int, *, region_code: str, title: str = "",
 
 
 def _fts_delete(ids: Iterable[int]) -> None:
+    """Take documents out of the FTS5 index (before their rows change or go): it needs their old values."""
     ids = list(ids)
     if ids and connection.vendor == "sqlite":
+        old = list(SearchDoc.objects.filter(pk__in=ids).values_list("pk", "terms", "scope"))
         with connection.cursor() as cur:
-            cur.executemany("DELETE FROM nlp_search_fts WHERE rowid = %s", [(i,) for i in ids])
+            cur.executemany("INSERT INTO nlp_search_fts(nlp_search_fts, rowid, terms, scope) "
+                            "VALUES ('delete', %s, %s, %s)", old)
 
 
 def _fts_insert(docs: Iterable[SearchDoc]) -> None:
@@ -262,12 +267,14 @@ def rebuild(progress=None) -> dict[str, int]:
         if connection.vendor == "sqlite":  # dropping is instant where deleting a million rows is not
             with connection.cursor() as cur:
                 cur.execute("DROP TABLE IF EXISTS nlp_search_fts")
-                cur.execute(FTS_CREATE)
         for docs in _sources():
-            SearchDoc.objects.bulk_create(docs, batch_size=500)  # primary keys come back (RETURNING)
-            _fts_insert(docs)
+            SearchDoc.objects.bulk_create(docs, batch_size=500)
             for d in docs:
                 counts[d.object_type] = counts.get(d.object_type, 0) + 1
             if progress is not None:
                 progress(sum(counts.values()))
+        if connection.vendor == "sqlite":  # the FTS5 index built in one pass over the table, inside SQLite
+            with connection.cursor() as cur:
+                cur.execute(FTS_CREATE)
+                cur.execute("INSERT INTO nlp_search_fts(nlp_search_fts) VALUES ('rebuild')")
     return counts

@@ -12,8 +12,10 @@ SCOPE_SQL = """UPDATE nlp_searchdoc SET scope =
     || CASE WHEN owner_id IS NULL THEN '' ELSE ' o' || CAST(owner_id AS TEXT) END"""
 SQLITE = [
     "DROP TABLE IF EXISTS nlp_search_fts",
-    "CREATE VIRTUAL TABLE nlp_search_fts USING fts5(terms, scope, tokenize='unicode61 remove_diacritics 0')",
-    "INSERT INTO nlp_search_fts(rowid, terms, scope) SELECT id, terms, scope FROM nlp_searchdoc",
+    # external content (nlp_searchdoc's own columns), built in one pass
+    "CREATE VIRTUAL TABLE nlp_search_fts USING fts5(terms, scope, content='nlp_searchdoc', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 0')",
+    "INSERT INTO nlp_search_fts(nlp_search_fts) VALUES ('rebuild')",
 ]
 SQLITE_BACK = [
     "DROP TABLE IF EXISTS nlp_search_fts",
