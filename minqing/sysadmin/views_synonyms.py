@@ -12,12 +12,13 @@ from minqing.nlp import synonyms
 from minqing.nlp.models import SynonymGroup
 
 from .access import client_ip, sysadmin_required
+from .forms import REQUIRED
 from .views_staff import attempt
 
 
 class SynonymForm(forms.Form):
     words = forms.CharField(label=gettext_lazy("Words of one meaning"), max_length=300,
-                            error_messages={"required": gettext_lazy("Please fill in this field.")},
+                            error_messages=REQUIRED,
                             help_text=gettext_lazy("Two to eight words separated by spaces or 、, e.g. 噪音 噪声 扰民"))
 
 
