@@ -376,7 +376,7 @@ def find(user, q: str, *, kinds: Iterable[str] | None = None, limit: int = 20, o
     parsed = parse(q, synonyms.lookup_for(user))
     if not parsed.units:
         return Results()
-    if all(all(_single(a) for a in unit) for unit in parsed.units):
+    if all(all(len("".join(a)) < MIN_TERM for a in unit) for unit in parsed.units):
         # A lone character matches a large share of the index (151 s on SQLite for one): refused.
         raise ValidationError(TOO_SHORT)
     text_kinds = [k for k in (kinds or KINDS) if k != "resident"]
