@@ -38,10 +38,10 @@ def clean(text: str | None) -> str:
     return _JOIN.sub("", normalize(text).lower())
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str, *, normalized: bool = False) -> list[str]:
     """Han runs as bigrams (a lone character as itself), latin/digit words as they are."""
     out: list[str] = []
-    for run in _TOKEN.findall(clean(text)):
+    for run in _TOKEN.findall(_JOIN.sub("", text.lower()) if normalized else clean(text)):
         if run[0].isascii():
             out.append(run)
         elif len(run) == 1:
@@ -51,9 +51,9 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def terms_of(*texts: str) -> str:
+def terms_of(*texts: str, normalized: bool = False) -> str:
     """The index form of some texts, space-separated (each text apart: no bigram across two texts)."""
-    return " ".join(" ".join(tokens(t)) for t in texts if t)
+    return " ".join(" ".join(tokens(t, normalized=normalized)) for t in texts if t)
 
 
 def scope_of(object_type: str, region_code: str, unit_id: int | None, owner_id: int | None) -> str:
@@ -70,8 +70,9 @@ def scope_of(object_type: str, region_code: str, unit_id: int | None, owner_id: 
 def _doc(object_type: str, object_id: int, *, region_code: str, title: str = "", body: str = "", extra: str = "",
          appeal_id: int | None = None, unit_id: int | None = None, owner_id: int | None = None,
          at=None) -> SearchDoc:
-    return SearchDoc(object_type=object_type, object_id=object_id, region_code=region_code,
-                     title=normalize(title)[:200], body=normalize(body), terms=terms_of(title, body, extra),
+    title, body = normalize(title), normalize(body)  # once: the terms read the normalised texts
+    return SearchDoc(object_type=object_type, object_id=object_id, region_code=region_code, title=title[:200],
+                     body=body, terms=terms_of(title, body, normalize(extra), normalized=True),
                      scope=scope_of(object_type, region_code, unit_id, owner_id), appeal_id=appeal_id,
                      unit_id=unit_id, owner_id=owner_id, at=at)
 
