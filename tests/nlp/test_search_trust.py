@@ -116,3 +116,9 @@ def test_postgresql_uses_the_gin_index(county, noise):
         cur.execute("SELECT count(*) FROM nlp_searchdoc d WHERE d.tsv @@ to_tsquery('simple', %s)", [tsq])
         assert cur.fetchone()[0] == 2
     assert "nlp_searchdoc_tsv" in plan, plan
+
+
+def test_past_the_candidates_the_total_is_estimated(county, noise, monkeypatch):
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 1)
+    result = search.find(county.township_leader, "扰民")  # a1, a2 (噪声) and b1: three documents
+    assert result.estimated and result.total == 3 and len(result.hits) == 1
