@@ -42,3 +42,27 @@ def test_search_as_a_township_leader(county, desktop_page, live_server):
     page.goto(f"{base}/nlp/search/?q=垃圾清运")
     assert page.locator("ol.hits > li").count() == 1
     page.screenshot(path="test-artifacts/search-township-compound.png", full_page=True)
+
+
+def test_the_county_sysadmin_keeps_the_synonyms(county, desktop_page, live_server):
+    from minqing.accounts.models import Post, User
+    from minqing.nlp.models import SynonymGroup
+    from tests.conftest import password_hash
+
+    admin = User.objects.create(username="sys-admin", display_name="县系统管理员", password=password_hash(),
+                                county=county.regions["county"])
+    Post.objects.create(user=admin, unit=county.units["leadership"], role="sysadmin", region=county.regions["county"],
+                        started_on=dt.date(2020, 1, 1))
+    page, base = desktop_page, live_server.url
+    log_in(page, base, admin.username)
+    page.goto(f"{base}/setup/synonyms/")
+    assert "噪音 · 噪声 · 扰民" in page.content()
+    page.click("form[action$='/setup/synonyms/adopt/'] button")
+    page.wait_for_url(f"{base}/setup/synonyms/")
+    page.click("text=新增同义词组")
+    page.fill("input[name=words]", "吵闹、喧哗")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}/setup/synonyms/")
+    assert SynonymGroup.objects.filter(words="吵闹 喧哗").exists()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    page.screenshot(path="test-artifacts/setup-synonyms.png", full_page=True)
