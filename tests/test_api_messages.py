@@ -105,7 +105,7 @@ def test_a_query_over_the_time_limit_is_503_too_broad(county, login, settings, m
         _slow_query()
         return []
 
-    monkeypatch.setattr(search, "search", slow)
+    monkeypatch.setattr(search, "find", slow)  # what the page and the API call
     c = login(county.cadre_a)
     r = c.get("/api/v1/search", {"q": "路灯"})
     assert r.status_code == 503 and r.json()["detail"] == "查询范围过大，请缩小条件"

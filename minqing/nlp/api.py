@@ -31,6 +31,7 @@ class HitOut(Schema):
     region_code: str
     appeal_id: int | None
     url: str
+    place: str = Field("", description="乡镇、村的名称")
 
 
 class SearchIn(Schema):
@@ -42,15 +43,18 @@ class SearchIn(Schema):
 
 def _hits(user, q: str, kinds, limit: int, offset: int) -> dict[str, Any]:
     limit, offset = window(limit, offset, most=100)
-    hits = search.search(user, q, kinds=kinds, limit=limit + 1, offset=offset)
-    items = [{**h.__dict__, "url": search.url_for(h)} for h in hits[:limit]]
-    return {"items": items, "count": len(items), "more": len(hits) > limit}
+    found = search.find(user, q, kinds=kinds, limit=limit, offset=offset)
+    items = [{**h.__dict__, "url": search.url_for(h)} for h in found.hits]
+    return {"items": items, "count": len(items), "more": offset + len(items) < found.total, "total": found.total,
+            "total_estimated": found.estimated}
 
 
 class SearchOut(Schema):
     items: list[HitOut]
     count: int
     more: bool
+    total: int = Field(0, description="找到的件数（每件诉求一条）")
+    total_estimated: bool = Field(False, description="件数过多时为索引中的估计数")
 
 
 @search_router.get("", response=SearchOut, url_name="nlp_search")

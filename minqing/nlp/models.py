@@ -23,10 +23,29 @@ class SearchDoc(models.Model):
     title = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
     terms = models.TextField(blank=True)
+    # Who may find it, as index tokens (r<place prefix> per level, u<unit>, o<owner>, k<kind>): the
+    # jurisdiction narrows the full-text match inside the index instead of a rowid IN (…) prefilter.
+    scope = models.CharField(max_length=200, blank=True, default="")
     at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["object_type", "object_id"], name="uniq_searchdoc_object")]
+
+
+class SynonymGroup(models.Model):
+    """Words a county's search treats as one (噪音 噪声 扰民): set up by its system administrator,
+    never deleted (deactivated). A county without a group of its own searches with the seed list."""
+
+    county = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    words = models.CharField(_("words"), max_length=300)  # space-separated, each word once
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_active", "words"]
+
+    def word_list(self) -> list[str]:
+        return self.words.split()
 
 
 class CategoryFeedback(models.Model):

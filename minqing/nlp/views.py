@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.regions import jurisdiction
-from minqing.regions.models import Region
 
 from . import reports, search
 
@@ -47,22 +46,25 @@ def search_page(request):
         page = max(1, int(request.GET.get("page") or 1))
     except ValueError:
         page = 1
-    error = ""
+    error, found = "", search.Results()
     try:
-        hits = search.search(request.user, q, kinds=[kind] if kind else None, limit=PAGE + 1,
-                             offset=(page - 1) * PAGE) if q else []
+        if q:
+            found = search.find(request.user, q, kinds=[kind] if kind else None, limit=PAGE, offset=(page - 1) * PAGE)
     except ValidationError as exc:  # a query too short to answer in time
-        hits, error = [], "；".join(exc.messages)
+        error = "；".join(exc.messages)
+    hits = found.hits
     kinds = [("", _("Everything")), ("appeal", _("Appeals")), ("progress", _("Progress notes")),
              ("reply", _("Replies")), ("report", _("Reports")), ("visit", _("Visit notes")),
              ("resident", _("Residents"))]
-    # a hit names its kind and place in words, never by code
-    places = dict(Region.objects.filter(code__in={h.region_code for h in hits[:PAGE]}).values_list("code", "name"))
-    rows = [{"hit": h, "url": search.url_for(h), "kind_label": dict(kinds).get(h.object_type, _("Record")),
-             "place": places.get(h.region_code, "")} for h in hits[:PAGE]]
+    # a hit names where it matched and its place in words, never by code
+    found_in = {"appeal": _("in the appeal"), "report": _("in a report"), "progress": _("in a progress note"),
+                "reply": _("in a reply"), "visit": _("visit note"), "resident": _("resident")}
+    rows = [{"hit": h, "url": search.url_for(h), "kind_label": found_in.get(h.object_type, _("Record")),
+             "place": h.place} for h in hits]
     return render(request, "nlp/search.html", {
         "q": "" if search.is_whole_number(q) else q, "key": request.GET.get("s", ""), "kind": kind, "rows": rows,
-        "page": page, "more": len(hits) > PAGE, "searched": bool(q), "kinds": kinds, "error": error,
+        "page": page, "more": page * PAGE < found.total, "searched": bool(q), "kinds": kinds, "error": error,
+        "total": found.total, "estimated": found.estimated, "first": (page - 1) * PAGE + 1,
     })
 
 

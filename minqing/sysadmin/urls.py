@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import views_checklists, views_dispatch, views_enterprises, views_org, views_places, views_rules, views_staff
+from . import (
+    views_checklists,
+    views_dispatch,
+    views_enterprises,
+    views_org,
+    views_places,
+    views_rules,
+    views_staff,
+    views_synonyms,
+)
 
 app_name = "sysadmin"
 
@@ -51,6 +60,11 @@ urlpatterns = [
     path("dispute-kinds/<int:pk>/active/", views_places.dispute_kind_active, name="dispute_kind_active"),
     path("groups/", views_places.group_list, name="groups"),
     path("groups/<int:pk>/", views_places.group_form, name="group"),
+    path("synonyms/", views_synonyms.synonym_list, name="synonyms"),
+    path("synonyms/adopt/", views_synonyms.synonym_adopt, name="synonym_adopt"),
+    path("synonyms/new/", views_synonyms.synonym_form, name="synonym_new"),
+    path("synonyms/<int:pk>/", views_synonyms.synonym_form, name="synonym"),
+    path("synonyms/<int:pk>/active/", views_synonyms.synonym_active, name="synonym_active"),
     path("regions/", views_places.region_list, name="regions"),
     path("regions/<str:code>/", views_places.region_form, name="region"),
 ]

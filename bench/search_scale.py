@@ -1,0 +1,246 @@
+"""Chinese search at county scale: `minqing search rebuild` (time, peak memory) and search.find()
+next to LIKE on the same data, in one run, as a village cadre, a township head and a county leader.
+
+    .venv/bin/python bench/search_scale.py --appeals 100000            # SQLite var/bench/search.sqlite3
+    .venv/bin/python bench/search_scale.py --appeals 100000 --pg       # PostgreSQL database minqing_bench_search
+    .venv/bin/python bench/search_scale.py --appeals 100000 --reuse    # keep the database, skip the build
+
+The texts are the residents' messages of ../shared/data/taidi2020c (附件2/3/4, 测试数据), sampled with
+a fixed seed: each appeal one message (three in ten with a sentence of another appended), three in
+ten with the government's reply (附件4 答复意见) as a 办理结果 event. 370 villages in 37 townships.
+Each query: 2 warm-up calls, then --runs timed calls; p50/p95 over all calls of a role.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from _setup import REPO, django_for  # noqa: E402
+
+DATA = REPO.parent / "shared" / "data" / "taidi2020c"
+PG_URL = "postgresql://root@127.0.0.1:5432/minqing_bench_search"
+QUERIES = ["噪音", "路灯", "垃圾清运", "物业管理", "拖欠工资", "小区停车", "安全隐患", "学校", "公交", "低保"]
+SEED = 2026
+
+
+def _messages() -> tuple[list[tuple[str, str]], list[str]]:
+    ws = re.compile(r"[\s\u3000]+")
+    msgs: list[tuple[str, str]] = []
+    replies: list[str] = []
+    for name in ("附件2_示例数据_dev.csv", "附件3.csv", "附件4.csv", "测试数据.csv"):
+        path = DATA / name
+        if not path.is_file():
+            continue
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                text = ws.sub(" ", row.get("留言详情") or "").strip()
+                if text:
+                    msgs.append((ws.sub(" ", row.get("留言主题") or "").strip()[:200], text))
+                reply = ws.sub(" ", row.get("答复意见") or "").strip()
+                if reply:
+                    replies.append(reply)
+    if not msgs:
+        raise SystemExit(f"no messages under {DATA}")
+    return msgs, replies
+
+
+def build(n: int) -> None:
+    import metrics
+    from django.db import connection, transaction
+
+    from minqing.regions.models import Region
+
+    msgs, replies = _messages()
+    rng = random.Random(SEED)
+    w = metrics.Writer()
+    start = dt.datetime(2023, 1, 1, tzinfo=metrics.TZ)
+    with transaction.atomic():
+        Region.objects.bulk_create([
+            Region(code="510000000000", name="四川省", level=1),
+            Region(code="511700000000", name="达州市", level=2, parent_id="510000000000"),
+            Region(code=metrics.COUNTY, name="宣汉县", level=3, parent_id="511700000000"),
+        ])
+        Region.objects.bulk_create([Region(code=metrics.township_code(t), name=f"第{t + 1}镇", level=4,
+                                           parent_id=metrics.COUNTY) for t in range(metrics.TOWNSHIPS)])
+        Region.objects.bulk_create([Region(code=metrics.village_code(t, v), name=f"第{t + 1}镇{v + 1}村", level=5,
+                                           parent_id=metrics.township_code(t))
+                                    for t in range(metrics.TOWNSHIPS) for v in range(metrics.VILLAGES)])
+        events: list[tuple] = []
+        from minqing.appeals.models import Appeal
+
+        columns = list(metrics.APPEAL_COLUMNS)
+        defaults = {}
+        for f in Appeal._meta.concrete_fields:  # columns added since metrics.py was written: their defaults
+            if f.column not in columns and not f.null and f.has_default():
+                columns.append(f.column)
+                value = f.get_default()
+                defaults[f.column] = json.dumps(value) if isinstance(value, (dict, list)) else value
+
+        def appeals():
+            for i in range(1, n + 1):
+                region = metrics.village_code(rng.randrange(metrics.TOWNSHIPS), rng.randrange(metrics.VILLAGES))
+                title, text = msgs[rng.randrange(len(msgs))]
+                if rng.random() < 0.3:
+                    other = msgs[rng.randrange(len(msgs))][1]
+                    text = f"{text} {re.split(r'[。！？]', other)[0]}。"
+                received = start + dt.timedelta(seconds=rng.random() * 63_000_000)
+                if replies and rng.random() < 0.3:
+                    payload = json.dumps({"text": replies[rng.randrange(len(replies))]}, ensure_ascii=False)
+                    events.append((i, region, "submit_result", "in_progress", "in_progress", "village",
+                                   w.when(received + dt.timedelta(days=3)), payload, ""))
+                row = {c: None for c in metrics.APPEAL_COLUMNS} | defaults
+                row.update(id=i, number=f"S{i:09d}", kind="problem", status="registered", group="open",
+                           level="village", max_level="village", region_id=region, channel="visit",
+                           urgency="normal", sensitivity="normal", title=title or text[:20], text=text,
+                           anonymous=False, received_at=w.when(received), triage="", handler_name="",
+                           measures="", due_estimated=False, warning="", satisfaction="", reopen_count=0,
+                           remind_count=0, supervise_level="", fund_source="", accountability=False, state="{}",
+                           version=1, updated_at=w.when(received))
+                yield tuple(row[c] for c in columns)
+
+        w.insert("appeals_appeal", columns, appeals())
+        w.insert("appeals_appealevent", ["appeal_id", "region_id", "action", "from_status", "to_status", "level",
+                                         "at", "payload", "reason"], iter(events))
+    with connection.cursor() as cur:
+        if w.pg:
+            cur.execute("SELECT setval(pg_get_serial_sequence('appeals_appeal', 'id'), %s)", [n])
+        cur.execute("ANALYZE")
+
+
+def users() -> dict[str, object]:
+    import metrics
+
+    from minqing.accounts.models import Post, Unit, User
+    from minqing.accounts.roles import Role, UnitKind
+
+    out = {}
+    for key, role, kind, code in (
+            ("village cadre", Role.VILLAGE_SECRETARY, UnitKind.VILLAGE_COMMITTEE, metrics.village_code(0, 0)),
+            ("township head", Role.TOWNSHIP_HEAD, UnitKind.TOWNSHIP_OFFICE, metrics.township_code(0)),
+            ("county leader", Role.COUNTY_LEADER, UnitKind.LEADERSHIP, metrics.COUNTY)):
+        user, _ = User.objects.get_or_create(username=f"bench-search-{role}")
+        unit, _ = Unit.objects.get_or_create(region_id=code, name=f"基准{key}", defaults={"kind": kind})
+        Post.objects.get_or_create(user=user, unit=unit, role=role, region_id=code,
+                                   defaults={"started_on": dt.date(2020, 1, 1)})
+        out[key] = user
+    return out
+
+
+def rebuild_in_child() -> tuple[float, float, str]:
+    """`minqing search rebuild` in its own process: wall seconds, peak resident memory (MB), its answer
+    with the child's CPU seconds (on a shared machine wall time is mostly waiting for a core)."""
+    t = time.perf_counter()
+    done = subprocess.run([sys.executable, str(REPO / "manage.py"), "search", "rebuild"], capture_output=True,
+                          text=True, env=os.environ.copy(), check=True)
+    seconds = time.perf_counter() - t
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, usage.ru_maxrss / 1024, f"{done.stdout.strip()}; CPU {usage.ru_utime + usage.ru_stime:.0f} s"
+
+
+def timed(fn, runs: int) -> list[float]:
+    for _ in range(2):
+        fn()
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def like(user, word: str):
+    from django.db.models import Q
+
+    from minqing.appeals.models import Appeal
+    from minqing.regions import jurisdiction
+
+    qs = jurisdiction.visible(user, Appeal).filter(Q(title__contains=word) | Q(text__contains=word))
+    return list(qs.order_by("-received_at").values_list("pk", "title")[:25]), qs.count()
+
+
+def old_prefilter(user, word: str):
+    """Before: the MATCH narrowed by `rowid IN (SELECT … region_code BETWEEN …)` (SQLite only)."""
+    from django.db import connection
+
+    from minqing.lib import regioncode
+    from minqing.nlp import search
+    from minqing.regions import jurisdiction
+
+    codes = jurisdiction.scope_of(user).place_codes
+    low, high = regioncode.subtree_range(sorted(codes)[0])
+    match = search._fts_expr(search.parse(word, {}), [])
+    with connection.cursor() as cur:
+        cur.execute("SELECT rowid FROM nlp_search_fts WHERE nlp_search_fts MATCH %s AND rowid IN (SELECT id FROM "
+                    "nlp_searchdoc WHERE region_code BETWEEN %s AND %s) ORDER BY bm25(nlp_search_fts) LIMIT 2000",
+                    [match, low, high])
+        return cur.fetchall()
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(p * len(xs) + 0.5) - 1))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--appeals", type=int, default=100_000)
+    ap.add_argument("--pg", action="store_true")
+    ap.add_argument("--reuse", action="store_true", help="keep the database (and its index) as it is")
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    if args.pg:
+        import psycopg
+
+        with psycopg.connect("postgresql://root@127.0.0.1:5432/postgres", autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'minqing_bench_search'").fetchone():
+                conn.execute("CREATE DATABASE minqing_bench_search")
+        os.environ["DATABASE_URL"] = PG_URL
+    url = django_for("search", fresh=not args.reuse)
+    from django.db import connection
+
+    from minqing.nlp import search
+
+    print(f"database: {connection.vendor} {url.split('@')[-1]}")
+    if not args.reuse:
+        t = time.perf_counter()
+        build(args.appeals)
+        print(f"built {args.appeals} appeals in {time.perf_counter() - t:.0f} s")
+        seconds, peak, said = rebuild_in_child()
+        print(f"search rebuild: {seconds:.0f} s, peak RSS {peak:.0f} MB — {said}")
+    roles = users()
+    rows = []
+    for role, user in roles.items():
+        ours, theirs, before = [], [], []
+        for q in QUERIES:
+            ours += timed(lambda u=user, q=q: search.find(u, q), args.runs)
+            theirs += timed(lambda u=user, q=q: like(u, q), args.runs)
+            if connection.vendor == "sqlite" and role != "county leader":
+                before += timed(lambda u=user, q=q: old_prefilter(u, q), max(1, args.runs // 2))
+        totals = {q: search.find(user, q).total for q in QUERIES}
+        likes = {q: like(user, q)[1] for q in QUERIES}
+        rows.append((role, ours, theirs, before, totals, likes))
+    print("\n| role | search.find p50 / p95 ms | LIKE (newest 25 + count) p50 / p95 ms | old region prefilter "
+          "p50 / p95 ms | cases found (find / LIKE) per query |")
+    print("|---|---|---|---|---|")
+    for role, ours, theirs, before, totals, likes in rows:
+        old = f"{statistics.median(before):.0f} / {pct(before, .95):.0f}" if before else "—"
+        found = ", ".join(f"{q} {totals[q]}/{likes[q]}" for q in QUERIES)
+        print(f"| {role} | {statistics.median(ours):.0f} / {pct(ours, .95):.0f} | {statistics.median(theirs):.0f} / "
+              f"{pct(theirs, .95):.0f} | {old} | {found} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Search a cadre trusts (issue 18 item 5, issue 21 item 2): one line per case with the count, the
+county's synonyms, compound words found spaced or not, places in words, the jurisdiction inside the
+full-text index, a streamed rebuild."""
+
+import pytest
+from django.db import connection
+
+from minqing.nlp import search, searchindex, synonyms
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def noise(county, appeal_in):
+    return {
+        "a1": appeal_in("village_a", "夜间施工", "工地夜里施工严重扰民，影响休息"),
+        "a2": appeal_in("village_a", "广场舞", "广场舞音响噪声太大"),
+        "a3": appeal_in("village_a", "垃圾", "小区生活垃圾 清运不及时，臭气熏天"),
+        "a4": appeal_in("village_a", "垃圾站", "垃圾清运车每天清晨作业"),
+        "b1": appeal_in("village_b", "乙村扰民", "乙村养殖场扰民"),
+    }
+
+
+def found(hits):
+    return {h.appeal_id for h in hits}
+
+
+def test_a_word_finds_its_synonyms(county, noise):
+    hits = search.search(county.cadre_a, "噪音")
+    assert found(hits) == {noise["a1"].pk, noise["a2"].pk}
+    assert any("<mark>扰民</mark>" in h.snippet for h in hits)
+    assert found(search.search(county.cadre_a, "最低生活保障")) == set()
+
+
+def test_a_compound_word_is_found_spaced_or_not(county, noise):
+    assert found(search.search(county.cadre_a, "垃圾清运")) == {noise["a3"].pk, noise["a4"].pk}
+    assert found(search.search(county.cadre_a, "垃圾 清运")) == {noise["a3"].pk, noise["a4"].pk}
+    hit = next(h for h in search.search(county.cadre_a, "垃圾清运") if h.appeal_id == noise["a3"].pk)
+    assert "垃圾</mark>" in hit.snippet and "<mark>清运</mark>" in hit.snippet
+    assert found(search.search(county.cadre_a, "清运车")) == {noise["a4"].pk}
+
+
+def test_one_line_per_case_with_the_count_and_place_names(county, noise, committed):
+    from minqing.appeals import services
+
+    a = noise["a1"]
+    committed(services.do_assign, a, actor=county.cadre_a, unit=county.units["committee_a"], person=county.cadre_a,
+              measures="协调施工方")
+    for note in ("已联系施工方，夜间停止扰民作业", "再次回访，扰民已停止", "第三次回访，未再扰民"):
+        committed(services.do_add_progress, a, actor=county.cadre_a, note=note)
+    result = search.find(county.cadre_a, "扰民")
+    assert [h.appeal_id for h in result.hits].count(a.pk) == 1
+    assert result.total == 2 and not result.estimated  # a1 and a2 (噪声); b1 is another village's
+    assert next(h for h in result.hits if h.appeal_id == a.pk).object_type == "appeal"  # the case's own text
+    assert all(h.place and not any(ch.isdigit() for ch in h.place) for h in result.hits)
+    assert county.village_a.name in result.hits[0].place
+    assert search.find(county.cadre_a, "扰民", limit=1, offset=1).total == 2
+
+
+def test_the_jurisdiction_is_inside_the_index(county, noise):
+    assert noise["b1"].pk not in found(search.search(county.cadre_a, "扰民"))
+    assert found(search.search(county.cadre_b, "扰民")) == {noise["b1"].pk}
+    assert noise["b1"].pk in found(search.search(county.township_leader, "扰民"))
+    assert search.search(county.outsider, "扰民") == []
+    who, _kinds = search._scope_tokens(county.cadre_a, None)
+    expr = search._fts_expr(search.parse("扰民", {}), who)
+    assert "scope : (" in expr and f"r{county.village_a.code}" in expr and "IN (" not in expr
+
+
+def test_the_county_list_replaces_the_seed(county, noise):
+    from minqing.nlp.models import SynonymGroup
+
+    synonyms.adopt_seed(actor=None, county_code=county.regions["county"].code)
+    group = SynonymGroup.objects.get(county=county.regions["county"], words="噪音 噪声 扰民")
+    synonyms.set_active(group, actor=None, active=False)
+    assert found(search.search(county.cadre_a, "噪音")) == set()
+    g = SynonymGroup.objects.create(county=county.regions["county"], words="噪音 扰民")
+    assert found(search.search(county.cadre_a, "噪音")) == {noise["a1"].pk}
+    with pytest.raises(Exception, match="已在同义词组"):
+        synonyms.save_group(group, actor=None, words="扰民 吵闹")
+    assert g.word_list() == ["噪音", "扰民"]
+
+
+def test_synonym_words_are_checked():
+    with pytest.raises(Exception, match="至少要有两个词"):
+        synonyms.parse_words("噪音")
+    with pytest.raises(Exception, match="不是一个词"):
+        synonyms.parse_words("噪音 <b>")
+    assert synonyms.parse_words("噪音、噪声/扰民 噪音") == ["噪音", "噪声", "扰民"]
+
+
+def test_the_rebuild_goes_in_batches_and_finds_the_same(county, noise, monkeypatch):
+    before = {q: found(search.search(county.cadre_a, q)) for q in ("噪音", "垃圾清运", "施工")}
+    monkeypatch.setattr(searchindex, "BATCH", 2)
+    counts = search.rebuild()
+    assert counts["appeal"] == 5
+    assert {q: found(search.search(county.cadre_a, q)) for q in before} == before
+
+
+def test_the_page_shows_one_line_per_case_and_the_count(county, noise, login):
+    client = login(county.cadre_a)
+    body = client.get("/nlp/search/", {"q": "噪音"}).content.decode()
+    assert body.count('class="hit ') == 2
+    assert "2" in body.split('class="search-total"')[1].split("</p>")[0]
+    assert county.village_a.code not in body and county.village_a.name in body
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgresql_uses_the_gin_index(county, noise):
+    who, _kinds = search._scope_tokens(county.cadre_a, None)
+    tsq = search._ts_expr(search.parse("噪音", synonyms.lookup_for(county.cadre_a)), who)
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("EXPLAIN SELECT id FROM nlp_searchdoc d WHERE d.tsv @@ to_tsquery('simple', %s)", [tsq])
+        plan = "\n".join(r[0] for r in cur.fetchall())
+        cur.execute("SELECT count(*) FROM nlp_searchdoc d WHERE d.tsv @@ to_tsquery('simple', %s)", [tsq])
+        assert cur.fetchone()[0] == 2
+    assert "nlp_searchdoc_tsv" in plan, plan
+
+
+def test_past_the_candidates_the_total_is_estimated(county, noise, monkeypatch):
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 1)
+    result = search.find(county.township_leader, "扰民")  # a1, a2 (噪声) and b1: three documents
+    assert result.estimated and result.total == 3 and len(result.hits) == 1
