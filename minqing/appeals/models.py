@@ -70,7 +70,7 @@ class Category(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), default=1)
     scheme = models.CharField(_("scheme"), max_length=20, default="county")  # seeds | taidi | county
     default_unit_function = models.CharField(max_length=30, blank=True)  # routing hint
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     # The national standard GB/T 39666 code, when the county maps its class onto it (optional).
     gbt_code = models.CharField(_("GB/T 39666 code"), max_length=20, blank=True)
 
@@ -260,18 +260,27 @@ class DeadlineRule(models.Model):
         CALENDAR_DAYS = "calendar_days", _("calendar days")
         WORKDAYS = "workdays", _("working days")
 
-    stage = models.CharField(max_length=10, choices=Stage.choices)
-    kind = models.CharField(max_length=20, choices=KIND_CHOICES, blank=True)
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    urgency = models.CharField(max_length=10, choices=Urgency.choices, blank=True)
-    amount = models.PositiveIntegerField()
-    unit = models.CharField(max_length=15, choices=Unit.choices)
-    is_active = models.BooleanField(default=True)  # a withdrawn rule is kept, for the record
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    kind = models.CharField(_("kind of appeal"), max_length=20, choices=KIND_CHOICES, blank=True)
+    category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, blank=True)
+    amount = models.PositiveIntegerField(_("amount"))
+    unit = models.CharField(_("unit of time"), max_length=15, choices=Unit.choices)
+    is_active = models.BooleanField(_("active"), default=True)  # a withdrawn rule is kept, for the record
+
+    class Meta:
+        verbose_name = _("deadline rule")
+        verbose_name_plural = _("deadline rules")
 
 
 class HolidayOverride(models.Model):
     """The county's editable 节假日/调休 table, on top of the announced years."""
 
-    date = models.DateField(unique=True)
-    is_workday = models.BooleanField()
-    name = models.CharField(max_length=40, blank=True)
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday or working-day change")
+        verbose_name_plural = _("holidays and working-day changes")

@@ -27,8 +27,8 @@ class DisputeKind(models.Model):
     name = models.CharField(_("name"), max_length=40)
     category_code = models.CharField(_("appeal category code"), max_length=40, blank=True)
     family = models.BooleanField(_("family dispute"), default=False)
-    order = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("kind of dispute")
