@@ -249,11 +249,11 @@ def _timeline(appeal: Appeal) -> list[dict[str, Any]]:
 
 
 def _action_forms(available: list[str], appeal: Appeal, errors: dict[str, str],
-                  values: dict[str, dict]) -> list[dict[str, Any]]:
+                  values: dict[str, dict], user=None) -> list[dict[str, Any]]:
     names = actionforms.sorted_actions(available)
     needs_people = any(n in ("assign", "review") for n in names)
-    units = actionforms.units_for(appeal) if needs_people else []
-    people = actionforms.people_for(appeal) if needs_people else []
+    units = actionforms.units_for(appeal, user) if needs_people else []
+    people = actionforms.people_for(appeal, user) if needs_people else []
     forms = []
     for name in names:
         spec = wf.ACTIONS[name]
@@ -262,6 +262,7 @@ def _action_forms(available: list[str], appeal: Appeal, errors: dict[str, str],
             "required": actionforms.required_of(name), "help": actionforms.HELP.get(name, ""),
             "error": errors.get(name), "values": values.get(name, {}), "side": name in actionforms.SIDE_ACTIONS,
             "units": units, "people": people,
+            "shows_for": actionforms.decision_fields() if name == "review" else {},
         })
     return forms
 
@@ -290,7 +291,12 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
     for note in progress:
         note.files = by_progress.get(note.pk, [])
     available = queries.available_for(user, appeal)
-    forms = _action_forms(available, appeal, errors or {}, values or {})
+    forms = _action_forms(available, appeal, errors or {}, values or {}, user)
+    reports = list(queries.reports_of(user, appeal))
+    # A household outside the user's places is named, not linked (its page would answer 404).
+    household_ids = {h for h in [appeal.household_id, *(r.household_id for r in reports)] if h}
+    visible_households = set(jurisdiction.visible(user, Household).filter(pk__in=household_ids)
+                             .values_list("pk", flat=True)) if household_ids else set()
     return {
         "appeal": appeal, "state": state, "now": now,
         "status_label": wf.STATUS_LABELS.get(wf.Status(appeal.status), appeal.status),
@@ -298,7 +304,8 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
         "level_label": wf.LEVEL_LABELS.get(wf.Level(appeal.level), appeal.level),
         "overdue": appeal.group == wf.Group.OPEN and appeal.due_at is not None and appeal.due_at < now,
         "timeline": _timeline(appeal),
-        "reports": list(queries.reports_of(user, appeal)),
+        "reports": reports,
+        "visible_households": visible_households,
         "can_reveal": jurisdiction.can_reveal(user, appeal),
         "revealed": revealed,
         "progress": progress,
