@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.accounts.models import Post, Unit
 from minqing.appeals import services
 from minqing.appeals import workflow as wf
+from minqing.appeals.models import LEVEL_NAMES
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 from minqing.regions.jurisdiction import region_q
@@ -29,7 +30,7 @@ SATISFACTION = [(s.value, label) for s, label in (
     (wf.Satisfaction.UNSATISFIED, "不满意"))]
 DECISIONS = [("solve_on_spot", "现场解决（立行立改）"), ("assign", "限期办理（限期整改）"),
              ("explain", "政策解答"), ("escalate", "上报上级")]
-LEVELS = [(lv.value, label) for lv, label in wf.LEVEL_LABELS.items()]
+LEVELS = [(lv.value, label) for lv, label in LEVEL_NAMES.items()]
 CLOSE_REASONS = [(r.value, label) for r, label in wf.CLOSE_REASON_LABELS.items()]
 OUTCOMES = [("solved", "已解决"), ("unsolved", "未解决")]
 YES_NO = [("1", "是"), ("0", "否")]

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_POST
 from minqing.accounts.models import Unit, User
 from minqing.appeals import access, labels, queries, services
 from minqing.appeals import workflow as wf
-from minqing.appeals.models import Appeal, Attachment, Category, Report
+from minqing.appeals.models import KIND_NAMES, LEVEL_NAMES, STATUS_NAMES, Appeal, Attachment, Category, Report
 from minqing.households import crypto
 from minqing.households.models import Household
 from minqing.regions import jurisdiction
@@ -113,8 +113,8 @@ def _filter_choices(user) -> dict[str, Any]:
         regions = regions.filter(jurisdiction.region_q(scope.figure_codes, "code"))
     return {
         "groups": list(GROUP_LABELS.items()),
-        "kinds": [(k.value, label) for k, label in wf.KIND_LABELS.items()],
-        "statuses": [(s.value, label) for s, label in wf.STATUS_LABELS.items()],
+        "kinds": [(k.value, label) for k, label in KIND_NAMES.items()],
+        "statuses": [(s.value, label) for s, label in STATUS_NAMES.items()],
         "categories": list(Category.objects.filter(is_active=True, level=1).order_by("scheme", "code")),
         "units": list(Unit.objects.filter(appeals__isnull=False, is_active=True).distinct().order_by("name")[:300]),
         "regions": list(regions[:800]),
@@ -240,7 +240,7 @@ def _timeline(appeal: Appeal) -> list[dict[str, Any]]:
         out.append({
             "event": e, "label": labels.action_label(e.action),
             "actor": str(e.actor) if e.actor_id else _("system"),
-            "to_label": wf.STATUS_LABELS.get(wf.Status(e.to_status), e.to_status) if e.to_status in
+            "to_label": STATUS_NAMES.get(wf.Status(e.to_status), e.to_status) if e.to_status in
             wf.Status._value2member_map_ else e.to_status,
             "details": _event_details(e, units, users),
             "flags": [labels.value_label("flags", f) for f in (e.payload or {}).get("flags") or []],
@@ -299,9 +299,9 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
                              .values_list("pk", flat=True)) if household_ids else set()
     return {
         "appeal": appeal, "state": state, "now": now,
-        "status_label": wf.STATUS_LABELS.get(wf.Status(appeal.status), appeal.status),
-        "kind_label": wf.KIND_LABELS.get(wf.Kind(appeal.kind), appeal.kind),
-        "level_label": wf.LEVEL_LABELS.get(wf.Level(appeal.level), appeal.level),
+        "status_label": STATUS_NAMES.get(wf.Status(appeal.status), appeal.status),
+        "kind_label": KIND_NAMES.get(wf.Kind(appeal.kind), appeal.kind),
+        "level_label": LEVEL_NAMES.get(wf.Level(appeal.level), appeal.level),
         "overdue": appeal.group == wf.Group.OPEN and appeal.due_at is not None and appeal.due_at < now,
         "timeline": _timeline(appeal),
         "reports": reports,
@@ -535,5 +535,5 @@ def appeal_merge(request, pk: int):
 
 
 def _side(a: Appeal) -> dict[str, Any]:
-    return {"appeal": a, "status_label": wf.STATUS_LABELS.get(wf.Status(a.status), a.status),
-            "kind_label": wf.KIND_LABELS.get(wf.Kind(a.kind), a.kind), "reports": a.reports.count()}
+    return {"appeal": a, "status_label": STATUS_NAMES.get(wf.Status(a.status), a.status),
+            "kind_label": KIND_NAMES.get(wf.Kind(a.kind), a.kind), "reports": a.reports.count()}
