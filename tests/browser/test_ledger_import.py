@@ -29,6 +29,8 @@ def test_a_bad_ledger_shows_its_reason_and_the_full_report(live_server, county, 
     assert "甲镇（全镇）" in form.locator("select[name=region]").inner_text()
     form.locator("select[name=region]").select_option(county.town.code)
     assert "泰迪杯2020数据格式" in form.locator("select[name=mapping]").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "workbench-ledger-panel.png"), full_page=True)
     form.locator("input[type=file]").set_input_files(str(path))
     form.locator("button[type=submit]").click()
     page.wait_for_url(f"{base}/jobs/*/")
