@@ -70,3 +70,35 @@ def test_every_chinese_catalogue_is_complete_and_compiled():
             elif "\\" not in msgid and key not in compiled and (key, 0) not in compiled:
                 problems.append(f"{po.relative_to(package)}: not compiled {msgid[:40]}")
     assert not problems, problems[:20]
+
+
+def test_no_two_catalogues_translate_the_same_words_differently():
+    """Django merges every catalogue into one table per language and the project's (LOCALE_PATHS) wins,
+    then the apps in INSTALLED_APPS order: a msgid two catalogues translate differently shows one
+    part's words on another's page (the 院坝会 form asked for “诉求类型”). Words that mean different
+    things in different parts carry a context (pgettext / {% translate … context … %})."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "minqing"
+    clashes = []
+    for lang in ("zh_Hans", "en"):
+        seen: dict[tuple[str | None, str], dict[str, str]] = {}
+        for po in sorted(package.glob(f"**/locale/{lang}/LC_MESSAGES/django.po")):
+            for _flags, context, msgid, msgstr in _entries(po.read_text(encoding="utf-8")):
+                if msgid and msgstr:
+                    seen.setdefault((context, msgid), {}).setdefault(msgstr, str(po.relative_to(package)))
+        clashes += [f"{lang} {context or ''}|{msgid}: {ways}" for (context, msgid), ways in seen.items()
+                    if len(ways) > 1]
+    assert not clashes, "\n".join(clashes)
+
+
+def test_the_parts_words_reach_their_pages(client, django_user_model):
+    """The words that collided show as their own part means them."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert translation.pgettext("appeal", "Kind") == "诉求类型"
+        assert translation.gettext("Kind") == "类型"
+        assert translation.pgettext("hot spot", "Households") == "户数"
+        assert translation.pgettext("enterprise", "Name") == "名称"
+        assert translation.gettext("Name") == "姓名"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.audit.softdelete import KeptModel
 
@@ -19,10 +20,40 @@ def _choices(enum, labels) -> list[tuple[str, str]]:
     return [(m.value, labels.get(m, m.value)) for m in enum]
 
 
-KIND_CHOICES = _choices(wf.Kind, wf.KIND_LABELS)
-STATUS_CHOICES = _choices(wf.Status, wf.STATUS_LABELS)
+# The pages' names of the statuses, kinds and levels: the workflow's Chinese labels (states.py, used in
+# its own messages) in the catalogue, so an English page shows English badges.
+STATUS_NAMES = {
+    wf.Status.REGISTERED: pgettext_lazy("status", "Registered"),
+    wf.Status.ESCALATED: pgettext_lazy("status", "Escalated, awaiting review"),
+    wf.Status.ASSIGNED: pgettext_lazy("status", "Assigned with a deadline"),
+    wf.Status.IN_PROGRESS: pgettext_lazy("status", "In progress"),
+    wf.Status.EXTENSION_REQUESTED: pgettext_lazy("status", "Extension requested"),
+    wf.Status.SUSPENDED: pgettext_lazy("status", "Suspended"),
+    wf.Status.AWAITING_VERIFICATION: pgettext_lazy("status", "Awaiting verification"),
+    wf.Status.AWAITING_RETURN_VISIT: pgettext_lazy("status", "Awaiting a return visit"),
+    wf.Status.AWAITING_CLOSURE: pgettext_lazy("status", "Awaiting closure"),
+    wf.Status.CLOSED_SOLVED: pgettext_lazy("status", "Closed (solved)"),
+    wf.Status.SOLVED_ON_SPOT: pgettext_lazy("status", "Solved on the spot"),
+    wf.Status.EXPLAINED: pgettext_lazy("status", "Policy explained"),
+    wf.Status.CLOSED_UNSOLVED: pgettext_lazy("status", "Closed (not solved)"),
+    wf.Status.REFERRED: pgettext_lazy("status", "Referred to the statutory channel"),
+    wf.Status.MERGED: pgettext_lazy("status", "Merged"),
+}
+KIND_NAMES = {
+    wf.Kind.PROBLEM: pgettext_lazy("appeal kind", "Problem"),
+    wf.Kind.SUGGESTION: pgettext_lazy("appeal kind", "Suggestion"),
+    wf.Kind.PETITION: pgettext_lazy("appeal kind", "Petition"),
+    wf.Kind.DISPUTE: pgettext_lazy("appeal kind", "Dispute"),
+    wf.Kind.MISCONDUCT: pgettext_lazy("appeal kind", "Misconduct report"),
+    wf.Kind.HELP: pgettext_lazy("appeal kind", "Request for help"),
+    wf.Kind.CONSULTATION: pgettext_lazy("appeal kind", "Question"),
+}
+LEVEL_NAMES = {wf.Level.VILLAGE: pgettext_lazy("level", "Village"),
+               wf.Level.TOWNSHIP: pgettext_lazy("level", "Township"), wf.Level.COUNTY: pgettext_lazy("level", "County")}
+KIND_CHOICES = _choices(wf.Kind, KIND_NAMES)
+STATUS_CHOICES = _choices(wf.Status, STATUS_NAMES)
 GROUP_CHOICES = [(g.value, g.value) for g in wf.Group]
-LEVEL_CHOICES = _choices(wf.Level, wf.LEVEL_LABELS)
+LEVEL_CHOICES = _choices(wf.Level, LEVEL_NAMES)
 
 
 class Channel(models.TextChoices):
@@ -72,7 +103,7 @@ class Category(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), default=1)
     scheme = models.CharField(_("scheme"), max_length=20, default="county")  # seeds | taidi | county
     default_unit_function = models.CharField(max_length=30, blank=True)  # routing hint
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     # The national standard GB/T 39666 code, when the county maps its class onto it (optional).
     gbt_code = models.CharField(_("GB/T 39666 code"), max_length=20, blank=True)
 
@@ -263,21 +294,30 @@ class DeadlineRule(models.Model):
         CALENDAR_DAYS = "calendar_days", _("calendar days")
         WORKDAYS = "workdays", _("working days")
 
-    stage = models.CharField(max_length=10, choices=Stage.choices)
-    kind = models.CharField(max_length=20, choices=KIND_CHOICES, blank=True)
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    urgency = models.CharField(max_length=10, choices=Urgency.choices, blank=True)
-    amount = models.PositiveIntegerField()
-    unit = models.CharField(max_length=15, choices=Unit.choices)
-    is_active = models.BooleanField(default=True)  # a withdrawn rule is kept, for the record
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    kind = models.CharField(_("kind of appeal"), max_length=20, choices=KIND_CHOICES, blank=True)
+    category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, blank=True)
+    amount = models.PositiveIntegerField(_("amount"))
+    unit = models.CharField(_("unit of time"), max_length=15, choices=Unit.choices)
+    is_active = models.BooleanField(_("active"), default=True)  # a withdrawn rule is kept, for the record
+
+    class Meta:
+        verbose_name = _("deadline rule")
+        verbose_name_plural = _("deadline rules")
 
 
 class HolidayOverride(models.Model):
     """The county's editable 节假日/调休 table, on top of the announced years."""
 
-    date = models.DateField(unique=True)
-    is_workday = models.BooleanField()
-    name = models.CharField(max_length=40, blank=True)
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday or working-day change")
+        verbose_name_plural = _("holidays and working-day changes")
 
 
 class RepeatLink(models.Model):

@@ -99,6 +99,8 @@ def _aware(value: Any, label: str) -> dt.datetime:
 def _assign_payload(appeal: Appeal, unit: Unit | int | str, person: User | int | str, measures: str,
                     due: Any, now: dt.datetime) -> tuple[dict[str, Any], dict[str, str]]:
     """Unit and person as the workflow keys them (pks), plus the display names for the columns."""
+    if unit in (None, ""):
+        raise ValidationError("请选择承办单位")
     unit_obj = unit if isinstance(unit, Unit) else Unit.objects.filter(pk=unit if str(unit).isdigit() else -1,
                                                                        is_active=True).first()
     if unit_obj is None:
@@ -113,7 +115,7 @@ def _assign_payload(appeal: Appeal, unit: Unit | int | str, person: User | int |
     else:
         person_key = str(person or "").strip()
         if not person_key:
-            raise ValidationError("请填写责任人")
+            raise ValidationError("请选择或填写责任人")
     if due in (None, ""):
         due_at = deadlines.due_for(deadlines.RESOLVE, kind=appeal.kind, category_id=appeal.category_id,
                                    urgency=appeal.urgency, start=now).due

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.audit.softdelete import KeptModel
 
@@ -21,7 +22,7 @@ class Checklist(KeptModel):
                                related_name="+")
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("checklist", "description"), blank=True)
     # Household tag codes (households.Tag.code) the checklist applies to; empty = every household.
     tags = models.JSONField(_("applies to tags"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -59,7 +60,7 @@ class ChecklistVersion(models.Model):
 
 class AnswerType(models.TextChoices):
     YES_NO = "yes_no", _("Yes or no")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("answer type", "Number")
     CHOICE = "choice", _("Choice")
     NOTE = "note", _("Note")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.audit.softdelete import KeptModel
 
@@ -26,8 +27,8 @@ class DisputeKind(models.Model):
     name = models.CharField(_("name"), max_length=40)
     category_code = models.CharField(_("appeal category code"), max_length=40, blank=True)
     family = models.BooleanField(_("family dispute"), default=False)
-    order = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("kind of dispute")
@@ -225,7 +226,7 @@ class Venue(models.TextChoices):
 class SessionResult(models.TextChoices):
     CONTINUE = "continue", _("To be continued")
     AGREED = "agreed", _("Agreed")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("mediation", "Failed")
 
 
 class MediationSession(KeptModel):
@@ -385,7 +386,7 @@ class PartyMessage(KeptModel):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="messages")
     term = models.ForeignKey(Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
-    text = models.TextField(_("message"))
+    text = models.TextField(pgettext_lazy("mediation", "message"))
     read_at = models.DateTimeField(null=True, blank=True)
     read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")

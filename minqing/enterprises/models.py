@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.audit.softdelete import KeptModel
 
@@ -49,7 +50,8 @@ class LiaisonPairing(models.Model):
 
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT,
                                    related_name="pairings")
-    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("leader"), on_delete=models.PROTECT,
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL,
+                               verbose_name=pgettext_lazy("enterprise", "leader"), on_delete=models.PROTECT,
                                related_name="enterprise_pairings")
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")  # the enterprise's
     started_on = models.DateField(_("started on"))

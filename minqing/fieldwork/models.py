@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.audit.softdelete import KeptModel
 
@@ -305,9 +306,9 @@ class QuotaMeasure(models.TextChoices):
 
 
 class QuotaPeriod(models.TextChoices):
-    MONTH = "month", _("Month")
+    MONTH = "month", pgettext_lazy("period", "Month")
     QUARTER = "quarter", _("Quarter")
-    YEAR = "year", _("Year")
+    YEAR = "year", pgettext_lazy("period", "Year")
 
 
 class QuotaRule(models.Model):

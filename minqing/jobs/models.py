@@ -27,7 +27,7 @@ class Job(KeptModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED,
                               db_index=True)
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)  # 0–100
-    message = models.CharField(_("message"), max_length=300, blank=True)
+    message = models.CharField(pgettext_lazy("job", "message"), max_length=300, blank=True)
     result = models.FileField(_("result file"), upload_to="jobs/%Y/%m/", blank=True)
     result_name = models.CharField(_("file name"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)

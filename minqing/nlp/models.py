@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SearchDoc(models.Model):
@@ -54,7 +55,7 @@ class CategoryFeedback(models.Model):
     appeal = models.ForeignKey("appeals.Appeal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("subject"), max_length=200, blank=True)
-    text = models.TextField(_("description"))
+    text = models.TextField(pgettext_lazy("hot spot", "description"))
     suggested = models.ForeignKey("appeals.Category", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
     chosen = models.ForeignKey("appeals.Category", on_delete=models.PROTECT, related_name="+")

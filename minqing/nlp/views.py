@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from minqing.regions import jurisdiction
@@ -53,7 +54,7 @@ def search_page(request):
     except ValidationError as exc:  # a query too short to answer in time
         error = "；".join(exc.messages)
     hits = found.hits
-    kinds = [("", _("Everything")), ("appeal", _("Appeals")), ("progress", _("Progress notes")),
+    kinds = [("", _("Everything")), ("appeal", pgettext("search", "Appeals")), ("progress", _("Progress notes")),
              ("reply", _("Replies")), ("report", _("Reports")), ("visit", _("Visit notes")),
              ("resident", _("Residents"))]
     # a hit names where it matched and its place in words, never by code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.accounts.models import Unit, User
 from minqing.accounts.roles import Role, TeamRole, UnitKind
@@ -138,7 +139,7 @@ class CategoryForm(forms.Form):
 
 class DeadlineRuleForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=DeadlineRule.Stage.choices, error_messages=REQUIRED)
-    kind = forms.ChoiceField(label=_("Kind"), required=False,
+    kind = forms.ChoiceField(label=pgettext_lazy("appeal", "Kind"), required=False,
                              choices=BLANK + [(k.value, v) for k, v in wf.KIND_LABELS.items()])
     category = forms.ChoiceField(label=_("Category"), required=False)
     urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=BLANK + list(Urgency.choices))

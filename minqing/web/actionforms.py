@@ -20,13 +20,15 @@ from django.utils.translation import gettext_lazy as _
 from minqing.accounts.models import Post, Unit
 from minqing.appeals import services
 from minqing.appeals import workflow as wf
+from minqing.appeals.models import LEVEL_NAMES
 from minqing.lib import regioncode
+from minqing.regions import jurisdiction
 from minqing.regions.jurisdiction import region_q
 
 SATISFACTION = [(s.value, label) for s, label in wf.SATISFACTION_ZH.items()]  # the five 好差评 levels
 DECISIONS = [("solve_on_spot", "现场解决（立行立改）"), ("assign", "限期办理（限期整改）"),
              ("explain", "政策解答"), ("escalate", "上报上级")]
-LEVELS = [(lv.value, label) for lv, label in wf.LEVEL_LABELS.items()]
+LEVELS = [(lv.value, label) for lv, label in LEVEL_NAMES.items()]
 CLOSE_REASONS = [(r.value, label) for r, label in wf.CLOSE_REASON_LABELS.items()]
 OUTCOMES = [("solved", "已解决"), ("unsolved", "未解决")]
 YES_NO = [("1", "是"), ("0", "否")]
@@ -126,6 +128,26 @@ ORDER = ("review", "solve_on_spot", "assign", "explain_policy", "escalate", "app
 SIDE_ACTIONS = frozenset({"remind", "supervise", "flag_accountability", "merge_into", "unmerge"})
 
 
+def decision_fields() -> dict[str, str]:
+    """研判's fields → the decisions that use them (space-separated, for the form's data-for): the form
+    shows only the chosen decision's fields; the opinion belongs to every decision."""
+    out: dict[str, list[str]] = {}
+    for decision, _label in DECISIONS:
+        spec = wf.ACTIONS[wf._REVIEW_DECISIONS[decision]]  # noqa: SLF001 — the one decision→action table
+        for name in (*spec.required, *spec.optional):
+            if name in REVIEW_FIELDS and name not in ("decision", "opinion"):
+                out.setdefault(name, []).append(decision)
+    return {name: " ".join(decisions) for name, decisions in out.items()}
+
+
+def decision_required(decision: str) -> list[str]:
+    """The fields a 研判 decision cannot do without (the deadline defaults to the county's rule)."""
+    action = wf._REVIEW_DECISIONS.get(decision)  # noqa: SLF001
+    if action is None:
+        return []
+    return [n for n in wf.ACTIONS[action].required if n in FIELDS and n not in ("due", "level")]
+
+
 def fields_of(action: str) -> list[Field]:
     spec = wf.ACTIONS[action]
     names = REVIEW_FIELDS if action == "review" else (*spec.required, *spec.optional)
@@ -175,7 +197,19 @@ def _near(appeal, field: str) -> Q:
     return Q(**{f"{field}region_id": county}) | (region_q([town], f"{field}region") if town else Q(pk__in=[]))
 
 
-def units_for(appeal) -> list[Unit]:
+def _village_only(user) -> tuple[str, ...]:
+    """A village cadre's own villages (empty for anyone working at township or county level): the
+    people they name as 责任人 are of their place; a bureau's person is typed by name if need be."""
+    if user is None:
+        return ()
+    scope = jurisdiction.scope_of(user)
+    codes = scope.figure_codes
+    if scope.is_superuser or not codes or any(regioncode.level_of(c) < regioncode.VILLAGE for c in codes):
+        return ()
+    return codes
+
+
+def units_for(appeal, user=None) -> list[Unit]:
     """Units that may be given the case: the county's departments, its township's offices and
     stations, its own village's committees (not the other villages' — a list thousands long)."""
     village_ok = Q(region_id=appeal.region_id) | ~Q(kind__in=("village_committee", "mediation_committee"))
@@ -183,14 +217,16 @@ def units_for(appeal) -> list[Unit]:
                 .order_by("kind", "region_id", "name")[:300])
 
 
-def people_for(appeal) -> list[tuple[str, list[tuple[int, str]]]]:
+def people_for(appeal, user=None) -> list[tuple[str, list[tuple[int, str]]]]:
     """Named persons, grouped by unit: staff of the county's own departments, of the appeal's
     township and of its village — not every township's and village's (that list would be thousands
-    long on a cheap phone)."""
+    long on a cheap phone); for a village cadre, the people of their own village only."""
     near = _near(appeal, "unit__")
     village_ok = Q(unit__region_id=appeal.region_id) | ~Q(unit__kind="village_committee")
-    posts = (Post.objects.filter(near, village_ok, ended_on__isnull=True, user__is_active=True)
-             .select_related("user", "unit").order_by("unit__kind", "unit__name", "user__display_name"))
+    posts = Post.objects.filter(near, village_ok, ended_on__isnull=True, user__is_active=True)
+    if own := _village_only(user):
+        posts = posts.filter(region_q(own, "unit__region"))
+    posts = posts.select_related("user", "unit").order_by("unit__kind", "unit__name", "user__display_name")
     groups: dict[str, list[tuple[int, str]]] = {}
     for p in posts[:400]:
         groups.setdefault(p.unit.name, []).append((p.user_id, f"{p.user}（{p.get_role_display()}）"))
@@ -238,6 +274,12 @@ def check_required(action: str, data: dict[str, Any]) -> None:
     needed = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY
               and p.default is inspect.Parameter.empty and n not in ("actor",)]
     missing = [n for n in needed if n not in data]
+    if action == "review" and data.get("decision"):  # the chosen decision's own fields, by their label
+        for name in decision_required(data["decision"]):
+            if name not in data:
+                f = FIELDS[name]
+                verb = "请选择" if f.widget in ("select", "unit", "person") else "请填写"
+                raise ValidationError(f"{verb}{f.label}")
     if missing:
         label = wf.ACTIONS[action].label
         raise ValidationError(f"{label}缺少必填项：{'、'.join(wf.FIELD_LABELS.get(n, n) for n in missing)}")

@@ -22,6 +22,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     """handler400: Django's English "Bad Request (400)" in Chinese, naming the size limit when it is that."""
     if isinstance(exception, RequestDataTooBig):
         return problem(request, _("Too large"), too_big_message(), 413)
-    return problem(request, _("The request could not be read"), _("The submitted content is not in a form the "
-                                                                   "site can read. Reload the page and try again."),
-                   400)
+    if request.path.startswith("/api/"):
+        return problem(request, _("The request could not be read"), _("The submitted content is not in a form the "
+                                                                       "site can read. Reload the page and try again."),
+                       400)
+    return render(request, "400.html", status=400)

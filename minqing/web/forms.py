@@ -6,9 +6,10 @@ from __future__ import annotations
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.appeals import workflow as wf
-from minqing.appeals.models import Category, Channel, Urgency
+from minqing.appeals.models import KIND_NAMES, Category, Channel, Urgency
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
@@ -53,7 +54,8 @@ def category_choices() -> list[tuple[str, list[tuple[str, str]]] | tuple[str, st
 class AppealForm(forms.Form):
     region = forms.ChoiceField(label=_("Place"), error_messages={
         **REQUIRED, "invalid_choice": _("Choose a place in your jurisdiction")})
-    kind = forms.ChoiceField(label=_("Kind"), choices=[(k.value, v) for k, v in wf.KIND_LABELS.items()],
+    kind = forms.ChoiceField(label=pgettext_lazy("appeal", "Kind"),
+                             choices=[(k.value, v) for k, v in KIND_NAMES.items()],
                              initial=wf.Kind.PROBLEM.value, error_messages=REQUIRED)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.VISIT,
                                 error_messages=REQUIRED)

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_POST
 from minqing.accounts.models import Unit, User
 from minqing.appeals import access, labels, queries, repeats, services
 from minqing.appeals import workflow as wf
-from minqing.appeals.models import Appeal, Attachment, Category, Report
+from minqing.appeals.models import KIND_NAMES, LEVEL_NAMES, STATUS_NAMES, Appeal, Attachment, Category, Report
 from minqing.audit import actions
 from minqing.households import crypto
 from minqing.households.models import Household
@@ -116,8 +116,8 @@ def _filter_choices(user) -> dict[str, Any]:
         regions = regions.filter(jurisdiction.region_q(scope.figure_codes, "code"))
     return {
         "groups": list(GROUP_LABELS.items()),
-        "kinds": [(k.value, label) for k, label in wf.KIND_LABELS.items()],
-        "statuses": [(s.value, label) for s, label in wf.STATUS_LABELS.items()],
+        "kinds": [(k.value, label) for k, label in KIND_NAMES.items()],
+        "statuses": [(s.value, label) for s, label in STATUS_NAMES.items()],
         "categories": list(Category.objects.filter(is_active=True, level=1).order_by("scheme", "code")),
         "units": list(Unit.objects.filter(appeals__isnull=False, is_active=True).distinct().order_by("name")[:300]),
         "regions": list(regions[:800]),
@@ -227,7 +227,7 @@ def _timeline(appeal: Appeal) -> list[dict[str, Any]]:
         out.append({
             "event": e, "label": labels.action_label(e.action),
             "actor": str(e.actor) if e.actor_id else _("system"),
-            "to_label": wf.STATUS_LABELS.get(wf.Status(e.to_status), e.to_status) if e.to_status in
+            "to_label": STATUS_NAMES.get(wf.Status(e.to_status), e.to_status) if e.to_status in
             wf.Status._value2member_map_ else e.to_status,
             "details": _event_details(e, units, users),
             "flags": [labels.value_label("flags", f) for f in (e.payload or {}).get("flags") or []],
@@ -236,11 +236,11 @@ def _timeline(appeal: Appeal) -> list[dict[str, Any]]:
 
 
 def _action_forms(available: list[str], appeal: Appeal, errors: dict[str, str],
-                  values: dict[str, dict]) -> list[dict[str, Any]]:
+                  values: dict[str, dict], user=None) -> list[dict[str, Any]]:
     names = actionforms.sorted_actions(available)
     needs_people = any(n in actionforms.NEEDS_PEOPLE for n in names)
-    units = actionforms.units_for(appeal) if needs_people else []
-    people = actionforms.people_for(appeal) if needs_people else []
+    units = actionforms.units_for(appeal, user) if needs_people else []
+    people = actionforms.people_for(appeal, user) if needs_people else []
     suggested = actionforms.suggestion_for(appeal) if any(n in ("assign", "review") for n in names) else {}
     forms = []
     for name in names:
@@ -254,6 +254,7 @@ def _action_forms(available: list[str], appeal: Appeal, errors: dict[str, str],
             "error": errors.get(name), "values": value or {}, "side": name in actionforms.SIDE_ACTIONS,
             "units": units, "people": people,
             "suggestion": suggested if name in ("assign", "review") else None,
+            "shows_for": actionforms.decision_fields() if name == "review" else {},
         })
     return forms
 
@@ -282,15 +283,21 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
     for note in progress:
         note.files = by_progress.get(note.pk, [])
     available = queries.available_for(user, appeal)
-    forms = _action_forms(available, appeal, errors or {}, values or {})
+    forms = _action_forms(available, appeal, errors or {}, values or {}, user)
+    reports = list(queries.reports_of(user, appeal))
+    # A household outside the user's places is named, not linked (its page would answer 404).
+    household_ids = {h for h in [appeal.household_id, *(r.household_id for r in reports)] if h}
+    visible_households = set(jurisdiction.visible(user, Household).filter(pk__in=household_ids)
+                             .values_list("pk", flat=True)) if household_ids else set()
     return {
         "appeal": appeal, "state": state, "now": now,
-        "status_label": wf.STATUS_LABELS.get(wf.Status(appeal.status), appeal.status),
-        "kind_label": wf.KIND_LABELS.get(wf.Kind(appeal.kind), appeal.kind),
-        "level_label": wf.LEVEL_LABELS.get(wf.Level(appeal.level), appeal.level),
+        "status_label": STATUS_NAMES.get(wf.Status(appeal.status), appeal.status),
+        "kind_label": KIND_NAMES.get(wf.Kind(appeal.kind), appeal.kind),
+        "level_label": LEVEL_NAMES.get(wf.Level(appeal.level), appeal.level),
         "overdue": appeal.group == wf.Group.OPEN and appeal.due_at is not None and appeal.due_at < now,
         "timeline": _timeline(appeal),
-        "reports": list(queries.reports_of(user, appeal)),
+        "reports": reports,
+        "visible_households": visible_households,
         "can_reveal": jurisdiction.can_reveal(user, appeal),
         "revealed": revealed,
         "progress": progress,
@@ -524,5 +531,5 @@ def appeal_merge(request, pk: int):
 
 
 def _side(a: Appeal) -> dict[str, Any]:
-    return {"appeal": a, "status_label": wf.STATUS_LABELS.get(wf.Status(a.status), a.status),
-            "kind_label": wf.KIND_LABELS.get(wf.Kind(a.kind), a.kind), "reports": a.reports.count()}
+    return {"appeal": a, "status_label": STATUS_NAMES.get(wf.Status(a.status), a.status),
+            "kind_label": KIND_NAMES.get(wf.Kind(a.kind), a.kind), "reports": a.reports.count()}

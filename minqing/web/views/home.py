@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from minqing.accounts.roles import LEADER_ROLES, UNIT_ROLES, VILLAGE_CADRE_ROLES, Role
 from minqing.appeals import metrics
 from minqing.appeals import workflow as wf
-from minqing.appeals.models import Appeal
+from minqing.appeals.models import STATUS_NAMES, Appeal
 from minqing.households.models import Household
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
@@ -49,7 +49,7 @@ def _by_deadline(qs):
 def _rows(qs, now: dt.datetime) -> list[dict[str, Any]]:
     out = []
     for a in qs[:LIST_SIZE]:
-        out.append({"appeal": a, "status_label": wf.STATUS_LABELS.get(wf.Status(a.status), a.status),
+        out.append({"appeal": a, "status_label": STATUS_NAMES.get(wf.Status(a.status), a.status),
                     "overdue": a.group == wf.Group.OPEN and a.due_at is not None and a.due_at < now})
     return out
 

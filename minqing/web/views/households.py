@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from minqing.accounts.models import Pairing
 from minqing.appeals import access
 from minqing.appeals import workflow as wf
-from minqing.appeals.models import Appeal
+from minqing.appeals.models import STATUS_NAMES, Appeal
 from minqing.households import crypto, queries, services
 from minqing.households.models import Resident, ResidentStatus, Tag
 from minqing.households.printing import pdf
@@ -102,7 +102,7 @@ def household_detail(request, pk: int):
         "living": [r for r in h.members if r.status == ResidentStatus.LIVING],
         "former": [r for r in h.members if r.status != ResidentStatus.LIVING],
         "may_edit": scope.sees_place(h.region_id), "pdf": pdf.available(),
-        "appeals": [(a, wf.STATUS_LABELS.get(wf.Status(a.status), a.status)) for a in appeals[:50]],
+        "appeals": [(a, STATUS_NAMES.get(wf.Status(a.status), a.status)) for a in appeals[:50]],
         "visits": integrations.visits_of(request.user, h),
         "help": integrations.help_of(request.user, h),
         "pairings": list(pairings),

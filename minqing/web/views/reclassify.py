@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from minqing.appeals import queries
 from minqing.appeals import workflow as wf
-from minqing.appeals.models import Appeal, Sensitivity
+from minqing.appeals.models import KIND_NAMES, Appeal, Sensitivity
 from minqing.appeals.reclassify import reclassify
 from minqing.regions import jurisdiction
 
@@ -35,7 +35,7 @@ def appeal_reclassify(request, pk: int):
             messages.info(request, _("The case is now protected and no longer shown to you."))
             return redirect("web:appeals")
     return render(request, "web/appeals/reclassify.html", {
-        "appeal": appeal, "error": error, "kinds": [(k.value, wf.KIND_LABELS[k]) for k in wf.Kind],
+        "appeal": appeal, "error": error, "kinds": [(k.value, KIND_NAMES[k]) for k in wf.Kind],
         "sensitivities": [(s.value, s.label) for s in Sensitivity if s != Sensitivity.MISCONDUCT],
         "posted": request.POST if request.method == "POST" else {},
     }, status=422 if error else 200)
