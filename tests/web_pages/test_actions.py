@@ -77,8 +77,15 @@ def _resolve(payload: dict, county, stages) -> dict:
     return out
 
 
+# Issue 16's dispatch actions need stages this table has none of (a co-unit, a pending 退单 or referral, a
+# closed petition): their forms run in Chromium (tests/browser/test_dispatch.py) and every one through the
+# API (tests/appeals/test_api_every_action.py).
+ELSEWHERE = {"add_co_unit", "co_reply", "return", "approve_return", "reject_return", "transfer", "confirm_refer",
+             "reject_refer", "request_recheck", "recheck", "request_reexamine", "reexamine"}
+
+
 def test_every_action_is_covered():
-    assert set(CASES) == set(wf.ACTIONS) - {"register"}
+    assert set(CASES) == set(wf.ACTIONS) - {"register"} - ELSEWHERE
 
 
 @pytest.mark.parametrize("action", sorted(CASES))
