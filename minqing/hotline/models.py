@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HotlineOrder(models.Model):
@@ -18,7 +19,7 @@ class HotlineOrder(models.Model):
                                   related_name="hotline_order")
     order_no = models.CharField(_("12345 order number"), max_length=64, unique=True)  # 工单号
     order_type = models.CharField(_("order type"), max_length=20, blank=True)  # 诉求类型 as the hotline says
-    address = models.CharField(_("where"), max_length=200, blank=True)  # 问题发生地
+    address = models.CharField(pgettext_lazy("hotline", "where"), max_length=200, blank=True)  # 问题发生地
     unit_name = models.CharField(_("handling unit (hotline)"), max_length=100, blank=True)  # 承办单位
     time_limit = models.DateTimeField(_("hotline deadline"), null=True, blank=True)  # 办理时限
     via = models.CharField(max_length=4, choices=Via.choices, default=Via.FILE)

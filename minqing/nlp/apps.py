@@ -28,4 +28,9 @@ def register_codes() -> None:
 
     actions.register("nlp", {
         "nlp.category_feedback": _("Category correction kept for the model"),
+        "search_synonyms.seeded": _("Common search synonyms adopted"),
+        "search_synonyms.created": _("Search synonym group added"),
+        "search_synonyms.saved": _("Search synonym group changed"),
+        "search_synonyms.deactivated": _("Search synonym group switched off"),
+        "search_synonyms.reactivated": _("Search synonym group switched on again"),
     })

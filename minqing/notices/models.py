@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ChannelKind(models.TextChoices):
@@ -31,9 +32,9 @@ class Endpoint(models.Model):
         TENCENT = "tencent", _("Tencent Cloud SMS")
         LOG = "log", _("Log only (demo)")
 
-    kind = models.CharField(_("channel"), max_length=10, choices=ChannelKind.choices)
+    kind = models.CharField(pgettext_lazy("notices", "channel"), max_length=10, choices=ChannelKind.choices)
     name = models.CharField(_("name"), max_length=60)
-    region = models.ForeignKey("regions.Region", verbose_name=_("place"), on_delete=models.PROTECT,
+    region = models.ForeignKey("regions.Region", verbose_name=pgettext_lazy("notices", "place"), on_delete=models.PROTECT,
                                related_name="+")
     unit = models.ForeignKey("accounts.Unit", verbose_name=_("unit"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
@@ -76,8 +77,8 @@ class Notice(models.Model):
         SENT = "sent", _("Sent")
         DEAD = "dead", _("Failed (dead letter)")
 
-    kind = models.CharField(_("event"), max_length=30, db_index=True)
-    channel = models.CharField(_("channel"), max_length=10, choices=ChannelKind.choices)
+    kind = models.CharField(pgettext_lazy("notices", "event"), max_length=30, db_index=True)
+    channel = models.CharField(pgettext_lazy("notices", "channel"), max_length=10, choices=ChannelKind.choices)
     endpoint = models.ForeignKey(Endpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="notices")
@@ -88,14 +89,14 @@ class Notice(models.Model):
                                related_name="+")
     address_enc = models.TextField(blank=True)  # a phone or e-mail address, encrypted
     address_hash = models.CharField(max_length=64, blank=True, db_index=True)  # per-number SMS limits
-    address_masked = models.CharField(_("to"), max_length=60, blank=True)
+    address_masked = models.CharField(pgettext_lazy("notices", "to"), max_length=60, blank=True)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
     link = models.CharField(_("link"), max_length=300, blank=True)
     params = models.JSONField(default=dict, blank=True)  # SMS template parameters
     dedup_key = models.CharField(max_length=200, unique=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempts = models.PositiveSmallIntegerField(pgettext_lazy("notices", "attempts"), default=0)
     next_try_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)  # a claim by a worker holds until then
     lease_token = models.CharField(max_length=40, blank=True)
@@ -146,6 +147,6 @@ class Preference(models.Model):
     muted = models.JSONField(default=list, blank=True)  # notice kinds the person does not want sent out
     phone_enc = models.TextField(blank=True)
     phone_hash = models.CharField(max_length=64, blank=True)
-    phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
+    phone_masked = models.CharField(pgettext_lazy("notices", "phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
