@@ -373,12 +373,13 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
     cl_year = sec.checklist_year(code, period, user, cl_totals)
     liaison = sec.liaison(parts["liaison"])
     disputes: Any = parts["disputes"]
-    for sentences in (sec.fieldwork_sentences(word, sw, field_data),
-                      sec.checklist_sentences(word, sw, cl_totals, cl_items),
-                      sec.checklist_year_sentences(word, cl_year), sec.liaison_sentences(word, sw, liaison),
-                      sec.dispute_sentences(word, sw, disputes)):
-        for text in sentences:  # the parts' figures as they print them (their own sections' words)
-            out.add(text, **{f"part_{i}": n for i, n in enumerate(_numbers([text]))})
+    said = {"fieldwork": sec.fieldwork_sentences(word, sw, field_data),
+            "checklists": sec.checklist_sentences(word, sw, cl_totals, cl_items),
+            "checklists_year": sec.checklist_year_sentences(word, cl_year),
+            "liaison": sec.liaison_sentences(word, sw, liaison), "disputes": sec.dispute_sentences(word, sw, disputes)}
+    for name, sentences in said.items():
+        for j, text in enumerate(sentences):  # the parts' figures as their sections word them
+            out.add(text, **{f"{name}{j}.{i}": n for i, n in enumerate(_numbers([text]))})
     for u in unavailable:  # a part that failed is named, never silently left out
         out.add(f"{u.label}：{u.message}。")
 

@@ -93,13 +93,21 @@ def test_the_docx_holds_the_sentences_and_the_table(month_cases, county, tmp_pat
     docx.write(b, buf)
     doc = Document(io.BytesIO(buf.getvalue()))
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert doc.paragraphs[0].text == "甲镇2024年5月民情工作简报"
+    assert [p.text for p in doc.paragraphs[:2]] == ["民情工作简报", "2024年第5期"]  # 版头: series and 期号
+    assert doc.paragraphs[0].runs[0].font.color.rgb == docx.RED
+    assert "甲镇民情工作领导小组办公室\t2024年7月1日" in doc.paragraphs[2].text  # 编发单位 and date
+    assert 'w:color="E60012"' in doc.paragraphs[2]._p.xml  # the red line under the 版头
+    assert "甲镇2024年5月民情工作简报" in text
     for sentence in TOWN:
         assert sentence in text
     assert "典型案例" in text
     cells = [[c.text for c in row.cells] for row in doc.tables[0].rows]
     assert cells[0] == ["指标", "数值", "说明"]
     assert ["满意率", "75.00%", "3/4"] in cells
+    assert "报：宣汉县委、宣汉县人民政府" in text and "发：各村（社区）党组织、村（居）民委员会" in text  # 版记
+    assert "2024年7月1日印发" in text
+    footers = doc.sections[0].footer._element.xml + doc.sections[0].even_page_footer._element.xml
+    assert footers.count("PAGE") == 2 and "— " in footers  # page numbers, odd and even pages
 
 
 def test_the_cli_writes_the_docx(month_cases, county, tmp_path, capsys):
@@ -128,6 +136,7 @@ def test_the_page_shows_the_briefing(month_cases, county, login):
     assert response.status_code == 200
     text = response.content.decode()
     assert "甲镇2024年5月民情工作简报" in text
+    assert "2024年第5期" in text and "报：宣汉县委、宣汉县人民政府" in text  # the 简报's 版头 and 版记
     for sentence in TOWN[1:]:
         assert sentence in text
     home = login(county.cadre_a).get("/briefings/?period=2024-05").content.decode()
@@ -146,7 +155,7 @@ def test_the_docx_downloads_at_once_and_as_a_job(month_cases, county, login):
     file = client.get(response["Location"] + "download/")
     assert file.status_code == 200
     doc = Document(io.BytesIO(b"".join(file.streaming_content)))
-    assert doc.paragraphs[0].text == "甲镇2024年5月民情工作简报"
+    assert "甲镇2024年5月民情工作简报" in [p.text for p in doc.paragraphs]
 
 
 def test_the_api_answers_the_briefing(month_cases, county, client, bearer):
