@@ -116,6 +116,7 @@ def build_staff(rng: random.Random, county: Region, townships: list[Region], vil
         # the set-up pages (系统设置) belong to a sysadmin post on the county's leadership unit
         "demo-admin": (units["leadership"], Role.SYSADMIN, county.code, "系统管理员 演示"),
         "demo-audit": (units["admin"], Role.AUDITOR, county.code, "审计管理员 演示"),
+        "demo-secadmin": (units["admin"], Role.SECADMIN, county.code, "安全管理员 演示"),
     }
     demo_users = {}
     for username, (u_unit, role, code, display) in named.items():
