@@ -130,7 +130,7 @@ def liaison(data: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     rows = data["rows"]
     return {"enterprises": data["enterprises"], "visits": data["visits"], "people": len(rows),
-            "behind": sum(1 for r in rows if r["status"] != "green"), "green": data["green"],
+            "behind": sum(1 for r in rows if r["status"] in ("red", "yellow")), "green": data["green"],
             "required": data["required"], "done": data["done"]}
 
 
