@@ -248,8 +248,11 @@ def _agree(rng: random.Random, s: Story, d: Any, agent: Any):
     at = s.step(0.5, 2)
     signed = at.astimezone(TZ).date()
     answers = TERMS.get(d.appeal.title, ["双方按调解方案履行"])
-    terms = [{"text": text, "due_on": signed + dt.timedelta(days=rng.randint(3, 40))}
-             for text in rng.sample(answers, rng.randint(1, len(answers)))]
+    # the same draws as before the terms were chosen by subject (the demo's paths stay as they were)
+    picks = rng.sample(range(6), rng.randint(1, 3))
+    days = [rng.randint(3, 40) for _ in picks]
+    chosen = dict(reversed([(answers[i % len(answers)], n) for i, n in zip(picks, days, strict=True)]))
+    terms = [{"text": text, "due_on": signed + dt.timedelta(days=n)} for text, n in reversed(chosen.items())]
     return services.record_agreement(d, actor=agent, summary="双方自愿达成调解协议", terms=terms, signed_on=signed,
                                      now=at)
 
