@@ -14,8 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `make demo PORT=8001 HOST=0.0.0.0 HOUSEHOLDS=5000`
+PORT ?= 8000
+HOST ?= 127.0.0.1
+HOUSEHOLDS ?= 5000
 demo: $(STAMP)
-	$(BIN)/minqing demo
+	$(BIN)/minqing demo --port $(PORT) --host $(HOST) --households $(HOUSEHOLDS)
 
 test: $(STAMP)
 	bash scripts/test.sh

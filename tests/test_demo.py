@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 ANCHOR = dt.date(2025, 6, 30)
 DEMO_LOGINS = ("demo-county", "demo-township", "demo-village-a", "demo-village-b", "demo-dept", "demo-jiwei",
-               "demo-admin", "demo-audit")
+               "demo-admin", "demo-secadmin", "demo-audit")
 
 
 def _counts():
@@ -59,7 +59,7 @@ def test_the_demo_loads_once_and_deterministically(client):
     assert jurisdiction.visible(User.objects.get(username="demo-dept"), Household).count() == 0
     from minqing.appeals.models import Appeal
 
-    for admin_login in ("demo-admin", "demo-audit"):  # 三权分立: no resident, no case
+    for admin_login in ("demo-admin", "demo-secadmin", "demo-audit"):  # 三权分立: no resident, no case
         admin_user = User.objects.get(username=admin_login)
         assert jurisdiction.visible(admin_user, Household).count() == 0
         assert jurisdiction.visible(admin_user, Appeal).count() == 0

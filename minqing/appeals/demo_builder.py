@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -24,12 +25,26 @@ from .demo_cast import CHANNELS, SCENARIOS, STATION_FUNCTIONS, Cast, H, Sim, Sto
 from .demo_texts import Text
 from .models import Appeal, AppealEvent, Category, Progress, Report, ReturnVisit
 
+# Words that say whose work a case is, whatever class its text was filed under (a 低保 question
+# filed under 城乡建设 is still 民政's work). First match wins.
+FUNCTION_WORDS = [
+    (r"低保|特困|五保|临时救助|残疾人两项补贴|养老院|敬老院|高龄补贴", "civil_affairs"),
+    (r"医保|医疗保险|医疗保障|报销", "medical_insurance"),
+    (r"社保|养老保险|工资|就业|劳动合同|工伤", "social_security"),
+    (r"学校|学生|老师|幼儿园|教育|学费", "education"),
+    (r"医院|卫生院|医生|疫苗|诊所", "health"),
+    (r"公交|客运|公路|道路|桥梁|车辆", "transport"),
+    (r"宅基地|确权|土地证|林权|不动产", "land"),
+    (r"灌溉|水渠|山坪塘|饮水|自来水", "water"),
+]
+
 
 class Builder:
     def __init__(self, rng: random.Random, now: dt.datetime, cast: Cast, cats: dict[str, Category],
                  by_kind: dict[str, list[Text]], households: dict[str, list[tuple[int, str]]]):
         self.rng, self.now, self.cast, self.cats = rng, now, cast, cats
         self.by_kind, self.households = by_kind, households
+        self._pools: dict[tuple[str, str], list[Text]] = {}
         self.sims: list[Sim] = []
         self.cal = deadlines.calendar()
         self._policies: dict[tuple, workdays.DeadlinePolicy] = {}
@@ -54,6 +69,13 @@ class Builder:
             pool = self.by_kind.get(kind) or self.by_kind["problem"]
         return self.rng.choice(pool)
 
+    def _text_of(self, function: str, kind: str) -> Text | None:
+        key = (function, kind)
+        if key not in self._pools:
+            self._pools[key] = [t for t in self.by_kind.get(kind) or self.by_kind["problem"]
+                                if self._function(t) == function]
+        return self.rng.choice(self._pools[key]) if self._pools[key] else None
+
     # -- one case
     def case(self, village: str, *, days_back: float, forced: wf.Status | None = None,
              scenario: str | None = None, received: dt.datetime | None = None, same_as: Appeal | None = None) -> Sim:
@@ -70,6 +92,8 @@ class Builder:
             if scenario in ("explain", "township_explain"):
                 kind = self._pick([("consultation", 2), ("problem", 3), ("suggestion", 1)])
         text = self._text(kind, family=scenario == "family")
+        if scenario == "county_dept":  # demo-dept's (住建局) forced cases: texts that are 住建局's work
+            text = self._text_of("housing", kind) or text
         if same_as is not None:
             kind, text = same_as.kind, Text(getattr(same_as.category, "code", "S05"), same_as.kind, same_as.title,
                                             same_as.text, "")
@@ -257,12 +281,20 @@ class Builder:
             self.do(sim, "escalate", self.cast.township_secretary(t), self.rng.uniform(24, 120),
                     reason="涉及县级部门职责，报县级研判")
 
-    def _unit_for(self, text: Text, v: str, county: bool) -> tuple[Unit, User | None]:
+    def _function(self, text: Text) -> str:
+        """The unit function whose work the case is: the words of the case first (低保 is 民政's work,
+        医保 the 医保局's, whatever broad class the text was filed under), then its class."""
+        for pattern, fn in FUNCTION_WORDS:
+            if re.search(pattern, text.title + text.text[:200]):
+                return fn
         cat = self.cats.get(text.category)
-        fn = (cat.parent.default_unit_function if cat and cat.parent and not cat.default_unit_function
-              else (cat.default_unit_function if cat else "")) or "housing"
+        return (cat.default_unit_function or (cat.parent.default_unit_function if cat.parent else "")) if cat else ""
+
+    def _unit_for(self, text: Text, v: str, county: bool) -> tuple[Unit, User | None]:
+        fn = self._function(text)
         if county:
-            unit = self.cast.units.get(f"dept:{fn}") or self.cast.units["dept:housing"]
+            # a class with no department of its own goes to the 信访局, which coordinates, never to 住建局
+            unit = self.cast.units.get(f"dept:{fn}") or self.cast.units["dept:petitions"]
             person = self.cast.u(f"d-{unit.function}-1")
             if unit.function == "housing" and self.rng.random() < 0.5:
                 person = self.cast.u("demo-dept")
@@ -291,8 +323,8 @@ class Builder:
     def _s_county(self, sim: Sim, v: str, text: Text, force_dept: bool = False) -> None:
         self._escalate(sim, v, True)
         unit, person = self._unit_for(text, v, True)
-        if force_dept:
-            unit, person = self.cast.units["dept:housing"], self.cast.u("demo-dept")
+        if force_dept and unit.function == "housing":  # demo-dept's own cases (texts of 住建局's work)
+            person = self.cast.u("demo-dept")
         leader = self.cast.county_leaders[self.rng.randrange(len(self.cast.county_leaders))]
         self._assign(sim, leader, unit, person, self.rng.uniform(24, 120), True)
         head = self.cast.u(f"d-{unit.function}-head") or leader

@@ -32,8 +32,18 @@ _TAIDI_KEYWORDS = [("劳动和社会保障", "社保|养老|工资|医保|就业
                    ("城乡建设", "")]  # fmt: skip
 
 
+# The shared messages name places by letters ("A市", "A7县", "K3镇"): in the demo county they read
+# as its own places, never as placeholders a leader would see in a briefing's 典型案例.
+_PLACES = [(re.compile(r"(?<![A-Za-z])[A-Z]\d*省"), "四川省"), (re.compile(r"(?<![A-Za-z])[A-Z]市"), "达州市"),
+           (re.compile(r"(?<![A-Za-z])[A-Z]\d+(?:市|县|区)"), "宣汉县"),
+           (re.compile(r"(?<![A-Za-z])[A-Z]\d*(镇|乡|街道|社区|小区|村)"), r"本\1")]
+
+
 def _clean(text: str) -> str:
-    return _WS.sub(" ", text or "").strip()
+    text = _WS.sub(" ", text or "").strip()
+    for pattern, name in _PLACES:
+        text = pattern.sub(name, text)
+    return text
 
 
 def _kind_of(title: str) -> str:

@@ -292,7 +292,7 @@ def _repeat_rate(data: Any, code: str, period: Period, rates: list[dict[str, Any
 GROUPS_ALL = ("open", "paused", "solved", "closed_unsolved", "merged")
 QUOTA_ROWS = 20
 QUOTA_STATUS = {"green": pgettext_lazy("dashboards", "Met"), "yellow": pgettext_lazy("dashboards", "Close"),
-                "red": pgettext_lazy("dashboards", "Not met")}
+                "red": pgettext_lazy("dashboards", "Not met"), "ongoing": pgettext_lazy("dashboards", "In progress")}
 
 
 def _dress_fieldwork(data: dict[str, Any], code: str, period: Period, figures: dict[str, Any]) -> None:
@@ -316,7 +316,7 @@ def _dress_fieldwork(data: dict[str, Any], code: str, period: Period, figures: d
         counts = {k: sum(1 for r in rows if r["status"] == k) for k in QUOTA_STATUS}
         data["quota_counts"] = counts
         # The page lists who is behind (worst first, as the report sorts); the full list is the API's.
-        behind = sorted((r for r in rows if r["status"] != "green"), key=lambda r: r["status"] != "red")
+        behind = sorted((r for r in rows if r["status"] in ("red", "yellow")), key=lambda r: r["status"] != "red")
         data["quota_behind"] = behind[:QUOTA_ROWS]
         data["quota_more"] = max(0, len(behind) - QUOTA_ROWS)
         data["quota_link"] = f"/api/v1/quotas?{query}"
@@ -404,7 +404,7 @@ def _checklists(data: dict[str, Any] | None, code: str, period: Period, figures:
             "api_link": "/api/v1/checklists/counts?" + urlencode(query), "rounds_link": rounds_link}
 
 
-LIAISON_KEYS = ("people", "required", "done", "green", "yellow", "red", "enterprises", "visits")
+LIAISON_KEYS = ("people", "required", "done", "green", "yellow", "red", "ongoing", "enterprises", "visits")
 
 
 def _liaison(data: dict[str, Any] | None, code: str, period: Period, figures: dict[str, Any]) -> dict[str, Any] | None:
@@ -441,7 +441,7 @@ def _part_charts(checklists: dict[str, Any] | None, liaison: dict[str, Any] | No
         out["checklist_rounds"] = _multi(("found", "cleared", "open"), rounds, "label",
                                          names={"open": "still_open"})
     if liaison:
-        out["liaison"] = [{"label": str(QUOTA_STATUS[k]), "count": liaison[k], "link": liaison["link"]}
+        out["liaison"] = [{"key": k, "label": str(QUOTA_STATUS[k]), "count": liaison.get(k, 0), "link": liaison["link"]}
                           for k in QUOTA_STATUS]
     if disputes:
         out["disputes_kind"] = _multi(("found", "solved", "open"), disputes.get("by_kind") or [], "label")

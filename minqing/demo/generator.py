@@ -42,13 +42,27 @@ class DemoOptions:
     households: int = 5000
     villages_per_township: int = 10
     extensions: bool = True  # the later parts' demo data (appeals …); benchmarks may measure without
+    # The demo's 'now': nothing is dated after it. Default: the moment it loads (so a case acted on
+    # right after loading is never "earlier than the last record"); with --anchor, 09:00 of that day.
+    now: dt.datetime | None = None
+
+
+def demo_now(options: DemoOptions) -> tuple[dt.date, dt.datetime]:
+    """(anchor, now): the real load time unless an anchor or a moment is given."""
+    if options.now is not None:
+        now = options.now.astimezone(TZ)
+        return options.anchor or now.date(), now
+    if options.anchor is not None:
+        return options.anchor, dt.datetime.combine(options.anchor, dt.time(9, 0), TZ)
+    now = dt.datetime.now(TZ).replace(second=0, microsecond=0)
+    return now.date(), now
 
 
 Progress = Callable[[str], None]
 
 
 def load_demo(options: DemoOptions, progress: Progress = print) -> DemoRun:
-    anchor = options.anchor or dt.date.today()
+    anchor, now = demo_now(options)
     existing = DemoRun.objects.first()
     if existing:
         if (existing.seed, existing.anchor, existing.households) == (options.seed, anchor, options.households):
@@ -66,7 +80,6 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> DemoRun:
     progress(f"导入区划：{divisions}")
     import_divisions(divisions)
     rng = random.Random(options.seed)
-    now = dt.datetime.combine(anchor, dt.time(9, 0), TZ)
     with transaction.atomic():
         county = Region.objects.get(code=COUNTY)
         townships = list(Region.objects.filter(parent=county).order_by("code"))
@@ -142,7 +155,15 @@ RESIDENT_COLUMNS = ["id", "household", "region", "name", "gender", "birth_date",
                     "id_number_hash", "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "status",
                     "created_at", "updated_at"]
 TAG_ODDS = {"dibao": 0.08, "tekun": 0.02, "tuopin": 0.15, "jiance": 0.04, "canji": 0.05,
-            "dujulaoren": 0.06, "liushouertong": 0.05, "xingdongbubian": 0.04}
+            "dujulaoren": 0.8, "liushouertong": 0.3, "xingdongbubian": 0.04}  # the last three: where they fit
+
+
+def _tags_that_fit(family: list[dict], anchor: dt.date) -> dict[str, bool]:
+    """独居老人 only on a one-person household of 60 or more, 留守儿童 only where a child lives,
+    行动不便 only where someone is 70 or more: a tag the household's members contradict is never set."""
+    ages = [anchor.year - m["birth"].year for m in family]
+    return {"dujulaoren": len(family) == 1 and ages[0] >= 60, "liushouertong": any(a < 16 for a in ages),
+            "xingdongbubian": any(a >= 70 for a in ages)}
 
 
 def _id_number(rng: random.Random, region6: str, birth: dt.date, gender: str) -> str:
@@ -187,7 +208,8 @@ def _make_households(rng: random.Random, villages: dict[str, list[Region]], tota
                 f"{v.name}{group_ids.index(gid) + 1}组{rng.randint(1, 120)}号",
                 round(31.35 + rng.random() * 0.6, 6), round(107.6 + rng.random() * 0.7, 6), "", when, when, 1))
             by_village.setdefault(v.code, []).append(hid)
-            for m in _family(rng, head, head_gender, anchor):
+            family = _family(rng, head, head_gender, anchor)
+            for m in family:
                 idn = _id_number(rng, "511722", m["birth"], m["gender"]) if m["birth"].year < anchor.year - 16 \
                     or rng.random() < 0.5 else ""
                 phone = _phone(rng) if m["birth"].year < anchor.year - 14 and rng.random() < 0.85 else ""
@@ -197,7 +219,8 @@ def _make_households(rng: random.Random, villages: dict[str, list[Region]], tota
                     crypto.encrypt(phone), crypto.lookup_hash(phone), mask_phone(phone), ResidentStatus.LIVING, when,
                     when))
                 rid += 1
-            links.extend((hid, tags[c].pk) for c, p in TAG_ODDS.items() if rng.random() < p)
+            fits = _tags_that_fit(family, anchor)
+            links.extend((hid, tags[c].pk) for c, p in TAG_ODDS.items() if rng.random() < p and fits.get(c, True))
             hid += 1
         bulk.insert_rows(Household, HOUSEHOLD_COLUMNS, households)
         bulk.insert_rows(Resident, RESIDENT_COLUMNS, residents)
@@ -217,6 +240,8 @@ def _family(rng: random.Random, head: str, head_gender: str, anchor: dt.date) ->
     head_birth = born(28, 85)
     people = [{"name": head, "gender": head_gender, "birth": head_birth, "relation": "head"}]
     age = anchor.year - head_birth.year
+    if age >= 65 and rng.random() < 0.3:  # an old person living alone: 独居老人
+        return people
     if rng.random() < 0.8:
         g = "F" if head_gender == "M" else "M"
         people.append({"name": person_name(rng, g), "gender": g, "birth": born(max(20, age - 6), age + 4),

@@ -19,6 +19,7 @@ DEPARTMENTS = [
     ("县教育局", "education"), ("县卫生健康局", "health"), ("县农业农村局", "agriculture"),
     ("县水利局", "water"), ("县人力资源和社会保障局", "social_security"), ("县自然资源局", "land"),
     ("县司法局", "justice"), ("县信访局", "petitions"), ("县乡村振兴局", "rural_revitalisation"),
+    ("县医疗保障局", "medical_insurance"),
 ]
 TOWNSHIP_STATIONS = [("民政办", "civil_affairs"), ("社保所", "social_security"),
                      ("经济综合服务中心", "economy"), ("村镇建设服务中心", "housing")]
@@ -115,6 +116,7 @@ def build_staff(rng: random.Random, county: Region, townships: list[Region], vil
         # the set-up pages (系统设置) belong to a sysadmin post on the county's leadership unit
         "demo-admin": (units["leadership"], Role.SYSADMIN, county.code, "系统管理员 演示"),
         "demo-audit": (units["admin"], Role.AUDITOR, county.code, "审计管理员 演示"),
+        "demo-secadmin": (units["admin"], Role.SECADMIN, county.code, "安全管理员 演示"),
     }
     demo_users = {}
     for username, (u_unit, role, code, display) in named.items():

@@ -45,6 +45,20 @@ SUBJECTS = {
     "expropriation": [("征地补偿分配纠纷", "组里分征地款漏了我家两口人。", "户口迁出的人不参加分配，组里开会定的。")],
     "other": [("借款纠纷", "借给他两万块，三年了不还。", "当时说好是合伙投资，不是借款。")],
 }
+# What an agreement settles, by subject: terms that answer the claims (no 赡养费 in a 遮雨棚 dispute).
+TERMS = {
+    "遮雨棚过界纠纷": ["拆除过界部分遮雨棚", "加装檐沟，雨水引入自家排水沟", "赔礼道歉"],
+    "排水沟堵塞纠纷": ["恢复排水沟原状", "共同修缮排水沟", "另行开挖菜地排水沟"],
+    "家禽毁坏菜地": ["家禽圈养，不再散放", "赔偿菜地损失", "赔礼道歉"],
+    "承包地界址争议": ["由村组按确权图重新确定界桩", "恢复田埂原位"],
+    "土地流转租金纠纷": ["分期支付拖欠的流转费", "按合同约定时间支付今后的流转费"],
+    "山林界址纠纷": ["按林权证重新确定山林界址", "赔偿越界砍伐的林木损失"],
+    "老人赡养费分担": ["三兄弟按月分担老人生活费", "轮流照料老人起居", "老人医疗费按比例分担"],
+    "夫妻矛盾调解": ["双方冷静协商三个月", "共同承担子女抚养费用"],
+    "拖欠务工工资": ["先行支付拖欠工资的一半", "年底前结清余下工资"],
+    "征地补偿分配纠纷": ["组里重新核对分配名单", "按组会决议补发征地补偿款"],
+    "借款纠纷": ["分期归还借款", "双方签订还款协议"],
+}
 # What each side says in a session (side 1, other sides), by the session's result; no rng drawn.
 STATEMENTS = {"first": ("{claim}", "{claim}"),
               "continue": ("坚持原来的主张，希望尽快解决。", "表示可以再商量。"),
@@ -233,9 +247,12 @@ def _sessions(rng: random.Random, s: Story, d: Any, agent: Any, count: int, *, l
 def _agree(rng: random.Random, s: Story, d: Any, agent: Any):
     at = s.step(0.5, 2)
     signed = at.astimezone(TZ).date()
-    terms = [{"text": text, "due_on": signed + dt.timedelta(days=rng.randint(3, 40))}
-             for text in rng.sample(["赔礼道歉", "拆除过界部分", "支付补偿款", "共同修缮排水沟", "按月支付赡养费",
-                                     "重新确定界桩"], rng.randint(1, 3))]
+    answers = TERMS.get(d.appeal.title, ["双方按调解方案履行"])
+    # the same draws as before the terms were chosen by subject (the demo's paths stay as they were)
+    picks = rng.sample(range(6), rng.randint(1, 3))
+    days = [rng.randint(3, 40) for _ in picks]
+    chosen = dict(reversed([(answers[i % len(answers)], n) for i, n in zip(picks, days, strict=True)]))
+    terms = [{"text": text, "due_on": signed + dt.timedelta(days=n)} for text, n in reversed(chosen.items())]
     return services.record_agreement(d, actor=agent, summary="双方自愿达成调解协议", terms=terms, signed_on=signed,
                                      now=at)
 

@@ -127,7 +127,11 @@ def liaison_report(region_code: str, start: dt.date, end: dt.date, *, user: Any 
             "measure": RULE.measure, "required": required, "done": done, "status": status(done, required),
             "enterprises": paired, "missed": missed}
            for uid, required, done, paired, missed in rows if uid in users]
-    order = {"red": 0, "yellow": 1, "green": 2}
+    running = {f"{m0:%Y-%m}" for m0, m1 in months if m1 >= today}
+    for r in out:  # short only in the month still running: 进行中, no 红牌 on the 2nd of the month
+        if r["status"] != "green" and set(r["missed"]) <= running:
+            r["status"] = "ongoing"
+    order = {"red": 0, "yellow": 1, "ongoing": 2, "green": 3}
     out.sort(key=lambda r: (order[r["status"]], r["name"], r["user_id"]))
     return out
 
@@ -164,6 +168,6 @@ def liaison_extent(code: str, start: dt.date, end: dt.date, user: Any) -> dict[s
 def liaison_section(code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, Any]:
     """The part's figures for dashboards, briefings and /api/v1/metrics/liaison (minqing.lib.figures)."""
     rows = liaison_report(code, start, end, user=user)
-    counts = {k: sum(1 for r in rows if r["status"] == k) for k in ("green", "yellow", "red")}
+    counts = {k: sum(1 for r in rows if r["status"] == k) for k in ("green", "yellow", "red", "ongoing")}
     return {"rule": RULE.name, "people": len(rows), **counts, "required": sum(r["required"] for r in rows),
             "done": sum(r["done"] for r in rows), **liaison_extent(code, start, end, user), "rows": rows}

@@ -39,9 +39,9 @@ from minqing.audit import log as audit_log
 from minqing.audit.models import AuditStream
 from minqing.audit.models import Event as AuditEvent
 from minqing.demo import bulk
-from minqing.households.models import Household, Tag
+from minqing.households.models import Household, Resident, Tag
 
-from . import quotas
+from . import plans, quotas
 from .models import (
     Activity,
     FieldAppeal,
@@ -57,17 +57,19 @@ from .models import (
 
 COUNTY = "511722000000"
 
+# Visit notes and the households they fit: "any", "family" (two or more), "elder_family" (someone
+# 60 or more, not alone), "alone_elder" (one person, 60 or more), "child" (someone under 16).
 NOTES = [
-    "入户走访，户主身体状况良好，家中{crop}长势不错，无其他困难。",
-    "了解家庭收入情况，{member}在外务工，家中老人由邻居帮忙照看。",
-    "宣传{policy}政策，群众表示理解支持。",
-    "查看住房安全情况，房屋结构稳固，提醒注意用电、用火安全。",
-    "核实家庭人口和收入变化，{member}已返乡就业。",
-    "老人独居，询问饮食起居，叮嘱按时服药，留下联系电话。",
-    "了解孩子上学情况，落实教育资助政策。",
-    "讲解{policy}办理流程，帮助准备材料。",
-    "家中饮水正常，厕所改造已完成，环境卫生较好。",
-    "户主反映今年{crop}价格偏低，已记录，待村两委研究产销对接。",
+    ("入户走访，户主身体状况良好，家中{crop}长势不错，无其他困难。", "any"),
+    ("了解家庭收入情况，{member}在外务工，家中老人由邻居帮忙照看。", "elder_family"),
+    ("宣传{policy}政策，群众表示理解支持。", "any"),
+    ("查看住房安全情况，房屋结构稳固，提醒注意用电、用火安全。", "any"),
+    ("核实家庭人口和收入变化，{member}已返乡就业。", "family"),
+    ("老人独居，询问饮食起居，叮嘱按时服药，留下联系电话。", "alone_elder"),
+    ("了解孩子上学情况，落实教育资助政策。", "child"),
+    ("讲解{policy}办理流程，帮助准备材料。", "any"),
+    ("家中饮水正常，厕所改造已完成，环境卫生较好。", "any"),
+    ("户主反映今年{crop}价格偏低，已记录，待村两委研究产销对接。", "any"),
 ]
 CROPS = ["茶叶", "玉米", "脆李", "黄牛养殖", "中药材", "水稻", "魔芋"]
 MEMBERS = ["儿子", "女儿", "儿媳", "孙子"]
@@ -159,6 +161,8 @@ class FieldDemo:
         self.links: list[FieldAppeal] = []
         self.diligence: dict[int, float] = {}
         self.village_names = {v.code: v.name for vs in villages.values() for v in vs}
+        self.facts = self.household_facts()
+        self.due_today: dict[int, dt.date] = {}  # households left due on the anchor: their last visit
 
     # -- helpers -------------------------------------------------------------------------
     def when(self, day: dt.date, low: int = 8, high: int = 18) -> dt.datetime:
@@ -178,9 +182,30 @@ class FieldDemo:
                                    self.rng.uniform(0.8, 0.95) if r < 0.75 else self.rng.uniform(0.35, 0.75))
         return self.diligence[uid]
 
-    def note(self) -> str:
-        return self.rng.choice(NOTES).format(crop=self.rng.choice(CROPS), member=self.rng.choice(MEMBERS),
-                                             policy=self.rng.choice(POLICIES))
+    def household_facts(self) -> dict[int, set[str]]:
+        """household → the note conditions it meets (from its living members' number and ages)."""
+        ages: dict[int, list[int]] = defaultdict(list)
+        for hid, born in Resident.objects.filter(status="living").values_list("household_id", "birth_date"):
+            ages[hid].append(self.anchor.year - born.year if born else 40)
+        facts = {}
+        for hid, a in ages.items():
+            f = {"any"}
+            if len(a) > 1:
+                f.add("family")
+                if max(a) >= 60:
+                    f.add("elder_family")
+            elif a[0] >= 60:
+                f.add("alone_elder")
+            if min(a) < 16:
+                f.add("child")
+            facts[hid] = f
+        return facts
+
+    def note(self, household: int | None = None) -> str:
+        fits = self.facts.get(household, {"any"}) if household is not None else {"any"}
+        text = self.rng.choice([t for t, when in NOTES if when in fits])
+        return text.format(crop=self.rng.choice(CROPS), member=self.rng.choice(MEMBERS),
+                           policy=self.rng.choice(POLICIES))
 
     def add_visit(self, hh: tuple, visitor: int, at: dt.datetime, *, note: str | None = None, problems: bool = False,
                   help_kind: str | None = None, tags: list[str] | None = None, round_id: int | None = None,
@@ -192,7 +217,7 @@ class FieldDemo:
         self.visit_id += 1
         self.visits.append((vid, None, pk, region, visitor, None, round_id, subtopic, at,
                             (lat + jitter) if gps else None, (lng + jitter) if gps else None,
-                            note if note is not None else self.note(), tags or [], [], problems, "demo", visitor,
+                            note if note is not None else self.note(pk), tags or [], [], problems, "demo", visitor,
                             at, at, 1))
         for uid in companions:
             if uid != visitor:
@@ -339,12 +364,21 @@ def _visits(d: FieldDemo, by_village: dict[str, list[tuple]], paired: dict[int, 
         for c in codes:
             round_at[c].append((rid, first, last, members))
     month_start = d.anchor.replace(day=1)
+    demo_cadres = {u.pk for name, u in d.staffing.users.items() if name.startswith("demo-village")}
     for code, rows in by_village.items():
         cadres = [u.pk for u in d.staffing.village_cadres.get(code, [])]
         if not cadres:
             continue
-        for hh in rows:
+        for i, hh in enumerate(rows):
             visitor = paired.get(hh[0], cadres[hh[0] % len(cadres)])
+            if demo_cadres & set(cadres) and i % 3 == 0:
+                # The README's cadres open /field/ on the day the demo loads: a third of their
+                # households fall due that day (last visited one interval ago), so the plan has work.
+                last = d.anchor - dt.timedelta(days=plans.interval_days(hh[4]))
+                d.due_today[hh[0]] = last
+                for k in range(3):
+                    d.add_visit(hh, visitor, d.when(last - dt.timedelta(days=k * plans.interval_days(hh[4]))))
+                continue
             p = d.cadre_diligence(visitor)
             step = 365 / hh[4]
             slots = int(365 // step)
@@ -393,7 +427,8 @@ def _field_appeals(d: FieldDemo, by_village: dict[str, list[tuple]], paired: dic
                                  topic=f"现场调解：{title[:40]}", attendance=d.rng.randint(4, 15))
             d.links.append(FieldAppeal(appeal_id=pk, region_id=region, activity_id=aid, solved_on_spot=True,
                                        created_at=at))
-        elif channel == "visit" and hh_id in hh_index:
+        elif channel == "visit" and hh_id in hh_index and (
+                at.astimezone(d.tz).date() <= d.due_today.get(hh_id, d.anchor)):  # kept due: no later visit
             visitor = registrar or paired.get(hh_id, cadres[0])
             vid = d.add_visit(hh_index[hh_id], visitor, at, problems=True,
                               note=f"入户走访，群众反映：{title[:60]}。已登记诉求。")

@@ -166,6 +166,9 @@ def reception_day(year: int, month: int, day_of_month: int) -> dt.date:
     return d
 
 
+ONGOING = "ongoing"  # 进行中: the period of the quota runs on; judged when it ends
+
+
 def _status(done: int, required: int, ratio: Decimal) -> str:
     if done >= required:
         return "green"
@@ -289,6 +292,13 @@ def report(region_code: str, start: dt.date, end: dt.date, *, user: Any = None,
                    if r > 0]
         users = User.objects.in_bulk([u for u, _r, _d in counted])
         rows.extend(_row(users[u], rule, r, d) for u, r, d in counted if u in users)
-    order = {"red": 0, "yellow": 1, "green": 2}
+    # A report that lies inside the rule's period still running (this month, for a monthly rule) judges
+    # nothing yet: a shortfall is 进行中, not 未达标 (no 红牌 on the 2nd of the month). A report that
+    # also covers ended periods (a year seen in February) judges them as before.
+    running = {rule.code for rule in rules_for(code) if end >= today and period_of(today, rule.period)[0] <= start}
+    for r in rows:
+        if r["rule"] in running and r["status"] != "green":
+            r["status"] = ONGOING
+    order = {"red": 0, "yellow": 1, ONGOING: 2, "green": 3}
     rows.sort(key=lambda r: (r["rule"], order[r["status"]], r["name"], r["user_id"]))
     return rows

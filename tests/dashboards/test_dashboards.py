@@ -72,7 +72,7 @@ def other_parts(code: str, user, start: dt.date, end: dt.date) -> dict[str, obje
     out: dict[str, object] = {"coverage.households": cov["households"], "coverage.visited": cov["visited"],
                               "coverage.rate": figures.pct(cov["rate"]) or "—"}
     out.update({f"rounds.{k}": v for k, v in rounds.items()})
-    out.update({f"quota.{k}": sum(1 for r in quotas if r["status"] == k) for k in ("green", "yellow", "red")}
+    out.update({f"quota.{k}": sum(1 for r in quotas if r["status"] == k) for k in ("green", "yellow", "red", "ongoing")}
                if quotas else {})
     out.update(dispute_figures(d))
     out.update(checklist_figures(code, user, start, end))
@@ -120,7 +120,8 @@ def liaison_figures(code: str, user, start: dt.date, end: dt.date) -> dict[str, 
     out: dict[str, object] = {"liaison.people": len(rows), "liaison.required": sum(r["required"] for r in rows),
                               "liaison.done": sum(r["done"] for r in rows),
                               "liaison.enterprises": extent["enterprises"], "liaison.visits": extent["visits"]}
-    out.update({f"liaison.{k}": sum(1 for r in rows if r["status"] == k) for k in ("green", "yellow", "red")})
+    out.update({f"liaison.{k}": sum(1 for r in rows if r["status"] == k)
+                for k in ("green", "yellow", "red", "ongoing")})
     for r in rows:
         out.update({f"liaison.person.{r['user_id']}.required": r["required"],
                     f"liaison.person.{r['user_id']}.done": r["done"]})
@@ -346,7 +347,7 @@ def test_fieldwork_and_disputes_figures_show_in_the_dashboard_and_the_briefing(m
     b = compose.compose(county.town.code, periods.month(2024, 5), user=county.township_leader,
                         today=dt.date(2024, 7, 1))
     assert ("本月，全镇干部入户走访30户，走访覆盖率75%；通过“五人大走访”摸排问题共215户，提交乡镇研判104户，"
-            "报送县级25户；纳入走访任务考核的干部2人，其中1人未达标，已督促整改。") in b.paragraphs
+            "报送县级25户；纳入走访任务考核的干部2人，其中1人未达标。") in b.paragraphs
     assert "本月，全镇共排查矛盾纠纷23件，解决19件，其余4件均已明确时限和责任人。" in b.paragraphs
     rows = {r.label: (r.value, r.note) for r in b.table}
     assert rows["走访覆盖率"] == ("75%", "已走访30户/应走访40户") and rows["排查矛盾纠纷"] == ("23件", "解决19件")

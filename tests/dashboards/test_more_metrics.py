@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from docx import Document
 
-from minqing.briefing import compose, docx
+from minqing.briefing import compose, docx, sections
 from minqing.lib import periods
 from tests.dashboards.conftest import JUNE
 from tests.dashboards.test_dashboards import expected, shown
@@ -104,7 +104,9 @@ def test_every_new_chart_reads_the_rows_its_table_prints(parts, county, login):
     assert items["住房安全有保障"] == (1, 0) and items["人均纯收入"] == (1, 1)
     assert [s["key"] for s in data["checklist_items"]["series"]] == ["failing", "cleared"]
     assert [(r["found"], r["cleared"], r["open"]) for r in data["checklist_rounds"]["rows"]] == [(3, 2, 1)] * 3
-    assert [r["count"] for r in data["liaison"]] == [int(page[f"liaison.{k}"]) for k in ("green", "yellow", "red")]
+    assert [r["count"] for r in data["liaison"]] == [int(page[f"liaison.{k}"])
+                                                     for k in ("green", "yellow", "red", "ongoing")]
+    assert [r["key"] for r in data["liaison"]] == ["green", "yellow", "red", "ongoing"]  # colour by meaning
     assert {r["label"]: r["found"] for r in data["disputes_village"]["rows"]} == {"甲村": 2, "乙村": 1}
     assert [(r["label"], r["found"], r["solved"], r["open"]) for r in data["disputes_month"]["rows"]] == [
         ("2024年6月", 3, 1, 2)]
@@ -156,7 +158,7 @@ def test_the_briefing_says_the_new_figures(parts, county):
     b = compose.compose(county.town.code, JUNE_P, today=LATER)
     for sentence in TOWN_SENTENCES:
         assert sentence in b.paragraphs
-    assert b.paragraphs[0] == "截至6月30日，全镇本月收集意见建议3条，共查摆出涉及邻里矛盾、土地纠纷两大类问题3条。"
+    assert b.paragraphs[0] == "截至6月30日，全镇本月收集意见建议3条，涉及邻里矛盾、土地纠纷两大类问题。"
     rows = {r.label: (r.value, r.note) for r in b.table}
     assert rows["两不愁三保障排查"] == ("4户", "发现问题3户，已清零2户")
     assert rows["排查未达标：住房安全有保障"] == ("1户", "已清零0户，已排查4户")
@@ -260,5 +262,5 @@ def test_the_new_sections_speak_both_languages(parts, county, login):
      "共排查矛盾纠纷1件，依法导入诉讼、仲裁等程序1件"),
 ])
 def test_a_dispute_sentence_without_solved_ones_has_no_zero(figures, text):
-    assert compose._dispute_text(figures) == text
-    assert compose._dispute_sentences("全镇", "本月", figures) == [f"本月，全镇{text}。"]
+    assert sections.dispute_text(figures) == text
+    assert sections.dispute_sentences("全镇", "本月", figures) == [f"本月，全镇{text}。"]

@@ -6,7 +6,11 @@
     var node = document.getElementById("dash-charts");
     if (!node || !window.echarts) { return; }
     var data = JSON.parse(node.textContent);
-    var palette = ["#b42318", "#2f855a", "#2b6cb0", "#d69e2e", "#6b46c1", "#319795", "#dd6b20", "#718096"];
+    var palette = ["#2b6cb0", "#6b46c1", "#319795", "#dd6b20", "#718096", "#2f855a", "#d69e2e", "#b42318"];
+    /* One colour, one meaning, on every chart: met / cleared / solved green, close amber, not met /
+       failing / still open red, in progress blue; anything else takes the neutral palette. */
+    var MEANING = { green: "#2f855a", cleared: "#2f855a", solved: "#2f855a", yellow: "#d69e2e",
+      red: "#b42318", failing: "#b42318", open: "#b42318", ongoing: "#2b6cb0" };
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var type = el.getAttribute("data-type");
       var given = data[el.getAttribute("data-chart")] || [];
@@ -22,12 +26,17 @@
           xAxis: { type: "category", data: rows.map(function (r) { return r.label; }), axisLabel: { rotate: rows.length > 6 ? 40 : 0 } },
           yAxis: { type: "value", minInterval: 1 },
           series: series.map(function (s) {
-            return { name: s.name, type: bars ? "bar" : "line",
+            var colour = MEANING[s.key];
+            return { name: s.name, type: bars ? "bar" : "line", itemStyle: colour ? { color: colour } : undefined,
+              lineStyle: colour ? { color: colour } : undefined,
               data: rows.map(function (r) { return { value: r[s.key], link: r.link }; }) }; }) };
       } else if (type === "pie") {
         option = { tooltip: { trigger: "item" }, legend: { bottom: 0 },
           series: [{ type: "pie", radius: ["35%", "70%"], top: 0, bottom: 40, label: { position: "inside", formatter: "{c}", color: "#fff", fontWeight: "bold" },
-            data: rows.map(function (r) { return { name: r.label, value: r.count, link: r.link }; }) }] };
+            data: rows.map(function (r) {
+              var colour = MEANING[r.key];
+              return { name: r.label, value: r.count, link: r.link, itemStyle: colour ? { color: colour } : undefined };
+            }) }] };
       } else if (type === "funnel") {
         option = { tooltip: { trigger: "item" },
           series: [{ type: "funnel", sort: "descending", label: { formatter: "{b}: {c}" }, minSize: "10%",
