@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from minqing.lib import periods
 from minqing.regions import jurisdiction
@@ -30,6 +31,16 @@ def _period(request: HttpRequest) -> tuple[periods.Period, str | None]:
         return periods.parse(None), "；".join(exc.messages)
 
 
+BIG_REFRESH = 300
+
+
+def _refresh_seconds(value: str | None) -> int:
+    try:
+        return min(max(int(value or BIG_REFRESH), 60), 3600)
+    except ValueError:
+        return BIG_REFRESH
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return region(request, None)
@@ -46,6 +57,10 @@ def region(request: HttpRequest, code: str | None) -> HttpResponse:
         "charts": dash.charts(),
         **periods.choices(period.end),
     }
+    if big:  # the wall screen reloads itself; ?refresh=seconds within 1–60 minutes, 5 by default
+        refresh = _refresh_seconds(request.GET.get("refresh"))
+        context.update(refresh=refresh, refresh_minutes=max(1, round(refresh / 60)),
+                       now=timezone.localtime().strftime("%H:%M"))
     return render(request, "dashboards/big.html" if big else "dashboards/dashboard.html", context,
                   status=400 if error else 200)
 

@@ -6,6 +6,7 @@
     var node = document.getElementById("dash-charts");
     if (!node || !window.echarts) { return; }
     var data = JSON.parse(node.textContent);
+    var big = document.body.classList.contains("big-screen");  // the wall screen: dark, larger type
     var palette = ["#2b6cb0", "#6b46c1", "#319795", "#dd6b20", "#718096", "#2f855a", "#d69e2e", "#b42318"];
     /* One colour, one meaning, on every chart: met / cleared / solved green, close amber, not met /
        failing / still open red, in progress blue; anything else takes the neutral palette. */
@@ -67,13 +68,24 @@
       }
       option.color = palette;
       option.animation = false;  // steady for projectors, printing and screenshots
-      option.textStyle = { fontSize: 14 };
+      option.textStyle = { fontSize: big ? 16 : 14 };
+      if (big) { option.backgroundColor = "transparent"; }
       el.classList.add("drawn");
-      var chart = window.echarts.init(el);
+      var chart = window.echarts.init(el, big ? "dark" : null);
       chart.setOption(option);
       chart.on("click", function (p) { if (p.data && p.data.link) { window.location.href = p.data.link; } });
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
+  /* The wall screen's 全屏 button: shown only where the browser can go full screen. */
+  function fullscreen() {
+    var button = document.querySelector("[data-fullscreen]");
+    if (!button || !document.documentElement.requestFullscreen) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (document.fullscreenElement) { document.exitFullscreen(); } else { document.documentElement.requestFullscreen(); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", fullscreen);
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
 })();
