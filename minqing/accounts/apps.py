@@ -8,6 +8,14 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         register_codes()
+        # Accounts sits above regions and audit: it gives them what only it knows (decision 0044).
+        from minqing.audit import trail
+        from minqing.regions import jurisdiction
+
+        from . import scope_source, trail_readers
+
+        jurisdiction.register_posts(scope_source.posts_of, scope_source.MEANING)  # a user's places and roles
+        trail.register_readers(trail_readers.trail_q)  # who reads which events of the audit trail
 
 
 def register_codes() -> None:

@@ -1,10 +1,10 @@
 """Who reads the audit trail, and what of it (等保 三权分立: the audit administrator reads the trail
 and nothing else; the 纪委 reads it for its place).
 
-- an audit administrator (Role.AUDITOR): every event of the counties their post covers, and the
-  system-wide stream;
-- the discipline commission (Role.DISCIPLINE): the events whose place lies inside their post's region;
-- nobody else, not a superuser either (an operator account administers, it does not audit itself).
+Who may read which events is decided by role, so the part that defines roles (accounts, above
+audit) registers that decision here (`register_readers`; accounts.trail_readers): the auditor reads
+the counties their post covers and the system-wide stream, the 纪委 its place, nobody else — not a
+superuser either. Audit imports no part above it (docs/decisions/0044-core-layering.md).
 
 The trail holds no personal data in clear (events are masked when written), but the content of an
 event about a 举报 or a family case (its changes and reason) is shown only to someone who may see that
@@ -20,33 +20,24 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from minqing.accounts.roles import Role
-from minqing.lib import regioncode
 from minqing.lib.workdays import TZ
-from minqing.regions import jurisdiction
 
-from .log import GLOBAL_STREAM
 from .models import Event
+
+Readers = Callable[[Any], Q | None]  # (user) → the events they may read, or None: the trail is not theirs
+_readers: list[Readers] = []
+
+
+def register_readers(readers: Readers) -> None:
+    """The part that defines roles (accounts) says who reads which events; one decision, set once."""
+    _readers[:] = [readers]
 
 
 def trail_q(user: Any) -> Q | None:
     """The events this user may read, or None when the audit trail is not theirs to read."""
-    scope = jurisdiction.scope_of(user)
-    if scope.is_anonymous:
-        return None
-    q: Q | None = None
-    for post in scope.posts:
-        level = regioncode.level_of(post.region_code)
-        if post.role == Role.AUDITOR and level == regioncode.COUNTY:
-            part = Q(stream__in=[regioncode.county_of(post.region_code), GLOBAL_STREAM])
-        elif post.role == Role.AUDITOR and level < regioncode.COUNTY:
-            part = Q(stream__in=[GLOBAL_STREAM]) | jurisdiction.region_q([post.region_code], "region_code")
-        elif post.role in (Role.AUDITOR, Role.DISCIPLINE):
-            part = jurisdiction.region_q([post.region_code], "region_code")
-        else:
-            continue
-        q = part if q is None else q | part
-    return q
+    if not _readers:
+        raise LookupError("no readers of the audit trail registered: minqing.accounts must be installed")
+    return _readers[0](user)
 
 
 def may_read(user: Any) -> bool:

@@ -8,13 +8,16 @@ class HouseholdsConfig(AppConfig):
 
     def ready(self) -> None:
         register_codes()
-        from minqing.regions import jurisdiction
+        from minqing.regions import jurisdiction, services
 
-        from . import jobs, models  # noqa: F401 - jobs registers its kinds
+        from . import jobs, models, region_moves  # noqa: F401 - jobs registers its kinds
 
         # The register: place posts, plus the county 民政局 (jurisdiction.keeps_register).
         for model in (models.Household, models.Resident):
             jurisdiction.register(model, jurisdiction.PlacePolicy(reveal=models.reveal_rule, codes="register_codes"))
+        # A village that merges or splits takes its households along (regions imports no higher part).
+        services.register_movers("households", services.Movers(merge=region_moves.merge_into,
+                                                               split=region_moves.split_into))
 
 
 def register_codes() -> None:

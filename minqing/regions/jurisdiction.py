@@ -13,6 +13,10 @@ Two axes:
 `visible(user, Model)` answers a queryset; `get_visible_or_404` answers one object or raises
 Http404 — outside one's jurisdiction a record does not exist. A model with no registered
 policy raises, so a new model cannot be read unscoped by mistake.
+
+The places and roles of a user come from accounts, the part above this one that defines posts and
+roles: it registers them in its AppConfig.ready() (`register_posts`); this module imports no part
+above regions (docs/decisions/0044-core-layering.md).
 """
 
 from __future__ import annotations
@@ -23,9 +27,7 @@ from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
-from minqing.accounts.roles import ADMIN_ROLES, LEADER_ROLES, PLACE_ROLES, REGISTER_FUNCTIONS, Role, UnitKind
 from minqing.lib import regioncode
 
 
@@ -64,8 +66,9 @@ class Scope:
 
     def leads(self, code: str) -> bool:
         """A leader (county, township or 包村) whose post covers the place."""
+        leader = _meaning().leader
         return self.is_superuser or any(
-            p.role in LEADER_ROLES and regioncode.contains(p.region_code, code) for p in self.posts
+            p.role in leader and regioncode.contains(p.region_code, code) for p in self.posts
         )
 
     def home_code(self) -> str | None:
@@ -87,12 +90,39 @@ def _reduce(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
+@dataclass(frozen=True)
+class RoleMeaning:
+    """What the roles of posts mean for reading, declared by the part that defines them (accounts)."""
+
+    place: frozenset[str]  # posts that read the personal data of the subtree they cover
+    leader: frozenset[str]  # county, township and 包村 leaders
+    admin: frozenset[str]  # administrators (等保 三权分立): they read no resident and no case
+    discipline: str  # the 纪委's post: the only reader of 举报
+    keeps_register: Callable[[PostScope], bool]  # a unit post that sees its county's households' register
+
+
+PostsOf = Callable[[Any], Iterable[PostScope]]  # (user) → the posts they hold today
+_source: dict[str, Any] = {}
+
+
+def register_posts(posts_of: PostsOf, meaning: RoleMeaning) -> None:
+    """Accounts says where a user's posts come from and what their roles mean (in its ready())."""
+    _source["posts_of"], _source["meaning"] = posts_of, meaning
+
+
+def _meaning() -> RoleMeaning:
+    try:
+        return _source["meaning"]
+    except KeyError:
+        raise LookupError("no source of posts and roles registered: minqing.accounts must be installed") from None
+
+
 def keeps_register(post: PostScope) -> bool:
     """The county 民政局 (a department whose function keeps the households' register): it sees the
-    households and residents of its county and may reveal them (DOMAIN.md privacy table), yet
-    works appeals, visits and disputes by assignment like any department. 人社局 does not."""
-    return (post.unit_kind == UnitKind.DEPARTMENT and post.unit_function in REGISTER_FUNCTIONS
-            and post.role not in ADMIN_ROLES)
+    households and residents of its county and may reveal them (docs/domain.md privacy table), yet
+    works appeals, visits and disputes by assignment like any department. 人社局 does not.
+    The rule itself is accounts' (`accounts.scope_source.keeps_register`)."""
+    return _meaning().keeps_register(post)
 
 
 def scope_of(user: Any) -> Scope:
@@ -102,19 +132,11 @@ def scope_of(user: Any) -> Scope:
     cached = getattr(user, "_minqing_scope", None)
     if cached is not None:
         return cached
-    from minqing.accounts.models import Post
-
-    today = timezone.localdate()
-    rows = (
-        Post.objects.filter(user_id=user.pk)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-        .filter(Q(started_on__isnull=True) | Q(started_on__lte=today))  # a post not begun gives nothing yet
-        .values_list("role", "region_id", "unit_id", "unit__kind", "unit__function")
-    )
-    posts = tuple(PostScope(r, c, u, k, f or "") for r, c, u, k, f in rows)
-    place = [p.region_code for p in posts if p.role in PLACE_ROLES]
-    register = place + [p.region_code for p in posts if keeps_register(p)]
-    reading = [p for p in posts if p.role not in ADMIN_ROLES]  # an administrator's unit holds no case for them
+    meaning = _meaning()
+    posts = tuple(_source["posts_of"](user))
+    place = [p.region_code for p in posts if p.role in meaning.place]
+    register = place + [p.region_code for p in posts if meaning.keeps_register(p)]
+    reading = [p for p in posts if p.role not in meaning.admin]  # an administrator's unit holds no case for them
     scope = Scope(
         user_id=user.pk,
         is_superuser=bool(user.is_superuser),
@@ -267,7 +289,8 @@ def discipline_rule(receiving_field: str = "region") -> SensitivityRule:
     """举报: only the discipline commission posts whose region covers the receiving place."""
 
     def rule(scope: Scope) -> Q:
-        codes = [p.region_code for p in scope.posts if p.role == Role.DISCIPLINE]
+        discipline = _meaning().discipline
+        codes = [p.region_code for p in scope.posts if p.role == discipline]
         return region_q(codes, receiving_field)
 
     return rule
