@@ -126,8 +126,12 @@ def message_of(notice: Notice) -> ch.Message:
     template = ""
     if notice.endpoint is not None:
         template = (notice.endpoint.templates or {}).get(notice.kind, "")
-    return ch.Message(title=notice.title, text=notice.body, link=link, to=crypto.decrypt(notice.address_enc),
-                      template=template, params=dict(notice.params or {}), ref=notice.dedup_key)
+    text, params = notice.body, dict(notice.params or {})
+    if link != notice.link:  # the SMS text and its template parameter carry the whole link too
+        text = text.replace(notice.link, link)
+        params = {k: (link if v == notice.link else v) for k, v in params.items()}
+    return ch.Message(title=notice.title, text=text, link=link, to=crypto.decrypt(notice.address_enc),
+                      template=template, params=params, ref=notice.dedup_key)
 
 
 def send(notice: Notice, now: dt.datetime) -> ch.Outcome:
