@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import resolve
 
 from minqing.appeals import services as appeals
 from minqing.audit.models import Event as AuditEvent
@@ -94,9 +95,11 @@ def test_the_visit_sms_link_opens_the_rating_page_and_records_the_rating(county,
     assert sent_link.startswith("https://mq.example.gov.cn/portal/rate/")
     assert sent_link in sms.text and sms.params["link"] == sent_link
     path = sent_link.removeprefix("https://mq.example.gov.cn")
-    assert path == visit.link == rating.rating_url(report)  # one token scheme on both sides
+    assert path == visit.link and resolve(path).view_name == "portal:rate"
     token = path.rstrip("/").rsplit("/", 1)[1]
+    # one token scheme on both sides: the portal reads the SMS's token, the outbox reads the portal's
     assert rating.report_of(token).pk == report.pk == services.report_of_token(token)
+    assert services.report_of_token(rating.make_token(report)) == report.pk
     page = client.get(path)
     assert page.status_code == 200 and a.number in page.content.decode()
     assert "13812345678" not in page.content.decode()
