@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from minqing.appeals import services as appeals
 from minqing.audit.log import record
 from minqing.households import crypto
 
@@ -45,6 +46,8 @@ WINDOW = dt.timedelta(minutes=1)
 # Per phone number (the providers' defaults for one number and one signature): 1 a minute, 5 an hour,
 # 10 a day. A county with other limits sets MINQING_SMS_LIMITS = [(seconds, count), …].
 SMS_LIMITS: tuple[tuple[int, int], ...] = ((60, 1), (3600, 5), (86400, 10))
+
+TOLD_KIND, TOLD_METHOD = "resident_closed", "短信"  # the closure SMS, once delivered, is 已告知结果
 
 Clock = Callable[[], dt.datetime]
 
@@ -123,8 +126,12 @@ def message_of(notice: Notice) -> ch.Message:
     template = ""
     if notice.endpoint is not None:
         template = (notice.endpoint.templates or {}).get(notice.kind, "")
-    return ch.Message(title=notice.title, text=notice.body, link=link, to=crypto.decrypt(notice.address_enc),
-                      template=template, params=dict(notice.params or {}), ref=notice.dedup_key)
+    text, params = notice.body, dict(notice.params or {})
+    if link != notice.link:  # the SMS text and its template parameter carry the whole link too
+        text = text.replace(notice.link, link)
+        params = {k: (link if v == notice.link else v) for k, v in params.items()}
+    return ch.Message(title=notice.title, text=text, link=link, to=crypto.decrypt(notice.address_enc),
+                      template=template, params=params, ref=notice.dedup_key)
 
 
 def send(notice: Notice, now: dt.datetime) -> ch.Outcome:
@@ -169,6 +176,10 @@ def finish(notice: Notice, attempt: Attempt, outcome: ch.Outcome, now: dt.dateti
         if not mine.update(state=state, lease_token="", lease_until=None, **fields):
             log.warning("notice %s: lease lost before the outcome was written", notice.pk)
             return "lost"
+        if state == Notice.State.SENT and notice.kind == TOLD_KIND and notice.report_id and notice.appeal_id:
+            # 已告知结果 is the report's own record (one source of truth): marked only now that the
+            # closure SMS was delivered, in the same transaction as `sent`.
+            appeals.mark_told(notice.appeal, method=TOLD_METHOD, reports=[notice.report_id], now=now)
         if state == Notice.State.DEAD:
             record("notices.dead_letter", obj=notice, region_code=notice.region_id,
                    changes={"channel": notice.channel, "kind": notice.kind, "attempts": notice.attempts,

@@ -6,8 +6,9 @@ Interface for other parts (documented in docs/decisions/0030):
 - ``queue_resident_sms(report, kind, ...)``: an SMS to a reporter (acceptance, closure, return visit);
   the portal calls it with ``code=`` for a letter whose writer asked for the tracking code by SMS.
 - ``resident_notices(report)`` / ``was_told(report)``: what was sent to that reporter (已告知结果).
-- ``rating_token(report)`` / ``report_of_token(token)``: the signed token in the return-visit link
-  (URL name ``portal:rate`` with argument ``token``, else the path /portal/rate/<token>/).
+- ``rating_token(report)`` / ``report_of_token(token)`` / ``rating_link(report)``: the one token of the
+  return-visit link to the portal's rating page (URL name ``portal:rate``, argument ``token``); the
+  portal's rating page decodes it with ``report_of_token``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from minqing.accounts.admins import check_county, county_code_of
@@ -78,11 +79,17 @@ RESIDENT_KINDS = {
 }
 
 
+# The one rating-link token (the portal's rating page reads it through report_of_token): signed, salted,
+# timestamped, naming only the report; it cannot be forged, pointed at another report, or used after
+# RATING_DAYS.
+RATING_DAYS = 30
+
+
 def rating_token(report: Any) -> str:
-    return signing.dumps({"r": report.pk}, salt=RATING_SALT, compress=True)
+    return signing.dumps({"r": getattr(report, "pk", report)}, salt=RATING_SALT, compress=True)
 
 
-def report_of_token(token: str, max_age: dt.timedelta = dt.timedelta(days=30)) -> int | None:
+def report_of_token(token: str, max_age: dt.timedelta = dt.timedelta(days=RATING_DAYS)) -> int | None:
     """The Report id a rating link was made for, or None (forged or older than ``max_age``)."""
     try:
         return int(signing.loads(token, salt=RATING_SALT, max_age=max_age)["r"])
@@ -91,12 +98,8 @@ def report_of_token(token: str, max_age: dt.timedelta = dt.timedelta(days=30)) -
 
 
 def rating_link(report: Any, base: str = "") -> str:
-    token = rating_token(report)
-    try:
-        path = reverse("portal:rate", kwargs={"token": token})
-    except NoReverseMatch:
-        path = f"/portal/rate/{token}/"
-    return f"{base}{path}"
+    """The rating page of one report (URL name portal:rate); the SMS adds the site's address."""
+    return f"{base}{reverse('portal:rate', kwargs={'token': rating_token(report)})}"
 
 
 def queue_resident_sms(report: Any, kind: str, *, reply: str = "", code: str = "", link: str = "",
@@ -129,9 +132,13 @@ def resident_notices(report: Any):
     return Notice.objects.filter(report=report).order_by("created_at", "id")
 
 
-def was_told(report: Any, kind: str = "resident_closed") -> bool:
-    """Was the closure SMS actually delivered to this reporter (for 已告知结果)?"""
-    return Notice.objects.filter(report=report, kind=kind, state=Notice.State.SENT).exists()
+def was_told(report: Any) -> bool:
+    """已告知结果: read from the report itself (``notified_at``), the one record of it. The outbox sets
+    it (method 短信) when the closure SMS is delivered (delivery.finish → appeals.services.mark_told);
+    staff set it when they record 电话/当面."""
+    from minqing.appeals.models import Report
+
+    return Report.objects.filter(pk=report.pk, notified_at__isnull=False).exists()
 
 
 # --- channels of a place ---------------------------------------------------------------------------

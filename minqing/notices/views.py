@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.accounts.access import sysadmin_required
 from minqing.accounts.models import Unit
 from minqing.lib import regioncode
-from minqing.sysadmin.access import sysadmin_required
 
 from . import services, triggers
 from .models import ChannelKind, Endpoint, Notice

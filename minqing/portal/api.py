@@ -99,6 +99,7 @@ def _flag(value: Any) -> bool:
                      "kind": {"type": "string", "enum": sorted(services.KIND_VALUES)},
                      "title": {"type": "string"}, "text": {"type": "string"}, "category": {"type": "string"},
                      "anonymous": {"type": "boolean"}, "name": {"type": "string"}, "phone": {"type": "string"},
+                     "sms_code": {"type": "boolean", "description": "also send the tracking code by SMS"},
                      "token": {"type": "string", "description": "from GET /form-token"},
                      "website": {"type": "string", "description": "honeypot: leave empty"}}}},
                  "multipart/form-data": {"schema": {"type": "object", "properties": {
@@ -111,7 +112,7 @@ def portal_submit_letter(request: HttpRequest):
         region=str(data.get("region", "")), kind=str(data.get("kind", "")), title=str(data.get("title", "")),
         text=str(data.get("text", "")), category=str(data.get("category", "") or ""),
         anonymous=_flag(data.get("anonymous", False)), name=str(data.get("name", "") or ""),
-        phone=str(data.get("phone", "") or ""))
+        phone=str(data.get("phone", "") or ""), sms_code=_flag(data.get("sms_code", False)))
     try:
         sent = services.submit_letter(letter, photo=photo, address_key=_address(request),
                                       token=str(data.get("token", "")), honeypot=str(data.get("website", "") or ""))

@@ -1,8 +1,9 @@
 """好差评 from the return-visit SMS: a signed link per report (one resident), five levels.
 
-The link carries ``signing.dumps({"r": report pk})`` (salted, timestamped, so it expires after
-LINK_DAYS and cannot be forged or pointed at another report); it names no one and shows no personal
-data. The notices outbox (minqing.notices) puts ``rating_url(report)`` in the return-visit SMS.
+The link carries the notices outbox's token (``notices.services.rating_token``: signed, salted,
+timestamped, so it expires after LINK_DAYS and cannot be forged or pointed at another report) — one
+scheme for the SMS that writes it and the page that reads it; it names no one and shows no personal
+data. The outbox puts this link (``rating_url(report)``) in the return-visit SMS.
 
 While the case awaits its return visit, the first rating IS the return visit: recorded through
 ``appeals.services.do_return_visit`` (method ``sms_link``: an AppealEvent, an audit entry, and 差评 —
@@ -15,10 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from minqing.appeals import services as appeals
@@ -26,31 +25,29 @@ from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Report
 from minqing.audit.log import record
 from minqing.lib.logfilter import scrub
+from minqing.notices import services as notices
 
 from . import throttle
 from .models import Rating
 from .services import COMMENT_MAX
 
-SALT = "minqing.portal.rate-link"
-LINK_DAYS = 30
+LINK_DAYS = notices.RATING_DAYS
 BAD_LINK = "评价链接无效或已过期，如需评价请拨打承办单位电话。"
 
 
+# One token scheme for the link: the notices outbox's (it writes the SMS); the portal only reads it.
 def make_token(report: Report | int) -> str:
-    return signing.dumps({"r": getattr(report, "pk", report)}, salt=SALT, compress=False)
+    return notices.rating_token(report)
 
 
 def rating_url(report: Report | int) -> str:
     """The path of the rating page for one report (the SMS adds the site's address in front)."""
-    return reverse("portal:rate", args=[make_token(report)])
+    return notices.rating_link(report)
 
 
 def report_of(token: str, *, now: dt.datetime | None = None) -> Report:
-    try:
-        data = signing.loads(token, salt=SALT, max_age=dt.timedelta(days=LINK_DAYS))
-    except signing.BadSignature as exc:  # SignatureExpired is one too
-        raise ValidationError(BAD_LINK) from exc
-    report = Report.objects.select_related("appeal", "region").filter(pk=data.get("r")).first()
+    pk = notices.report_of_token(token)
+    report = Report.objects.select_related("appeal", "region").filter(pk=pk).first() if pk else None
     if report is None or report.appeal.deleted_at is not None:
         raise ValidationError(BAD_LINK)
     return report

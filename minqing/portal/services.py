@@ -26,6 +26,7 @@ from minqing.audit.log import record
 from minqing.lib import photos, regioncode
 from minqing.lib.logfilter import scrub
 from minqing.lib.phone import PhoneError, clean_phone
+from minqing.notices import services as notices
 from minqing.regions.models import Region
 
 from . import codes, throttle
@@ -142,6 +143,7 @@ class LetterIn:
     anonymous: bool = False
     name: str = ""
     phone: str = ""
+    sms_code: bool = False  # the writer asked for the tracking code by SMS
 
 
 def clean_letter(data: LetterIn) -> dict[str, Any]:
@@ -233,7 +235,13 @@ def submit_letter(data: LetterIn, *, photo: Any = None, address_key: str, token:
         throttle.check("nonce", throttle.keyed("nonce", nonce), now=now)
         throttle.check("letter_addr", address_key, now=now)
         throttle.check("letter_addr_day", address_key, now=now)
-        return create_letter(**fields, image=image, now=now)
+        sent = create_letter(**fields, image=image, now=now)
+        # The acceptance SMS (the outbox row commits with the letter); the code in it only when asked.
+        report = sent.letter.appeal.reports.order_by("pk").first()
+        if report is not None:
+            notices.queue_resident_sms(report, "resident_accepted",
+                                       code=codes.display(sent.code) if data.sms_code else "", now=now)
+        return sent
 
 
 @transaction.atomic

@@ -58,7 +58,8 @@ def _letter_in(post) -> services.LetterIn:
     return services.LetterIn(region=post.get("region") or places["region"], kind=post.get("kind", ""),
                              title=post.get("title", ""), text=post.get("text", ""),
                              category=post.get("category", ""), anonymous=post.get("sign") == "anonymous",
-                             name=post.get("name", ""), phone=post.get("phone", ""))
+                             name=post.get("name", ""), phone=post.get("phone", ""),
+                             sms_code=post.get("sms_code") == "1")
 
 
 @require_http_methods(["GET", "POST"])

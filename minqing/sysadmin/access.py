@@ -1,30 +1,11 @@
-"""The set-up pages are for a county's system administrator only (see accounts/admins.py)."""
+"""The set-up pages are for a county's system administrator only (see accounts/admins.py). The
+decorator itself is in accounts/access.py (the core), kept importable from here for sysadmin's views."""
 
 from __future__ import annotations
 
-from functools import wraps
+from minqing.accounts.access import sysadmin_required
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-
-from minqing.accounts.admins import county_of
-from minqing.regions.models import Region
-
-
-def sysadmin_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        code = county_of(request.user)
-        if code is None:
-            if kwargs:  # a page that names one object: out of reach, so absent (404), as elsewhere
-                raise Http404
-            raise PermissionDenied("只有县系统管理员可以打开系统设置")
-        request.county = Region.objects.get(code=code)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+__all__ = ["client_ip", "sysadmin_required"]
 
 
 def client_ip(request) -> str | None:
