@@ -34,8 +34,8 @@ class Endpoint(models.Model):
 
     kind = models.CharField(pgettext_lazy("notices", "channel"), max_length=10, choices=ChannelKind.choices)
     name = models.CharField(_("name"), max_length=60)
-    region = models.ForeignKey("regions.Region", verbose_name=pgettext_lazy("notices", "place"), on_delete=models.PROTECT,
-                               related_name="+")
+    region = models.ForeignKey("regions.Region", verbose_name=pgettext_lazy("notices", "place"),
+                               on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("accounts.Unit", verbose_name=_("unit"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
     url = models.URLField(_("address (webhook or API endpoint)"), max_length=500, blank=True)
