@@ -171,4 +171,18 @@ def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) ->
                         "state": state_to_json(p.events[-1][1])["status"],
                         **({"category_suggested": {"category": p.suggested[0], "confidence": p.suggested[1],
                                                    "model": p.suggested[2]}} if p.suggested else {})})
+    _repeats(planned, actor)
     return appeals
+
+
+def _repeats(planned: Sequence[Planned], actor: Any) -> None:
+    """重复件 for the imported cases still open, as registration finds them (repeats.detect: the same
+    place, similar text; a ledger names no household or phone), against cases received before each
+    one, the file's earlier rows included. Cases a ledger records as finished are history, not intake:
+    nobody would decide on them, so they are not matched (decision 0042)."""
+    from . import repeats  # repeats imports transition; bulk is imported by the ledger part early
+
+    open_groups = (wf.Group.OPEN.value, wf.Group.PAUSED.value)
+    for p in sorted(planned, key=lambda p: (p.appeal.received_at, p.appeal.pk)):
+        if p.appeal.group in open_groups:
+            repeats.detect(p.appeal, None, actor=actor, now=p.appeal.updated_at, before=p.appeal.received_at)

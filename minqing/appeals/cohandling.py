@@ -52,15 +52,20 @@ def _due(value: Any) -> dt.datetime | None:
     return None if value in (None, "") else _aware(value, "办理期限")
 
 
-def _acting_unit(actor: Any, row: Appeal, unit: Any) -> str:
-    """The unit a 退单 / 协办答复 is for: the one named, else the actor's co-unit part, else the lead."""
+def inferred_unit(actor: Any, row: Appeal) -> str:
+    """The unit a 退单 / 协办答复 with no unit named is for: the actor's co-unit part, else the lead
+    (the page's forms never name one, so this is also what the page offers the actor)."""
     state = state_from_json(row.state)
     co = [p.unit for p in state.co_parts] if state else []
-    if unit not in (None, ""):
-        key = _unit_key(unit)
-    else:
-        mine = jurisdiction.scope_of(actor).unit_ids if actor is not None else frozenset()
-        key = next((u for u in co if int(u) in mine and int(u) != row.unit_id), str(row.unit_id or ""))
+    mine = jurisdiction.scope_of(actor).unit_ids if actor is not None else frozenset()
+    return next((u for u in co if int(u) in mine and int(u) != row.unit_id), str(row.unit_id or ""))
+
+
+def _acting_unit(actor: Any, row: Appeal, unit: Any) -> str:
+    """The unit a 退单 / 协办答复 is for: the one named, else ``inferred_unit``."""
+    state = state_from_json(row.state)
+    co = [p.unit for p in state.co_parts] if state else []
+    key = _unit_key(unit) if unit not in (None, "") else inferred_unit(actor, row)
     if key in co and key != str(row.unit_id) and actor is not None:
         scope = jurisdiction.scope_of(actor)
         if not (scope.is_superuser or int(key) in scope.unit_ids or access.may_act(scope, row, "transfer")):

@@ -22,6 +22,7 @@ from typing import Any
 from minqing.households.models import Household
 from minqing.lib import regioncode
 
+from . import demo_cohandled as cohandled
 from . import sweeps
 from .categories import seed_categories
 from .demo_builder import Builder
@@ -59,6 +60,8 @@ def load(*, rng: random.Random, anchor: dt.date, now: dt.datetime, staffing: Any
         builder.case(rng.choice(all_villages), days_back=rng.uniform(0, 730))
     progress(f"诉求 {len(builder.sims)} 件（模拟完毕，写入中）")
     builder.save()
+    # 主办/协办 through the services (the bulk writer has no co-unit rows), before the sweep colours them
+    cohandled.load(cast=builder.cast, village=demo_villages[0], now=now)
     result = sweeps.sweep(now)
     progress(f"诉求 {len(builder.sims)} 件，红灯 {result.red} 件，黄灯 {result.yellow} 件")
 

@@ -14,10 +14,11 @@ from minqing.lib import regioncode
 from minqing.lib.workdays import TZ
 from minqing.regions import jurisdiction
 
-from . import access
+from . import access, dispatch
 from . import workflow as wf
 from .models import Appeal, AppealEvent, CoUnit, Report
 from .services import state_from_json
+from .snapshot import POLICY, actor_key
 
 OPEN_GROUPS = (wf.Group.OPEN.value, wf.Group.PAUSED.value)
 
@@ -78,12 +79,34 @@ def reports_of(user, appeal: Appeal) -> QuerySet[Report]:
     return Report.objects.filter(appeal=appeal).select_related("household", "resident").order_by("received_at", "id")
 
 
+# Actions whose outcome depends on whose part the actor acts for (the unit the service infers).
+PER_PART = {"return": "reason", "co_reply": "reply"}
+
+
+def _refused_for_part(user, appeal: Appeal, state: wf.AppealState, name: str) -> bool:
+    """Would the workflow refuse this 退单 / 协办答复 for the part the service would act on (a co-unit
+    whose own 退单 is pending, or that already answered, or past its 退单 window)? Tried on the pure
+    workflow, nothing written."""
+    from .cohandling import inferred_unit  # cohandling imports the services' parsers
+
+    payload = {"unit": inferred_unit(user, appeal), PER_PART[name]: "-"}
+    now = max(timezone.now(), state.last_at) if state.last_at else timezone.now()  # a step dated ahead
+    try:
+        wf.apply(state, wf.Action(name, actor_key(user), now, payload),
+                 dispatch.policy_for(appeal, name, POLICY))
+    except wf.TransitionError:
+        return True
+    return False
+
+
 def available_for(user, appeal: Appeal) -> list[str]:
-    """What this user may do now: allowed by the state AND by their post."""
+    """What this user may do now: allowed by the state, by their post AND, for the per-part actions,
+    by the state of the part they would act on (the lead's or their co-unit's)."""
     state = state_from_json(appeal.state)
     scope = jurisdiction.scope_of(user)
-    return [name for name in wf.available_actions(state) if name != "register"
-            and access.may_act(scope, appeal, name)]
+    names = [name for name in wf.available_actions(state) if name != "register"
+             and access.may_act(scope, appeal, name)]
+    return [n for n in names if n not in PER_PART or state is None or not _refused_for_part(user, appeal, state, n)]
 
 
 def household_lines(user: Any, household: Any, limit: int) -> list[str]:

@@ -60,12 +60,16 @@ def similarity(a: str, b: str) -> float:
     return 2 * sum((ga & gb).values()) / total if total else 0.0
 
 
-def _candidates(appeal: Appeal, report: Report | None, now: dt.datetime) -> dict[int, set[str]]:
-    """Earlier cases sharing a household, a reporter or the place, with why (no text compared yet)."""
+def _candidates(appeal: Appeal, report: Report | None, now: dt.datetime,
+                before: dt.datetime | None = None) -> dict[int, set[str]]:
+    """Earlier cases sharing a household, a reporter or the place, with why (no text compared yet).
+    ``before``: only cases received before it (a ledger import writes later rows of the file too)."""
     base = (Appeal.objects.filter(jurisdiction.region_q([appeal.region_id[:6].ljust(12, "0")]), deleted_at__isnull=True)
             .exclude(pk=appeal.pk).exclude(group=wf.Group.MERGED.value)
             .filter(Q(group__in=[wf.Group.OPEN.value, wf.Group.PAUSED.value])
                     | Q(closed_at__gte=now - dt.timedelta(days=window_days()))))
+    if before is not None:
+        base = base.filter(received_at__lt=before)
     found: dict[int, set[str]] = {}
 
     def add(qs, why: str) -> None:
@@ -85,11 +89,12 @@ def _candidates(appeal: Appeal, report: Report | None, now: dt.datetime) -> dict
     return found
 
 
-def detect(appeal: Appeal, report: Report | None, *, actor: Any, now: dt.datetime) -> list[RepeatLink]:
+def detect(appeal: Appeal, report: Report | None, *, actor: Any, now: dt.datetime,
+           before: dt.datetime | None = None) -> list[RepeatLink]:
     """Link the new case to the earlier ones it repeats (inside the registration's transaction)."""
     if appeal.anonymous and not appeal.household_id:
         report = None  # nobody to match but the place
-    found = _candidates(appeal, report, now)
+    found = _candidates(appeal, report, now, before)
     if not found:
         return []
     rows = Appeal.objects.filter(pk__in=found).only("pk", "title", "text", "group", "status", "region_id",

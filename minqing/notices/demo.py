@@ -17,7 +17,10 @@ COUNTY = "511722000000"
 def load(**context) -> None:
     """context: rng, anchor, now, staffing, villages, shared, progress (see minqing/demo/generator.py)."""
     now = context.get("now")
-    services.add_endpoint(actor=None, kind="sms", region_code=COUNTY, provider="log", name="演示短信（仅记录日志）")
+    sms = services.add_endpoint(actor=None, kind="sms", region_code=COUNTY, provider="log",
+                                name="演示短信（仅记录日志）")
+    if now is not None:  # dated at the load's moment, not the wall clock (nothing in the demo after it)
+        type(sms).objects.filter(pk=sms.pk).update(created_at=now, updated_at=now)
     events = (AppealEvent.objects.filter(action__in=("assign", "remind", "supervise"), appeal__group="open",
                                          appeal__handler__isnull=False)
               .select_related("appeal", "actor", "appeal__region", "appeal__category", "appeal__handler"))

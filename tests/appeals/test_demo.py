@@ -97,3 +97,28 @@ def test_misconduct_and_family_cases_stay_narrow():
             assert not visible(named, Appeal).filter(pk=a.pk).exists()
     village = User.objects.get(username="demo-village-a")
     assert not visible(village, Appeal).filter(sensitivity="family").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_co_handled_cases_answered_pending_and_returned():
+    from minqing.accounts.models import User
+    from minqing.appeals import dispatch_metrics
+    from minqing.appeals.models import CoUnit
+
+    parts = CoUnit.objects.select_related("unit", "appeal")
+    answered = parts.filter(active=True, answered_at__isnull=False, unit__function="transport")
+    pending = parts.filter(active=True, answered_at__isnull=True)
+    assert answered.exists() and pending.filter(unit__function="transport").exists()
+    assert pending.filter(unit__function="water").exists()  # 改派 after transport's approved 退单
+    assert parts.filter(active=False, unit__function="transport").exists()  # the returned part, kept
+    assert AppealEvent.objects.filter(action="return", appeal__co_units__isnull=False).exists()
+    for p in parts:
+        assert p.appeal.unit.function == "housing" and p.appeal.group == "open"
+    staff = User.objects.get(username="d-transport-1")
+    assert visible(staff, Appeal).filter(pk__in=[p.appeal_id for p in answered]).exists()
+    dept = User.objects.get(username="demo-dept")
+    assert visible(dept, Appeal).filter(co_units__isnull=False).distinct().count() == 3
+    start = min(p.since for p in parts).date()
+    rows = {r["unit"]: r for r in dispatch_metrics.section("511722000000", start, dt.date.today())["units"]}
+    transport = next(r for name, r in rows.items() if "交通运输" in name)
+    assert transport["returns"].numerator >= 1  # 退单率 shows the co-unit's 退单

@@ -137,3 +137,23 @@ def test_an_htmx_search_by_phone_reloads_the_page_without_the_number(county, log
     assert "13812345678" not in response["HX-Redirect"] and "s=" in response["HX-Redirect"]
     page = client.get(response["HX-Redirect"]).content.decode()
     assert "13812345678" not in page and "完整电话" in page
+
+
+def _row(text: str, title: str) -> str:
+    at = text.index(title)
+    return text[text.rindex("<tr", 0, at):text.index("</tr>", at)]
+
+
+def test_an_estimated_deadline_is_marked_in_its_row_only(county, stages, login, client):
+    from minqing.lib.workdays import TZ
+
+    when = dt.datetime(2031, 3, 3, 9, tzinfo=TZ)  # a year whose holidays nobody has entered: estimated
+    guess = services.register_appeal(actor=county.cadre_a, region=county.village_a.code, kind="help",
+                                     channel="visit", title="甲村预计期限", text="想问问低保怎么申请",
+                                     received_at=when, now=when)
+    known = stages.registered(title="甲村确定期限")
+    assert guess.due_estimated and guess.due_at and known.due_at and not known.due_estimated
+    login(county.cadre_a)
+    table = _titles(client.get("/appeals/"))
+    assert "（预计）" in _row(table, "甲村预计期限") and "尚未公布" in _row(table, "甲村预计期限")
+    assert "（预计）" not in _row(table, "甲村确定期限")
