@@ -561,15 +561,17 @@ class Lifecycle(RuleBasedStateMachine):
         allowed = {"flag_accountability", "request_recheck", "recheck", "request_reexamine", "reexamine"}
         closed, asks = False, []
         for e in self.events:
+            if e.action in ("request_recheck", "request_reexamine"):
+                asks.append(e.action)
+                assert asks in (["request_recheck"], ["request_recheck", "request_reexamine"])
             if not closed:
                 closed = e.to_status in CLOSED_STATUSES
                 continue
-            assert e.action in allowed | {"reopen"}
+            assert e.action in allowed | {"reopen"}, e.action
             if e.action == "reopen":
                 closed, asks = False, []
-            elif e.action.startswith("request_"):
-                asks.append(e.action)
-                assert asks in (["request_recheck"], ["request_recheck", "request_reexamine"])
+            else:  # a 复查/复核 request takes the case up again until its decision closes it
+                closed = e.to_status in CLOSED_STATUSES
 
 
 Lifecycle.TestCase.settings = settings(

@@ -366,7 +366,7 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
     repeat = part("repeats", code, period, user)  # 重复诉求率 (appeals/repeats.py), with its numerator
     if isinstance(repeat, dict) and repeat.get("repeats"):  # said only when there are some (dashboard: always)
         rate = f"{repeat['repeat_rate'] * 100:.2f}%"  # as the briefing prints its other rates
-        out.add(f"{sw}{word}收到诉求{repeat['appeals']}件，其中重复诉求{repeat['repeats']}件，重复诉求率{rate}。",
+        out.add(f"{sw}{word}收到诉求{repeat['appeals']}件中重复诉求{repeat['repeats']}件，重复诉求率{rate}。",
                 repeat_base=repeat["appeals"], repeats=repeat["repeats"], repeat_rate=rate)
 
     # 7. 走访、两不愁三保障、联系企业与矛盾纠纷: the sections the other parts register
@@ -429,6 +429,8 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
     if not out.paragraphs:
         out.add(f"{sw}{word}未收集到群众诉求。")
     figures = {k: v for k, v in F.items() if k != "summary"} | {"metrics": s.as_dict()}
+    if isinstance(repeat, dict) and repeat.get("repeats"):
+        figures |= {"repeats": repeat["repeats"], "repeat_rate": f"{repeat['repeat_rate'] * 100:.2f}%"}
     return Briefing(region_code=code, region_name=region.name, word=word, period=period, title=title,
                     subtitle=subtitle, paragraphs=out.paragraphs, table=table, cases=cases, figures=figures,
                     masthead=masthead(region, period, today), claims=out.claims)

@@ -57,3 +57,8 @@ def register_codes() -> None:
         "dispute.session_added": _("Mediation session recorded"),
         "dispute.stage_started": _("Mediation stage started"),
     })
+    # the details of a dispute's audit events, in words (docs/decisions/0024)
+    actions.register_keys({
+        "follow_up": _("follow-up visit"), "agreement": _("mediation agreement"), "kept": _("terms kept"),
+        "broken": _("terms broken"), "broken_terms": _("terms broken"),
+    })
