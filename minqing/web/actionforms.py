@@ -221,9 +221,18 @@ def _village_only(user) -> tuple[str, ...]:
 
 def units_for(appeal, user=None) -> list[Unit]:
     """Units that may be given the case: the county's departments, its township's offices and
-    stations, its own village's committees (not the other villages' — a list thousands long)."""
+    stations, its own village's committees (not the other villages' — a list thousands long).
+    A village cadre gives a case to their own village's committees or the township's offices and
+    stations; the county's bureaus are the township's to call in (上报) — save the units the
+    dispatch catalogue names for the case, which the form offers (pre-selected) to everyone."""
     village_ok = Q(region_id=appeal.region_id) | ~Q(kind__in=("village_committee", "mediation_committee"))
-    return list(Unit.objects.filter(_near(appeal, ""), village_ok, is_active=True)
+    near = _near(appeal, "")
+    if own := _village_only(user):
+        town = appeal.region_id[:9].ljust(12, "0")
+        near = Q(region_id=town) | region_q(own, "region")
+        if rule := suggestion_for(appeal):
+            near |= Q(pk__in=[int(rule["unit"]), *(int(u) for u in rule["co_units"])])
+    return list(Unit.objects.filter(near, village_ok, is_active=True)
                 .order_by("kind", "region_id", "name")[:300])
 
 
