@@ -52,7 +52,7 @@ CASES = {
     "verify": ("submitted", "cadre_a", {"passed": "1", "note": "现场看过"}, {"note": "还没看"},
                "核查缺少必填项：核查结论"),
     "return_visit": ("verified", "cadre_a", {"satisfaction": "satisfied", "method": "电话回访"},
-                     {"satisfaction": "很好"}, "满意度只能是满意、基本满意或不满意"),
+                     {"satisfaction": "很好"}, "满意度只能是非常满意、满意、基本满意、不满意或非常不满意"),
     "return_visit_failed": ("verified", "cadre_a", {"method": "电话回访", "note": "无人接听"}, None,
                             "当前状态“已登记”下不能回访未联系上"),
     "close": ("visited", "cadre_a", {"outcome": "solved", "note": "群众满意"}, {"outcome": "unsolved"},
