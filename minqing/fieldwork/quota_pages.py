@@ -20,7 +20,7 @@ from .pages import _figure_region, _int, _page, _period, _query_without_page, _w
 
 SORTS = {"rule": ("rule", "status_order", "name"), "status": ("status_order", "rule", "name"),
          "name": ("name", "rule"), "done": ("ratio", "rule", "name"), "-done": ("-ratio", "rule", "name")}
-STATUS_ORDER = {"red": 0, "yellow": 1, "green": 2}
+STATUS_ORDER = {"red": 0, "yellow": 1, "ongoing": 2, "green": 3}  # 进行中 (quotas.ONGOING) before 达标
 
 
 
