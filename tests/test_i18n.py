@@ -102,3 +102,24 @@ def test_the_parts_words_reach_their_pages(client, django_user_model):
         assert translation.pgettext("hot spot", "Households") == "户数"
         assert translation.pgettext("enterprise", "Name") == "名称"
         assert translation.gettext("Name") == "姓名"
+
+
+def test_the_workflows_action_and_field_names_are_its_own_words_in_chinese():
+    """The pages name actions and fields through the catalogue (appeals/labels.py); in Chinese they
+    read exactly as the workflow's labels, which its own messages use, and the action registry (the
+    timeline, the trail page) names them the same way in either language."""
+    from django.utils import translation
+
+    from minqing.appeals import labels
+    from minqing.appeals import workflow as wf
+    from minqing.audit import actions
+
+    assert set(labels.ACTION_NAMES) == set(wf.ACTIONS)
+    assert set(labels.FIELD_NAMES) == set(wf.FIELD_LABELS)
+    with translation.override("zh-hans"):
+        assert {n: str(v) for n, v in labels.ACTION_NAMES.items()} == {n: s.label for n, s in wf.ACTIONS.items()}
+        assert {n: str(v) for n, v in labels.FIELD_NAMES.items()} == dict(wf.FIELD_LABELS)
+        assert str(actions.label("appeal.assign")) == "限期办理"
+    with translation.override("en"):
+        assert str(actions.label("appeal.assign")) == "Assign with a deadline"
+        assert str(labels.FIELD_NAMES["unit"]) == "Handling unit"

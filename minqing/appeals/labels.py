@@ -10,12 +10,66 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.audit import actions
 
 from . import workflow as wf
 
 PREFIX = "appeal."
+# The pages' names of the workflow's actions and payload fields: workflow.py keeps its Chinese labels
+# for its own messages (as states.py does for the statuses); these are the same words through the
+# catalogue (zh_Hans msgstr = the workflow's label, tests/test_i18n.py checks), so an English page
+# shows English buttons and field labels. The action registry registers these names.
+ACTION_NAMES: Mapping[str, Any] = {
+    "register": pgettext_lazy("action", "Register"), "review": pgettext_lazy("action", "Review"),
+    "solve_on_spot": pgettext_lazy("action", "Solve on the spot"),
+    "assign": pgettext_lazy("action", "Assign with a deadline"),
+    "explain_policy": pgettext_lazy("action", "Explain the policy"), "escalate": pgettext_lazy("action", "Escalate"),
+    "add_progress": pgettext_lazy("action", "Progress"), "remind": pgettext_lazy("action", "Remind"),
+    "supervise": pgettext_lazy("action", "Supervise as leader"),
+    "request_extension": pgettext_lazy("action", "Request an extension"),
+    "approve_extension": pgettext_lazy("action", "Approve the extension"),
+    "reject_extension": pgettext_lazy("action", "Reject the extension"),
+    "suspend": pgettext_lazy("action", "Suspend handling"),
+    "refer": pgettext_lazy("action", "Refer to the statutory channel"),
+    "confirm_refer": pgettext_lazy("action", "Confirm the referral"),
+    "reject_refer": pgettext_lazy("action", "Reject the referral"),
+    "add_co_unit": pgettext_lazy("action", "Add a co-handling unit"),
+    "co_reply": pgettext_lazy("action", "Co-handling reply"), "return": pgettext_lazy("action", "Return the case"),
+    "approve_return": pgettext_lazy("action", "Approve the return (reassign)"),
+    "reject_return": pgettext_lazy("action", "Reject the return"), "transfer": pgettext_lazy("action", "Transfer"),
+    "request_recheck": pgettext_lazy("action", "Request a recheck"),
+    "recheck": pgettext_lazy("action", "Recheck opinion"),
+    "request_reexamine": pgettext_lazy("action", "Request a re-examination"),
+    "reexamine": pgettext_lazy("action", "Re-examination opinion"),
+    "resume": pgettext_lazy("action", "Resume handling"), "submit_result": pgettext_lazy("action", "Report handled"),
+    "verify": pgettext_lazy("action", "Verify"), "return_visit": pgettext_lazy("action", "Return visit"),
+    "return_visit_failed": pgettext_lazy("action", "Return visit: not reached"),
+    "close": pgettext_lazy("action", "Close"), "merge_into": pgettext_lazy("action", "Merge"),
+    "unmerge": pgettext_lazy("action", "Undo the merge"), "reopen": pgettext_lazy("action", "Reopen"),
+    "flag_accountability": pgettext_lazy("action", "Hold accountable"),
+}
+FIELD_NAMES: Mapping[str, Any] = {
+    "kind": pgettext_lazy("field", "Kind"), "level": pgettext_lazy("field", "Level"),
+    "channel": pgettext_lazy("field", "Channel"), "text": pgettext_lazy("field", "Content"),
+    "anonymous": pgettext_lazy("field", "Anonymous"), "category": pgettext_lazy("field", "Category"),
+    "urgency": pgettext_lazy("field", "Urgency"), "decision": pgettext_lazy("field", "Review decision"),
+    "opinion": pgettext_lazy("field", "Review opinion"), "what": pgettext_lazy("field", "What was done on the spot"),
+    "satisfaction": pgettext_lazy("field", "Satisfaction"), "unit": pgettext_lazy("field", "Handling unit"),
+    "person": pgettext_lazy("field", "Responsible person"), "measures": pgettext_lazy("field", "Measures"),
+    "due": pgettext_lazy("field", "Deadline"), "reason": pgettext_lazy("field", "Reason"),
+    "note": pgettext_lazy("field", "Note"), "cost": pgettext_lazy("field", "Cost"),
+    "fund_source": pgettext_lazy("field", "Source of funds"), "evidence": pgettext_lazy("field", "Evidence"),
+    "leader": pgettext_lazy("field", "Supervising leader"), "days": pgettext_lazy("field", "Days of extension"),
+    "result": pgettext_lazy("field", "Result"), "passed": pgettext_lazy("field", "Verification"),
+    "method": pgettext_lazy("field", "Visit method"), "reopen": pgettext_lazy("field", "Handle again"),
+    "outcome": pgettext_lazy("field", "Outcome"), "target": pgettext_lazy("field", "Merge into case"),
+    "persons": pgettext_lazy("field", "Persons responsible"), "told": pgettext_lazy("field", "How residents were told"),
+    "body": pgettext_lazy("field", "Statutory channel (receiving body)"),
+    "part": pgettext_lazy("field", "Co-handled part"), "reply": pgettext_lazy("field", "Co-handling reply"),
+    "returned_unit": pgettext_lazy("field", "Returning unit"), "co_units": pgettext_lazy("field", "Co-handling units"),
+}
 # events that are no workflow action (written by merges, the deadline sweep, categorisation)
 EVENT_LABELS: Mapping[str, Any] = {
     "merge_received": _("Case merged in"), "overdue": _("Overdue"), "warning": _("Warning"),
@@ -61,7 +115,8 @@ VALUE_LABELS: Mapping[str, Mapping[str, Any]] = {
 
 
 def register() -> None:
-    actions.register("appeals", {PREFIX + name: spec.label for name, spec in wf.ACTIONS.items()})
+    actions.register("appeals", {PREFIX + name: ACTION_NAMES.get(name, spec.label)
+                                 for name, spec in wf.ACTIONS.items()})
     actions.register("appeals", {PREFIX + code: label for code, label in EVENT_LABELS.items()})
     actions.register("appeals", {PREFIX + code: label for code, label in AUDIT_LABELS.items()})
     # minqing.ledgers is no app (plain functions over the appeals models): its one code is registered here
@@ -75,7 +130,8 @@ def register() -> None:
         actions.register_values(key, table)
     actions.register_values("bool", {"true": _("yes"), "false": _("no")})
     actions.register_values("passed", {"true": _("passed"), "false": _("not passed")})
-    actions.register_keys({**wf.FIELD_LABELS, "source": _("from case"), "flags": _("accountability flags"),
+    actions.register_keys({**wf.FIELD_LABELS, **FIELD_NAMES, "source": _("from case"),
+                           "flags": _("accountability flags"),
                            "confidence": _("confidence"), "model": _("model"), "was_suggested": _("was suggested"),
                            "report": _("report"), "reports": _("reports"), "attachment": _("attachment"),
                            "name": _("name"), "size": _("size"), "sha256": _("checksum"), "batch": _("batch"),

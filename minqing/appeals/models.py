@@ -38,6 +38,10 @@ STATUS_NAMES = {
     wf.Status.CLOSED_UNSOLVED: pgettext_lazy("status", "Closed (not solved)"),
     wf.Status.REFERRED: pgettext_lazy("status", "Referred to the statutory channel"),
     wf.Status.MERGED: pgettext_lazy("status", "Merged"),
+    wf.Status.RETURN_REQUESTED: pgettext_lazy("status", "Return awaiting approval"),
+    wf.Status.REFER_PROPOSED: pgettext_lazy("status", "Referral awaiting confirmation"),
+    wf.Status.RECHECKING: pgettext_lazy("status", "Being rechecked"),
+    wf.Status.REEXAMINING: pgettext_lazy("status", "Being re-examined"),
 }
 KIND_NAMES = {
     wf.Kind.PROBLEM: pgettext_lazy("appeal kind", "Problem"),

@@ -16,25 +16,34 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.accounts.models import Post, Unit
 from minqing.appeals import services
 from minqing.appeals import workflow as wf
+from minqing.appeals.labels import FIELD_NAMES, SATISFACTION_LABELS
 from minqing.appeals.models import LEVEL_NAMES
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 from minqing.regions.jurisdiction import region_q
 
-SATISFACTION = [(s.value, label) for s, label in wf.SATISFACTION_ZH.items()]  # the five 好差评 levels
-DECISIONS = [("solve_on_spot", "现场解决（立行立改）"), ("assign", "限期办理（限期整改）"),
-             ("explain", "政策解答"), ("escalate", "上报上级")]
+SATISFACTION = list(SATISFACTION_LABELS.items())  # the five 好差评 levels
+# Choices in the catalogue (zh_Hans msgstr: the Chinese the forms always showed).
+DECISIONS = [("solve_on_spot", pgettext_lazy("decision", "Solve on the spot (fix at once)")),
+             ("assign", pgettext_lazy("decision", "Assign with a deadline (rectify in time)")),
+             ("explain", pgettext_lazy("decision", "Explain the policy")),
+             ("escalate", pgettext_lazy("decision", "Escalate to the level above"))]
 LEVELS = [(lv.value, label) for lv, label in LEVEL_NAMES.items()]
 CLOSE_REASONS = [(r.value, label) for r, label in wf.CLOSE_REASON_LABELS.items()]
-OUTCOMES = [("solved", "已解决"), ("unsolved", "未解决")]
-YES_NO = [("1", "是"), ("0", "否")]
-PASSED = [("1", "通过"), ("0", "不通过（退回重办）")]
+OUTCOMES = [("solved", pgettext_lazy("outcome", "Solved")), ("unsolved", pgettext_lazy("outcome", "Not solved"))]
+YES_NO = [("1", pgettext_lazy("choice", "Yes")), ("0", pgettext_lazy("choice", "No"))]
+PASSED = [("1", pgettext_lazy("verification", "Passed")),
+          ("0", pgettext_lazy("verification", "Not passed (back to handling)"))]
 TOLD = [(m, m) for m in services.TOLD_METHODS]
-METHODS = [("电话回访", "电话回访"), ("上门回访", "上门回访"), ("短信回访", "短信回访"), ("其他", "其他")]
+METHODS = [("电话回访", pgettext_lazy("visit method", "Phone call")),
+           ("上门回访", pgettext_lazy("visit method", "Home visit")),
+           ("短信回访", pgettext_lazy("visit method", "Text message")),
+           ("其他", pgettext_lazy("visit method", "Other"))]
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,7 @@ class Field:
 
 
 def _f(name: str, widget: str = "textarea", choices=(), **kw: Any) -> Field:
-    return Field(name, widget, wf.FIELD_LABELS.get(name, name), tuple(choices), **kw)
+    return Field(name, widget, FIELD_NAMES.get(name, name), tuple(choices), **kw)
 
 
 FIELDS: dict[str, Field] = {
@@ -81,11 +90,12 @@ FIELDS: dict[str, Field] = {
     "reply": _f("reply"),
     "returned_unit": _f("returned_unit", "unit"),
     "co_units": _f("co_units", "units"),
-    "files": Field("files", "files", "照片或文件"),
+    "files": Field("files", "files", pgettext_lazy("field", "Photos or files")),
 }
 # Where one action gives a field another meaning or widget.
 OVERRIDES: dict[tuple[str, str], Field] = {
-    ("close", "reason"): Field("reason", "select", "未回访办结原因", tuple(CLOSE_REASONS)),
+    ("close", "reason"): Field("reason", "select", pgettext_lazy("field", "Why closed without a visit"),
+                               tuple(CLOSE_REASONS)),
 }
 # Fields a form never shows: the supervising leader is the person who clicks.
 HIDDEN = {("supervise", "leader"), ("return", "unit"), ("co_reply", "unit")}  # 退单/协办答复: the actor's unit
@@ -211,9 +221,18 @@ def _village_only(user) -> tuple[str, ...]:
 
 def units_for(appeal, user=None) -> list[Unit]:
     """Units that may be given the case: the county's departments, its township's offices and
-    stations, its own village's committees (not the other villages' — a list thousands long)."""
+    stations, its own village's committees (not the other villages' — a list thousands long).
+    A village cadre gives a case to their own village's committees or the township's offices and
+    stations; the county's bureaus are the township's to call in (上报) — save the units the
+    dispatch catalogue names for the case, which the form offers (pre-selected) to everyone."""
     village_ok = Q(region_id=appeal.region_id) | ~Q(kind__in=("village_committee", "mediation_committee"))
-    return list(Unit.objects.filter(_near(appeal, ""), village_ok, is_active=True)
+    near = _near(appeal, "")
+    if own := _village_only(user):
+        town = appeal.region_id[:9].ljust(12, "0")
+        near = Q(region_id=town) | region_q(own, "region")
+        if rule := suggestion_for(appeal):
+            near |= Q(pk__in=[int(rule["unit"]), *(int(u) for u in rule["co_units"])])
+    return list(Unit.objects.filter(near, village_ok, is_active=True)
                 .order_by("kind", "region_id", "name")[:300])
 
 
@@ -277,9 +296,9 @@ def check_required(action: str, data: dict[str, Any]) -> None:
     if action == "review" and data.get("decision"):  # the chosen decision's own fields, by their label
         for name in decision_required(data["decision"]):
             if name not in data:
-                f = FIELDS[name]
+                f = FIELDS[name]  # the message is Chinese (the workflow's label), whatever the page's language
                 verb = "请选择" if f.widget in ("select", "unit", "person") else "请填写"
-                raise ValidationError(f"{verb}{f.label}")
+                raise ValidationError(f"{verb}{wf.FIELD_LABELS.get(name, name)}")
     if missing:
         label = wf.ACTIONS[action].label
         raise ValidationError(f"{label}缺少必填项：{'、'.join(wf.FIELD_LABELS.get(n, n) for n in missing)}")

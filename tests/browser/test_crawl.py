@@ -24,7 +24,7 @@ from tests.conftest import REPO_DIR
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROLES = ("demo-county", "demo-township", "demo-village-a", "demo-village-b", "demo-dept", "demo-admin",
-         "demo-jiwei", "demo-audit")
+         "demo-jiwei", "demo-audit", "demo-secadmin")
 ANCHOR = dt.date(2025, 6, 30)
 
 # Links not to follow: side effects or not pages (files, JSON, the admin's own English-free test, log-out).

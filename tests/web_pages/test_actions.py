@@ -6,10 +6,12 @@ case here fails test_every_action_is_covered."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
 
+from minqing.appeals import services
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, AppealEvent
 from tests.web_pages.test_merge_and_files import png_bytes
@@ -50,7 +52,7 @@ CASES = {
     "verify": ("submitted", "cadre_a", {"passed": "1", "note": "现场看过"}, {"note": "还没看"},
                "核查缺少必填项：核查结论"),
     "return_visit": ("verified", "cadre_a", {"satisfaction": "satisfied", "method": "电话回访"},
-                     {"satisfaction": "很好"}, "满意度只能是满意、基本满意或不满意"),
+                     {"satisfaction": "很好"}, "满意度只能是非常满意、满意、基本满意、不满意或非常不满意"),
     "return_visit_failed": ("verified", "cadre_a", {"method": "电话回访", "note": "无人接听"}, None,
                             "当前状态“已登记”下不能回访未联系上"),
     "close": ("visited", "cadre_a", {"outcome": "solved", "note": "群众满意"}, {"outcome": "unsolved"},
@@ -163,3 +165,38 @@ def test_progress_with_a_photo_attaches_it(county, stages, login):
     assert response.status_code == 302
     att = appeal.attachments.get()
     assert att.progress is not None and att.name == "现场.png"
+
+
+def _unit_options(page: str, action: str) -> set[str]:
+    form = re.search(rf'<details class="action[^"]*" id="act-{action}".*?</details>', page, re.S).group(0)
+    select = re.search(r'<select id="f-[a-z_]+-unit" name="unit">(.*?)</select>', form, re.S).group(1)
+    return set(re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", select))
+
+
+def test_a_village_cadre_assigns_to_their_village_or_township_not_a_county_bureau(county, stages, login):
+    appeal = stages.registered()
+    village = _unit_options(login(county.cadre_a).get(f"/appeals/{appeal.pk}/").content.decode(), "assign")
+    assert {"甲村村委会", "甲村调解委员会", "甲镇党委政府", "甲镇民政办"} <= village
+    assert not village & {"县住建局", "县委县政府", "县纪委监委", "乙村村委会"}, village
+    township = _unit_options(login(county.township_leader).get(f"/appeals/{appeal.pk}/").content.decode(), "assign")
+    assert {"县住建局", "甲镇民政办", "甲村村委会"} <= township and "乙村村委会" not in township
+
+
+def test_the_dispatch_catalogues_county_unit_is_still_offered_to_the_village_cadre(county, login):
+    from minqing.accounts.models import Post, User
+    from minqing.appeals import dispatch
+    from minqing.appeals.models import Category
+
+    admin = User.objects.create(username="sys-admin", display_name="县系统管理员", county=county.county)
+    Post.objects.create(user=admin, unit=county.units["leadership"], role="sysadmin", region=county.county,
+                        started_on=dt.date(2020, 1, 1))
+    road = Category.objects.create(code="T0101", name="道路塌陷", level=1)
+    dispatch.save_rule(actor=admin, county=county.county, category_id=road.pk, region_code=county.county.code,
+                       unit_id=county.units["housing"].pk)
+    appeal = services.register_appeal(actor=county.cadre_a, region=county.village_a.code, kind="problem",
+                                      channel="visit", title="村道塌陷", text="村道塌了一个坑", category=road.pk)
+    page = login(county.cadre_a).get(f"/appeals/{appeal.pk}/").content.decode()
+    for action in ("assign", "review"):
+        options = _unit_options(page, action)
+        assert "县住建局" in options and "县委县政府" not in options, (action, options)
+    assert f'<option value="{county.units["housing"].pk}" selected>县住建局</option>' in page

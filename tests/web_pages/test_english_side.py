@@ -79,3 +79,40 @@ def test_status_badges_are_chinese_in_chinese(county, stages, login):
     stages.assigned()
     listing = login(county.township_leader).get("/appeals/").content.decode()
     assert re.search(r'<span class="badge[^"]*">限期办理</span>', listing)
+
+
+_FORM = re.compile(r'<details class="action[^"]*" id="act-[a-z_]+".*?</details>', re.S)
+_NAMED = re.compile(r'<select[^>]*name="(unit|person|co_units|returned_unit)".*?</select>', re.S)
+
+
+def _form_words(html: str) -> list[str]:
+    """The action forms' own words: buttons, field labels, choices and the confirm prompt (units' and
+    people's names in their pickers are data and left out)."""
+    words: list[str] = []
+    for block in _FORM.findall(html):
+        block = _NAMED.sub("", block)
+        block = re.sub(r'<textarea[^>]*>.*?</textarea>|value="[^"]*"', "", block, flags=re.S)
+        words += re.findall(r'data-confirm="([^"]*)"', block)
+        words += [w.strip() for w in re.findall(r">([^<]+)<", block) if w.strip()]
+    return words
+
+
+def test_the_action_forms_are_english_in_english(county, stages, login, english):
+    client = login(county.township_leader)
+    for appeal in (stages.registered(), stages.assigned(), stages.closed()):
+        html = client.get(f"/appeals/{appeal.pk}/").content.decode()
+        words = _form_words(html)
+        assert words, appeal.status  # the page has action forms to look at
+        assert not [w for w in words if CJK.search(w)], (appeal.status, [w for w in words if CJK.search(w)][:10])
+    html = client.get(f"/appeals/{stages.registered().pk}/").content.decode()
+    assert "<summary>Assign with a deadline</summary>" in html and "Handling unit" in html
+    assert "Solve on the spot (fix at once)" in html and 'data-confirm="Merge: are you sure?"' in html
+
+
+def test_the_action_forms_keep_their_chinese(county, stages, login):
+    client = login(county.township_leader)
+    html = client.get(f"/appeals/{stages.registered().pk}/").content.decode()
+    assert "<summary>限期办理</summary>" in html and "<summary>研判</summary>" in html
+    assert 'data-confirm="确定合并？"' in html
+    for label in ("承办单位", "责任人", "办理期限", "现场解决（立行立改）", "研判结论"):
+        assert label in html, label

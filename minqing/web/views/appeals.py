@@ -249,7 +249,7 @@ def _action_forms(available: list[str], appeal: Appeal, errors: dict[str, str],
         if value is None and suggested and name in ("assign", "review"):  # pre-filled from 派单目录
             value = {"unit": suggested["unit"], "co_units": suggested["co_units"]}
         forms.append({
-            "name": name, "label": spec.label, "fields": actionforms.fields_of(name),
+            "name": name, "label": labels.ACTION_NAMES.get(name, spec.label), "fields": actionforms.fields_of(name),
             "required": actionforms.required_of(name), "help": actionforms.HELP.get(name, ""),
             "error": errors.get(name), "values": value or {}, "side": name in actionforms.SIDE_ACTIONS,
             "units": units, "people": people,
@@ -307,7 +307,7 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
         "satisfaction_labels": SATISFACTION_LABELS,
         "actions": forms,
         # An action refused because it does not apply at this stage has no form to show its error by.
-        "stray_errors": [(wf.ACTIONS[n].label, m) for n, m in (errors or {}).items()
+        "stray_errors": [(labels.ACTION_NAMES.get(n, wf.ACTIONS[n].label), m) for n, m in (errors or {}).items()
                          if n not in {f["name"] for f in forms}],
         "may_upload": "add_progress" in available,
         "co_units": list(appeal.co_units.filter(active=True).select_related("unit").order_by("since", "id")),
@@ -371,7 +371,8 @@ def appeal_action(request, pk: int, action: str):
         values = {action: {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}}
         fresh = queries.appeal_detail(request.user, pk)
         return _render_detail(request, fresh, status=422, errors={action: _message(exc)}, values=values)
-    messages.success(request, _("Done: %(action)s") % {"action": wf.ACTIONS[action].label})
+    done = labels.ACTION_NAMES.get(action, wf.ACTIONS[action].label)
+    messages.success(request, _("Done: %(action)s") % {"action": done})
     if action == "merge_into":
         appeal.refresh_from_db()
         if appeal.merged_into_id and jurisdiction.visible(request.user, Appeal).filter(
