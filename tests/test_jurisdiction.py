@@ -33,6 +33,7 @@ OBJECT_URLS = {
     "web:appeal_reclassify": ("post", lambda c: f"/appeals/{_appeal_b(c).pk}/reclassify/"),
     "web:appeal_category": ("post", lambda c: f"/appeals/{_appeal_b(c).pk}/category/"),
     "api:reclassify_appeal": ("post", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/reclassify"),
+    "web:appeal_repeat_decide": ("post", lambda c: f"/appeals/{_appeal_b(c).pk}/repeats/1/"),
     # a part's figures: the part is no object; the region asked for is village B's
     "api:metrics_part": ("get", lambda c: f"/api/v1/metrics/disputes?region={c.village_b.code}"),
     "api:list_reports": ("get", lambda c: f"/api/v1/appeals/{_appeal_b(c).pk}/reports"),
@@ -42,7 +43,7 @@ OBJECT_URLS = {
 }
 
 PARTS = ("fieldwork", "checklists", "enterprises", "disputes", "nlp", "portal", "briefing", "jobs", "dashboards",
-         "web_pages", "security", "households", "sysadmin")
+         "web_pages", "security", "households", "sysadmin", "notices")
 for _part in PARTS:  # each part keeps its own list in tests/<part>/object_urls.py
     OBJECT_URLS.update(__import__(f"tests.{_part}.object_urls", fromlist=["OBJECT_URLS"]).OBJECT_URLS)
 
@@ -72,7 +73,8 @@ def _routes(patterns, prefix="", namespace=""):
 
 
 # Only the portal's public tracking routes (a tracking code, no account) are exempt: tests/portal checks them.
-EXEMPT = ("admin/", "portal/", "api/v1/portal/")
+# Open311 is public by its standard (no personal data, no protected case: tests/hotline/test_open311.py)
+EXEMPT = ("admin/", "portal/", "api/v1/portal/", "open311/")
 
 
 def _checked(route: str) -> bool:

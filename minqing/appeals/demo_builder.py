@@ -92,8 +92,12 @@ class Builder:
             if scenario in ("explain", "township_explain"):
                 kind = self._pick([("consultation", 2), ("problem", 3), ("suggestion", 1)])
         text = self._text(kind, family=scenario == "family")
-        if scenario == "county_dept":  # demo-dept's (住建局) forced cases: texts that are 住建局's work
-            text = self._text_of("housing", kind) or text
+        if scenario == "county_dept" or (scenario == "dispatch" and forced is not wf.Status.RETURN_REQUESTED):
+            # demo-dept's (住建局) forced cases: texts that are 住建局's work (a 退单 is of a case that is not)
+            housing = self._text_of("housing", kind) or self._text_of("housing", "problem")
+            if housing is not None:
+                text = housing
+                kind = housing.kind if hasattr(housing, "kind") else kind
         if same_as is not None:
             kind, text = same_as.kind, Text(getattr(same_as.category, "code", "S05"), same_as.kind, same_as.title,
                                             same_as.text, "")

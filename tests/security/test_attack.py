@@ -62,7 +62,11 @@ SCAN = (
     "sysadmin:category_new", "sysadmin:deadlines", "sysadmin:deadline_new", "sysadmin:holidays",
     "sysadmin:quotas", "sysadmin:quota_new",
     "hotline:index", "hotline:replies_xlsx", "api:hotline_orders", "api:hotline_replies", "open311:requests",
-)
+    # dispatch, bulk actions, notices and search synonyms (issues 16–18)
+    "api:bulk_assign", "api:bulk_extend", "api:bulk_remind", "api:bulk_supervise", "api:list_dispatch_rules",
+    "api:put_dispatch_settings", "api:save_dispatch_rule", "notices:channels", "notices:inbox", "notices:mark_read",
+    "notices:outbox", "notices:preferences", "sysadmin:dispatch", "sysadmin:dispatch_new", "sysadmin:synonym_adopt",
+    "sysadmin:synonym_new", "sysadmin:synonyms", "web:appeal_bulk",)
 # No account, no object id: the portal's code look-ups (tests/portal), log-in steps, the schema, static files.
 PUBLIC = (
     "api:openapi-json", "api:openapi-view", "api:api-root", "api:issue_token", "set_language", "field:sw",

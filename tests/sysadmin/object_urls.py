@@ -87,11 +87,22 @@ def _pk(key: str):
     return lambda c: _other(c)[key].pk
 
 
+def _synonyms(c: Any) -> Any:
+    """A search synonym group of the other county (minqing.nlp.synonyms)."""
+    if "_synonyms_other" not in c.__dict__:
+        from minqing.nlp.models import SynonymGroup
+
+        c._synonyms_other = SynonymGroup.objects.create(county=_other(c)["unit"].region, words="通川 通川区")
+    return c._synonyms_other
+
+
 def _page(path: str, key: str):
     return lambda c: path.format(_other(c)[key].pk)
 
 
 OBJECT_URLS: dict = {
+    "sysadmin:synonym": ("get", lambda c: f"/setup/synonyms/{_synonyms(c).pk}/"),
+    "sysadmin:synonym_active": ("post", lambda c: f"/setup/synonyms/{_synonyms(c).pk}/active/"),
     "sysadmin:dispute_kind": ("get", lambda c: f"/setup/dispute-kinds/{_kind(c).pk}/"),
     "sysadmin:dispute_kind_active": ("post", lambda c: f"/setup/dispute-kinds/{_kind(c).pk}/active/"),
     "sysadmin:group": ("get", lambda c: f"/setup/groups/{_group_b(c).pk}/"),
