@@ -135,7 +135,9 @@ def register() -> None:
                            "confidence": _("confidence"), "model": _("model"), "was_suggested": _("was suggested"),
                            "report": _("report"), "reports": _("reports"), "attachment": _("attachment"),
                            "name": _("name"), "size": _("size"), "sha256": _("checksum"), "batch": _("batch"),
-                           "sensitivity": _("sensitivity"), "to_status": _("new status")})
+                           "sensitivity": _("sensitivity"), "to_status": _("new status"),
+                           # a visit that found a case (fieldwork): both ids, named
+                           "appeal": pgettext_lazy("detail", "appeal"), "visit": pgettext_lazy("detail", "visit")})
 
 
 def action_label(action: str) -> str:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DemoConfig(AppConfig):
@@ -17,3 +18,5 @@ def register_codes() -> None:
     actions.register("demo", {
         "demo.loaded": _("Demo data loaded"),
     }, seen_by=actions.AUDITOR_ONLY)
+    actions.register_keys({"seed": pgettext_lazy("demo", "random seed"), "anchor": pgettext_lazy("demo", "demo date"),
+                           "households": pgettext_lazy("demo", "households")})

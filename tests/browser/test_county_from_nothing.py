@@ -115,7 +115,7 @@ def test_a_county_starts_from_nothing(live_server, county, desktop_page, setting
     page.click(f"a[href='/households/{first.pk}/']")
     page.wait_for_url(f"{base}/households/{first.pk}/")
     assert first.head_name in page.inner_text("main") and "*" in page.inner_text("#members")
-    page.click("text=记录走访")
+    page.click("text=登记走访")
     page.wait_for_url(f"{base}/households/{first.pk}/visits/new/")
     page.fill("textarea[name=note]", "入户核实花名册信息，家中用水正常")
     page.click("main form button[type=submit].primary")

@@ -66,7 +66,7 @@ def test_a_township_imports_a_roster_and_a_village_cadre_works_with_it(live_serv
     page.wait_for_url(f"{base}/households/{first.pk}/")
     body = page.inner_text("main")
     assert first.head_name in body and "*" in page.inner_text("#members")
-    page.click("text=记录走访")
+    page.click("text=登记走访")
     page.wait_for_url(f"{base}/households/{first.pk}/visits/new/")
     page.fill("textarea[name=note]", "入户核实花名册信息，家中用水正常")
     _shot(page, "visit-form")
