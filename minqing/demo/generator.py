@@ -97,7 +97,7 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> DemoRun:
             step(rng=rng, anchor=anchor, now=now, staffing=staffing, villages=villages, shared=shared,
                  progress=progress)
         record("demo.loaded", object_type="demo.demorun", object_id=run.pk, region_code=COUNTY,
-               changes={"seed": options.seed, "anchor": anchor, "households": options.households}, at=now)
+               reason=f"演示县：{options.households}户，演示日期{anchor}，随机种子{options.seed}", at=now)
     _refresh_statistics()
     return run
 
