@@ -60,5 +60,6 @@ def register_codes() -> None:
     # the details of a dispute's audit events, in words (docs/decisions/0024)
     actions.register_keys({
         "follow_up": _("follow-up visit"), "agreement": _("mediation agreement"), "kept": _("terms kept"),
-        "broken": _("terms broken"), "broken_terms": _("terms broken"),
+        "broken": _("terms broken"), "broken_terms": _("terms broken"), "party": _("party"),
+        "revoked": _("codes revoked"), "term": _("term"), "household": _("household"),
     })
