@@ -137,7 +137,8 @@ def register() -> None:
                            "name": _("name"), "size": _("size"), "sha256": _("checksum"), "batch": _("batch"),
                            "sensitivity": _("sensitivity"), "to_status": _("new status"),
                            # a visit that found a case (fieldwork): both ids, named
-                           "appeal": pgettext_lazy("detail", "appeal"), "visit": pgettext_lazy("detail", "visit")})
+                           "appeal": pgettext_lazy("detail", "appeal"), "visit": pgettext_lazy("detail", "visit"),
+                           "appeals": _("Appeals")})
 
 
 def action_label(action: str) -> str:
