@@ -48,6 +48,7 @@ _actions: dict[str, Action] = {}
 _families: dict[str, Callable[[str], Any]] = {}
 _values: dict[str, dict[str, Any]] = {}
 _keys: dict[str, Any] = {}
+_lookups: dict[str, Mapping[str, Any]] = {}
 
 
 def register(part: str, codes: Mapping[str, Any], *, seen_by: Iterable[str] = STAFF_AND_AUDITOR) -> None:
@@ -66,6 +67,12 @@ def register_family(prefix: str, label: Callable[[str], Any]) -> None:
 def register_values(key: str, labels: Mapping[str, Any]) -> None:
     """The labels of the codes a detail ``key`` may hold (several parts may add to one key)."""
     _values.setdefault(key, {}).update(labels)
+
+
+def register_lookup(key: str, names: Mapping[str, Any]) -> None:
+    """Codes of a detail ``key`` named by a table read when a page shows it (the county's categories),
+    not at start-up: ``names.get(code)`` is asked only for a code no static table names."""
+    _lookups[key] = names
 
 
 def register_keys(labels: Mapping[str, Any]) -> None:
@@ -137,7 +144,10 @@ def value_label(key: str, value: Any) -> str:
         return str(_values.get(key, {}).get(word) or _values.get("bool", {}).get(word, value))
     if value is None:
         return ""
-    return str(_values.get(key, {}).get(str(value), value))
+    word = _values.get(key, {}).get(str(value))
+    if word is None and key in _lookups:
+        word = _lookups[key].get(str(value))
+    return str(value if word is None else word)
 
 
 def key_label(key: str, model: Any = None) -> str:
@@ -163,7 +173,7 @@ def model_of(object_type: str) -> Any:
 
 def _short(value: Any) -> str:
     if isinstance(value, Mapping):
-        return "；".join(f"{key_label(k)}：{_short(v)}" for k, v in value.items())
+        return "；".join(f"{key_label(k)}：{_words(k, v, None)}" for k, v in value.items())
     if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":
         try:  # an ISO time in a payload: as the page shows times
             at = dt.datetime.fromisoformat(value)

@@ -196,7 +196,7 @@ def import_divisions(path: Path | str, *, actor=None, batch: int = 5000) -> Impo
         report.created, report.updated = len(new), len(changed)
         if new or changed:
             record("regions.imported", actor=actor, object_type="regions.region", object_id="",
-                   changes={"created": report.created, "updated": report.updated, "source": Path(path).name})
+                   changes={"created": report.created, "updated": report.updated, "file": Path(path).name})
     return report
 
 
