@@ -23,7 +23,8 @@ def register_codes() -> None:
     actions.register_family("admin.", lambda what: _("Operator's admin: %(what)s") % {"what": what})
     # the keys every import or job report writes in its details, and the trail's own (docs/decisions/0024)
     actions.register_keys({
-        "rows": pgettext_lazy("detail", "rows"), "created": pgettext_lazy("detail", "created"),
+        "file": pgettext_lazy("detail", "file"), "rows": pgettext_lazy("detail", "rows"),
+        "created": pgettext_lazy("detail", "created"),
         "updated": pgettext_lazy("detail", "updated"), "existing": pgettext_lazy("detail", "already there"),
         "dry_run": pgettext_lazy("detail", "trial run only"), "first": pgettext_lazy("detail", "first case"),
         "last": pgettext_lazy("detail", "last case"), "layout": pgettext_lazy("detail", "file layout"),
