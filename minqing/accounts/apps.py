@@ -51,4 +51,5 @@ def register_codes() -> None:
         "visit_team.member_added": _("Visit team member added"),
     }, seen_by=actions.AUDITOR_ONLY)
     actions.register_keys({"member": pgettext_lazy("detail", "member"), "village": pgettext_lazy("detail", "village"),
+                           "villages": pgettext_lazy("detail", "villages"),
                            "tokens": pgettext_lazy("detail", "API tokens ended")})

@@ -33,7 +33,9 @@ def register_codes() -> None:
         "steps": pgettext_lazy("detail", "steps"), "done": pgettext_lazy("detail", "done"),
         "length": pgettext_lazy("detail", "length (characters)"), "answered": pgettext_lazy("detail", "items answered"),
         "old_head": pgettext_lazy("detail", "old chain head"), "new_head": pgettext_lazy("detail", "new chain head"),
-        "phone": pgettext_lazy("detail", "phone"),
+        "phone": pgettext_lazy("detail", "phone"), "events": pgettext_lazy("detail", "events"),
+        "items": pgettext_lazy("detail", "items"), "groups": pgettext_lazy("detail", "groups"),
+        "subtopics": pgettext_lazy("detail", "sub-topics"),
     })
     actions.register_values("mode", {"sync": pgettext_lazy("detail", "in the request"),
                                      "async": pgettext_lazy("detail", "in the background")})

@@ -52,7 +52,7 @@ def register_codes() -> None:
         "households_updated": pgettext_lazy("detail", "households updated"),
         "residents_created": pgettext_lazy("detail", "residents created"),
         "residents_updated": pgettext_lazy("detail", "residents updated"),
-        "region_id": pgettext_lazy("detail", "place"),
+        "region_id": pgettext_lazy("detail", "place"), "residents": pgettext_lazy("detail", "residents"),
     })
     actions.register_values("erased", personal)
     actions.register_values("field", personal)
