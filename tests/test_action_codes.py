@@ -167,3 +167,9 @@ def test_a_category_code_in_the_details_reads_as_the_countys_name():
     assert actions.value_label("category", "T99") == "T99"  # a code the county no longer has stays as it is
     erased = " ".join(v for _k, v in actions.details({"erased": ["id_number", "phone", "birth_date"]}))
     assert not re.search(r"id_number|phone|birth_date", erased), erased
+
+
+def test_two_things_are_not_read_as_a_change():
+    lines = dict(actions.details({"answered": ["q1", "q2"], "residents": [3, 4], "title": ["旧标题", "新标题"]}))
+    assert "→" not in lines[str(actions.key_label("answered"))]
+    assert "→" in lines[str(actions.key_label("title"))]  # a field's [before, after] stays a change

@@ -49,6 +49,7 @@ _families: dict[str, Callable[[str], Any]] = {}
 _values: dict[str, dict[str, Any]] = {}
 _keys: dict[str, Any] = {}
 _lookups: dict[str, Mapping[str, Any]] = {}
+_lists: set[str] = set()  # keys whose value is a list of things, never a [before, after] change
 
 
 def register(part: str, codes: Mapping[str, Any], *, seen_by: Iterable[str] = STAFF_AND_AUDITOR) -> None:
@@ -73,6 +74,12 @@ def register_lookup(key: str, names: Mapping[str, Any]) -> None:
     """Codes of a detail ``key`` named by a table read when a page shows it (the county's categories),
     not at start-up: ``names.get(code)`` is asked only for a code no static table names."""
     _lookups[key] = names
+
+
+def register_lists(keys: Iterable[str]) -> None:
+    """Keys whose two-item value is two things (two items answered, two residents moved), not a change:
+    ``details`` would otherwise read ``["q1", "q2"]`` as ``q1 → q2``."""
+    _lists.update(keys)
 
 
 def register_keys(labels: Mapping[str, Any]) -> None:
@@ -210,7 +217,7 @@ def details(changes: Mapping[str, Any] | None, *, skip: Iterable[str] = (), mode
     for key, value in (changes or {}).items():
         if key in skipped or value in (None, "", [], {}):
             continue
-        if (isinstance(value, list) and len(value) == 2 and key not in _values  # a diff (audit.log.diff)
+        if (isinstance(value, list) and len(value) == 2 and key not in _values and key not in _lists  # a diff
                 and not all(isinstance(v, int) for v in value)  # not two ids
                 and not any(isinstance(v, dict) for v in value)):
             words = f"{_words(key, value[0], model) or '—'} → {_words(key, value[1], model) or '—'}"

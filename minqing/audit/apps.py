@@ -37,5 +37,8 @@ def register_codes() -> None:
         "items": pgettext_lazy("detail", "items"), "groups": pgettext_lazy("detail", "groups"),
         "subtopics": pgettext_lazy("detail", "sub-topics"),
     })
+    actions.register_keys({"failed": pgettext_lazy("detail", "items failed")})
+    actions.register_lists({"answered", "failed", "items", "groups", "subtopics", "updated", "residents", "disputes",
+                            "villages", "reports"})
     actions.register_values("mode", {"sync": pgettext_lazy("detail", "in the request"),
                                      "async": pgettext_lazy("detail", "in the background")})
