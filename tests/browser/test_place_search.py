@@ -139,7 +139,7 @@ def test_tap_a_place_on_a_phone_and_in_an_htmx_fragment(live_server, county, pho
 
 
 PICKER_PAGES = ["/nlp/hotspots/", "/disputes/", "/disputes/risks/", "/jobs/", "/checklists/", "/households/",
-                "/briefings/", "/appeals/", "/field/desk/visits/"]
+                "/briefings/", "/appeals/", "/field/desk/visits/", "/hotline/"]
 
 
 def test_every_page_with_a_picker_at_1366_and_390(live_server, county, desktop_page):
