@@ -139,7 +139,8 @@ def test_tap_a_place_on_a_phone_and_in_an_htmx_fragment(live_server, county, pho
 
 
 PICKER_PAGES = ["/nlp/hotspots/", "/disputes/", "/disputes/risks/", "/jobs/", "/checklists/", "/households/",
-                "/briefings/", "/appeals/", "/field/desk/visits/", "/hotline/"]
+                "/briefings/", "/appeals/", "/field/desk/visits/", "/hotline/",
+                "/appeals/new/", "/households/new/", "/households/import/"]  # the last three: form fields
 
 
 def test_every_page_with_a_picker_at_1366_and_390(live_server, county, desktop_page):
@@ -156,7 +157,8 @@ def test_every_page_with_a_picker_at_1366_and_390(live_server, county, desktop_p
             box = page.locator(".place-picker [role=combobox]").first
             box.click()
             box.fill("乙")
-            assert _options_of(page, box) == ["乙村\n甲镇"], url
+            options = _options_of(page, box)  # 乙村 with its township, beside it or before it ("甲镇乙村")
+            assert len(options) == 1 and "乙村" in options[0] and "甲镇" in options[0], (url, options)
             page.screenshot(path=str(ARTIFACTS / f"page-{url.strip('/').replace('/', '-')}-{width}.png"))
             _no_sideways_scroll(page)
             page.keyboard.press("Escape")
@@ -165,3 +167,29 @@ def test_every_page_with_a_picker_at_1366_and_390(live_server, county, desktop_p
 
 def _options_of(page, box) -> list[str]:
     return [t.strip() for t in page.locator(f"#{box.get_attribute('aria-controls')} [role=option]").all_inner_texts()]
+
+
+def test_a_form_field_in_a_label_picked_by_mouse_and_never_sent_unpicked(live_server, county, desktop_page):
+    """The appeal form's place (a form field inside its <label>, a form without the browser's check)."""
+    from minqing.appeals.models import Appeal
+
+    page, base = desktop_page, live_server.url
+    log_in(page, base, "township-leader")
+    page.goto(f"{base}/appeals/new/")
+    box = page.get_by_role("combobox", name="地点")
+    box.click()
+    box.fill("乙村")
+    page.locator("#id_region-list [role=option]").first.click()
+    assert box.input_value() == "甲镇乙村" and box.get_attribute("aria-expanded") == "false"  # closed, stays closed
+    assert page.locator("#id_region-select").input_value() == county.regions["village_b"].code
+    page.fill("#id_title", "路灯不亮")
+    page.fill("#id_text", "村口路灯坏了一个月")
+    box.fill("乌有村")
+    page.click("#appeal-form button[type=submit]")  # refused here, not sent with the place shown before
+    assert box.get_attribute("aria-invalid") == "true" and page.url == f"{base}/appeals/new/"
+    assert Appeal.objects.count() == 0
+    box.fill("乙村")
+    page.keyboard.press("Enter")
+    page.click("#appeal-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/appeals/\d+/$"))
+    assert Appeal.objects.get().region_id == county.regions["village_b"].code

@@ -296,7 +296,9 @@
     if (e.target.closest && e.target.closest(".place-picker .pp-panel")) { e.preventDefault(); }
   });
   document.addEventListener("click", function (e) {
-    var li = e.target.closest && e.target.closest(".place-picker [role=option]");
+    var inPanel = e.target.closest && e.target.closest(".place-picker .pp-panel");
+    if (inPanel) { e.preventDefault(); } // inside a <label>, a click would otherwise "click" the field and reopen
+    var li = inPanel && e.target.closest("[role=option]");
     if (li) {
       var p = parts(li.closest(".place-picker").querySelector(".pp-input"));
       var entry = info(p.select).matches[Number(li.dataset.index)];
@@ -319,6 +321,19 @@
     var p = pickerOf(e.target);
     if (p && !(e.relatedTarget && p.wrap.contains(e.relatedTarget))) { settle(p); }
   });
+  // A form that skips the browser's check (novalidate) still never goes with a name that is not a picked place:
+  // the select would send the place shown before. Capture phase: before htmx or any other submit handler.
+  document.addEventListener("submit", function (e) {
+    var bad = Array.prototype.filter.call(e.target.querySelectorAll(".place-picker .pp-input"), function (input) {
+      return !validate(parts(input), true);
+    })[0];
+    if (bad && e.target.noValidate) {
+      e.preventDefault();
+      e.stopPropagation();
+      bad.focus();
+      bad.reportValidity();
+    }
+  }, true);
   document.addEventListener("invalid", function (e) { var p = pickerOf(e.target); if (p) { validate(p, true); } }, true);
   document.addEventListener("reset", function (e) {
     setTimeout(function () { e.target.querySelectorAll("select[data-picker]").forEach(sync); });
