@@ -120,7 +120,8 @@
       list.appendChild(li);
     });
     var d = p.select.dataset, n = s.matches.length;
-    p.note.textContent = !n ? fill(d.none, { q: text.trim() }) : n > LIMIT ? fill(d.more, { shown: LIMIT, n: n }) : "";
+    var typed = text.trim();
+    p.note.textContent = !n && typed ? fill(d.none, { q: typed }) : n > LIMIT ? fill(d.more, { shown: LIMIT, n: n }) : "";
     p.note.hidden = !p.note.textContent;
     p.status.textContent = n ? fill(d.found, { n: n }) : p.note.textContent;
     s.matches = shown;
@@ -147,6 +148,7 @@
   function open(p, text) {
     var typed = text !== undefined ? text : (p.input.value === labelOf(p.select) ? "" : p.input.value);
     var s = draw(p, typed);
+    if (!s.matches.length && !typed.trim()) { return; } // a user without a place: nothing to list
     p.panel.hidden = false;
     p.input.setAttribute("aria-expanded", "true");
     var at = typed.trim() ? 0 : s.matches.map(function (e) { return e.value; }).indexOf(p.select.value);
