@@ -193,3 +193,17 @@ def test_a_form_field_in_a_label_picked_by_mouse_and_never_sent_unpicked(live_se
     page.click("#appeal-form button[type=submit]")
     page.wait_for_url(re.compile(r"/appeals/\d+/$"))
     assert Appeal.objects.get().region_id == county.regions["village_b"].code
+
+    # the workbench's filter form is htmx's (it reloads the list on each change): a pick is one such change
+    page.goto(f"{base}/appeals/")
+    f = page.get_by_role("combobox", name="地点").and_(page.locator("#f-region"))
+    assert f.get_attribute("placeholder") == "不限"
+    f.click()
+    f.fill("乙村")
+    for width in (390, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(ARTIFACTS / f"picker-appeal-filter-{width}.png"))
+        _no_sideways_scroll(page)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"region={county.regions['village_b'].code}"))  # the address htmx pushed
+    page.wait_for_selector(f"#appeal-results a[href$='/appeals/{Appeal.objects.get().pk}/']")
