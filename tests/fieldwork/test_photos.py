@@ -92,3 +92,9 @@ def test_too_many_photos_are_refused(county, login):
     c = login(county.cadre_a)
     result = post(c, [visit_record(county.a1, photos=[photo() for _ in range(7)])]).json()["results"][0]
     assert result["status"] == "rejected" and "最多附 6 张" in result["reason"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Stored photos go to a temporary folder, never to the repository's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,54 @@
+/* The map page without tiles: the clusters on a plain plot of the place's extent (longitude, latitude),
+   with the vendored ECharts. The points come in the page (#map-data); this script asks no server for
+   anything. East-west is shrunk by cos(latitude) so the county keeps its shape. */
+(function () {
+  "use strict";
+
+  function fit(extent, width, height) {  // widen the short side so one km is as long both ways
+    const mid = (extent.south + extent.north) / 2;
+    const k = Math.cos(mid * Math.PI / 180);
+    let w = (extent.east - extent.west) * k, h = extent.north - extent.south;
+    const want = width / height;
+    if (w / h < want) w = h * want; else h = w / want;
+    const cx = (extent.west + extent.east) / 2, cy = mid;
+    return { west: cx - w / k / 2, east: cx + w / k / 2, south: cy - h / 2, north: cy + h / 2 };
+  }
+
+  function draw() {
+    const box = document.getElementById("map");
+    const data = JSON.parse(document.getElementById("map-data").textContent);
+    if (!box || !self.echarts) return;
+    if (!data.extent) { box.classList.add("empty"); box.dataset.drawn = "0"; return; }
+    const chart = self.echarts.init(box, null, { renderer: "svg" });
+    const e = fit(data.extent, box.clientWidth || 600, box.clientHeight || 400);
+    const max = Math.max.apply(null, data.clusters.map(function (c) { return c.count; }).concat([1]));
+    const series = [{
+      type: "scatter", name: data.label,
+      data: data.clusters.map(function (c) { return { value: [c.lng, c.lat, c.count], places: c.places }; }),
+      symbolSize: function (v) { return 10 + 34 * Math.sqrt(v[2] / max); },
+      itemStyle: { color: "#b42318", opacity: 0.7, borderColor: "#fff", borderWidth: 1 },
+      label: { show: true, formatter: function (p) { return String(p.value[2]); }, color: "#fff", fontSize: 11 },
+    }];
+    if (data.focus) {
+      series.push({ type: "effectScatter", data: [[data.focus.lng, data.focus.lat]], symbolSize: 14,
+        itemStyle: { color: "#1d4ed8" }, z: 5 });
+    }
+    chart.setOption({
+      animation: false,
+      grid: { left: 56, right: 16, top: 16, bottom: 36 },
+      tooltip: { trigger: "item", formatter: function (p) {
+        if (!p.data || !p.data.value) return "";
+        return (p.data.places || []).join("、") + "<br>" + p.value[2] + " " + data.count_label;
+      } },
+      xAxis: { type: "value", min: e.west, max: e.east, scale: true, splitLine: { lineStyle: { color: "#eef0f3" } },
+        axisLabel: { formatter: function (v) { return v.toFixed(2) + "°E"; } } },
+      yAxis: { type: "value", min: e.south, max: e.north, scale: true, splitLine: { lineStyle: { color: "#eef0f3" } },
+        axisLabel: { formatter: function (v) { return v.toFixed(2) + "°N"; } } },
+      series: series,
+    });
+    box.dataset.drawn = String(data.clusters.length);
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw); else draw();
+})();
