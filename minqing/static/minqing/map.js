@@ -21,6 +21,7 @@
     if (!data.extent) { box.classList.add("empty"); box.dataset.drawn = "0"; return; }
     const chart = self.echarts.init(box, null, { renderer: "svg" });
     const e = fit(data.extent, box.clientWidth || 600, box.clientHeight || 400);
+    const narrow = (box.clientWidth || 600) < 560;  // a phone: fewer, shorter axis labels
     const max = Math.max.apply(null, data.clusters.map(function (c) { return c.count; }).concat([1]));
     const series = [{
       type: "scatter", name: data.label,
@@ -35,15 +36,19 @@
     }
     chart.setOption({
       animation: false,
-      grid: { left: 56, right: 16, top: 16, bottom: 36 },
+      grid: { left: narrow ? 48 : 60, right: 12, top: 12, bottom: 32 },
       tooltip: { trigger: "item", formatter: function (p) {
         if (!p.data || !p.data.value) return "";
         return (p.data.places || []).join("、") + "<br>" + p.value[2] + " " + data.count_label;
       } },
-      xAxis: { type: "value", min: e.west, max: e.east, scale: true, splitLine: { lineStyle: { color: "#eef0f3" } },
-        axisLabel: { formatter: function (v) { return v.toFixed(2) + "°E"; } } },
-      yAxis: { type: "value", min: e.south, max: e.north, scale: true, splitLine: { lineStyle: { color: "#eef0f3" } },
-        axisLabel: { formatter: function (v) { return v.toFixed(2) + "°N"; } } },
+      xAxis: { type: "value", min: e.west, max: e.east, scale: true, splitNumber: narrow ? 3 : 6,
+        splitLine: { lineStyle: { color: "#eef0f3" } },
+        axisLabel: { showMinLabel: false, showMaxLabel: false, hideOverlap: true,
+          formatter: function (v) { return v.toFixed(narrow ? 1 : 2) + "°E"; } } },
+      yAxis: { type: "value", min: e.south, max: e.north, scale: true, splitNumber: narrow ? 4 : 6,
+        splitLine: { lineStyle: { color: "#eef0f3" } },
+        axisLabel: { showMinLabel: false, showMaxLabel: false, hideOverlap: true,
+          formatter: function (v) { return v.toFixed(narrow ? 1 : 2) + "°N"; } } },
       series: series,
     });
     box.dataset.drawn = String(data.clusters.length);

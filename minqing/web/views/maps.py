@@ -54,7 +54,7 @@ def map_page(request):
     context = {
         "layer": layer_name, "layers": list(LAYER_LABELS.items()), "f": f, "g": request.GET,
         "total": layer.total, "placed": len(layer.points), "unplaced": layer.unplaced, "errors": layer.errors,
-        "clusters": clusters[:30], "spots": spots, "map_data": data, "filter_keys": FILTER_KEYS,
+        "clusters": clusters[:12], "spots": spots, "map_data": data, "filter_keys": FILTER_KEYS,
     }
     context.update(_filter_choices(request.user))
     return render(request, "web/map.html", context)
