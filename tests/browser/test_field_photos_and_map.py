@@ -198,3 +198,39 @@ def test_the_map_without_tiles_asks_no_other_address_and_clusters_the_demo_cases
     _shot(page, "map", "hotspots-390")
     outside = [u for u in asked if urlsplit(u).scheme in ("http", "https") and urlsplit(u).netloc != own]
     assert asked and not outside, f"asked other addresses: {outside[:5]}"
+
+
+def test_with_the_countys_tianditu_key_only_its_tiles_are_asked_for(live_server, county, desktop_page, settings):
+    """The tile server is faked here (the test has no network): every request outside the site must be a
+    天地图 tile carrying the county's key, and the clusters sit on the map."""
+    from decimal import Decimal
+
+    from minqing.households.models import Household
+
+    settings.MINQING_TIANDITU_KEY = "county-key"
+    for key, lat, lng in (("a1", "31.350", "107.700"), ("a2", "31.352", "107.702"), ("b1", "31.60", "107.95")):
+        Household.objects.filter(pk=county.households[key].pk).update(latitude=Decimal(lat), longitude=Decimal(lng))
+        services.register_appeal(actor=county.township_leader, region=county.households[key].region_id,
+                                 kind="problem", channel="visit", title=f"{key}门前路灯坏了", text="路灯坏了",
+                                 household=county.households[key])
+    tile = io.BytesIO()
+    Image.new("RGB", (256, 256), (236, 232, 220)).save(tile, "PNG")
+    page, base = desktop_page, live_server.url
+    page.route("https://*.tianditu.gov.cn/**", lambda route: route.fulfill(status=200, content_type="image/png",
+                                                                            body=tile.getvalue()))
+    asked: list[str] = []
+    blocked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.on("console", lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None)
+    log_in(page, base, "township-leader")
+    page.goto(f"{base}/map/")
+    wait_js(page, "document.getElementById('map').dataset.drawn !== undefined")
+    page.wait_for_selector("#map .leaflet-tile-loaded")
+    expect_count(page.locator("#map .map-cluster"), 2)  # a1 and a2 gathered, b1 alone
+    page.wait_for_load_state("networkidle")
+    _shot(page, "map", "tianditu-faked-1366")
+    own = urlsplit(base).netloc
+    outside = [u for u in asked if urlsplit(u).netloc != own and urlsplit(u).scheme in ("http", "https")]
+    assert outside and all(urlsplit(u).netloc.endswith(".tianditu.gov.cn") and "tk=county-key" in u
+                           for u in outside), outside[:5]
+    assert not blocked, blocked[:3]

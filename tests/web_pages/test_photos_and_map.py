@@ -98,3 +98,18 @@ def test_the_map_plots_visits_at_their_gps_and_the_household_page_shows_it(count
     page = login(county.cadre_a).get(f"/households/{a2.pk}/").content.decode()
     assert "31.353456, 107.727123" in page
     assert "/map/?layer=visits" in page
+
+
+def test_tiles_only_with_the_countys_key_and_only_then_the_tile_server_is_allowed(county, stages, login, settings):
+    stages.registered(household=_place(county, "a1", "31.350000", "107.700000"))
+    client = login(county.cadre_a)
+    settings.MINQING_TIANDITU_KEY = ""
+    plain = client.get("/map/")
+    assert "tianditu" not in plain["Content-Security-Policy"] and "leaflet" not in plain.content.decode()
+    settings.MINQING_TIANDITU_KEY = "k&1"
+    tiled = client.get("/map/")
+    html = tiled.content.decode()
+    assert "https://*.tianditu.gov.cn" in tiled["Content-Security-Policy"].split("img-src", 1)[1].split(";")[0]
+    assert "vendor/leaflet/leaflet.js" in html and "echarts" not in html
+    urls = _map_data(html)["tiles"]["urls"]
+    assert [u.split("/")[3] for u in urls] == ["vec_w", "cva_w"] and all(u.endswith("&tk=k%261") for u in urls)

@@ -1,6 +1,7 @@
-/* The map page without tiles: the clusters on a plain plot of the place's extent (longitude, latitude),
-   with the vendored ECharts. The points come in the page (#map-data); this script asks no server for
-   anything. East-west is shrunk by cos(latitude) so the county keeps its shape. */
+/* The map page. Without tiles (the default): the clusters on a plain plot of the place's extent
+   (longitude, latitude) with the vendored ECharts; east-west is shrunk by cos(latitude) so the county keeps
+   its shape, and no server is asked for anything. With the county's 天地图 key: Leaflet (vendored) over its
+   tiles, the only other server the page then asks. The points come in the page (#map-data). */
 (function () {
   "use strict";
 
@@ -14,9 +15,29 @@
     return { west: cx - w / k / 2, east: cx + w / k / 2, south: cy - h / 2, north: cy + h / 2 };
   }
 
+  /* The county's tiles (天地图) with Leaflet, vendored: the clusters as sized circles with their count. */
+  function drawOnTiles(box, data) {
+    const map = self.L.map(box, { attributionControl: true, zoomControl: true });
+    map.attributionControl.setPrefix("Leaflet");
+    data.tiles.urls.forEach(function (url) {
+      self.L.tileLayer(url, { subdomains: data.tiles.subdomains, maxZoom: 18, attribution: data.tiles.attribution }).addTo(map);
+    });
+    const max = Math.max.apply(null, data.clusters.map(function (c) { return c.count; }).concat([1]));
+    data.clusters.forEach(function (c) {
+      const size = Math.round(20 + 30 * Math.sqrt(c.count / max));
+      const icon = self.L.divIcon({ className: "map-cluster", html: "<span>" + c.count + "</span>", iconSize: [size, size] });
+      self.L.marker([c.lat, c.lng], { icon: icon, title: (c.places || []).join("、") + " " + c.count + " " + data.count_label }).addTo(map);
+    });
+    if (data.focus) self.L.circleMarker([data.focus.lat, data.focus.lng], { radius: 8, color: "#1d4ed8" }).addTo(map);
+    const e = data.extent;
+    map.fitBounds([[e.south, e.west], [e.north, e.east]]);
+    box.dataset.drawn = String(data.clusters.length);
+  }
+
   function draw() {
     const box = document.getElementById("map");
     const data = JSON.parse(document.getElementById("map-data").textContent);
+    if (box && data.tiles && data.extent && self.L) { drawOnTiles(box, data); return; }
     if (!box || !self.echarts) return;
     if (!data.extent) { box.classList.add("empty"); box.dataset.drawn = "0"; return; }
     const chart = self.echarts.init(box, null, { renderer: "svg" });

@@ -6,6 +6,7 @@ plots the clusters on the place's extent (docs/decisions/0046-photos19-maps.md).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -23,10 +24,23 @@ VISIT_KEYS = ("region", "period", "visitor", "household")
 HOTSPOT_KEYS = ("region", "from", "to")
 
 
-def tile_source() -> dict[str, str] | None:
-    """The county's tiles, or None: 天地图 (CGCS2000, drawn as WGS84) when its key is set."""
+TIANDITU_HOSTS = "https://*.tianditu.gov.cn"
+# 天地图's Web-Mercator WMTS (t0…t7): the map (vec) and its Chinese labels (cva). CGCS2000 is drawn as
+# WGS84 (they differ by centimetres), so the stored GPS goes on it unconverted.
+TIANDITU_LAYERS = [
+    f"https://t{{s}}.tianditu.gov.cn/{name}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={name}"
+    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk="
+    for name in ("vec", "cva")
+]
+
+
+def tile_source() -> dict[str, Any] | None:
+    """The county's tiles, or None: 天地图 when the administrator set its key (MINQING_TIANDITU_KEY)."""
     key = getattr(settings, "MINQING_TIANDITU_KEY", "")
-    return {"kind": "tianditu", "key": key} if key else None
+    if not key:
+        return None
+    return {"kind": "tianditu", "urls": [url + quote(key) for url in TIANDITU_LAYERS],
+            "subdomains": "01234567", "attribution": "天地图"}
 
 
 @login_required
@@ -57,7 +71,10 @@ def map_page(request):
         "clusters": clusters[:12], "spots": spots, "map_data": data, "filter_keys": FILTER_KEYS,
     }
     context.update(_filter_choices(request.user))
-    return render(request, "web/map.html", context)
+    response = render(request, "web/map.html", context)
+    if data["tiles"]:  # the one other server this page may ask: the county's tiles, and only then
+        response._csp_update = {"img-src": [TIANDITU_HOSTS]}  # type: ignore[attr-defined]
+    return response
 
 
 def _focus(raw: str) -> dict[str, float] | None:
