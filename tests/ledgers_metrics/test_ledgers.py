@@ -280,6 +280,7 @@ def test_export_links_the_before_and_after_photos_in_its_evidence_column(cases, 
     from minqing.appeals.attachments import add_attachment
 
     settings.MINQING_SITE_URL = "https://mq.example.gov.cn/"
+    settings.MEDIA_ROOT = tmp_path / "media"
     buf = io.BytesIO()
     Image.new("RGB", (8, 8)).save(buf, "JPEG")
     after = add_attachment(cases.A2, actor=None, upload=ContentFile(buf.getvalue(), name="after.jpg"), check=False,
