@@ -73,10 +73,13 @@ def test_a_photo_taken_offline_is_the_case_before_photo_and_the_ledger_links_bef
     camera = _camera_jpeg()
     assert b"Exif" in camera
 
+    context.grant_permissions(["geolocation"], origin=base)  # allowed before: the form takes the position
+    context.set_geolocation({"latitude": 31.353456, "longitude": 107.727123, "accuracy": 20})
     log_in(page, base, "cadre-a")
     _open_field_app(page, base)
     _reopen_offline(page, context)
     page.click(f"button.hh[data-household='{a1.pk}']")
+    wait_js(page, "document.querySelector('#visit-form input[name=lat]').value !== ''")
     page.fill("#visit-form textarea[name=note]", "屋后排水沟堵塞，雨天漫进院子")
     page.click("#visit-form [data-add=appeal]")
     page.fill("#visit-form [data-row=appeal] input[data-name=title]", "排水沟堵塞")
@@ -115,6 +118,7 @@ def test_a_photo_taken_offline_is_the_case_before_photo_and_the_ledger_links_bef
     page.goto(f"{base}/households/{a1.pk}/")
     assert "整改前" in page.inner_text("#case-photos")
     expect_count(page.locator("#visits .gallery img"), 1)
+    assert "31.353456, 107.727123" in page.inner_text("#visits")  # the visit's GPS
     _shot(page, "photos", "phone-household-390")
 
     # The case goes to the housing bureau's handler, who adds the 整改后 photo from the case page.

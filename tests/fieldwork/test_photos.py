@@ -62,6 +62,14 @@ def test_a_visit_photo_arrives_once_without_exif_and_is_the_case_before_photo(co
     _no_exif(before)
 
 
+def test_a_visit_without_a_problem_keeps_its_photos_on_the_visit_only(county, login):
+    c = login(county.cadre_a)
+    result = post(c, [visit_record(county.a1, appeals=[], photos=[photo(), photo(name="门前.jpg")])]).json()
+    assert result["results"][0]["status"] == "applied"
+    assert sorted(VisitPhoto.objects.values_list("name", flat=True)) == ["IMG_0001.jpg", "门前.jpg"]
+    assert Attachment.objects.count() == 0 and Appeal.objects.count() == 0
+
+
 def test_an_appeal_record_carries_before_photos(county, login):
     c = login(county.cadre_a)
     record = {"client_id": cid(), "type": "appeal", "id": None,
