@@ -7,12 +7,15 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root/frontend"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --ignore-scripts; else npm install --no-audit --no-fund --ignore-scripts; fi
 out="$root/minqing/static/vendor"
-mkdir -p "$out/htmx" "$out/echarts" "$out/swagger-ui"
+mkdir -p "$out/htmx" "$out/echarts" "$out/swagger-ui" "$out/leaflet/images"
 cp node_modules/htmx.org/dist/htmx.min.js "$out/htmx/htmx.min.js"
 cp node_modules/htmx.org/LICENSE "$out/htmx/LICENSE"
 cp node_modules/echarts/dist/echarts.min.js "$out/echarts/echarts.min.js"
 cp node_modules/echarts/LICENSE "$out/echarts/LICENSE"
 [ -f node_modules/echarts/NOTICE ] && cp node_modules/echarts/NOTICE "$out/echarts/NOTICE"
+# /map/ with the county's 天地图 tiles (docs/decisions/0046): the script, its stylesheet and marker images.
+cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/LICENSE "$out/leaflet/"
+cp node_modules/leaflet/dist/images/*.png "$out/leaflet/images/"
 # /api/v1/docs: only the bundle and its stylesheet (no source maps, no CDN at run time).
 for f in swagger-ui-bundle.js swagger-ui.css LICENSE; do
   cp "node_modules/swagger-ui-dist/$f" "$out/swagger-ui/$f"
@@ -23,5 +26,6 @@ cat > "$out/VERSIONS" <<NOTE
 htmx.org $(ver htmx.org)   -> htmx/htmx.min.js
 echarts $(ver echarts)   -> echarts/echarts.min.js
 swagger-ui-dist $(ver swagger-ui-dist)   -> swagger-ui/swagger-ui-bundle.js, swagger-ui/swagger-ui.css
+leaflet $(ver leaflet)   -> leaflet/leaflet.js, leaflet/leaflet.css
 NOTE
 echo "vendored into $out:"; cat "$out/VERSIONS"

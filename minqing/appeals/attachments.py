@@ -15,7 +15,7 @@ from django.utils import timezone
 from minqing.audit.log import record
 from minqing.lib.uploads import clean_image, read_limited
 
-from .models import Appeal, Attachment, Progress
+from .models import Appeal, Attachment, PhotoPhase, Progress
 from .transition import check as check_may_act
 
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -43,9 +43,14 @@ def validate_upload(name: str, size: int, head: bytes) -> str:
 
 
 def add_attachment(appeal: Appeal, *, actor, upload: Any, progress: Progress | None = None,
-                   now: dt.datetime | None = None, check: bool = True) -> Attachment:
-    """A photo or file (validated type and size) on the case or one of its progress notes."""
+                   now: dt.datetime | None = None, check: bool = True, phase: str = "") -> Attachment:
+    """A photo or file (validated type and size) on the case or one of its progress notes; `phase`
+    marks a photo as 整改前/整改后 evidence (PhotoPhase), "" when it is neither."""
     now = now or timezone.now()
+    if phase and phase not in PhotoPhase.values:
+        raise ValidationError("照片阶段只能是“整改前”或“整改后”")
+    if phase and not (getattr(upload, "name", "") or "").lower().endswith((".jpg", ".jpeg", ".png")):
+        raise ValidationError("只有照片可以标记为整改前或整改后")
     if check:
         check_may_act(actor, appeal, "add_progress")
     content = read_limited(upload, MAX_UPLOAD)  # counted while streaming, never read past the limit
@@ -57,11 +62,13 @@ def add_attachment(appeal: Appeal, *, actor, upload: Any, progress: Progress | N
     with transaction.atomic():
         att = Attachment(appeal=appeal, progress=progress, name=PurePath(upload.name).name[:200],
                          content_type=content_type, size=size, sha256=digest,
-                         uploaded_by=actor if getattr(actor, "pk", None) else None, uploaded_at=now)
+                         uploaded_by=actor if getattr(actor, "pk", None) else None, uploaded_at=now,
+                         phase=phase)
         ext = PurePath(upload.name).suffix.lower()
         att.file.save(f"{digest[:16]}{ext}", ContentFile(content), save=False)
         att.save()
         record("appeal.attachment_added", actor=actor, obj=appeal,
-               changes={"attachment": att.pk, "name": att.name, "size": size, "sha256": digest}, at=now)
+               changes={"attachment": att.pk, "name": att.name, "size": size, "sha256": digest,
+                        **({"phase": phase} if phase else {})}, at=now)
     return att
 

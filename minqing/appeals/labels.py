@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from minqing.audit import actions
 
 from . import workflow as wf
+from .models import PhotoPhase
 
 PREFIX = "appeal."
 # The pages' names of the workflow's actions and payload fields: workflow.py keeps its Chinese labels
@@ -154,11 +155,13 @@ def register() -> None:
     for key in ("category", "chosen", "suggested"):  # 类别: T01 → 城乡建设
         actions.register_lookup(key, CategoryNames())
     actions.register_values("bool", {"true": _("yes"), "false": _("no")})
+    actions.register_values("phase", dict(PhotoPhase.choices))  # 整改前/整改后 on an attachment
     actions.register_values("passed", {"true": _("passed"), "false": _("not passed")})
     actions.register_keys({**wf.FIELD_LABELS, **FIELD_NAMES, "source": _("from case"),
                            "flags": _("accountability flags"),
                            "confidence": _("confidence"), "model": _("model"), "was_suggested": _("was suggested"),
                            "report": _("report"), "reports": _("reports"), "attachment": _("attachment"),
+                           "phase": _("phase"), "photos": _("photos"),
                            "name": _("name"), "size": _("size"), "sha256": _("checksum"), "batch": _("batch"),
                            "sensitivity": _("sensitivity"), "to_status": _("new status"),
                            # a visit that found a case (fieldwork): both ids, named

@@ -272,6 +272,13 @@ class Progress(models.Model):
     fund_source = models.CharField(max_length=100, blank=True)
 
 
+class PhotoPhase(models.TextChoices):
+    """整改佐证: a photo of the problem as found, or of the work done."""
+
+    BEFORE = "before", _("Before rectification")
+    AFTER = "after", _("After rectification")
+
+
 class Attachment(KeptModel):
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="attachments")
     progress = models.ForeignKey(Progress, null=True, blank=True, on_delete=models.PROTECT,
@@ -284,6 +291,7 @@ class Attachment(KeptModel):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
                                     related_name="+")
     uploaded_at = models.DateTimeField()
+    phase = models.CharField(_("phase"), max_length=10, choices=PhotoPhase.choices, blank=True)  # "": not evidence
 
 
 class DeadlineRule(models.Model):

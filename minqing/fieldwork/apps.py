@@ -23,7 +23,7 @@ class FieldworkConfig(AppConfig):
         jurisdiction.register(m.ResearchTopic, OwnRecordPolicy(region_field="region", own_fields=("leader",)))
         jurisdiction.register(m.ResearchSubtopic, OwnRecordPolicy(region_field="region", own_fields=("leader",)))
         for model in (m.VisitHelp, m.VisitRound, m.VillageList, m.VillageListItem, m.VisitPolicy, m.QuotaRule,
-                      m.SyncReceipt):
+                      m.SyncReceipt, m.VisitPhoto):
             jurisdiction.register(model, PlacePolicy(region_field="region"))
         jurisdiction.register(m.FieldAppeal, appeal_policy(prefix="appeal__", region_field="region"))
         from minqing.lib import figures
@@ -56,4 +56,5 @@ def register_codes() -> None:
         "field.topic.created": _("Research topic created"),
         "field.visit.created": _("Visit recorded"),
         "field.visit.updated": _("Visit updated"),
+        "field.visit.photo_added": _("Visit photo added"),
     })

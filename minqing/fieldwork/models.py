@@ -351,3 +351,25 @@ class SyncReceipt(models.Model):
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
+
+
+class VisitPhoto(KeptModel):
+    """A photo taken on a visit, compressed on the phone and stored without its metadata. A problem
+    raised on the same visit gets a copy as its 整改前 photo (appeals.Attachment)."""
+
+    visit = models.ForeignKey(Visit, verbose_name=_("household visit"), on_delete=models.PROTECT,
+                              related_name="photos")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")  # the visit's
+    file = models.FileField(upload_to="visits/%Y/%m/")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        ordering = ["uploaded_at", "id"]

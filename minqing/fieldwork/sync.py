@@ -26,7 +26,7 @@ from django.utils import timezone
 from minqing.appeals.models import Appeal, Report
 from minqing.lib.idempotent import TAKEN
 
-from . import services
+from . import photos, services
 from .models import Activity, FieldAppeal, SyncReceipt, Visit
 
 APPLIED, DUPLICATE, REJECTED, CONFLICT, RETRY = "applied", "duplicate", "rejected", "conflict", "retry"
@@ -99,6 +99,7 @@ def _apply_visit(record: Mapping[str, Any], user: Any, device: str, now: dt.date
                                   changes={k: data[k] for k in services.VISIT_EDITABLE if k in data}, now=now)
         return _receipt(record, v, user, now)
     _check_lists(data)
+    pictures = photos.decode(data.get("photos"))  # checked before anything is stored
     visit, created = services.record_visit(actor=user, client_id=cid, device=device, now=now, **_visit_kwargs(data))
     if created and data.get("checklist") is not None:
         # Household checklist answered on this visit (issue 7, minqing.checklists): same transaction,
@@ -107,7 +108,9 @@ def _apply_visit(record: Mapping[str, Any], user: Any, device: str, now: dt.date
         if apply is None:
             raise ValidationError("未安装清单模块，无法保存本次走访的清单答案")
         apply(visit, data["checklist"], actor=user, now=now)
-    links = list(FieldAppeal.objects.filter(visit=visit))
+    links = list(FieldAppeal.objects.filter(visit=visit).select_related("appeal"))
+    if created and pictures:  # a resend ("duplicate") stores no photo twice
+        photos.store_for_visit(visit, pictures, actor=user, now=now, appeals=[link.appeal for link in links])
     return _result(record, APPLIED if created else DUPLICATE, id=visit.pk, version=visit.version,
                    appeals=_appeal_fates(links, data.get("appeals") or [], created))
 
@@ -130,11 +133,14 @@ def _apply_appeal(record: Mapping[str, Any], user: Any, device: str, now: dt.dat
     data, cid = record["data"], record["client_id"]
     if record.get("id"):
         raise ValidationError("诉求登记后请在诉求办理中修改，不能离线修改")
+    pictures = photos.decode(data.get("photos"))
     link, created = services.raise_appeal(
         actor=user, region=data.get("region"), household=data.get("household"), title=data.get("title") or "",
         text=data.get("text") or "", kind=data.get("kind") or "problem",
         reporter_name=data.get("reporter_name") or "", phone=data.get("phone") or "", client_id=cid,
         received_at=data.get("received_at"), now=now)
+    if created and pictures:
+        photos.attach_before(link.appeal, pictures, actor=user, now=now)
     version = Appeal.objects.filter(pk=link.appeal_id).values_list("version", flat=True).first()
     return _result(record, APPLIED if created else DUPLICATE, id=link.appeal_id, version=version)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sw.js", views.service_worker, name="sw"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
     # Desk pages: township and county staff plan and review field work (pages.py).
     path("desk/", pages.desk, name="desk"),
     path("desk/activities/", pages.activity_list, name="desk_activities"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -28,12 +28,12 @@ from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 from minqing.regions.models import Level, Region
 
-from .models import ActivityKind, HelpKind
+from .models import ActivityKind, HelpKind, VisitPhoto
 
 APP_DIR = Path(__file__).resolve().parent
 # The shell's files, cached by the worker at install; their content makes the worker's version.
-SHELL_FILES = ["fieldwork/app.css", "fieldwork/store.js", "fieldwork/app.js", "fieldwork/icon-192.png",
-               "fieldwork/icon-512.png"]
+SHELL_FILES = ["fieldwork/app.css", "fieldwork/store.js", "fieldwork/photos.js", "fieldwork/app.js",
+               "fieldwork/icon-192.png", "fieldwork/icon-512.png"]
 MAX_COUNTIES = 5  # checklists are fetched per county; a field user works in one, rarely a few
 MAX_REGIONS = 300  # a township leader's villages fit; a county's list would be useless on a phone anyway
 
@@ -84,6 +84,11 @@ JS_STRINGS = {
     "bad_amount": gettext_lazy("The amount must be a number, e.g. 200 or 200.50."),
     "appeals_n": gettext_lazy("%(n)s appeal(s)"),
     "help_n": gettext_lazy("%(n)s help item(s)"),
+    "photos_n": gettext_lazy("%(n)s photo(s)"),
+    "photos_max": gettext_lazy("At most 6 photos per record"),
+    "photo_unreadable": gettext_lazy("This photo could not be read; take it again or pick another"),
+    "remove_photo": gettext_lazy("Remove"),
+    "photos_busy": gettext_lazy("Photos are still being made smaller; save again in a moment"),
     "no_household": gettext_lazy("(no household)"),
     "remove": gettext_lazy("Remove"),
     # household checklists (两不愁三保障) and enterprise visits (issue 7)
@@ -246,4 +251,19 @@ def manifest(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(data, content_type="application/manifest+json",
                             json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_required
+@require_GET
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A visit's photo, only to those who may see the visit's place (there is no public media URL)."""
+    row = jurisdiction.get_visible_or_404(request.user, VisitPhoto.objects.alive(), pk=pk)
+    try:
+        handle = row.file.open("rb")
+    except FileNotFoundError as exc:  # the row outlived its file (restored database, lost volume)
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=row.content_type, filename=row.name)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response

@@ -10,3 +10,8 @@ RECTIFICATION_COLUMNS: tuple[str, ...] = (
     "序号", "来源", "反映人", "乡镇/村", "类别", "问题描述", "责任单位", "责任人", "整改措施", "整改时限", "进展",
     "是否办结", "群众满意度", "备注",
 )
+
+# The export adds 佐证 (evidence): links to the case's 整改前/整改后 photos. Not part of the layout an
+# import recognises (a ledger typed by hand has no such links).
+EVIDENCE_COLUMN = "佐证"
+EXPORT_COLUMNS: tuple[str, ...] = (*RECTIFICATION_COLUMNS, EVIDENCE_COLUMN)

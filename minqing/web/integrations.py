@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.db.models import Prefetch
 
 from minqing.regions import jurisdiction
 
@@ -156,7 +157,11 @@ def visits_of(user, household) -> list[Any] | None:
         qs = jurisdiction.visible(user, visit).filter(household=household)
     except LookupError:
         return None
-    return list(qs.select_related("visitor").order_by("-visited_at", "-id")[:30])
+    qs = qs.select_related("visitor").order_by("-visited_at", "-id")
+    photo = _model("VisitPhoto")
+    if photo is not None:  # the visit's photos (issue 19), those not withdrawn
+        qs = qs.prefetch_related(Prefetch("photos", queryset=photo.objects.alive(), to_attr="shown_photos"))
+    return list(qs[:30])
 
 
 def help_of(user, household) -> list[Any] | None:

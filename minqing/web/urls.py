@@ -9,6 +9,7 @@ from .views import (
     household_edit,
     household_import,
     households,
+    maps,
     reclassify,
     regions,
 )
@@ -21,6 +22,7 @@ urlpatterns = [
     path("logout/", auth.logout_view, name="logout"),
     path("regions/<str:code>/", regions.region_detail, name="region"),
     path("households/", households.household_list, name="households"),
+    path("map/", maps.map_page, name="map"),
     path("households/export.csv", households.household_export, name="households_export"),
     path("households/<int:pk>/", households.household_detail, name="household"),
     path("residents/<int:pk>/reveal/", households.resident_reveal, name="resident_reveal"),

@@ -86,7 +86,24 @@ def _subtopic_b(c: Any) -> Any:
 
 
 # The desk pages (minqing/fieldwork/pages.py).
+def _photo_b(c: Any) -> Any:
+    def build(c: Any) -> Any:
+        import io
+
+        from PIL import Image
+
+        from minqing.fieldwork.photos import Photo, store_for_visit
+
+        buf = io.BytesIO()
+        Image.new("RGB", (8, 8)).save(buf, "JPEG")
+        return store_for_visit(_visit_b(c), [Photo("b.jpg", buf.getvalue(), "image/jpeg")], actor=c.cadre_b,
+                               now=_when())[0]
+
+    return _made(c, "photo", build)
+
+
 OBJECT_URLS.update({
+    "field:photo": ("get", lambda c: f"/field/photos/{_photo_b(c).pk}/"),
     "field:desk_activity": ("get", lambda c: f"/field/desk/activities/{_activity_b(c).pk}/"),
     "field:desk_topic": ("get", lambda c: f"/field/desk/topics/{_topic_b(c).pk}/"),
     "field:desk_topic_subtopic_add": ("post", lambda c: f"/field/desk/topics/{_topic_b(c).pk}/subtopics/"),

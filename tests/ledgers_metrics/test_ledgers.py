@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from minqing.ledgers import RECTIFICATION_COLUMNS
+from minqing.ledgers import EXPORT_COLUMNS, RECTIFICATION_COLUMNS
 from minqing.ledgers.exporters.rectification import export_rectification
 from minqing.ledgers.importers import LedgerImportError, load_ledger
 
@@ -30,7 +30,7 @@ def test_export_layout_and_rows(cases, tmp_path):
     rows = read_xlsx(out)
     assert n == 11
     assert "甲镇" in rows[0][0] and "2024年05月01日" in rows[0][0]
-    assert tuple(rows[1]) == RECTIFICATION_COLUMNS
+    assert tuple(rows[1]) == EXPORT_COLUMNS
     data = rows[2:]
     assert len(data) == 11
     assert [r[0] for r in data] == list(range(1, 12))
@@ -267,3 +267,35 @@ def test_taidi_replies_full_file(county, shared_data_dir):
     s = metrics.county_summary(TOWN, dt.date(2000, 1, 1), dt.date(2025, 12, 31))
     assert s.explained == 2816 and s.resolution.numerator == 0
     print(f"附件4 full file: {elapsed:.1f} s")
+
+
+def test_export_links_the_before_and_after_photos_in_its_evidence_column(cases, tmp_path, settings):
+    """佐证: each 整改前/整改后 photo's address, one per line, the cell linking to the case; other files not."""
+    import io
+    import zipfile
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from minqing.appeals.attachments import add_attachment
+
+    settings.MINQING_SITE_URL = "https://mq.example.gov.cn/"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buf, "JPEG")
+    after = add_attachment(cases.A2, actor=None, upload=ContentFile(buf.getvalue(), name="after.jpg"), check=False,
+                           phase="after")
+    before = add_attachment(cases.A2, actor=None, upload=ContentFile(buf.getvalue(), name="before.jpg"), check=False,
+                            phase="before")
+    add_attachment(cases.A2, actor=None, upload=ContentFile(b"%PDF-1.4 x", name="plan.pdf"), check=False)
+    out = tmp_path / "ledger.xlsx"
+    export_rectification(TOWN, *MAY, out)
+    rows = read_xlsx(out)
+    assert rows[1][-1] == "佐证"
+    a2 = next(r for r in rows[2:] if r[5] == "诉求A2的内容")
+    base = f"https://mq.example.gov.cn/appeals/{cases.A2.pk}/attachments"
+    assert a2[-1].split("\n") == [f"整改前1：{base}/{before.pk}/", f"整改后1：{base}/{after.pk}/"]
+    assert all(r[-1] == "" for r in rows[2:] if r[5] != "诉求A2的内容")
+    with zipfile.ZipFile(out) as z:  # the cell is a real hyperlink, to the case's page
+        rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+    assert f'Target="https://mq.example.gov.cn/appeals/{cases.A2.pk}/"' in rels

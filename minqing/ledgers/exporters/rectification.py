@@ -7,25 +7,29 @@ the case they were merged into). Reporter names are shown, phone numbers never.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import xlsxwriter
+from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from minqing.appeals import metrics
 from minqing.appeals import workflow as wf
-from minqing.appeals.models import Appeal, Channel, Progress, Report, Triage
+from minqing.appeals.models import Appeal, Attachment, Channel, PhotoPhase, Progress, Report, Triage
 from minqing.lib import regioncode
 from minqing.lib.logfilter import scrub
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
-from .. import RECTIFICATION_COLUMNS
+from .. import EXPORT_COLUMNS
 
-WIDTHS = (5, 9, 10, 16, 10, 36, 14, 9, 28, 11, 24, 7, 9, 18)
+WIDTHS = (5, 9, 10, 16, 10, 36, 14, 9, 28, 11, 24, 7, 9, 18, 30)
 SATISFACTION_LABELS = {s.value: label for s, label in wf.SATISFACTION_ZH.items()}
 CHANNEL_LABELS = {
     "visit": "入户走访", "meeting": "院坝会", "reception": "接待日", "phone": "来电", "letter": "来信",
@@ -65,8 +69,43 @@ def _place_names(codes: set[str]) -> dict[str, str]:
     return out
 
 
+PHASE_TEXT = {PhotoPhase.BEFORE.value: "整改前", PhotoPhase.AFTER.value: "整改后"}
+
+
+def site_url() -> str:
+    """The site's public address (MINQING_SITE_URL, as notices use it): links in a file need it whole."""
+    return (getattr(settings, "MINQING_SITE_URL", "") or os.environ.get("MINQING_SITE_URL", "")).rstrip("/")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The 佐证 cell: one line per 整改前/整改后 photo with its address, the cell linking to the case."""
+
+    case_url: str
+    lines: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _evidence(ids: list[int]) -> dict[int, Evidence]:
+    base = site_url()
+    found: dict[int, list[str]] = defaultdict(list)
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for chunk in range(0, len(ids), 900):
+        rows = (Attachment.objects.alive().filter(appeal_id__in=ids[chunk: chunk + 900], phase__in=PHASE_TEXT)
+                .order_by("appeal_id", "phase", "uploaded_at", "id").values_list("appeal_id", "phase", "pk"))
+        # 整改前 first ("after" < "before" alphabetically, so sort by the label's order instead)
+        for appeal_id, phase, pk in sorted(rows, key=lambda r: (r[0], r[1] != PhotoPhase.BEFORE.value)):
+            counts[appeal_id, phase] += 1
+            url = base + reverse("web:appeal_attachment", args=[appeal_id, pk])
+            found[appeal_id].append(f"{PHASE_TEXT[phase]}{counts[appeal_id, phase]}：{url}")
+    return {a: Evidence(base + reverse("web:appeal", args=[a]), tuple(lines)) for a, lines in found.items()}
+
+
 def ledger_rows(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> list[list[Any]]:
-    """The ledger's rows (without 序号), in the column order of RECTIFICATION_COLUMNS[1:]."""
+    """The ledger's rows (without 序号), in the column order of EXPORT_COLUMNS[1:]; the last one (佐证)
+    is an Evidence or ""."""
     appeals = list(ledger_queryset(region_code, start, end, user=user))
     ids = [a.pk for a in appeals]
     reporters: dict[int, list[str]] = defaultdict(list)
@@ -81,6 +120,7 @@ def ledger_rows(region_code: str, start: dt.date, end: dt.date, *, user: Any = N
         for appeal_id, note in Progress.objects.filter(appeal_id__in=part).order_by("at", "id").values_list(
                 "appeal_id", "note"):
             progress[appeal_id] = note  # the latest wins
+    evidence = _evidence(ids)
     places = _place_names({a.region_id for a in appeals})
     tz = timezone.get_default_timezone()
     rows = []
@@ -105,7 +145,7 @@ def ledger_rows(region_code: str, start: dt.date, end: dt.date, *, user: Any = N
             CHANNEL_LABELS.get(a.channel, a.channel), "、".join(names), places.get(a.region_id, ""),
             a.category.name if a.category else "", scrub(a.text or a.title), a.unit.name if a.unit else "", handler,
             a.measures, due, progress.get(a.pk) or status, "是" if closed else "否",
-            SATISFACTION_LABELS.get(a.satisfaction, ""), "；".join(remark),
+            SATISFACTION_LABELS.get(a.satisfaction, ""), "；".join(remark), evidence.get(a.pk, ""),
         ])
     return rows
 
@@ -128,10 +168,12 @@ def export_rectification(region_code: str, start: dt.date, end: dt.date, out: st
     cell_fmt = wb.add_format({**font, "border": 1, "valign": "top", "text_wrap": True})
     center_fmt = wb.add_format({**font, "border": 1, "valign": "top", "align": "center", "text_wrap": True})
     date_fmt = wb.add_format({**font, "border": 1, "valign": "top", "align": "center", "num_format": "yyyy-mm-dd"})
-    last_col = len(RECTIFICATION_COLUMNS) - 1
+    link_fmt = wb.add_format({**font, "border": 1, "valign": "top", "text_wrap": True, "font_color": "blue",
+                              "underline": 1})
+    last_col = len(EXPORT_COLUMNS) - 1
     ws.merge_range(0, 0, 0, last_col, title, title_fmt)
     ws.set_row(0, 30)
-    ws.write_row(1, 0, RECTIFICATION_COLUMNS, head_fmt)
+    ws.write_row(1, 0, EXPORT_COLUMNS, head_fmt)
     ws.set_row(1, 28)
     for col, width in enumerate(WIDTHS):
         ws.set_column(col, col, width)
@@ -140,7 +182,12 @@ def export_rectification(region_code: str, start: dt.date, end: dt.date, out: st
         r = i + 1
         ws.write_number(r, 0, i, center_fmt)
         for col, value in enumerate(row, start=1):
-            if isinstance(value, dt.date):
+            if isinstance(value, Evidence):  # one link per cell in a spreadsheet: the case, which shows them all
+                if value.case_url.startswith(("http://", "https://")):
+                    ws.write_url(r, col, value.case_url, link_fmt, string=str(value))
+                else:
+                    ws.write_string(r, col, str(value), cell_fmt)
+            elif isinstance(value, dt.date):
                 ws.write_datetime(r, col, dt.datetime.combine(value, dt.time.min), date_fmt)
             elif value is None or value == "":
                 ws.write_blank(r, col, None, cell_fmt)

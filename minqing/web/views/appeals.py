@@ -30,7 +30,16 @@ from django.views.decorators.http import require_POST
 from minqing.accounts.models import Unit, User
 from minqing.appeals import access, labels, queries, repeats, services
 from minqing.appeals import workflow as wf
-from minqing.appeals.models import KIND_NAMES, LEVEL_NAMES, STATUS_NAMES, Appeal, Attachment, Category, Report
+from minqing.appeals.models import (
+    KIND_NAMES,
+    LEVEL_NAMES,
+    STATUS_NAMES,
+    Appeal,
+    Attachment,
+    Category,
+    PhotoPhase,
+    Report,
+)
 from minqing.audit import actions
 from minqing.households import crypto
 from minqing.households.models import Household
@@ -310,6 +319,7 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
         "stray_errors": [(labels.ACTION_NAMES.get(n, wf.ACTIONS[n].label), m) for n, m in (errors or {}).items()
                          if n not in {f["name"] for f in forms}],
         "may_upload": "add_progress" in available,
+        "photo_phases": PhotoPhase.choices,
         "co_units": list(appeal.co_units.filter(active=True).select_related("unit").order_by("since", "id")),
         "merged_appeals": list(jurisdiction.visible(user, Appeal).filter(merged_into=appeal).order_by("id")),
         "similar": integrations.similar_open(user, appeal),
@@ -436,9 +446,10 @@ def attachment_upload(request, pk: int):
     uploads = request.FILES.getlist("file")
     if not uploads:
         messages.error(request, _("Please choose a file to upload"))
+    phase = request.POST.get("phase", "")
     for upload in uploads:
         try:
-            services.add_attachment(appeal, actor=request.user, upload=upload)
+            services.add_attachment(appeal, actor=request.user, upload=upload, phase=phase)
             messages.success(request, _("Uploaded “%(name)s”") % {"name": upload.name})
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _message(exc))

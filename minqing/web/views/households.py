@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from minqing.accounts.models import Pairing
 from minqing.appeals import access
 from minqing.appeals import workflow as wf
-from minqing.appeals.models import STATUS_NAMES, Appeal
+from minqing.appeals.models import STATUS_NAMES, Appeal, Attachment
 from minqing.households import crypto, queries, services
 from minqing.households.models import Resident, ResidentStatus, Tag
 from minqing.households.printing import pdf
@@ -97,13 +97,18 @@ def household_detail(request, pk: int):
                 .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today)).select_related("cadre")
                 .order_by("household_id", "id"))
     scope = jurisdiction.scope_of(request.user)
+    shown = list(appeals[:50])
     return render(request, "web/household_detail.html", {
         "household": h, "can_reveal": jurisdiction.can_reveal(request.user, h), "revealed": revealed,
         "living": [r for r in h.members if r.status == ResidentStatus.LIVING],
         "former": [r for r in h.members if r.status != ResidentStatus.LIVING],
         "may_edit": scope.sees_place(h.region_id), "pdf": pdf.available(),
-        "appeals": [(a, STATUS_NAMES.get(wf.Status(a.status), a.status)) for a in appeals[:50]],
+        "appeals": [(a, STATUS_NAMES.get(wf.Status(a.status), a.status)) for a in shown],
         "visits": integrations.visits_of(request.user, h),
+        # 整改前/整改后 and other photos of the household's cases (issue 19), through the cases' own pages
+        "case_photos": list(Attachment.objects.alive().filter(appeal__in=[a.pk for a in shown],
+                                                              content_type__startswith="image/")
+                            .select_related("appeal").order_by("appeal_id", "uploaded_at", "id")[:60]),
         "help": integrations.help_of(request.user, h),
         "pairings": list(pairings),
         "may_register": access.may_register(jurisdiction.scope_of(request.user), h.region_id),

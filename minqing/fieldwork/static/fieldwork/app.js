@@ -36,6 +36,7 @@
   const editing = { visit: null, activity: null, appeal: null, enterprise_visit: null };  // client_id, per form
   const VIEW_OF = { visit: "visit", activity: "activity", appeal: "appeal", enterprise_visit: "enterprise" };
   const SYNC_TYPES = ["visit", "activity", "appeal"];  // what POST /api/v1/sync takes
+  const photoBoxes = {};  // form id -> FieldPhotos.PhotoBox: the photos of the visit and appeal forms
 
   /* ---------- small helpers ---------- */
 
@@ -274,6 +275,7 @@
       const details = [];
       if (r.type !== "appeal" && r.data.appeals && r.data.appeals.length) details.push(fmt(S.appeals_n, { n: r.data.appeals.length }));
       if (r.data.help && r.data.help.length) details.push(fmt(S.help_n, { n: r.data.help.length }));
+      if (r.data.photos && r.data.photos.length) details.push(fmt(S.photos_n, { n: r.data.photos.length }));
       if (r.data.checklist) details.push(fmt(S.answered_n, { n: Object.keys(r.data.checklist.answers || {}).length }));
       const failed = failedLabels(r);
       const item = el("li", { class: "rec " + r.status, "data-client-id": r.client_id, "data-status": r.status }, [
@@ -317,6 +319,7 @@
 
   function clearForm(form) {
     form.reset();
+    if (photoBoxes[form.id]) photoBoxes[form.id].set([]);
     $$("[data-rows]", form).forEach(function (b) { b.replaceChildren(); });
     const error = $("[data-error]", form);
     error.hidden = true;
@@ -589,6 +592,7 @@
       tags = tags.filter(function (c) { return !(d.tags_remove || []).includes(c); }).concat(d.tags_add || []);
       (d.help || []).forEach(function (h) { addRow(form, "help", h); });
       (d.appeals || []).forEach(function (a) { addRow(form, "appeal", a); });
+      photoBoxes[form.id].set(d.photos);
     } else {
       form.visited_at.value = localInput();
       autoLocate();
@@ -615,6 +619,14 @@
     navigator.permissions.query({ name: "geolocation" }).then(function (p) {
       if (p.state === "granted") locate();
     }).catch(function () {});
+  }
+
+  /* The form's photos for the record; throws while one is still being made smaller. */
+  function photosOf(form) {
+    const box = photoBoxes[form.id];
+    if (!box) return [];
+    if (box.root.dataset.busy) throw new Error(S.photos_busy);
+    return box.value();
   }
 
   function number(text) { const n = parseFloat(text); return isNaN(n) ? null : n; }
@@ -652,18 +664,19 @@
     if (!household || !visitItem) { formError(form, S.need_household); return; }
     const original = JSON.parse(form.dataset.tags || "[]");
     const checked = $$("#visit-tags input:checked").map(function (i) { return i.value; });
-    let help, appeals, checklist;
+    let help, appeals, checklist, photos;
     try {
       help = collectHelp(form);
       appeals = collectAppeals(form);
       checklist = collectChecklist();
+      photos = photosOf(form);
     } catch (e) { formError(form, e.message); return; }
     const data = {
       household: household, visited_at: isoFromInput(form.visited_at.value), note: form.note.value.trim(),
       lat: number(form.lat.value), lng: number(form.lng.value),
       tags_add: checked.filter(function (c) { return !original.includes(c); }),
       tags_remove: original.filter(function (c) { return !checked.includes(c); }),
-      help: help, appeals: appeals,
+      help: help, appeals: appeals, photos: photos,
     };
     const meta = { title: visitItem.head_name, item: visitItem };
     if (checklist) { data.checklist = checklist.data; meta.checklist = checklist.meta; }
@@ -693,10 +706,12 @@
     const form = event.target;
     const title = form.title.value.trim();
     if (!title) { formError(form, S.need_title); return; }
+    let photos;
+    try { photos = photosOf(form); } catch (e) { formError(form, e.message); return; }
     const data = {
       region: form.region.value, household: form.household.value ? Number(form.household.value) : null,
       title: title, text: form.text.value.trim() || title, kind: form.kind.value || "problem",
-      reporter_name: form.reporter_name.value.trim(), phone: form.phone.value.trim(),
+      reporter_name: form.reporter_name.value.trim(), phone: form.phone.value.trim(), photos: photos,
     };
     await saveRecord("appeal", data, { title: title }, form);
   }
@@ -763,6 +778,7 @@
       fillChoices(form);
     }
     fillForm(form, record.data);
+    if (photoBoxes[form.id]) photoBoxes[form.id].set(record.data.photos);
     const rows = record.type === "enterprise_visit" ? "eappeal" : "appeal";
     (record.data.appeals || []).forEach(function (a) { addRow(form, rows, a); });
     editing[record.type] = clientId;
@@ -955,8 +971,13 @@
     let sent = 0, problems = 0;
     try {
       const batched = waiting.filter(function (r) { return SYNC_TYPES.includes(r.type); });
-      for (let i = 0; i < batched.length; i += BATCH) {
-        const [s, p] = await send(batched.slice(i, i + BATCH));
+      // A record with photos goes alone (each photo ~0.3 MB): a weak link finishes it, or resends only it.
+      const plain = batched.filter(function (r) { return !(r.data.photos && r.data.photos.length); });
+      const batches = [];
+      for (let i = 0; i < plain.length; i += BATCH) batches.push(plain.slice(i, i + BATCH));
+      batched.filter(function (r) { return !plain.includes(r); }).forEach(function (r) { batches.push([r]); });
+      for (const batch of batches) {
+        const [s, p] = await send(batch);
         sent += s;
         problems += p;
       }
@@ -994,6 +1015,10 @@
       if (target.dataset.remove !== undefined) target.closest("[data-row]").remove();
       else if (target.dataset.edit) editRecord(target.dataset.edit);
       else if (target.dataset.discard) discardRecord(target.dataset.discard);
+    });
+    $$("form [data-photos]").forEach(function (box) {
+      const form = box.closest("form");
+      photoBoxes[form.id] = new self.FieldPhotos.PhotoBox(box, S, function (text) { formError(form, text); });
     });
     $("#visit-form").addEventListener("submit", submitVisit);
     $("#activity-form").addEventListener("submit", submitActivity);
