@@ -236,7 +236,7 @@ MEDIA_URL = "/media/"
 # ~0.3 MB JPEGs in base64, sent one record per request. Django's 2.5 MB default would refuse some.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Maps (web/maps): the county's 天地图 key. Empty: no tile server is ever asked; the map page plots the
-# points on the place's extent with the vendored ECharts (docs/decisions/0046-photos19-maps.md).
+# points on the place's extent with the vendored ECharts (docs/decisions/0048-maps.md).
 MINQING_TIANDITU_KEY = os.environ.get("MINQING_TIANDITU_KEY", "").strip()
 
 # Idle time-out (等保 剩余信息保护 / 身份鉴别: 登录连接超时自动退出): every request pushes the end of the

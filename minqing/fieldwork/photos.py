@@ -5,7 +5,7 @@ with its record or not at all, and a record sent again ("duplicate") stores no p
 Each photo is `{"client_id", "name", "data"}` with `data` the JPEG or PNG in base64. On the server it
 loses its metadata (EXIF GPS, time, device: minqing.lib.uploads.clean_image) before it is stored; a
 visit's photos are kept on the visit and copied to each problem raised on it as 整改前 evidence
-(docs/decisions/0045-photos19-field-photos.md).
+(docs/decisions/0047-field-photos.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The map page (/map/): cases, visits or hot spots as clustered points under the filters of their
 lists. The points come in the page itself (no second request); with no tile source configured
 (MINQING_TIANDITU_KEY empty) nothing but this site is ever asked for anything: ECharts, vendored,
-plots the clusters on the place's extent (docs/decisions/0046-photos19-maps.md)."""
+plots the clusters on the place's extent (docs/decisions/0048-maps.md)."""
 
 from __future__ import annotations
 
