@@ -118,6 +118,18 @@ def test_persistent_hotspots_api(county, client, bearer, appeal_in):
     assert r.status_code == 403
 
 
+def test_persistent_hotspots_page(county, login, appeal_in):
+    ids = [appeal_in("village_a", "甲村水渠堵塞", f"甲村二组水渠堵塞，灌溉用不了水{i}", days_ago=5 + 30 * i).pk
+           for i in range(5)]
+    client = login(county.township_leader)
+    body = client.get("/nlp/hotspots/", {"region": county.town.code, "kind": "persistent"}).content.decode()
+    assert "长期反复反映" in body and "涉及月数" in body and "水渠堵塞" in body
+    assert all(f'href="/appeals/{pk}/"' in body for pk in ids)
+    assert 'name="kind" value="persistent"' in body  # the filter form keeps the view
+    bursts = client.get("/nlp/hotspots/", {"region": county.town.code}).content.decode()
+    assert "涉及月数" not in bursts and "kind=persistent" in bursts
+
+
 def test_reply_score_api(county, client, bearer):
     r = client.post("/api/v1/nlp/reply-score", {"message": "路灯坏了", "reply": "您的留言已收悉。"},
                     content_type="application/json", headers=bearer(county.cadre_a))
