@@ -213,6 +213,28 @@ def nlp_hotspots(request, filters: Query[HotspotFilter]):
     return {"region": code, "start": start, "end": end, "hotspots": [h.as_dict() for h in spots]}
 
 
+class PersistentOut(HotspotOut):
+    months: int
+    span_days: int
+    idle_days: int
+    score: float
+
+
+class PersistentListOut(Schema):
+    region: str
+    start: dt.date
+    end: dt.date
+    persistent: list[PersistentOut]
+
+
+@router.get("/hotspots/persistent", response=PersistentListOut, url_name="nlp_hotspots_persistent")
+def nlp_hotspots_persistent(request, filters: Query[HotspotFilter]):
+    """长期反复反映的问题：同一地点或同一诉求跨月份反复出现（默认近两年），按人数、月份数、时长和近况排序。"""
+    code, start, end = reports.period(filters.region, filters.start, filters.end, reports.PERSISTENT_DAYS)
+    found = reports.region_persistent(request.auth, code, start, end, top=max(1, min(filters.top, 50)))
+    return {"region": code, "start": start, "end": end, "persistent": [p.as_dict() for p in found]}
+
+
 class HotspotActionIn(Schema):
     region: str
     kind: str = Field("courtyard", description="courtyard（院坝会）或 research（调研课题）")

@@ -121,16 +121,14 @@ def heat_of(count: int, residents: int, households: int, likes: int, peak: int) 
                  + 2 * max(0, peak - 1), 2)
 
 
-def find_hotspots(records: Iterable[Record], *, top: int = 10, window_days: int = 60, same_text: float = 0.6,
-                  same_place: float = 0.25, min_count: int = 2, known_places: Sequence[str] = ()) -> list[Hotspot]:
+def _link(rows: list[Record], *, window_days: float, same_text: float, same_place: float,
+          known_places: Sequence[str]) -> tuple[list[list[int]], list[list[str]], Any]:
+    """Connected groups of messages (indices), the places each names, and the bigram TF-IDF matrix."""
     # numpy and scikit-learn here, not at the top: this module is imported when Django starts (field work
     # registers its hot-spot actions), and importing scikit-learn costs every process ~1.5 s of CPU.
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    rows = [r for r in records if (r.title or r.text)]
-    if not rows:
-        return []
     docs = [normalize(r.title) + " " + normalize(r.title) + " " + normalize(r.text)[:300] for r in rows]
     X = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True, min_df=1).fit_transform(docs)
     places = [places_in(r.title + " " + normalize(r.text)[:200], known_places) for r in rows]
@@ -154,20 +152,78 @@ def find_hotspots(records: Iterable[Record], *, top: int = 10, window_days: int 
     groups: dict[int, list[int]] = {}
     for i in range(len(rows)):
         groups.setdefault(u.find(i), []).append(i)
-    out: list[Hotspot] = []
-    for members in groups.values():
-        if len(members) < min_count:
-            continue
-        out.append(_describe([rows[i] for i in members], [places[i] for i in members], X[members]))
+    return list(groups.values()), places, X
+
+
+def find_hotspots(records: Iterable[Record], *, top: int = 10, window_days: int = 60, same_text: float = 0.6,
+                  same_place: float = 0.25, min_count: int = 2, known_places: Sequence[str] = ()) -> list[Hotspot]:
+    rows = [r for r in records if (r.title or r.text)]
+    if not rows:
+        return []
+    groups, places, X = _link(rows, window_days=window_days, same_text=same_text, same_place=same_place,
+                              known_places=known_places)
+    out = [_describe([rows[i] for i in members], [places[i] for i in members], X[members])
+           for members in groups if len(members) >= min_count]
     out.sort(key=lambda h: (-h.heat, h.start))
     return out[:top] if top else out
 
 
+@dataclass
+class Persistent:
+    """A complaint residents keep raising: one group of messages spread over months."""
+
+    spot: Hotspot
+    months: int  # distinct calendar months with a message
+    span_days: int  # first to last message
+    idle_days: int  # last message to `now`
+    score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.spot.as_dict(), "months": self.months, "span_days": self.span_days,
+                "idle_days": self.idle_days, "score": self.score}
+
+
+def persistence_of(residents: int, months: int, span_days: int, idle_days: int) -> float:
+    """People, how many months it came back, how long it has lasted; halved for every 180 days of silence,
+    so what is still being raised comes before what stopped a year ago."""
+    base = residents + 2 * months + span_days / 30
+    return round(base * 0.5 ** (max(0, idle_days) / 180), 2)
+
+
+def find_persistent(records: Iterable[Record], *, top: int = 10, now: dt.datetime | None = None,
+                    min_span_days: int = 90, min_months: int = 3, same_text: float = 0.45,
+                    same_place: float = 0.3, known_places: Sequence[str] = ()) -> list[Persistent]:
+    """长期反复反映的问题: the same place or the same complaint across months or years, a few messages
+    at a time — what a burst ranking (find_hotspots) puts below short storms. No time window when
+    linking; a group counts when its messages fall in ≥ `min_months` months spanning ≥ `min_span_days`.
+    Linking is stricter than for bursts (same place needs a closer text) because over years one street
+    collects unrelated complaints."""
+    rows = [r for r in records if (r.title or r.text) and r.time]
+    if not rows:
+        return []
+    now = now or max(r.time for r in rows if r.time)
+    groups, places, X = _link(rows, window_days=float("inf"), same_text=same_text, same_place=same_place,
+                              known_places=known_places)
+    out: list[Persistent] = []
+    for members in groups:
+        times = sorted(rows[i].time for i in members)
+        span = (times[-1] - times[0]).days
+        months = len({(t.year, t.month) for t in times})
+        if span < min_span_days or months < min_months:
+            continue
+        spot = _describe([rows[i] for i in members], [places[i] for i in members], X[members])
+        idle = (now - times[-1]).days
+        out.append(Persistent(spot=spot, months=months, span_days=span, idle_days=idle,
+                              score=persistence_of(spot.residents, months, span, idle)))
+    out.sort(key=lambda p: (-p.score, p.spot.start))
+    return out[:top] if top else out
+
+
 def _describe(rows: list[Record], places: list[list[str]], X) -> Hotspot:
-    place_counts = Counter(p for ps in places for p in ps)
-    place = place_counts.most_common(1)[0][0] if place_counts else ""
     import numpy as np
 
+    place_counts = Counter(p for ps in places for p in ps)
+    place = place_counts.most_common(1)[0][0] if place_counts else ""
     people = people_in(" ".join(r.title + r.text[:200] for r in rows))
     centre = np.asarray(X.mean(0)).ravel()
     scores = X @ centre

@@ -14,18 +14,20 @@ from django.utils import timezone
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 
-from .hotspots import Hotspot, Record, find_hotspots
+from .hotspots import Hotspot, Persistent, Record, find_hotspots, find_persistent
 
 DEFAULT_DAYS = 90
+PERSISTENT_DAYS = 730  # what keeps coming back is read over two years
 
 
-def period(region: str, start: dt.date | None, end: dt.date | None) -> tuple[str, dt.date, dt.date]:
+def period(region: str, start: dt.date | None, end: dt.date | None,
+           default_days: int = DEFAULT_DAYS) -> tuple[str, dt.date, dt.date]:
     try:
         code = regioncode.normalize(region)
     except regioncode.RegionCodeError as exc:
         raise ValidationError(str(exc)) from exc
     end = end or timezone.localdate()
-    start = start or end - dt.timedelta(days=DEFAULT_DAYS)
+    start = start or end - dt.timedelta(days=default_days)
     if start > end:
         raise ValidationError("开始日期不能晚于结束日期")
     if (end - start).days > 731:
@@ -33,9 +35,10 @@ def period(region: str, start: dt.date | None, end: dt.date | None) -> tuple[str
     return code, start, end
 
 
-def region_hotspots(user, code: str, start: dt.date, end: dt.date, *, top: int = 10) -> list[Hotspot]:
-    """Hot spots among the appeals this user may see in the region and period. Each further report
-    of the same case (附议) counts as support; households are the reporting households."""
+def _region_records(user, code: str, start: dt.date, end: dt.date) -> tuple[list[Record], list[str]]:
+    """The appeals this user may see in the region and period as hot-spot records, and the region's
+    place names. Each further report of the same case (附议) counts as support; households are the
+    reporting households."""
     from minqing.appeals.models import Appeal
     from minqing.regions.models import Region
 
@@ -53,7 +56,21 @@ def region_hotspots(user, code: str, start: dt.date, end: dt.date, *, top: int =
                       household=str(a.household_id or ""), place=a.region.name)
                for a in qs[:20000]]
     names = list(Region.objects.filter(jurisdiction.region_q([code], "code")).values_list("name", flat=True)[:5000])
-    return find_hotspots(records, top=top, known_places=[n for n in names if len(n) >= 2])
+    return records, [n for n in names if len(n) >= 2]
+
+
+def region_hotspots(user, code: str, start: dt.date, end: dt.date, *, top: int = 10) -> list[Hotspot]:
+    """Hot spots (bursts) among the appeals this user may see in the region and period."""
+    records, names = _region_records(user, code, start, end)
+    return find_hotspots(records, top=top, known_places=names)
+
+
+def region_persistent(user, code: str, start: dt.date, end: dt.date, *, top: int = 10) -> list[Persistent]:
+    """长期反复反映的问题 among the appeals this user may see; silence is counted up to the period's end."""
+    records, names = _region_records(user, code, start, end)
+    tz = timezone.get_current_timezone()
+    until = min(timezone.now(), dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz))
+    return find_persistent(records, top=top, now=until, known_places=names)
 
 
 # What a hot spot can become, registered by the part that keeps it (fieldwork: a courtyard meeting,

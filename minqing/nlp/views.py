@@ -80,11 +80,14 @@ def _date(value: str | None) -> dt.date | None:
 def hotspots_page(request):
     scope = jurisdiction.scope_of(request.user)
     region = request.GET.get("region") or scope.home_code() or ""
+    persistent = request.GET.get("kind") == "persistent"  # 长期反复反映, read over two years by default
     spots, error, code, start, end = [], "", region, None, None
     if region:
         try:
-            code, start, end = reports.period(region, _date(request.GET.get("from")), _date(request.GET.get("to")))
-            spots = reports.region_hotspots(request.user, code, start, end, top=20)
+            code, start, end = reports.period(region, _date(request.GET.get("from")), _date(request.GET.get("to")),
+                                              reports.PERSISTENT_DAYS if persistent else reports.DEFAULT_DAYS)
+            spots = (reports.region_persistent(request.user, code, start, end, top=20) if persistent
+                     else reports.region_hotspots(request.user, code, start, end, top=20))
         except (ValidationError, PermissionDenied) as exc:
             error = "；".join(getattr(exc, "messages", [str(exc)]))
     from minqing.regions.models import Region
@@ -92,6 +95,7 @@ def hotspots_page(request):
     place = jurisdiction.visible(request.user, Region).filter(code=code).first() if code else None
     return render(request, "nlp/hotspots.html", {
         "spots": spots, "error": error, "region": code, "place": place, "start": start, "end": end,
+        "persistent": persistent,
     })
 
 

@@ -100,6 +100,36 @@ def test_hotspots_api_and_turning_into_a_meeting(county, client, bearer, appeal_
     assert r.status_code == 403  # only leaders set up research topics
 
 
+def test_persistent_hotspots_api(county, client, bearer, appeal_in):
+    # the same ditch, one message every month for five months, against a burst of three in one week
+    ditch = [appeal_in("village_a", "甲村水渠堵塞", f"甲村二组水渠堵塞，灌溉用不了水，第{i}次反映",
+                       days_ago=5 + 30 * i).pk for i in range(5)]
+    for i in range(3):
+        appeal_in("village_a", "乙组路灯不亮", f"乙组路灯全部不亮，晚上出行不便{i}", days_ago=1 + i)
+    h = bearer(county.township_leader)
+    data = client.get("/api/v1/nlp/hotspots/persistent", {"region": county.town.code}, headers=h).json()
+    assert data["end"] == dt.date.today().isoformat()
+    assert (dt.date.today() - dt.date.fromisoformat(data["start"])).days == 730
+    [found] = data["persistent"]
+    assert sorted(int(i) for i in found["message_ids"]) == sorted(ditch)
+    assert found["months"] >= 4 and 119 <= found["span_days"] <= 120 and 4 <= found["idle_days"] <= 6
+    r = client.get("/api/v1/nlp/hotspots/persistent", {"region": county.village_b.code},
+                   headers=bearer(county.cadre_a))
+    assert r.status_code == 403
+
+
+def test_persistent_hotspots_page(county, login, appeal_in):
+    ids = [appeal_in("village_a", "甲村水渠堵塞", f"甲村二组水渠堵塞，灌溉用不了水{i}", days_ago=5 + 30 * i).pk
+           for i in range(5)]
+    client = login(county.township_leader)
+    body = client.get("/nlp/hotspots/", {"region": county.town.code, "kind": "persistent"}).content.decode()
+    assert "长期反复反映" in body and "涉及月数" in body and "水渠堵塞" in body
+    assert all(f'href="/appeals/{pk}/"' in body for pk in ids)
+    assert 'name="kind" value="persistent"' in body  # the filter form keeps the view
+    bursts = client.get("/nlp/hotspots/", {"region": county.town.code}).content.decode()
+    assert "涉及月数" not in bursts and "kind=persistent" in bursts
+
+
 def test_reply_score_api(county, client, bearer):
     r = client.post("/api/v1/nlp/reply-score", {"message": "路灯坏了", "reply": "您的留言已收悉。"},
                     content_type="application/json", headers=bearer(county.cadre_a))

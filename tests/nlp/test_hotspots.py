@@ -8,7 +8,7 @@ import time
 import pytest
 from django.core.management import call_command
 
-from minqing.nlp.hotspots import Record, find_hotspots, places_in
+from minqing.nlp.hotspots import Record, find_hotspots, find_persistent, persistence_of, places_in
 
 
 def test_places_drop_the_admin_prefix_and_leading_clause():
@@ -45,6 +45,41 @@ def test_groups_by_place_and_window_and_ranks_by_heat():
     assert any(h.message_ids == ["old1", "old0"] for h in spots)
 
 
+def _long_running():
+    """A school gate complaint raised by a few people every other month for a year, a storm of 8 messages
+    in one week, and an old complaint that stopped long ago."""
+    start = dt.datetime(2019, 1, 10)
+    rows = [Record(id=f"g{i}", title="育才小学门口摊贩占道", text=f"育才小学门口流动摊贩占道经营，学生上学不安全{i}",
+                   time=start + dt.timedelta(days=60 * i), user=f"g{i % 4}") for i in range(6)]
+    rows += [Record(id=f"s{i}", title="丽发新城搅拌站噪音", text="丽发新城附近搅拌站夜间施工噪音扰民",
+                    time=dt.datetime(2019, 11, 1) + dt.timedelta(days=i % 7), user=f"s{i}") for i in range(8)]
+    rows += [Record(id=f"o{i}", title="红星村水渠堵塞", text="红星村灌溉水渠堵塞多年无人清理",
+                     time=dt.datetime(2017, 1, 5) + dt.timedelta(days=45 * i), user=f"o{i}") for i in range(4)]
+    return rows
+
+
+def test_persistent_finds_what_keeps_coming_back_not_the_storm():
+    found = find_persistent(_long_running(), top=5)
+    assert [p.spot.place for p in found] == ["育才小学", "红星村"]
+    school = found[0]
+    assert school.spot.count == 6 and school.spot.residents == 4 and school.months == 6
+    # `now` defaults to the newest message of the data: the storm's last day, 2019-11-07
+    assert school.span_days == 300 and school.idle_days == 1
+    assert school.spot.start == "2019-01-10" and school.spot.message_ids[0] == "g0"
+    old = found[1]
+    assert old.idle_days > 700 and old.score < school.score
+    # the storm is a burst hot spot, never a persistent one
+    assert not any(m.startswith("s") for p in found for m in p.spot.message_ids)
+    assert find_hotspots(_long_running(), top=1)[0].place == "丽发新城"
+
+
+def test_persistence_rewards_people_months_span_and_recency():
+    assert persistence_of(4, 6, 300, 0) > persistence_of(2, 6, 300, 0)
+    assert persistence_of(4, 6, 300, 0) > persistence_of(4, 3, 300, 0)
+    assert persistence_of(4, 6, 300, 0) > persistence_of(4, 6, 120, 0)
+    assert persistence_of(4, 6, 300, 180) == pytest.approx(persistence_of(4, 6, 300, 0) / 2, abs=0.01)
+
+
 def _write(path, rows):
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -64,6 +99,15 @@ def test_cli_on_a_small_csv_needs_no_database(tmp_path, capsys):
     assert {"title", "place", "start", "end", "heat", "message_ids"} <= set(h)
     assert h["place"] == "伊景园滨河苑" and len(h["message_ids"]) == 6
     assert data["hotspots"][0]["heat"] >= data["hotspots"][1]["heat"]
+
+
+def test_cli_persistent_on_a_small_csv(tmp_path, capsys):
+    path = _write(tmp_path / "long.csv", _long_running())
+    call_command("hotspots", "--csv", str(path), "--persistent", "--json")
+    data = json.loads(capsys.readouterr().out)
+    first = data["persistent"][0]
+    assert first["place"] == "育才小学" and first["months"] == 6 and len(first["message_ids"]) == 6
+    assert {"score", "span_days", "idle_days", "residents", "start", "end"} <= set(first)
 
 
 def test_cli_on_attachment_3(shared_data_dir, capsys):

@@ -43,6 +43,7 @@ SCAN = (
     "api:enterprise_list_visits", "api:enterprise_record_visit", "api:enterprise_liaison", "api:disputes_list",
     "api:disputes_create", "api:disputes_kinds", "api:disputes_summary", "api:disputes_risks", "api:nlp_suggest",
     "api:nlp_feedback", "api:nlp_duplicates", "api:nlp_hotspots", "api:nlp_hotspot_action", "api:nlp_reply_score",
+    "api:nlp_hotspots_persistent",
     "api:nlp_search", "api:nlp_search_post", "api:briefing_compose", "api:jobs_list", "api:jobs_create", "field:home",
     "field:desk", "field:desk_activities", "field:desk_activity_new", "field:desk_topics", "field:desk_topic_new",
     "field:desk_rounds", "field:desk_round_new", "field:desk_lists_index", "field:desk_lists_new",
