@@ -82,7 +82,7 @@ ALLOWED_HOSTS = env_list("MINQING_ALLOWED_HOSTS", "127.0.0.1,localhost,testserve
 CSRF_TRUSTED_ORIGINS = env_list("MINQING_CSRF_TRUSTED_ORIGINS", "")
 DEMO_MODE = env_bool("MINQING_DEMO")
 # The category model's suggestion is applied at registration from this confidence up (above 1: never).
-MINQING_CATEGORY_CONFIDENCE = float(os.environ.get("MINQING_CATEGORY_CONFIDENCE", "0.6"))
+MINQING_CATEGORY_CONFIDENCE = float(os.environ.get("MINQING_CATEGORY_CONFIDENCE", "0.9"))
 
 INSTALLED_APPS = [
     "minqing.audit.admin_site.AuditedAdminConfig",  # the admin, audited and without hard deletes

@@ -34,7 +34,7 @@ REGION_LEVEL = {regioncode.VILLAGE: wf.Level.VILLAGE, regioncode.TOWNSHIP: wf.Le
                 regioncode.COUNTY: wf.Level.COUNTY}
 FAMILY_CATEGORY = "婚姻家庭"
 # The model's suggestion is applied at registration only from this confidence up (the county may set it).
-DEFAULT_SUGGESTION_CONFIDENCE = 0.6
+DEFAULT_SUGGESTION_CONFIDENCE = 0.9
 
 
 def _region(region: Region | str) -> Region:
