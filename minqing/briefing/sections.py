@@ -191,3 +191,130 @@ def table_rows(field_data: dict[str, Any], cl_totals: Any, cl_items: Any, cl_yea
             table.append(Row("矛盾纠纷正在化解", f"{disputes['open']}件",
                              f"已明确时限和责任人{disputes.get('open_with_deadline_and_owner', 0)}件"))
     return table
+
+
+def _num(value: Any) -> Any:
+    """A figure as the text prints it: whole numbers without a decimal point."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def people_sentences(word: str, scope_word: str, data: Any) -> list[tuple[str, dict[str, Any]]]:
+    """人次、场次, help at the door, 集访, 带案下访 and 为民办实事 from minqing.fieldwork.people.section,
+    each sentence with the figures it states by name (the consistency test recounts them)."""
+    if not isinstance(data, dict):
+        return []
+    out: list[tuple[str, dict[str, Any]]] = []
+    visits, meetings = data.get("visits") or {}, data.get("meetings") or {}
+    parts, stated = [], {}
+    if visits.get("people"):
+        parts.append(f"走访群众{visits['people']}人次")
+        stated["visit_people"] = visits["people"]
+    if meetings.get("sessions"):
+        text = f"开展活动{meetings['sessions']}场次"
+        stated["meeting_sessions"] = meetings["sessions"]
+        if meetings.get("people"):
+            text += f"、参与群众{meetings['people']}人次"
+            stated["meeting_people"] = meetings["people"]
+        parts.append(text)
+    if parts:
+        out.append((f"{scope_word}，{word}" + "，".join(parts) + "。", stated))
+    h = data.get("help") or {}
+    parts, stated = [], {}
+    given = []
+    if h.get("condolence_money"):
+        given.append(f"慰问金{_num(h['condolence_money'])}元")
+        stated["help_money"] = _num(h["condolence_money"])
+    if h.get("goods"):
+        given.append(f"慰问物资{h['goods']}件")
+        stated["help_goods"] = h["goods"]
+    if given:
+        parts.append("发放" + "、".join(given))
+    if h.get("survival_checks"):
+        parts.append(f"上门办理养老保险生存认证{h['survival_checks']}人次")
+        stated["survival_checks"] = h["survival_checks"]
+    if h.get("relief"):
+        text = f"发放临时救助{h['relief']}户次"
+        stated["relief"] = h["relief"]
+        if h.get("relief_amount"):
+            text += f"{_num(h['relief_amount'])}元"
+            stated["relief_amount"] = _num(h["relief_amount"])
+        parts.append(text)
+    if parts:
+        out.append((f"{scope_word}，{word}干部入户" + "，".join(parts) + "。", stated))
+    petitions = data.get("group_petitions") or {}
+    parts, stated = [], {}
+    for level, label in (("county", "到县"), ("city", "到市")):
+        p = petitions.get(level) or {}
+        now, before = p.get("batches") or 0, p.get("year_before_batches") or 0
+        if not now and not before:
+            continue
+        key = f"group_{level}"
+        if now:
+            text = f"{label}集访{now}批{p['people']}人次"
+            stated |= {f"{key}_batches": now, f"{key}_people": p["people"]}
+        else:
+            text = f"无{label}集访"
+        if before and now != before:
+            change = pct(abs(float(p["change"])))
+            text += f"，同比{'下降' if now < before else '上升'}{change}"
+            stated[f"{key}_change"] = change
+        elif before:
+            text += "，与去年同期持平"
+        parts.append(text)
+    if parts:
+        out.append((f"{scope_word}，{word}群众" + "；".join(parts) + "。", stated))
+    down = data.get("cases_down") or {}
+    if down.get("leaders") and down.get("cases"):
+        text = f"{scope_word}，{down['leaders']}名县级领导带案下访{down['cases']}件"
+        stated = {"down_leaders": down["leaders"], "down_cases": down["cases"]}
+        if down.get("solved"):
+            text += f"，已化解{down['solved']}件"
+            stated["down_solved"] = down["solved"]
+        out.append((text + "。", stated))
+    deeds = data.get("deeds") or {}
+    if deeds.get("count"):
+        text = f"{scope_word}，{word}为民办实事{deeds['count']}件"
+        stated = {"deeds": deeds["count"]}
+        if deeds.get("beneficiaries"):
+            text += f"，惠及群众{deeds['beneficiaries']}人"
+            stated["deed_beneficiaries"] = deeds["beneficiaries"]
+        if deeds.get("with_case"):
+            text += f"，其中回应群众诉求{deeds['with_case']}件"
+            stated["deeds_with_case"] = deeds["with_case"]
+        out.append((text + "。", stated))
+    return out
+
+
+def people_rows(data: Any) -> list[Any]:
+    """The 主要指标 rows of the same figures."""
+    from .compose import Row
+
+    if not isinstance(data, dict):
+        return []
+    v, m, h = data.get("visits") or {}, data.get("meetings") or {}, data.get("help") or {}
+    rows = []
+    if v.get("visits"):
+        rows.append(Row("走访群众", f"{v['people']}人次", f"走访{v['visits']}次，涉及{v['households']}户"))
+    if m.get("sessions"):
+        rows.append(Row("开展群众活动", f"{m['sessions']}场次", f"参与群众{m['people']}人次"))
+    if h.get("households"):
+        rows.append(Row("发放慰问金", f"{_num(h['condolence_money'])}元",
+                        f"慰问物资{h['goods']}件，惠及{h['households']}户"))
+        rows.append(Row("生存认证", f"{h['survival_checks']}人次"))
+        rows.append(Row("临时救助", f"{h['relief']}户次", f"{_num(h['relief_amount'])}元"))
+    for level, label in (("county", "到县集访"), ("city", "到市集访")):
+        p = (data.get("group_petitions") or {}).get(level) or {}
+        if p.get("batches") or p.get("year_before_batches"):
+            rows.append(Row(label, f"{p['batches']}批{p['people']}人次",
+                            f"去年同期{p['year_before_batches']}批{p['year_before_people']}人次"))
+    down = data.get("cases_down") or {}
+    if down.get("cases"):
+        rows.append(Row("县级领导带案下访", f"{down['cases']}件",
+                        f"{down['leaders']}名县级领导，已化解{down['solved']}件"))
+    deeds = data.get("deeds") or {}
+    if deeds.get("count"):
+        rows.append(Row("为民办实事", f"{deeds['count']}件", f"惠及群众{deeds['beneficiaries']}人"))
+    care = data.get("care") or {}
+    if care.get("open"):
+        rows.append(Row("关爱服务对象", f"{care['open']}人"))
+    return rows
