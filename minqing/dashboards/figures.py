@@ -291,10 +291,19 @@ def _repeat_rate(data: Any, code: str, period: Period, rates: list[dict[str, Any
                   "repeats_after_closure": data.get("repeats_after_closure")})
 
 
+def _nonzero(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_nonzero(v) for v in value.values())
+    return isinstance(value, int | float) and bool(value)
+
+
 def _people(data: Any, figures: dict[str, Any]) -> dict[str, Any] | None:
     """The figures of fieldwork.people as the page shows them (data-figure names people.<set>.<name>)."""
     if not isinstance(data, dict) or not isinstance(data.get("visits"), dict):
         return None
+    if not any(_nonzero(data.get(k)) for k in ("visits", "meetings", "help", "cases_down", "group_petitions",
+                                                "deeds", "care")):
+        return None  # nothing of the kind recorded in the place and period: no card of zeros
     for name in ("visits", "meetings", "help", "deeds", "care"):
         figures.update({f"people.{name}.{k}": v for k, v in (data.get(name) or {}).items()})
     figures.update({f"people.cases_down.{k}": v for k, v in (data.get("cases_down") or {}).items()

@@ -448,7 +448,7 @@ class Deed(KeptModel):
     region = models.ForeignKey("regions.Region", verbose_name=_("place"), on_delete=models.PROTECT,
                                related_name="+")
     title = models.CharField(_("what was done"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("deed details"), blank=True)
     done_on = models.DateField(_("done on"), db_index=True)
     beneficiaries = models.PositiveIntegerField(_("people who benefit"), null=True, blank=True)
     cost = models.DecimalField(_("cost (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from minqing.api.schemas import paginate
@@ -95,7 +95,7 @@ class CareIn(Schema):
 def field_open_care(request, payload: CareIn):
     c = care.open_care_file(actor=request.user, resident=payload.resident, kind=payload.kind,
                             opened_on=payload.opened_on, carer=payload.carer, needs=payload.needs)
-    return 201, _care_out(c)
+    return Status(201, _care_out(c))
 
 
 class CloseIn(Schema):
@@ -146,7 +146,7 @@ def field_record_petition(request, payload: PetitionIn):
                                    headcount=payload.headcount, representatives="\n".join(payload.representatives),
                                    appeal=payload.appeal, region=payload.region, title=payload.title,
                                    text=payload.text)
-    return 201, _petition_out(g)
+    return Status(201, _petition_out(g))
 
 
 # --- practical things done ---------------------------------------------------------------------
@@ -182,4 +182,4 @@ def field_record_deed(request, payload: DeedIn):
     d = care.record_deed(actor=request.user, region=payload.region, title=payload.title, done_on=payload.done_on,
                          description=payload.description, beneficiaries=payload.beneficiaries, cost=payload.cost,
                          appeal=payload.appeal, leader=payload.leader)
-    return 201, _deed_out(d)
+    return Status(201, _deed_out(d))

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('deleted_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='deleted at')),
                 ('title', models.CharField(max_length=200, verbose_name='what was done')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('description', models.TextField(blank=True, verbose_name='deed details')),
                 ('done_on', models.DateField(db_index=True, verbose_name='done on')),
                 ('beneficiaries', models.PositiveIntegerField(blank=True, null=True, verbose_name='people who benefit')),
                 ('cost', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='cost (yuan)')),
