@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from .models import CareKind, PetitionLevel
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class CareFileForm(forms.Form):
@@ -57,7 +57,7 @@ class GroupPetitionForm(forms.Form):
 
 class DeedForm(forms.Form):
     region = forms.ChoiceField(label=pgettext_lazy("field desk", "Place"))
-    title = forms.CharField(label=_("What was done"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("deed", "What was done"), max_length=200)
     done_on = forms.DateField(label=_("Done on"), **DATE)
     beneficiaries = forms.IntegerField(label=_("People who benefit"), min_value=0, required=False)
     cost = forms.DecimalField(label=_("Cost (yuan)"), min_value=0, max_digits=14, decimal_places=2, required=False)
