@@ -198,51 +198,50 @@ def _num(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def people_sentences(word: str, scope_word: str, data: Any) -> list[tuple[str, dict[str, Any]]]:
-    """人次、场次, help at the door, 集访, 带案下访 and 为民办实事 from minqing.fieldwork.people.section,
-    each sentence with the figures it states by name (the consistency test recounts them)."""
-    if not isinstance(data, dict):
-        return []
-    out: list[tuple[str, dict[str, Any]]] = []
-    visits, meetings = data.get("visits") or {}, data.get("meetings") or {}
-    parts, stated = [], {}
-    if visits.get("people"):
-        parts.append(f"走访群众{visits['people']}人次")
-        stated["visit_people"] = visits["people"]
-    if meetings.get("sessions"):
-        text = f"开展活动{meetings['sessions']}场次"
-        stated["meeting_sessions"] = meetings["sessions"]
-        if meetings.get("people"):
-            text += f"、参与群众{meetings['people']}人次"
-            stated["meeting_people"] = meetings["people"]
-        parts.append(text)
-    if parts:
-        out.append((f"{scope_word}，{word}" + "，".join(parts) + "。", stated))
-    h = data.get("help") or {}
-    parts, stated = [], {}
-    given = []
-    if h.get("condolence_money"):
-        given.append(f"慰问金{_num(h['condolence_money'])}元")
-        stated["help_money"] = _num(h["condolence_money"])
-    if h.get("goods"):
-        given.append(f"慰问物资{h['goods']}件")
-        stated["help_goods"] = h["goods"]
+class _Said:
+    """The clauses of one sentence and the figures they state, by name."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.stated: dict[str, Any] = {}
+
+    def add(self, text: str, **figures: Any) -> None:
+        self.parts.append(text)
+        self.stated |= figures
+
+
+def _contact(v: dict[str, Any], m: dict[str, Any]) -> _Said:
+    said = _Said()
+    if v.get("people"):
+        said.add(f"走访群众{v['people']}人次", visit_people=v["people"])
+    if m.get("sessions"):
+        said.add(f"开展活动{m['sessions']}场次", meeting_sessions=m["sessions"])
+        if m.get("people"):
+            said.parts[-1] += f"、参与群众{m['people']}人次"
+            said.stated["meeting_people"] = m["people"]
+    return said
+
+
+def _help(h: dict[str, Any]) -> _Said:
+    said = _Said()
+    money, goods = _num(h.get("condolence_money") or 0), h.get("goods") or 0
+    given = ([f"慰问金{money}元"] if money else []) + ([f"慰问物资{goods}件"] if goods else [])
     if given:
-        parts.append("发放" + "、".join(given))
+        said.add("发放" + "、".join(given), **({"help_money": money} if money else {}),
+                 **({"help_goods": goods} if goods else {}))
     if h.get("survival_checks"):
-        parts.append(f"上门办理养老保险生存认证{h['survival_checks']}人次")
-        stated["survival_checks"] = h["survival_checks"]
+        said.add(f"上门办理养老保险生存认证{h['survival_checks']}人次", survival_checks=h["survival_checks"])
     if h.get("relief"):
-        text = f"发放临时救助{h['relief']}户次"
-        stated["relief"] = h["relief"]
+        said.add(f"发放临时救助{h['relief']}户次", relief=h["relief"])
         if h.get("relief_amount"):
-            text += f"{_num(h['relief_amount'])}元"
-            stated["relief_amount"] = _num(h["relief_amount"])
-        parts.append(text)
-    if parts:
-        out.append((f"{scope_word}，{word}干部入户" + "，".join(parts) + "。", stated))
-    petitions = data.get("group_petitions") or {}
-    parts, stated = [], {}
+            said.parts[-1] += f"{_num(h['relief_amount'])}元"
+            said.stated["relief_amount"] = _num(h["relief_amount"])
+    return said
+
+
+def _petitions(petitions: dict[str, Any]) -> _Said:
+    """到县 / 到市集访: batches and people, and the change in batches on the same span a year before."""
+    said = _Said()
     for level, label in (("county", "到县"), ("city", "到市")):
         p = petitions.get(level) or {}
         now, before = p.get("batches") or 0, p.get("year_before_batches") or 0
@@ -250,38 +249,46 @@ def people_sentences(word: str, scope_word: str, data: Any) -> list[tuple[str, d
             continue
         key = f"group_{level}"
         if now:
-            text = f"{label}集访{now}批{p['people']}人次"
-            stated |= {f"{key}_batches": now, f"{key}_people": p["people"]}
+            said.add(f"{label}集访{now}批{p['people']}人次", **{f"{key}_batches": now, f"{key}_people": p["people"]})
         else:
-            text = f"无{label}集访"
+            said.add(f"无{label}集访")
         if before and now != before:
             change = pct(abs(float(p["change"])))
-            text += f"，同比{'下降' if now < before else '上升'}{change}"
-            stated[f"{key}_change"] = change
+            said.parts[-1] += f"，同比{'下降' if now < before else '上升'}{change}"
+            said.stated[f"{key}_change"] = change
         elif before:
-            text += "，与去年同期持平"
-        parts.append(text)
-    if parts:
-        out.append((f"{scope_word}，{word}群众" + "；".join(parts) + "。", stated))
+            said.parts[-1] += "，与去年同期持平"
+    return said
+
+
+def people_sentences(word: str, scope_word: str, data: Any) -> list[tuple[str, dict[str, Any]]]:
+    """人次、场次, help at the door, 集访, 带案下访 and 为民办实事 from minqing.fieldwork.people.section,
+    each sentence with the figures it states by name (the consistency test recounts them)."""
+    if not isinstance(data, dict):
+        return []
+    out: list[tuple[str, dict[str, Any]]] = []
+    for said, lead, joint in ((_contact(data.get("visits") or {}, data.get("meetings") or {}), word, "，"),
+                              (_help(data.get("help") or {}), f"{word}干部入户", "，"),
+                              (_petitions(data.get("group_petitions") or {}), f"{word}群众", "；")):
+        if said.parts:
+            out.append((f"{scope_word}，{lead}" + joint.join(said.parts) + "。", said.stated))
     down = data.get("cases_down") or {}
     if down.get("leaders") and down.get("cases"):
-        text = f"{scope_word}，{down['leaders']}名县级领导带案下访{down['cases']}件"
-        stated = {"down_leaders": down["leaders"], "down_cases": down["cases"]}
+        said = _Said()
+        said.add(f"{down['leaders']}名县级领导带案下访{down['cases']}件", down_leaders=down["leaders"],
+                 down_cases=down["cases"])
         if down.get("solved"):
-            text += f"，已化解{down['solved']}件"
-            stated["down_solved"] = down["solved"]
-        out.append((text + "。", stated))
+            said.add(f"已化解{down['solved']}件", down_solved=down["solved"])
+        out.append((f"{scope_word}，" + "，".join(said.parts) + "。", said.stated))
     deeds = data.get("deeds") or {}
     if deeds.get("count"):
-        text = f"{scope_word}，{word}为民办实事{deeds['count']}件"
-        stated = {"deeds": deeds["count"]}
+        said = _Said()
+        said.add(f"{word}为民办实事{deeds['count']}件", deeds=deeds["count"])
         if deeds.get("beneficiaries"):
-            text += f"，惠及群众{deeds['beneficiaries']}人"
-            stated["deed_beneficiaries"] = deeds["beneficiaries"]
+            said.add(f"惠及群众{deeds['beneficiaries']}人", deed_beneficiaries=deeds["beneficiaries"])
         if deeds.get("with_case"):
-            text += f"，其中回应群众诉求{deeds['with_case']}件"
-            stated["deeds_with_case"] = deeds["with_case"]
-        out.append((text + "。", stated))
+            said.add(f"其中回应群众诉求{deeds['with_case']}件", deeds_with_case=deeds["with_case"])
+        out.append((f"{scope_word}，" + "，".join(said.parts) + "。", said.stated))
     return out
 
 
