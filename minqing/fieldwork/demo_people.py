@@ -119,6 +119,8 @@ def cases_taken_down(d: Any, by_village: dict[str, list[tuple]]) -> None:
     for pk, _region, hh_id, kind, _channel, received, _closed, _level, title, _group in cases:
         if kind != "petition" or hh_id not in hh_index or received.date() < d.start or d.rng.random() > 0.3:
             continue
+        if hh_id in d.due_today:  # left due on the anchor for the README's cadres: no later visit
+            continue
         at = received + dt.timedelta(days=d.rng.randint(3, 20), hours=d.rng.randint(0, 5))
         if at >= d.now - dt.timedelta(hours=1):
             continue
