@@ -6,7 +6,7 @@
 - 带案下访: the county leaders' on-site office days take one to three open cases of the township
   down with them, and a share of the petitions with a household get a 上门家访 by a county leader;
   reception days are linked to the petitions received there;
-- 集访: a share of the petitions received at reception came as a group, to the county or the city,
+- 集访: many of the petitions received at reception came as a group (the demo county is small), to the county or the city,
   more often in the year before the last (so the year-on-year change falls, as the seeds report);
 - 为民办实事: about one practical thing a month in each township, some answering a solved case.
 
@@ -137,7 +137,7 @@ def group_petitions(d: Any) -> int:
         if kind != "petition" or channel != "reception":
             continue
         day = received.astimezone(d.tz).date()
-        if d.rng.random() > (0.25 if day > last_year else 0.5):
+        if d.rng.random() > (0.5 if day > last_year else 0.9):
             continue
         level = PetitionLevel.COUNTY.value if d.rng.random() < 0.8 else PetitionLevel.CITY.value
         headcount = d.rng.choice((5, 6, 8, 10, 12, 15, 20, 26, 32, 40))
