@@ -6,8 +6,9 @@
 - 带案下访: the county leaders' on-site office days take one to three open cases of the township
   down with them, and a share of the petitions with a household get a 上门家访 by a county leader;
   reception days are linked to the petitions received there;
-- 集访: many of the petitions received at reception came as a group (the demo county is small), to the county or the city,
-  more often in the year before the last (so the year-on-year change falls, as the seeds report);
+- 集访: many of the petitions received at reception came as a group (the demo county is small), to
+  the county or the city, more often in the year before the last (so the year-on-year change falls,
+  as the seeds report);
 - 为民办实事: about one practical thing a month in each township, some answering a solved case.
 
 Deterministic for the demo's rng; audit events go on the demo's chain.
