@@ -370,8 +370,8 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
                 repeat_base=repeat["appeals"], repeats=repeat["repeats"], repeat_rate=rate)
 
     # 7. 走访、两不愁三保障、联系企业与矛盾纠纷: the sections the other parts register
-    parts = {name: part(name, code, period, user) for name in ("fieldwork", "checklists", "liaison", "disputes",
-                                                                 "dispatch")}
+    parts = {name: part(name, code, period, user) for name in ("fieldwork", "people", "checklists", "liaison",
+                                                                 "disputes", "dispatch")}
     unavailable = [v for v in parts.values() if isinstance(v, registry.Unavailable)]
     parts = {k: None if isinstance(v, registry.Unavailable) else v for k, v in parts.items()}
     field_data = parts["fieldwork"] or {}
@@ -387,6 +387,9 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
     for name, sentences in said.items():
         for j, text in enumerate(sentences):  # the parts' figures as their sections word them
             out.add(text, **{f"{name}{j}.{i}": n for i, n in enumerate(_numbers([text]))})
+        if name == "fieldwork":  # then 人次、场次、慰问、集访、带案下访、实事, each figure named
+            for text, stated in sec.people_sentences(word, sw, parts["people"]):
+                out.add(text, **stated)
     for u in unavailable:  # a part that failed is named, never silently left out
         out.add(f"{u.label}：{u.message}。")
 
@@ -407,6 +410,7 @@ def compose(region_code: str, period: Period, *, user: Any = None, today: dt.dat
         Row("报送县级", f"{F['to_county']}条", _households(s.funnel.to_county_households)),
     ]
     table += sec.table_rows(field_data, cl_totals, cl_items, cl_year, liaison, disputes)
+    table += sec.people_rows(parts["people"])
     returns = (parts["dispatch"] or {}).get("return_rate")  # 退单率 (appeals/dispatch_metrics.py)
     if isinstance(returns, dict) and returns.get("denominator"):
         table.append(Row("退单率", returns.get("percent") or "—",

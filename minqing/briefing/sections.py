@@ -191,3 +191,137 @@ def table_rows(field_data: dict[str, Any], cl_totals: Any, cl_items: Any, cl_yea
             table.append(Row("矛盾纠纷正在化解", f"{disputes['open']}件",
                              f"已明确时限和责任人{disputes.get('open_with_deadline_and_owner', 0)}件"))
     return table
+
+
+def _num(value: Any) -> Any:
+    """A figure as the text prints it: whole numbers without a decimal point."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+class _Said:
+    """The clauses of one sentence and the figures they state, by name."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.stated: dict[str, Any] = {}
+
+    def add(self, text: str, **figures: Any) -> None:
+        self.parts.append(text)
+        self.stated |= figures
+
+
+def _contact(v: dict[str, Any], m: dict[str, Any]) -> _Said:
+    said = _Said()
+    if v.get("people"):
+        said.add(f"走访群众{v['people']}人次", visit_people=v["people"])
+    if m.get("sessions"):
+        said.add(f"开展活动{m['sessions']}场次", meeting_sessions=m["sessions"])
+        if m.get("people"):
+            said.parts[-1] += f"、参与群众{m['people']}人次"
+            said.stated["meeting_people"] = m["people"]
+    return said
+
+
+def _help(h: dict[str, Any]) -> _Said:
+    said = _Said()
+    money, goods = _num(h.get("condolence_money") or 0), h.get("goods") or 0
+    given = ([f"慰问金{money}元"] if money else []) + ([f"慰问物资{goods}件"] if goods else [])
+    if given:
+        said.add("发放" + "、".join(given), **({"help_money": money} if money else {}),
+                 **({"help_goods": goods} if goods else {}))
+    if h.get("survival_checks"):
+        said.add(f"上门办理养老保险生存认证{h['survival_checks']}人次", survival_checks=h["survival_checks"])
+    if h.get("relief"):
+        said.add(f"发放临时救助{h['relief']}户次", relief=h["relief"])
+        if h.get("relief_amount"):
+            said.parts[-1] += f"{_num(h['relief_amount'])}元"
+            said.stated["relief_amount"] = _num(h["relief_amount"])
+    return said
+
+
+def _petitions(petitions: dict[str, Any]) -> _Said:
+    """到县 / 到市集访: batches and people, and the change in batches on the same span a year before."""
+    said = _Said()
+    for level, label in (("county", "到县"), ("city", "到市")):
+        p = petitions.get(level) or {}
+        now, before = p.get("batches") or 0, p.get("year_before_batches") or 0
+        if not now and not before:
+            continue
+        key = f"group_{level}"
+        if now:
+            said.add(f"{label}集访{now}批{p['people']}人次", **{f"{key}_batches": now, f"{key}_people": p["people"]})
+        else:
+            said.add(f"无{label}集访")
+        if before and now != before:
+            change = pct(abs(float(p["change"])))
+            said.parts[-1] += f"，同比{'下降' if now < before else '上升'}{change}"
+            said.stated[f"{key}_change"] = change
+        elif before:
+            said.parts[-1] += "，与去年同期持平"
+    return said
+
+
+def people_sentences(word: str, scope_word: str, data: Any) -> list[tuple[str, dict[str, Any]]]:
+    """人次、场次, help at the door, 集访, 带案下访 and 为民办实事 from minqing.fieldwork.people.section,
+    each sentence with the figures it states by name (the consistency test recounts them)."""
+    if not isinstance(data, dict):
+        return []
+    out: list[tuple[str, dict[str, Any]]] = []
+    for said, lead, joint in ((_contact(data.get("visits") or {}, data.get("meetings") or {}), word, "，"),
+                              (_help(data.get("help") or {}), f"{word}干部入户", "，"),
+                              (_petitions(data.get("group_petitions") or {}), f"{word}群众", "；")):
+        if said.parts:
+            out.append((f"{scope_word}，{lead}" + joint.join(said.parts) + "。", said.stated))
+    down = data.get("cases_down") or {}
+    if down.get("leaders") and down.get("cases"):
+        said = _Said()
+        said.add(f"{down['leaders']}名县级领导带案下访{down['cases']}件", down_leaders=down["leaders"],
+                 down_cases=down["cases"])
+        if down.get("solved"):
+            said.add(f"已化解{down['solved']}件", down_solved=down["solved"])
+        out.append((f"{scope_word}，" + "，".join(said.parts) + "。", said.stated))
+    deeds = data.get("deeds") or {}
+    if deeds.get("count"):
+        said = _Said()
+        said.add(f"{word}为民办实事{deeds['count']}件", deeds=deeds["count"])
+        if deeds.get("beneficiaries"):
+            said.add(f"惠及群众{deeds['beneficiaries']}人", deed_beneficiaries=deeds["beneficiaries"])
+        if deeds.get("with_case"):
+            said.add(f"其中回应群众诉求{deeds['with_case']}件", deeds_with_case=deeds["with_case"])
+        out.append((f"{scope_word}，" + "，".join(said.parts) + "。", said.stated))
+    return out
+
+
+def people_rows(data: Any) -> list[Any]:
+    """The 主要指标 rows of the same figures."""
+    from .compose import Row
+
+    if not isinstance(data, dict):
+        return []
+    v, m, h = data.get("visits") or {}, data.get("meetings") or {}, data.get("help") or {}
+    rows = []
+    if v.get("visits"):
+        rows.append(Row("走访群众", f"{v['people']}人次", f"走访{v['visits']}次，涉及{v['households']}户"))
+    if m.get("sessions"):
+        rows.append(Row("开展群众活动", f"{m['sessions']}场次", f"参与群众{m['people']}人次"))
+    if h.get("households"):
+        rows.append(Row("发放慰问金", f"{_num(h['condolence_money'])}元",
+                        f"慰问物资{h['goods']}件，惠及{h['households']}户"))
+        rows.append(Row("生存认证", f"{h['survival_checks']}人次"))
+        rows.append(Row("临时救助", f"{h['relief']}户次", f"{_num(h['relief_amount'])}元"))
+    for level, label in (("county", "到县集访"), ("city", "到市集访")):
+        p = (data.get("group_petitions") or {}).get(level) or {}
+        if p.get("batches") or p.get("year_before_batches"):
+            rows.append(Row(label, f"{p['batches']}批{p['people']}人次",
+                            f"去年同期{p['year_before_batches']}批{p['year_before_people']}人次"))
+    down = data.get("cases_down") or {}
+    if down.get("cases"):
+        rows.append(Row("县级领导带案下访", f"{down['cases']}件",
+                        f"{down['leaders']}名县级领导，已化解{down['solved']}件"))
+    deeds = data.get("deeds") or {}
+    if deeds.get("count"):
+        rows.append(Row("为民办实事", f"{deeds['count']}件", f"惠及群众{deeds['beneficiaries']}人"))
+    care = data.get("care") or {}
+    if care.get("open"):
+        rows.append(Row("关爱服务对象", f"{care['open']}人"))
+    return rows

@@ -142,6 +142,7 @@ class Dashboard:
     checklists: dict[str, Any] | None = None
     liaison: dict[str, Any] | None = None
     dispatch: dict[str, Any] | None = None  # 退单率 and each unit's on-time rate by its own part
+    people: dict[str, Any] | None = None  # 人次、场次, help, 集访, 带案下访, 为民办实事 (fieldwork.people)
     path: list[Region] = field(default_factory=list)
     unavailable: list[figures.Unavailable] = field(default_factory=list)  # failed sections, shown marked
 
@@ -255,8 +256,8 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
         shown[f"group.{g['key']}"] = g["count"]
     for c in categories:
         shown[f"category.{c['label']}"] = c["count"]
-    sections = {name: part(name, code, period, user) for name in ("fieldwork", "disputes", "checklists", "liaison",
-                                                                    "dispatch")}
+    sections = {name: part(name, code, period, user) for name in ("fieldwork", "people", "disputes", "checklists",
+                                                                    "liaison", "dispatch")}
     unavailable = [v for v in sections.values() if isinstance(v, figures.Unavailable)]
     sections = {k: None if isinstance(v, figures.Unavailable) else v for k, v in sections.items()}
     fieldwork = sections["fieldwork"] or {}
@@ -265,13 +266,14 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
     checklists = _checklists(sections["checklists"], code, period, shown)
     liaison = _liaison(sections["liaison"], code, period, shown)
     dispatch = sections["dispatch"]  # shown in its own card, apart from the figures the tests reconcile
+    people = _people(sections["people"], shown)
     _repeat_rate(part("repeats", code, period, user), code, period, rates, shown, unavailable)
     return Dashboard(
         region=region, period=period, word=level_word(region), summary=s, figures=shown, links=links,
         rates=rates, groups=groups, categories=categories, triage=triage, funnel=funnel,
         children=children, trend=_trend(code, period, user),
         fieldwork={k: v for k, v in fieldwork.items() if v is not None},
-        disputes=disputes, checklists=checklists, liaison=liaison, dispatch=dispatch or None,
+        disputes=disputes, checklists=checklists, liaison=liaison, dispatch=dispatch or None, people=people,
         path=region_path(region, user), unavailable=unavailable,
     )
 
@@ -292,6 +294,36 @@ def _repeat_rate(data: Any, code: str, period: Period, rates: list[dict[str, Any
                   "denominator_link": appeal_list_url(code, period)})
     shown.update({"repeat_rate": pct(value), "repeats": data["repeats"],
                   "repeats_after_closure": data.get("repeats_after_closure")})
+
+
+def _nonzero(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_nonzero(v) for v in value.values())
+    return isinstance(value, int | float) and bool(value)
+
+
+def _people(data: Any, figures: dict[str, Any]) -> dict[str, Any] | None:
+    """The figures of fieldwork.people as the page shows them (data-figure names people.<set>.<name>)."""
+    if not isinstance(data, dict) or not isinstance(data.get("visits"), dict):
+        return None
+    if not any(_nonzero(data.get(k)) for k in ("visits", "meetings", "help", "cases_down", "group_petitions",
+                                                "deeds", "care")):
+        return None  # nothing of the kind recorded in the place and period: no card of zeros
+    for name in ("visits", "meetings", "help", "deeds", "care"):
+        figures.update({f"people.{name}.{k}": v for k, v in (data.get(name) or {}).items()})
+    figures.update({f"people.cases_down.{k}": v for k, v in (data.get("cases_down") or {}).items()
+                    if not isinstance(v, dict)})
+    petitions = []
+    for level, label in (("county", pgettext_lazy("dashboards", "To the county")),
+                         ("city", pgettext_lazy("dashboards", "To the city"))):
+        p = (data.get("group_petitions") or {}).get(level) or {}
+        change = p.get("change")
+        petitions.append({"key": level, "label": str(label), **p,
+                          "change_text": None if change is None else
+                          f"{'−' if change < 0 else '+'}{pct(abs(float(change)))}"})
+        figures.update({f"people.group_petitions.{level}.{k}": p.get(k) for k in
+                        ("batches", "people", "year_before_batches", "year_before_people")})
+    return {**data, "petitions": petitions}
 
 
 GROUPS_ALL = ("open", "paused", "solved", "closed_unsolved", "merged")

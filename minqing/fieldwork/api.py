@@ -23,7 +23,7 @@ from minqing.api.schemas import paginate
 from minqing.lib import periods
 from minqing.regions import jurisdiction
 
-from . import directory, metrics, plans, services, sync
+from . import directory, metrics, people_api, plans, services, sync
 from .models import Activity, FieldAppeal, ResearchTopic, VillageList, VillageListItem, Visit, VisitRound
 
 router = Router(tags=["fieldwork"])
@@ -93,7 +93,9 @@ def _visit_out(v: Visit, *, detail: bool = False) -> dict[str, Any]:
             "tags_added": v.tags_added, "tags_removed": v.tags_removed,
             "companions": [str(u) for u in v.companions.all()],
             "help": [{"kind": h.kind, "amount": str(h.amount) if h.amount is not None else None, "goods": h.goods,
-                      "note": h.note} for h in v.help.all()],
+                      "goods_count": h.goods_count, "resident": h.resident_id, "note": h.note} for h in v.help.all()],
+            "people_met": v.people_met, "residents_met": sorted(r.pk for r in v.residents_met.all()),
+            "cases": sorted(a.pk for a in v.cases.all()),
         })
     return out
 
@@ -146,7 +148,8 @@ def _activity_out(a: Activity, *, detail: bool = False) -> dict[str, Any]:
            "attendance": a.attendance, "leader": str(a.leader) if a.leader else None, "version": a.version}
     if detail:
         out.update({"documents": a.documents, "note": a.note, "findings": a.findings, "decisions": a.decisions,
-                    "subtopic": a.subtopic_id, "participants": [str(u) for u in a.participants.all()]})
+                    "subtopic": a.subtopic_id, "participants": [str(u) for u in a.participants.all()],
+                    "attendees": sorted(r.pk for r in a.attendees.all()), "cases": sorted(c.pk for c in a.cases.all())})
     return out
 
 
@@ -281,3 +284,7 @@ def field_sync(request):
     if not isinstance(payload, dict):
         raise ValidationError("请求内容应为对象")
     return sync.apply_batch(payload, user=request.user)
+
+
+# 关爱服务档案, 集访, 为民办实事 and a household's members: people_api.py, under the same /field prefix.
+router.add_router("", people_api.router)

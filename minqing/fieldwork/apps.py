@@ -22,8 +22,10 @@ class FieldworkConfig(AppConfig):
         jurisdiction.register(m.Activity, OwnRecordPolicy(region_field="region", own_fields=("leader", "created_by")))
         jurisdiction.register(m.ResearchTopic, OwnRecordPolicy(region_field="region", own_fields=("leader",)))
         jurisdiction.register(m.ResearchSubtopic, OwnRecordPolicy(region_field="region", own_fields=("leader",)))
-        for model in (m.VisitHelp, m.VisitRound, m.VillageList, m.VillageListItem, m.VisitPolicy, m.QuotaRule,
-                      m.SyncReceipt, m.VisitPhoto):
+        jurisdiction.register(m.Deed, OwnRecordPolicy(region_field="region", own_fields=("leader", "created_by")))
+        jurisdiction.register(m.GroupPetition, appeal_policy(prefix="appeal__", region_field="region"))
+        for model in (m.CareFile, m.VisitHelp, m.VisitRound, m.VillageList, m.VillageListItem, m.VisitPolicy,
+                      m.QuotaRule, m.SyncReceipt, m.VisitPhoto):
             jurisdiction.register(model, PlacePolicy(region_field="region"))
         jurisdiction.register(m.FieldAppeal, appeal_policy(prefix="appeal__", region_field="region"))
         from minqing.lib import figures
@@ -31,6 +33,10 @@ class FieldworkConfig(AppConfig):
         from .metrics import section
 
         figures.register("fieldwork", _("Field work"), section, order=10)
+        from . import people
+
+        # 人次、场次, help at the door, 带案下访, 集访 and 为民办实事 (people.py: one definition per figure)
+        figures.register("people", _("Work with the people"), people.section, order=11)
         from . import household_lists
 
         household_lists.register()  # visits and help on the printed household file
@@ -46,6 +52,10 @@ def register_codes() -> None:
     actions.register("fieldwork", {
         "field.activity.created": _("Field activity created"),
         "field.activity.updated": _("Field activity updated"),
+        "field.care.closed": _("Care file closed"),
+        "field.care.opened": _("Care file opened"),
+        "field.deed.recorded": _("Practical thing done recorded"),
+        "field.group_petition.recorded": _("Group petition recorded"),
         "field.lists.prepared": _("Visit lists prepared"),
         "field.lists.ticked": _("Visit list ticked"),
         "field.round.created": _("Research round created"),

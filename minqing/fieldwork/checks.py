@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from minqing.accounts.models import User
-from minqing.appeals.models import Channel
-from minqing.households.models import Household, Tag
+from minqing.appeals.models import Appeal, Channel
+from minqing.households.models import Household, Resident, Tag
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
@@ -145,3 +145,43 @@ def _tag_codes(codes: Iterable[str], label: str) -> list[str]:
     if unknown:
         raise ValidationError(f"{label}中有未知标签：{'、'.join(unknown)}")
     return wanted
+
+
+def _ids(values: Iterable[Any] | None, label: str) -> list[int]:
+    out: list[int] = []
+    for v in values or ():
+        try:
+            out.append(int(getattr(v, "pk", v)))
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"{label}无效") from exc
+    return sorted(set(out))
+
+
+def _residents(actor: Any, values: Iterable[Any] | None, *, household: Household | None = None,
+               within: str | None = None) -> list[Any]:
+    """Residents the actor may see (of one household, or living under a place), each named once."""
+    ids = _ids(values, "所选群众")
+    if not ids:
+        return []
+    qs = jurisdiction.visible(actor, Resident).alive().filter(pk__in=ids) if actor is not None else \
+        Resident.objects.filter(pk__in=ids)
+    if household is not None:
+        qs = qs.filter(household=household)
+    if within is not None:
+        qs = qs.filter(jurisdiction.region_q([within]))
+    found = list(qs)
+    if len(found) != len(ids):
+        raise ValidationError("所选群众不在本户或不在您的管辖范围内" if household is not None else
+                              "所选群众不在活动所在地或不在您的管辖范围内")
+    return found
+
+
+def _cases(actor: Any, values: Iterable[Any] | None) -> list[Any]:
+    """Cases (appeals) the actor may see: the ones a visit or a day was about."""
+    ids = _ids(values, "所带案件")
+    if not ids:
+        return []
+    found = list(jurisdiction.visible(actor, Appeal).filter(pk__in=ids, deleted_at__isnull=True))
+    if len(found) != len(ids):
+        raise ValidationError("所带案件不存在或不在您的管辖范围内")
+    return found

@@ -41,7 +41,7 @@ from minqing.audit.models import Event as AuditEvent
 from minqing.demo import bulk
 from minqing.households.models import Household, Resident, Tag
 
-from . import plans, quotas
+from . import demo_people, plans, quotas
 from .models import (
     Activity,
     FieldAppeal,
@@ -159,6 +159,13 @@ class FieldDemo:
         self.activities: list[tuple] = []
         self.participants: list[tuple] = []
         self.links: list[FieldAppeal] = []
+        self.met: list[tuple[int, int]] = []  # (visit, resident): the residents met (人次)
+        self.attendees: list[tuple[int, int]] = []  # (activity, resident)
+        self.visit_cases: list[tuple[int, int]] = []  # (visit, appeal): 带案下访, 上门家访
+        self.activity_cases: list[tuple[int, int]] = []  # (activity, appeal): 接访, 现场办公
+        self.members: dict[int, list[tuple[int, int]]] = defaultdict(list)  # household → [(resident, age)]
+        self.village_residents: dict[str, list[int]] = defaultdict(list)
+        self.cared: dict[int, tuple[int, str]] = {}  # household → (resident, care kind): set by demo_people
         self.diligence: dict[int, float] = {}
         self.village_names = {v.code: v.name for vs in villages.values() for v in vs}
         self.facts = self.household_facts()
@@ -185,8 +192,12 @@ class FieldDemo:
     def household_facts(self) -> dict[int, set[str]]:
         """household → the note conditions it meets (from its living members' number and ages)."""
         ages: dict[int, list[int]] = defaultdict(list)
-        for hid, born in Resident.objects.filter(status="living").values_list("household_id", "birth_date"):
-            ages[hid].append(self.anchor.year - born.year if born else 40)
+        rows = Resident.objects.filter(status="living", deleted_at__isnull=True).order_by("household_id", "pk")
+        for rid, hid, region, born in rows.values_list("pk", "household_id", "region_id", "birth_date"):
+            age = self.anchor.year - born.year if born else 40
+            ages[hid].append(age)
+            self.members[hid].append((rid, age))
+            self.village_residents[region].append(rid)
         facts = {}
         for hid, a in ages.items():
             f = {"any"}
@@ -215,21 +226,30 @@ class FieldDemo:
         jitter = Decimal(self.rng.randint(-300, 300)) / Decimal(1_000_000)
         vid = self.visit_id
         self.visit_id += 1
+        # Who opened the door: one member most often, two or three at a time now and then, and
+        # sometimes a relative or neighbour who is not on the register.
+        family = self.members.get(pk, [])
+        met = self.rng.sample(family, min(len(family), self.rng.choice((1, 1, 1, 2, 2, 3))))
+        people = max(1, len(met) + (1 if self.rng.random() < 0.08 else 0))
+        self.met += [(vid, rid) for rid, _age in met]
         self.visits.append((vid, None, pk, region, visitor, None, round_id, subtopic, at,
                             (lat + jitter) if gps else None, (lng + jitter) if gps else None,
                             note if note is not None else self.note(pk), tags or [], [], problems, "demo", visitor,
-                            at, at, 1))
+                            at, at, 1, people))
         for uid in companions:
             if uid != visitor:
                 self.companions.append((vid, uid))
         if help_kind:
             amount = {"temporary_relief": Decimal(self.rng.choice((300, 500, 800, 1000, 1500, 2000))),
                       "condolence_money": Decimal(self.rng.choice((200, 300, 500)))}.get(help_kind)
-            goods = "米一袋、油一桶" if help_kind == "condolence_goods" else ""
+            goods, pieces = ("米一袋、油一桶", 2) if help_kind == "condolence_goods" else ("", 0)
+            cared = self.cared.get(pk)
+            elders = [rid for rid, age in family if age >= 60]
+            person = cared[0] if cared else (elders[0] if help_kind == "survival_check" and elders else None)
             label = {"survival_check": "上门为老人完成养老保险生存认证", "temporary_relief": "发放临时救助金",
                      "condolence_money": "春节慰问", "condolence_goods": "送慰问品",
                      "paperwork": "代办医保报销材料"}.get(help_kind, "")
-            self.helps.append((vid, region, help_kind, amount, goods, label))
+            self.helps.append((vid, region, help_kind, amount, goods, pieces, person, label))
         self.chain.add("field.visit.created", "fieldwork.visit", vid, region, visitor, at,
                        {"household": pk, "help": [help_kind] if help_kind else [], "appeals": int(problems)})
         return vid
@@ -237,9 +257,13 @@ class FieldDemo:
     def add_activity(self, kind: str, region: str, at: dt.datetime, leader: int, *, place: str = "", topic: str = "",
                      documents: str = "", attendance: int | None = None, subtopic: int | None = None,
                      findings: str = "", decisions: str = "", note: str = "",
-                     participants: Iterable[int] = ()) -> int:
+                     participants: Iterable[int] = (), attendees: Iterable[int] = ()) -> int:
         aid = self.activity_id
         self.activity_id += 1
+        came = sorted(set(attendees))
+        if came:
+            attendance = max(attendance or 0, len(came))
+            self.attendees += [(aid, rid) for rid in came]
         self.activities.append((aid, None, kind, region, at, place, topic, documents, attendance, leader, subtopic,
                                 findings, decisions, note, "demo", leader, at, at, 1))
         for uid in sorted({leader, *participants}):
@@ -276,12 +300,18 @@ def load(*, rng: random.Random, anchor: dt.date, now: dt.datetime, staffing: Any
     paired: dict[int, int] = dict(Pairing.objects.filter(household__isnull=False)
                                   .values_list("household_id", "cadre_id"))
     rounds = _rounds(d)
+    care = demo_people.care_files(d, paired)  # before the visits: the people under care get their help
     _visits(d, by_village, paired, rounds)
     _field_appeals(d, by_village, paired)
     _activities(d)
+    demo_people.cases_taken_down(d, by_village)
     _save(d)
+    care.save()
+    extra = demo_people.group_petitions(d) + demo_people.deeds(d)
     events = d.chain.save()
-    progress(f"走访 {len(d.visits)} 次，集体活动 {len(d.activities)} 场，现场诉求关联 {len(d.links)} 件，"
+    progress(f"走访 {len(d.visits)} 次（{sum(v[-1] for v in d.visits)} 人次），集体活动 {len(d.activities)} 场，"
+             f"现场诉求关联 {len(d.links)} 件，带案下访 {len(d.visit_cases) + len(d.activity_cases)} 件次，"
+             f"关爱档案 {len(care.rows)} 份，集访与实事 {extra} 条，"
              f"走访轮次 {VisitRound.objects.count()} 个（审计事件 {events} 条），"
              f"用时 {time.monotonic() - began:.1f} 秒")
 
@@ -393,11 +423,15 @@ def _visits(d: FieldDemo, by_village: dict[str, list[tuple]], paired: dict[int, 
                 rnd = next((r for r in round_at[code] if r[1] <= day <= r[2]), None)
                 # In a round the team's members go along now and then (五人大走访).
                 along = [d.rng.choice(rnd[3])] if rnd and rnd[3] and d.rng.random() < 0.25 else []
-                tagged = bool(hh[5])
+                tagged = bool(hh[5]) or hh[0] in d.cared
                 help_kind = None
                 if tagged and d.rng.random() < 0.12:
-                    help_kind = d.rng.choice(("survival_check", "temporary_relief", "condolence_goods", "paperwork"))
+                    help_kind = d.rng.choice(("survival_check", "temporary_relief", "condolence_goods", "paperwork",
+                                              "condolence_money"))
                 elif day.month in (1, 2) and tagged and d.rng.random() < 0.5:
+                    help_kind = d.rng.choice(("condolence_money", "condolence_goods"))
+                elif day.month in (6, 9, 10) and hh[0] in d.cared and d.rng.random() < 0.5:
+                    # 端午、中秋、重阳: the people under care are visited with a gift
                     help_kind = d.rng.choice(("condolence_money", "condolence_goods"))
                 tags = [t for t in hh[5] if d.rng.random() < 0.05]
                 d.add_visit(hh, visitor, d.when(day), help_kind=help_kind, tags=tags,
@@ -476,11 +510,15 @@ def _activities(d: FieldDemo) -> None:
                 continue
             for q in range(4):
                 day = d.day_between(d.start + dt.timedelta(days=91 * q), d.start + dt.timedelta(days=91 * q + 90))
+                number = rng.randint(25, 150)
+                # A third of the meetings keep a sign-in roster from the register (the rest a head count).
+                pool = d.village_residents.get(v.code, [])
+                roster = rng.sample(pool, min(len(pool), number)) if pool and rng.random() < 0.35 else []
                 d.add_activity(rng.choice(("courtyard", "assembly", "field_council", "baba")), v.code,
                                d.when(day, 18, 21), cadres[0],
                                place=v.name + rng.choice(("院坝", "村委会", "田间")),
-                               topic=rng.choice(MEETING_TOPICS), attendance=rng.randint(25, 150),
-                               participants=cadres[1:2])
+                               topic=rng.choice(MEETING_TOPICS), attendance=number,
+                               participants=cadres[1:2], attendees=roster)
             if rng.random() < 0.5:
                 day = d.day_between(d.start, d.anchor)
                 d.add_activity("night_school", v.code, d.when(day, 19, 21), cadres[0], place=f"{v.name}农民夜校",
@@ -547,7 +585,7 @@ def _activities(d: FieldDemo) -> None:
 
 VISIT_COLUMNS = ["id", "client_id", "household", "region", "visitor", "team", "round", "subtopic", "visited_at",
                  "latitude", "longitude", "note", "tags_added", "tags_removed", "problems_found", "device",
-                 "created_by", "created_at", "updated_at", "version"]
+                 "created_by", "created_at", "updated_at", "version", "people_met"]
 ACTIVITY_COLUMNS = ["id", "client_id", "kind", "region", "held_at", "place", "topic", "documents", "attendance",
                     "leader", "subtopic", "findings", "decisions", "note", "device", "created_by", "created_at",
                     "updated_at", "version"]
@@ -567,6 +605,13 @@ def _save(d: FieldDemo) -> None:
     bulk.insert_rows(Activity.participants.through, ["activity", "user"], d.participants)
     bulk.insert_rows(Visit, VISIT_COLUMNS, _json_rows(d.visits, (12, 13)))
     bulk.insert_rows(Visit.companions.through, ["visit", "user"], d.companions)
-    bulk.insert_rows(VisitHelp, ["visit", "region", "kind", "amount", "goods", "note"], d.helps)
-    bulk.reset_sequences(Activity, Visit, Activity.participants.through, Visit.companions.through, VisitHelp)
+    bulk.insert_rows(VisitHelp, ["visit", "region", "kind", "amount", "goods", "goods_count", "resident", "note"],
+                     d.helps)
+    bulk.insert_rows(Visit.residents_met.through, ["visit", "resident"], d.met)
+    bulk.insert_rows(Activity.attendees.through, ["activity", "resident"], d.attendees)
+    bulk.insert_rows(Visit.cases.through, ["visit", "appeal"], d.visit_cases)
+    bulk.insert_rows(Activity.cases.through, ["activity", "appeal"], d.activity_cases)
+    bulk.reset_sequences(Activity, Visit, Activity.participants.through, Visit.companions.through, VisitHelp,
+                         Visit.residents_met.through, Activity.attendees.through, Visit.cases.through,
+                         Activity.cases.through)
     FieldAppeal.objects.bulk_create(d.links, batch_size=5000)

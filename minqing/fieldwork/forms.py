@@ -55,6 +55,13 @@ class ActivityForm(forms.Form):
     documents = forms.CharField(label=W["Policy documents"], required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                 help_text=_("Outreach talks: the documents explained."))
     attendance = forms.IntegerField(label=W["Attendance"], min_value=0, max_value=100000, required=False)
+    attendees = forms.CharField(label=_("Residents who came (from the register)"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text=_("Names from the sign-in sheet, one a line; the attendance is at least "
+                                            "their number."))
+    cases = forms.CharField(label=_("Cases taken down"), required=False, max_length=1000,
+                            help_text=_("Reception and on-site office days: the numbers of the cases it was "
+                                        "about, separated by spaces."))
     leader = forms.TypedChoiceField(label=W["Leader"], coerce=int, required=False, empty_value=None,
                                     help_text=_("Reception day: who received; on-site office: which leader; "
                                                 "otherwise who led it. Empty: yourself."))

@@ -47,6 +47,14 @@ class Visit(KeptModel):
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
     version = models.PositiveIntegerField(default=1)  # an offline update names the version it saw
+    # 人次: the residents met, from the register (residents_met) plus those met who are not on it;
+    # never less than one (someone opened the door). Kept as a number so 人次 is one SUM.
+    people_met = models.PositiveSmallIntegerField(_("people met"), default=1)
+    residents_met = models.ManyToManyField("households.Resident", verbose_name=_("residents met"), blank=True,
+                                           related_name="visits_met")
+    # 带案下访 / 上门家访: the cases this visit was about (a leader taking a case down, a petitioner visited).
+    cases = models.ManyToManyField("appeals.Appeal", verbose_name=_("cases taken down"), blank=True,
+                                   related_name="field_visits_about")
 
     class Meta:
         verbose_name = _("household visit")
@@ -79,6 +87,10 @@ class VisitHelp(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=HelpKind.choices)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
     goods = models.CharField(_("goods"), max_length=200, blank=True)
+    goods_count = models.PositiveIntegerField(_("goods (pieces)"), default=0)  # 慰问物资N件
+    # The person helped, when the help was for one member (a care file's history reads it).
+    resident = models.ForeignKey("households.Resident", verbose_name=_("resident helped"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="help_received")
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -132,6 +144,12 @@ class Activity(KeptModel):
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
     version = models.PositiveIntegerField(default=1)
+    # The residents who came, from the register; `attendance` is never less than their number.
+    attendees = models.ManyToManyField("households.Resident", verbose_name=_("attendees"), blank=True,
+                                       related_name="activities_attended")
+    # 带案下访 / 接访: the cases a reception day or an on-site office day was about.
+    cases = models.ManyToManyField("appeals.Appeal", verbose_name=_("cases taken down"), blank=True,
+                                   related_name="field_activities_about")
 
     class Meta:
         verbose_name = _("field activity")
@@ -373,3 +391,101 @@ class VisitPhoto(KeptModel):
         verbose_name = _("visit photo")
         verbose_name_plural = _("visit photos")
         ordering = ["uploaded_at", "id"]
+
+
+class CareKind(models.TextChoices):
+    LEFT_BEHIND_ELDER = "left_behind_elder", _("Left-behind elder")  # 留守老人
+    LIVING_ALONE = "living_alone", _("Elder living alone")  # 独居老人
+    CHILD_IN_DIFFICULTY = "child_in_difficulty", _("Child in difficulty")  # 困境儿童
+    LEFT_BEHIND_CHILD = "left_behind_child", _("Left-behind child")  # 留守儿童
+    DISABLED = "disabled", _("Person with a disability")  # 残疾人
+    OTHER = "other", _("Other vulnerable person")
+
+
+class CareFile(KeptModel):
+    """关爱服务档案: one vulnerable person under care, the cadre who looks after them, and (read from
+    the visits to their household) the help given over time."""
+
+    resident = models.ForeignKey("households.Resident", verbose_name=_("person cared for"),
+                                 on_delete=models.PROTECT, related_name="care_files")
+    household = models.ForeignKey("households.Household", verbose_name=_("household"), on_delete=models.PROTECT,
+                                  related_name="care_files")
+    region = models.ForeignKey("regions.Region", verbose_name=_("village"), on_delete=models.PROTECT,
+                               related_name="+")  # copied from the household: the jurisdiction filter
+    kind = models.CharField(_("kind of care"), max_length=30, choices=CareKind.choices)
+    carer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("carer"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="care_files")
+    opened_on = models.DateField(_("opened on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    needs = models.TextField(_("needs"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("care file")
+        verbose_name_plural = _("care files")
+        ordering = ["region_id", "kind", "id"]
+        constraints = [models.UniqueConstraint(fields=["resident", "kind"], condition=models.Q(deleted_at=None),
+                                               name="uniq_care_file")]
+
+    def __str__(self) -> str:
+        return f"{self.resident} {self.get_kind_display()}"
+
+
+class PetitionLevel(models.TextChoices):
+    COUNTY = "county", _("To the county")  # 到县
+    CITY = "city", _("To the city")  # 到市
+    PROVINCE = "province", _("To the province")  # 到省
+    CAPITAL = "capital", _("To Beijing")  # 进京
+
+
+class GroupPetition(models.Model):
+    """集访: a petition case brought by a group (five or more people) to an office of one level, with
+    its headcount and the representatives it chose. One row is one 批 (batch)."""
+
+    appeal = models.OneToOneField("appeals.Appeal", verbose_name=_("case"), on_delete=models.PROTECT,
+                                  related_name="group_petition")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")  # the case's place
+    level = models.CharField(_("petitioned at"), max_length=10, choices=PetitionLevel.choices)
+    occurred_on = models.DateField(_("date"), db_index=True)
+    headcount = models.PositiveIntegerField(_("headcount"))
+    representatives = models.TextField(_("representatives"), blank=True)  # one name a line
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("group petition")
+        verbose_name_plural = _("group petitions")
+        ordering = ["-occurred_on", "-id"]
+
+    def representative_names(self) -> list[str]:
+        return [n.strip() for n in self.representatives.splitlines() if n.strip()]
+
+
+class Deed(KeptModel):
+    """为民办实事: a practical thing done for the people of a place, linked to the case it answered or not."""
+
+    region = models.ForeignKey("regions.Region", verbose_name=_("place"), on_delete=models.PROTECT,
+                               related_name="+")
+    title = models.CharField(_("what was done"), max_length=200)
+    description = models.TextField(_("deed details"), blank=True)
+    done_on = models.DateField(_("done on"), db_index=True)
+    beneficiaries = models.PositiveIntegerField(_("people who benefit"), null=True, blank=True)
+    cost = models.DecimalField(_("cost (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    appeal = models.ForeignKey("appeals.Appeal", verbose_name=_("case answered"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="deeds")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("responsible leader"), null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="deeds_led")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("practical thing done")
+        verbose_name_plural = _("practical things done")
+        ordering = ["-done_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -214,7 +214,9 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk)
     appeals = jurisdiction.visible(request.user, activity.appeals.select_related("appeal"))
     return render(request, "fieldwork/desk/activity_detail.html", {
-        "a": activity, "participants": activity.participants.order_by("display_name"), "appeals": appeals})
+        "a": activity, "participants": activity.participants.order_by("display_name"), "appeals": appeals,
+        "attendees": jurisdiction.visible(request.user, activity.attendees.all()).order_by("pk")[:500],
+        "cases": jurisdiction.visible(request.user, activity.cases.all()).order_by("-received_at")})
 
 
 @login_required
@@ -229,10 +231,13 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
+            from .people_pages import case_ids, resident_ids
+
             activity, _created = services.record_activity(
                 actor=user, kind=d["kind"], region=d["region"], held_at=d["held_at"], place=d["place"],
                 topic=d["topic"], documents=d["documents"], attendance=d["attendance"], note=d["note"],
-                leader=d["leader"], subtopic=d["subtopic"], findings=d["findings"], decisions=d["decisions"])
+                leader=d["leader"], subtopic=d["subtopic"], findings=d["findings"], decisions=d["decisions"],
+                attendees=resident_ids(user, d["attendees"], d["region"]), cases=case_ids(user, d["cases"]))
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _error_text(exc))
         else:

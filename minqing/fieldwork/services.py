@@ -35,10 +35,12 @@ from .checks import (  # noqa: F401 - re-exported: views and sync import these f
     OUT_OF_JURISDICTION,
     VersionConflict,
     _aware,
+    _cases,
     _coordinate,
     _money,
     _not_future,
     _place,
+    _residents,
     _tag_codes,
     _text,
     _users,
@@ -162,14 +164,35 @@ def _clean_help(items: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any
         if kind not in HelpKind.values:
             raise ValidationError(f"第 {n} 项帮办：类型“{kind}”无效")
         out.append({"kind": kind, "amount": _money(item.get("amount")), "goods": _text(item.get("goods"), 200, "物品"),
-                    "note": _text(item.get("note"), 2000, "帮办说明")})
+                    "goods_count": _count(item.get("goods_count"), "物资件数", 100000),
+                    "resident": item.get("resident") or None, "note": _text(item.get("note"), 2000, "帮办说明")})
     return out
+
+
+def _count(value: Any, label: str, high: int) -> int:
+    if value is None or value == "":
+        return 0
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{label}无效") from exc
+    if not 0 <= number <= high:
+        raise ValidationError(f"{label}超出范围")
+    return number
+
+
+def _helped(actor: Any, rows: list[dict[str, Any]], household: Household) -> None:
+    """The member each help row names must live in the visited household."""
+    named = [r["resident"] for r in rows if r["resident"]]
+    found = {r.pk: r for r in _residents(actor, named, household=household)}
+    for r in rows:
+        r["resident"] = found.get(int(r["resident"])) if r["resident"] else None
 
 
 def _visit_state(v: Visit) -> dict[str, Any]:
     return {"household": v.household_id, "visited_at": v.visited_at, "note_length": len(v.note),
             "gps": v.latitude is not None, "tags_added": v.tags_added, "tags_removed": v.tags_removed,
-            "version": v.version}
+            "people_met": v.people_met, "version": v.version}
 
 
 def _apply_tags(household: Household, *, actor: Any, add: list[str], remove: list[str], now: dt.datetime) -> None:
@@ -189,8 +212,11 @@ def record_visit(*, actor: Any, household: Household | int, visited_at: dt.datet
                  appeals: Iterable[Mapping[str, Any]] = (), companions: Iterable[Any] = (),
                  team: VisitTeam | int | None = None, round: VisitRound | int | None = None,  # noqa: A002
                  subtopic: ResearchSubtopic | int | None = None, client_id: str | None = None,
+                 residents: Iterable[Any] = (), others_met: Any = 0, cases: Iterable[Any] = (),
                  device: str = "", now: dt.datetime | None = None) -> tuple[Visit, bool]:
-    """入户走访. Returns (visit, created); the same client_id again returns the first visit unchanged."""
+    """入户走访. Returns (visit, created); the same client_id again returns the first visit unchanged.
+    ``residents``: the household's members met; ``others_met``: people met who are not on its register
+    (人次 = both, at least one); ``cases``: the cases the visit was about (带案下访, 上门家访)."""
     now = now or timezone.now()
     if client_id:
         existing = Visit.objects.filter(client_id=client_id).first()
@@ -206,6 +232,10 @@ def record_visit(*, actor: Any, household: Household | int, visited_at: dt.datet
     if set(add) & set(remove):
         raise ValidationError("同一标签不能同时新增和移除")
     help_rows = _clean_help(help)
+    _helped(actor, help_rows, hh)
+    met = _residents(actor, residents, household=hh)
+    people = max(1, len(met) + _count(others_met, "其他在场群众人数", 100))
+    about = _cases(actor, cases)
     items = _clean_appeal_items(appeals, default_kind=wf.Kind.PROBLEM.value)
     latitude = _coordinate(lat, -90, 90, "纬度")
     longitude = _coordinate(lng, -180, 180, "经度")
@@ -218,16 +248,19 @@ def record_visit(*, actor: Any, household: Household | int, visited_at: dt.datet
         subtopic=ResearchSubtopic.objects.filter(pk=getattr(subtopic, "pk", subtopic)).first() if subtopic else None,
         visited_at=when, latitude=latitude, longitude=longitude, note=_text(note, 10000, "民情日记"),
         tags_added=add, tags_removed=remove, problems_found=bool(items), device=_text(device, 100, "设备"),
-        created_by=actor, created_at=now, updated_at=now)
+        people_met=people, created_by=actor, created_at=now, updated_at=now)
     if companions:
         visit.companions.set(_users(companions))
+    visit.residents_met.set(met)
+    visit.cases.set(about)
     VisitHelp.objects.bulk_create([VisitHelp(visit=visit, region_id=hh.region_id, **row) for row in help_rows])
     _apply_tags(hh, actor=actor, add=add, remove=remove, now=now)
     for item in items:
         _raise_appeal(item, actor=actor, region=hh.region, channel=Channel.VISIT, household=hh, received_at=when,
                       visit=visit, now=now)
     changes = _visit_state(visit)
-    changes.update({"help": [r["kind"] for r in help_rows], "appeals": len(items)})
+    changes.update({"help": [r["kind"] for r in help_rows], "appeals": len(items),
+                    "residents_met": sorted(r.pk for r in met), "cases": sorted(a.pk for a in about)})
     record("field.visit.created", actor=actor, obj=visit, changes=changes, at=now)
     index_after_commit("visit", [visit.pk])
     return visit, True
@@ -303,9 +336,12 @@ def record_activity(*, actor: Any, kind: str, region: Region | str, held_at: dt.
                     leader: User | int | None = None, participants: Iterable[Any] = (),
                     subtopic: ResearchSubtopic | int | None = None, findings: str = "", decisions: str = "",
                     appeals: Iterable[Mapping[str, Any]] = (), client_id: str | None = None, device: str = "",
+                    attendees: Iterable[Any] = (), cases: Iterable[Any] = (),
                     now: dt.datetime | None = None) -> tuple[Activity, bool]:
     """院坝会, 宣讲, 农民夜校, 调研, 接待日, 现场办公, 现场调解 … with the appeals heard there.
-    At a mediation (田间法庭) the appeals default to kind 矛盾纠纷."""
+    At a mediation (田间法庭) the appeals default to kind 矛盾纠纷. ``attendees``: residents from the
+    register (the attendance is at least their number); ``cases``: the cases a reception day or an
+    on-site office day was about (带案下访)."""
     now = now or timezone.now()
     if client_id:
         existing = Activity.objects.filter(client_id=client_id).first()
@@ -337,20 +373,29 @@ def record_activity(*, actor: Any, kind: str, region: Region | str, held_at: dt.
     lead = User.objects.filter(pk=getattr(leader, "pk", leader)).first() if leader else actor
     if lead is None:
         raise ValidationError("所选领导不存在")
+    came = _residents(actor, attendees, within=where.code)
+    about = _cases(actor, cases)
+    count = _attendance(attendance)
+    if came and (count or 0) < len(came):
+        count = len(came)  # the roster is a floor: a typed number below it was the roster left uncounted
     activity = Activity.objects.create(
         client_id=client_id or None, kind=kind, region=where, held_at=when, place=_text(place, 200, "地点"),
         topic=_text(topic, 200, "主题"), documents=_text(documents, 5000, "政策文件"),
-        attendance=_attendance(attendance), leader=lead, subtopic=sub, findings=_text(findings, 10000, "调研发现"),
+        attendance=count, leader=lead, subtopic=sub, findings=_text(findings, 10000, "调研发现"),
         decisions=_text(decisions, 10000, "议定和解决事项"), note=_text(note, 10000, "备注"),
         device=_text(device, 100, "设备"), created_by=actor, created_at=now, updated_at=now)
     people = {actor.pk, lead.pk} | {int(getattr(p, "pk", p)) for p in participants or ()}
     activity.participants.set(_users(people))
+    activity.attendees.set(came)
+    activity.cases.set(about)
     channel = ACTIVITY_CHANNEL.get(ActivityKind(kind), Channel.MEETING)
     for item in items:
         hh = households.get(int(item["household"])) if item.get("household") else None
         _raise_appeal(item, actor=actor, region=hh.region if hh else where, channel=channel, household=hh,
                       received_at=when, activity=activity, now=now)
-    changes = _activity_state(activity) | {"appeals": len(items), "participants": sorted(people)}
+    changes = _activity_state(activity) | {"appeals": len(items), "participants": sorted(people),
+                                           "attendees": sorted(r.pk for r in came),
+                                           "cases": sorted(a.pk for a in about)}
     record("field.activity.created", actor=actor, obj=activity, changes=changes, at=now)
     return activity, True
 

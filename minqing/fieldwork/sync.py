@@ -68,7 +68,8 @@ def _visit_kwargs(data: Mapping[str, Any]) -> dict[str, Any]:
     return {"household": data.get("household"), "visited_at": data.get("visited_at"), "note": data.get("note") or "",
             "lat": data.get("lat"), "lng": data.get("lng"), "tags_add": data.get("tags_add") or (),
             "tags_remove": data.get("tags_remove") or (), "help": data.get("help") or (),
-            "appeals": data.get("appeals") or ()}
+            "appeals": data.get("appeals") or (), "residents": data.get("residents") or (),
+            "others_met": data.get("others_met") or 0, "cases": data.get("cases") or ()}
 
 
 def _activity_kwargs(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -77,11 +78,12 @@ def _activity_kwargs(data: Mapping[str, Any]) -> dict[str, Any]:
             "documents": data.get("documents") or "", "attendance": data.get("attendance"),
             "note": data.get("note") or "", "findings": data.get("findings") or "",
             "decisions": data.get("decisions") or "", "subtopic": data.get("subtopic"),
-            "appeals": data.get("appeals") or ()}
+            "appeals": data.get("appeals") or (), "attendees": data.get("attendees") or (),
+            "cases": data.get("cases") or ()}
 
 
 def _check_lists(data: Mapping[str, Any]) -> None:
-    for key in ("tags_add", "tags_remove", "help", "appeals"):
+    for key in ("tags_add", "tags_remove", "help", "appeals", "residents", "attendees", "cases"):
         if data.get(key) is not None and not isinstance(data.get(key), list):
             raise ValidationError(f"“{key}”应为列表")
 

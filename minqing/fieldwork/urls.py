@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import pages, quota_pages, views
+from . import pages, people_pages, quota_pages, views
 
 app_name = "field"
 
@@ -32,4 +32,13 @@ urlpatterns = [
     path("desk/list-items/<int:pk>/tick/", pages.list_item_tick, name="desk_item_tick"),
     path("desk/quotas/", quota_pages.quotas, name="desk_quotas"),
     path("desk/visits/", quota_pages.visit_list, name="desk_visits"),
+    # 关爱服务档案, 集访, 为民办实事 (people_pages.py)
+    path("desk/care/", people_pages.care_list, name="desk_care"),
+    path("desk/care/new/", people_pages.care_new, name="desk_care_new"),
+    path("desk/care/<int:pk>/", people_pages.care_detail, name="desk_care_file"),
+    path("desk/care/<int:pk>/close/", people_pages.care_close, name="desk_care_close"),
+    path("desk/petitions/", people_pages.petition_list, name="desk_petitions"),
+    path("desk/petitions/new/", people_pages.petition_new, name="desk_petition_new"),
+    path("desk/deeds/", people_pages.deed_list, name="desk_deeds"),
+    path("desk/deeds/new/", people_pages.deed_new, name="desk_deed_new"),
 ]

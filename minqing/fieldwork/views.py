@@ -80,6 +80,9 @@ JS_STRINGS = {
     "gps_none": gettext_lazy("No position (the visit is saved without it)."),
     "gps_ok": gettext_lazy("Position recorded (±%(m)s m)"),
     "need_household": gettext_lazy("Choose a household from the visit list first."),
+    "members_offline": gettext_lazy("The members of this household are not on the phone yet (no network): "
+                                    "count the people met below."),
+    "people_n": gettext_lazy("%(n)s people met"),
     "need_title": gettext_lazy("Each appeal needs a title."),
     "bad_amount": gettext_lazy("The amount must be a number, e.g. 200 or 200.50."),
     "appeals_n": gettext_lazy("%(n)s appeal(s)"),
@@ -197,6 +200,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "checklists": reverse("api:checklist_forms"),
             "enterprises": reverse("api:enterprise_list"),
             "enterprise_visits": reverse("api:enterprise_record_visit"),
+            # a household's members, for "who was met" (人次): {id} is replaced by the household's id
+            "members": reverse("api:field_household_members", args=[0]).replace("/0/", "/{id}/"),
         },
         "counties": _counties(regions),
         "activity_kinds": [(c, str(label)) for c, label in ActivityKind.choices],

@@ -124,10 +124,21 @@ class VisitForm(forms.Form):
     visited_on = forms.DateField(label=_("Visit date"), widget=_date(),
                                  error_messages=REQUIRED)
     note = forms.CharField(label=_("Diary note"), widget=forms.Textarea(attrs={"rows": 4}), error_messages=REQUIRED)
+    residents = forms.TypedMultipleChoiceField(label=_("Members met"), coerce=int, required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+    others_met = forms.IntegerField(label=_("Others met (not on the register)"), min_value=0, max_value=100,
+                                    required=False)
+    cases = forms.TypedMultipleChoiceField(label=_("Cases this visit was about"), coerce=int, required=False,
+                                           widget=forms.CheckboxSelectMultiple,
+                                           help_text=_("A leader taking a case down, or a petitioner visited at home."))
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, members=(), cases=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["visited_on"].initial = timezone.localdate()
+        self.fields["residents"].choices = list(members)
+        self.fields["cases"].choices = list(cases)
+        if not cases:
+            del self.fields["cases"]
 
 
 class ImportForm(forms.Form):

@@ -41,7 +41,9 @@ def test_visit_list_and_detail(county, login):
     assert c.get("/api/v1/field/visits?from=2025-04-01").json()["count"] == 0
     detail = c.get(f"/api/v1/field/visits/{v.pk}").json()
     assert detail["note"] == "日记" and detail["help"] == [{"kind": "condolence_money", "amount": "200.00",
-                                                          "goods": "", "note": ""}]
+                                                          "goods": "", "goods_count": 0, "resident": None,
+                                                          "note": ""}]
+    assert detail["people_met"] == 1 and detail["residents_met"] == [] and detail["cases"] == []
     assert [a["title"] for a in detail["appeals"]] == ["路"] and detail["lat"] == 31.5
     assert login(county.cadre_b).get("/api/v1/field/visits").json()["count"] == 0
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.appeals.models import Appeal
 from minqing.households import printing, queries, services
 from minqing.households.models import Household, Resident, ResidentStatus
 from minqing.households.printing import docx, pdf
@@ -209,13 +210,20 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     from minqing.fieldwork import services as field
 
     h = _household(request, pk)
-    form = hf.VisitForm(request.POST or None)
+    members = [(r.pk, f"{r.name}（{r.get_relation_display()}）")
+               for r in h.residents.filter(deleted_at__isnull=True, status="living").order_by("pk")]
+    cases = jurisdiction.visible(request.user, Appeal).filter(household=h, deleted_at__isnull=True,
+                                                              group__in=("open", "paused"))
+    open_cases = [(a.pk, f"{a.number} {a.title[:30]}") for a in cases.order_by("-received_at")[:20]]
+    form = hf.VisitForm(request.POST or None, members=members, cases=open_cases)
 
     def do(d):
         now = timezone.now()
         when = timezone.make_aware(timezone.datetime.combine(d["visited_on"], timezone.datetime.min.time()))
         when = min(when.replace(hour=10), now)
-        return field.record_visit(actor=request.user, household=h, visited_at=when, note=d["note"], now=now)
+        return field.record_visit(actor=request.user, household=h, visited_at=when, note=d["note"],
+                                  residents=d["residents"], others_met=d["others_met"] or 0,
+                                  cases=d.get("cases") or (), now=now)
 
     return _step(request, form, do, lambda x: reverse("web:household", args=[h.pk]) + "#visits",
                  {"title": _("Record a visit"), "household": h}, _("The visit was recorded."))

@@ -339,7 +339,10 @@
     return $$("[data-row=help]", form).map(function (row) {
       const amount = value(row, "amount").replace(/[,，]/g, "");
       if (amount && !/^\d{1,9}(\.\d{1,2})?$/.test(amount)) throw new Error(S.bad_amount);
-      return { kind: value(row, "kind"), amount: amount || null, goods: value(row, "goods"), note: value(row, "note") };
+      const pieces = value(row, "goods_count");
+      if (pieces && !/^\d{1,6}$/.test(pieces)) throw new Error(S.bad_amount);
+      return { kind: value(row, "kind"), amount: amount || null, goods: value(row, "goods"),
+        goods_count: pieces ? Number(pieces) : 0, note: value(row, "note") };
     });
   }
 
@@ -599,7 +602,42 @@
     }
     renderTags(tags);
     renderChecklist();
+    form.others_met.value = record ? (record.data.others_met || 0) : 0;
+    renderMembers(item.household, record ? record.data.residents || [] : []);
     show("visit");
+  }
+
+  /* Who was met (人次): the household's living members, fetched when online and kept on the phone per
+     household, so a household opened once with network can be ticked offline later. */
+  async function renderMembers(household, ticked) {
+    const box = $("#visit-members");
+    const key = "members-" + household;
+    let members = await store.getMeta(key);
+    box.replaceChildren();
+    const draw = function (list) {
+      box.replaceChildren();
+      (list || []).forEach(function (m) {
+        const label = document.createElement("label");
+        label.className = "check";
+        const input = document.createElement("input");
+        input.type = "checkbox";
+        input.value = m.id;
+        input.checked = ticked.includes(m.id);
+        label.append(input, " " + m.name + "（" + m.relation + "）");
+        box.append(label);
+      });
+      if (!list) { const p = document.createElement("p"); p.className = "hint"; p.textContent = S.members_offline; box.append(p); }
+    };
+    draw(members ? members.items : null);
+    if (!navigator.onLine) return;
+    try {
+      const response = await fetchWithin(CFG.api.members.replace("{id}", household), { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const body = await response.json();
+      members = { items: body.members || [], fetched_at: new Date().toISOString() };
+      await store.setMeta(key, members);
+      if (Number($("#visit-form").household.value) === household) draw(members.items);
+    } catch (e) { /* offline after all: the kept copy (or the hint) stays */ }
   }
 
   function locate() {
@@ -677,6 +715,8 @@
       tags_add: checked.filter(function (c) { return !original.includes(c); }),
       tags_remove: original.filter(function (c) { return !checked.includes(c); }),
       help: help, appeals: appeals, photos: photos,
+      residents: $$("#visit-members input:checked").map(function (i) { return Number(i.value); }),
+      others_met: Math.max(0, parseInt(form.others_met.value, 10) || 0),
     };
     const meta = { title: visitItem.head_name, item: visitItem };
     if (checklist) { data.checklist = checklist.data; meta.checklist = checklist.meta; }
