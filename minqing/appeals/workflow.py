@@ -443,7 +443,7 @@ _SPECS = [
                dispatch.guard_co_answered),
     ActionSpec("verify", "核查", frozenset({Status.AWAITING_VERIFICATION}), ("passed",), ("note",), _verify),
     ActionSpec("return_visit", "回访", frozenset({Status.AWAITING_RETURN_VISIT}), ("satisfaction",),
-               ("method", "note", "reopen"), _return_visit),
+               ("method", "note", "reopen", "cadre_rating"), _return_visit),
     ActionSpec("return_visit_failed", "回访未联系上", frozenset({Status.AWAITING_RETURN_VISIT}), (),
                ("method", "note"), _return_visit_failed),
     ActionSpec("close", "办结", frozenset({Status.AWAITING_RETURN_VISIT, Status.AWAITING_CLOSURE}),
