@@ -141,9 +141,11 @@ def check_in(*, actor: User, latitude: Any = None, longitude: Any = None, note: 
     if len(note) > 200:
         raise ValidationError("备注不能超过200个字")
     shift = DutyShift.objects.alive().filter(person=actor, day=day).order_by("kind", "id").first()
+    lat, lng = _coordinate(latitude, 90, "纬度"), _coordinate(longitude, 180, "经度")
+    if (lat is None) != (lng is None):
+        raise ValidationError("经度和纬度须同时提供")
     row = CheckIn.objects.create(person=actor, region_id=shift.region_id if shift else place, shift=shift, day=day,
-                                 at=now, latitude=_coordinate(latitude, 90, "纬度"),
-                                 longitude=_coordinate(longitude, 180, "经度"), note=note)
+                                 at=now, latitude=lat, longitude=lng, note=note)
     record("duty.checked_in", actor=actor, obj=row, at=now,
            changes={"day": day, "shift": shift.pk if shift else None, "located": row.latitude is not None})
     return row

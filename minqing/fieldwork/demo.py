@@ -351,7 +351,7 @@ def _round_results(d: FieldDemo, rounds: list[Round], households: dict[str, list
         county = share(township, 0.16, 0.32)
         VisitRound.objects.filter(pk=rid).update(
             households_visited=visited, households_with_problems=found, sent_to_township=township,
-            sent_to_county=county,
+            sent_to_county=county, correction_reason="走访组汇总自报：含未在系统逐户登记的走访",
             summary=f"本轮走访{visited}户，摸排问题{found}户，提交乡镇研判{township}户，报送县级{county}户。")
 
 

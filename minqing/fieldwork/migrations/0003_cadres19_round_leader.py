@@ -5,6 +5,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+LEGACY_REASON = "本轮结果录入于核对功能上线之前，未记录更正理由"
+RESULTS = ("households_visited", "households_with_problems", "sent_to_township", "sent_to_county")
+
+
+def mark_typed_results(apps, schema_editor):
+    """Figures stored before this change may have been typed: keep them as a correction whose reason says
+    so, shown beside the count (a count stored earlier then shows a difference of nothing)."""
+    VisitRound = apps.get_model("fieldwork", "VisitRound")
+    typed = VisitRound.objects.none()
+    for name in RESULTS:
+        typed = typed | VisitRound.objects.exclude(**{name: 0})
+    typed.update(correction_reason=LEGACY_REASON)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -33,4 +47,5 @@ class Migration(migrations.Migration):
             name='led_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rounds_led', to=settings.AUTH_USER_MODEL, verbose_name='led by'),
         ),
+        migrations.RunPython(mark_typed_results, migrations.RunPython.noop),
     ]
