@@ -466,6 +466,7 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType({
     "measures": "办理措施", "due": "办理期限", "reason": "理由", "note": "说明", "cost": "费用",
     "fund_source": "资金来源", "evidence": "佐证材料", "leader": "督办领导", "days": "延期天数",
     "result": "办理结果", "passed": "核查结论", "method": "回访方式", "reopen": "是否重办",
+    "cadre_rating": "对承办干部的评价",
     "outcome": "办结结果", "target": "合并到的诉求", "persons": "责任人员", "told": "告知结果方式",
     "body": "导入途径（接收机关）",
     "part": "协办事项", "reply": "协办答复", "returned_unit": "退单单位", "co_units": "协办单位",
