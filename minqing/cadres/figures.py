@@ -20,6 +20,7 @@ from minqing.lib import regioncode
 from minqing.lib.periods import bounds
 from minqing.regions import jurisdiction
 
+from . import ratings
 from .models import CadreRating
 from .ratings import Tally
 
@@ -63,5 +64,9 @@ def section(region_code: str, start: dt.date, end: dt.date, *, user: Any = None)
     if user is not None and not jurisdiction.scope_of(user).leads(code):
         return {"available": False}
     day = min(end, timezone.localdate())
-    return {"available": True, "staff": cadre_counts(code, day),
-            "ratings": rating_totals(code, start, end, user=user)}
+    out = {"available": True, "staff": cadre_counts(code, day), "ratings": rating_totals(code, start, end, user=user)}
+    if user is not None:  # 群众评议 per unit and the number of cadres rated, as this leader may read them
+        review = ratings.review(code, start, end, user=user)
+        out["units"] = [{"id": r.key, "name": r.name, **r.tally.as_dict()} for r in review.units]
+        out["cadres_rated"] = len(review.cadres)
+    return out

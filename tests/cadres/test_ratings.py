@@ -122,3 +122,11 @@ def test_the_api_answers_the_same_rows(client, county, awaiting, clock, bearer):
                       headers=bearer(county.cadre_a)).json()
     assert all(r["id"] != county.cadre_b.pk for r in peer["cadres"])
     assert client.get("/api/v1/cadres/review", headers=bearer(county.dept_handler)).status_code == 404
+
+
+def test_the_dashboard_shows_leaders_the_cadre_card(county, awaiting, clock, login):
+    _rated(county, awaiting, clock, county.cadre_b, "committee_b", county.village_b, ["satisfied", "unsatisfied"])
+    page = login(county.township_leader).get(f"/dashboards/?period={YEAR}").content.decode()
+    assert 'id="dash-cadres"' in page and 'data-figure="cadres.ratings">2 · 1/2 = 50.00%' in page
+    assert f'data-unit="{county.units["committee_b"].pk}"' in page
+    assert 'id="dash-cadres"' not in login(county.civil_staff).get(f"/dashboards/?period={YEAR}").content.decode()
