@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import DutyKind
 
 
 class ShiftForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    kind = forms.ChoiceField(label=_("Duty"), choices=DutyKind.choices)
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    kind = forms.ChoiceField(label=pgettext_lazy("duty shift", "Duty"), choices=DutyKind.choices)
     person = forms.TypedChoiceField(label=_("Person"), coerce=int)
     note = forms.CharField(label=_("Note"), max_length=100, required=False)
 
