@@ -24,7 +24,7 @@ class CadresConfig(AppConfig):
         jurisdiction.register(DutyShift, OwnRecordPolicy(region_field="region", own_fields=("person",)))
         jurisdiction.register(CheckIn, OwnRecordPolicy(region_field="region", own_fields=("person",)))
         hooks.on_change("cadres", on_appeal_change)  # the rating of the cadre asked at the return visit
-        figure_registry.register("cadres", _("Cadres"), figures.section, order=80)
+        figure_registry.register("cadres", _("Cadres"), figures.section, order=200)
 
 
 def register_codes() -> None:
