@@ -11,8 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minqing.appeals.labels import SATISFACTION_LABELS
 from minqing.audit.softdelete import KeptModel
-from minqing.portal.models import SATISFACTION_CHOICES
+
+SATISFACTION_CHOICES = list(SATISFACTION_LABELS.items())  # the five levels of the case's own rating
 
 
 class RatingSource(models.TextChoices):
