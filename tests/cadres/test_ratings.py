@@ -130,3 +130,22 @@ def test_the_dashboard_shows_leaders_the_cadre_card(county, awaiting, clock, log
     assert 'id="dash-cadres"' in page and 'data-figure="cadres.ratings">2 · 1/2 = 50.00%' in page
     assert f'data-unit="{county.units["committee_b"].pk}"' in page
     assert 'id="dash-cadres"' not in login(county.civil_staff).get(f"/dashboards/?period={YEAR}").content.decode()
+
+
+def test_the_leaders_page_costs_the_same_queries_for_more_cadres(county, awaiting, clock, login, person):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(county.county_leader)
+    _rated(county, awaiting, clock, county.cadre_b, "committee_b", county.village_b, ["satisfied"])
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/cadres/?period={YEAR}").status_code == 200
+        return len(ctx.captured_queries)
+
+    one = cost()
+    for n in range(3):  # three more cadres rated, in two more units
+        grid = person(f"grid-{n}", "committee_a", "grid_worker", "village_a")
+        _rated(county, awaiting, clock, grid, "committee_a", county.village_a, ["very_satisfied"])
+    assert cost() == one
