@@ -24,7 +24,8 @@ from _setup import django_for  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--period", default="2025-06", help="YYYY-MM or YYYY (the dashboard's ?period=)")
+    parser.add_argument("--period", default="2025-06",
+                        help="YYYY-MM or YYYY (the dashboard's ?period=); '' for the page's default (this month)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--user", default="demo-county")
@@ -38,8 +39,10 @@ def main() -> None:
 
     client = Client()
     client.force_login(User.objects.get(username=args.user))
-    url = f"/dashboards/?period={args.period}" + ("&view=big" if args.big else "")
+    query = "&".join(q for q in (f"period={args.period}" if args.period else "", "view=big" if args.big else "") if q)
+    url = "/dashboards/" + (f"?{query}" if query else "")
     times: list[float] = []
+    cpu: list[float] = []
     statements: dict[str, list[float]] = defaultdict(list)
     for i in range(args.repeat + 1):  # the first request warms caches and is not counted
         seen: list[tuple[str, float]] = []
@@ -51,20 +54,22 @@ def main() -> None:
             finally:
                 seen.append((sql, time.perf_counter() - started))
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with connection.execute_wrapper(timed):
             response = client.get(url, HTTP_HOST="localhost")
-        elapsed = time.perf_counter() - started
+        elapsed, cpu_used = time.perf_counter() - started, time.process_time() - cpu_started
         assert response.status_code == 200, response.status_code
         if i:
             times.append(elapsed)
+            cpu.append(cpu_used)
             for sql, t in seen:
                 statements[sql].append(t)
     runs = len(times)
     sql_total = sum(sum(v) for v in statements.values()) / runs
     print(f"{connection.vendor} {url} as {args.user}: median {statistics.median(times):.3f} s "
           f"(runs {', '.join(f'{t:.3f}' for t in times)}), {sum(len(v) for v in statements.values()) // runs} "
-          f"statements, {sql_total:.3f} s in SQL per request")
+          f"statements, {sql_total:.3f} s in SQL per request, {statistics.median(cpu):.3f} s CPU of this process "
+          f"(load average {os.getloadavg()[0]:.1f})")
     for sql, ts in sorted(statements.items(), key=lambda kv: -sum(kv[1]))[:args.top]:
         print(f"{sum(ts) / runs * 1000:8.1f} ms ×{len(ts) // runs}  {sql[:240]}")
 

@@ -9,3 +9,9 @@ if os.environ.get("MINQING_PERIODIC") == "1":  # set by `minqing serve`: the swe
     from minqing.jobs.periodic import start_thread
 
     start_thread()
+
+# Every URL module (and so every view and scikit-learn) imported while the worker boots, not on the
+# first request it answers: that request took 2–8 s (issue 18), now each worker's first page is quick.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018

@@ -119,3 +119,57 @@ def test_the_trail_page_shows_labels_not_codes(county, login):
     values = [c for _k, c in actions.value_codes() if re.search(rf"(?<![\w.:/-]){re.escape(c)}(?![\w./-])", text)]
     assert not shown and not values, (shown, values)
     assert str(actions.label("resident.created")) in text and '<td class="nowrap">' in body
+
+
+def _detail_keys_written() -> dict[str, set[str]]:
+    """Every literal key of a ``changes={...}`` dict passed to an audit writer (record, _audit, audit),
+    with where it is written, read with ast."""
+    found: dict[str, set[str]] = {}
+    for path in ROOT.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            if name not in ("record", "_audit", "audit"):
+                continue
+            for kw in node.keywords:
+                if kw.arg == "changes" and isinstance(kw.value, ast.Dict):
+                    for k in kw.value.keys:
+                        if isinstance(k, ast.Constant) and isinstance(k.value, str):
+                            found.setdefault(k.value, set()).add(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_detail_key_written_is_named():
+    """A key of an event's details reaches the trail page as its label: registered, or a model's field
+    (named by the field's verbose name). A new key fails here, not in front of an auditor."""
+    from django.apps import apps
+
+    written = _detail_keys_written()
+    assert {"created", "updated", "rows", "erased", "category"} <= set(written)
+    fields = {f.name for m in apps.get_models() for f in m._meta.concrete_fields}  # a related name is no label
+    unnamed = sorted((k, sorted(w)[0]) for k, w in written.items() if k not in actions._keys and k not in fields)
+    assert not unnamed, f"audit detail keys with no label (register them with actions.register_keys): {unnamed}"
+
+
+@pytest.mark.django_db
+def test_a_category_code_in_the_details_reads_as_the_countys_name():
+    from minqing.appeals.models import Category
+
+    Category.objects.create(code="T01", name="城乡建设")
+    lines = dict(actions.details({"category": [None, "T01"], "category_suggested": {"category": "T01",
+                                                                                     "confidence": 0.99}}))
+    text = " ".join(lines.values())
+    assert "城乡建设" in text and "T01" not in text, text
+    assert actions.value_label("category", "T99") == "T99"  # a code the county no longer has stays as it is
+    erased = " ".join(v for _k, v in actions.details({"erased": ["id_number", "phone", "birth_date"]}))
+    assert not re.search(r"id_number|phone|birth_date", erased), erased
+
+
+def test_two_things_are_not_read_as_a_change():
+    lines = dict(actions.details({"answered": ["q1", "q2"], "residents": [3, 4], "title": ["旧标题", "新标题"]}))
+    assert "→" not in lines[str(actions.key_label("answered"))]
+    assert "→" in lines[str(actions.key_label("title"))]  # a field's [before, after] stays a change

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AccountsConfig(AppConfig):
@@ -50,3 +51,6 @@ def register_codes() -> None:
         "visit_team.created": _("Visit team created"),
         "visit_team.member_added": _("Visit team member added"),
     }, seen_by=actions.AUDITOR_ONLY)
+    actions.register_keys({"member": pgettext_lazy("detail", "member"), "village": pgettext_lazy("detail", "village"),
+                           "villages": pgettext_lazy("detail", "villages"),
+                           "tokens": pgettext_lazy("detail", "API tokens ended")})

@@ -60,6 +60,7 @@ def _mount() -> None:
     from minqing.households.api import router as households
     from minqing.jobs.api import router as jobs
     from minqing.nlp import api as nlp
+    from minqing.notices.api import router as notices
     from minqing.portal.api import router as portal
     from minqing.regions.api import router as regions
     from minqing.sysadmin.api import router as setup
@@ -84,6 +85,7 @@ def _mount() -> None:
     api.add_router("/briefings", briefings)
     api.add_router("/jobs", jobs)
     api.add_router("/cadres", cadres)
+    api.add_router("/notices", notices)
     api.add_router("/audit", audit)
     api.add_router("/setup", setup)
 

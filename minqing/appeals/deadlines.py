@@ -11,7 +11,9 @@ Defaults when the county has set no rule (docs/domain.md "Deadlines"):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from minqing.lib import workdays
 from minqing.lib.workdays import Deadline, DeadlinePolicy, WorkCalendar
@@ -24,6 +26,23 @@ STATUTORY = {
     RESPONSE: workdays.PETITION_ACCEPTANCE,  # 信访工作条例: decide acceptance within 15 days
     RESOLVE: workdays.PETITION_HANDLING,  # … handle within 60 days
 }
+
+
+# Outer deadlines another part sets on a case (a 12345 work order's 办理时限, hotline/apps.py): the
+# county's default never runs past one, and a deadline typed by the assigner may not either.
+Ceiling = Callable[[Any], "tuple[dt.datetime, str] | None"]  # the appeal → (the limit, what sets it)
+_ceilings: list[Ceiling] = []
+
+
+def register_ceiling(ceiling: Ceiling) -> None:
+    if ceiling not in _ceilings:  # ready() may run twice in tests
+        _ceilings.append(ceiling)
+
+
+def ceiling_of(appeal: Any) -> tuple[dt.datetime, str] | None:
+    """The earliest outer deadline on the case, with what sets it, or None."""
+    limits = [c for f in _ceilings if (c := f(appeal)) is not None]
+    return min(limits, key=lambda c: c[0]) if limits else None
 
 
 def default_policy(stage: str, kind: str, urgency: str) -> DeadlinePolicy:

@@ -117,6 +117,29 @@ VALUE_LABELS: Mapping[str, Mapping[str, Any]] = {
 }
 
 
+class CategoryNames(Mapping[str, str]):
+    """A category's code (T01, 城乡建设) in an event's details read as the county's own name for it,
+    looked up when a page shows the detail: the tree is the county's, edited after the event."""
+
+    def __getitem__(self, code: str) -> str:
+        from .models import Category
+
+        name = Category.objects.filter(code=code).values_list("name", flat=True).first()
+        if name is None:
+            raise KeyError(code)
+        return name
+
+    def __iter__(self):
+        from .models import Category
+
+        return iter(Category.objects.values_list("code", flat=True))
+
+    def __len__(self) -> int:
+        from .models import Category
+
+        return Category.objects.count()
+
+
 def register() -> None:
     actions.register("appeals", {PREFIX + name: ACTION_NAMES.get(name, spec.label)
                                  for name, spec in wf.ACTIONS.items()})
@@ -131,6 +154,8 @@ def register() -> None:
     })
     for key, table in VALUE_LABELS.items():
         actions.register_values(key, table)
+    for key in ("category", "chosen", "suggested"):  # 类别: T01 → 城乡建设
+        actions.register_lookup(key, CategoryNames())
     actions.register_values("bool", {"true": _("yes"), "false": _("no")})
     actions.register_values("passed", {"true": _("passed"), "false": _("not passed")})
     actions.register_keys({**wf.FIELD_LABELS, **FIELD_NAMES, "source": _("from case"),

@@ -116,11 +116,16 @@ def _assign_payload(appeal: Appeal, unit: Unit | int | str, person: User | int |
         person_key = str(person or "").strip()
         if not person_key:
             raise ValidationError("请选择或填写责任人")
+    limit = deadlines.ceiling_of(appeal)
     if due in (None, ""):
         due_at = deadlines.due_for(deadlines.RESOLVE, kind=appeal.kind, category_id=appeal.category_id,
                                    urgency=appeal.urgency, start=now).due
+        if limit is not None and limit[0] < due_at:
+            due_at = limit[0]
     else:
         due_at = _aware(due, "办理期限")
+        if limit is not None and due_at > limit[0]:
+            raise ValidationError(f"办理期限不得晚于{limit[1]}（{timezone.localtime(limit[0]):%Y-%m-%d %H:%M}）")
     return {"unit": str(unit_obj.pk), "person": person_key, "measures": measures, "due": due_at}, names
 
 

@@ -48,6 +48,8 @@ _actions: dict[str, Action] = {}
 _families: dict[str, Callable[[str], Any]] = {}
 _values: dict[str, dict[str, Any]] = {}
 _keys: dict[str, Any] = {}
+_lookups: dict[str, Mapping[str, Any]] = {}
+_lists: set[str] = set()  # keys whose value is a list of things, never a [before, after] change
 
 
 def register(part: str, codes: Mapping[str, Any], *, seen_by: Iterable[str] = STAFF_AND_AUDITOR) -> None:
@@ -66,6 +68,18 @@ def register_family(prefix: str, label: Callable[[str], Any]) -> None:
 def register_values(key: str, labels: Mapping[str, Any]) -> None:
     """The labels of the codes a detail ``key`` may hold (several parts may add to one key)."""
     _values.setdefault(key, {}).update(labels)
+
+
+def register_lookup(key: str, names: Mapping[str, Any]) -> None:
+    """Codes of a detail ``key`` named by a table read when a page shows it (the county's categories),
+    not at start-up: ``names.get(code)`` is asked only for a code no static table names."""
+    _lookups[key] = names
+
+
+def register_lists(keys: Iterable[str]) -> None:
+    """Keys whose two-item value is two things (two items answered, two residents moved), not a change:
+    ``details`` would otherwise read ``["q1", "q2"]`` as ``q1 → q2``."""
+    _lists.update(keys)
 
 
 def register_keys(labels: Mapping[str, Any]) -> None:
@@ -137,7 +151,10 @@ def value_label(key: str, value: Any) -> str:
         return str(_values.get(key, {}).get(word) or _values.get("bool", {}).get(word, value))
     if value is None:
         return ""
-    return str(_values.get(key, {}).get(str(value), value))
+    word = _values.get(key, {}).get(str(value))
+    if word is None and key in _lookups:
+        word = _lookups[key].get(str(value))
+    return str(value if word is None else word)
 
 
 def key_label(key: str, model: Any = None) -> str:
@@ -163,7 +180,7 @@ def model_of(object_type: str) -> Any:
 
 def _short(value: Any) -> str:
     if isinstance(value, Mapping):
-        return "；".join(f"{key_label(k)}：{_short(v)}" for k, v in value.items())
+        return "；".join(f"{key_label(k)}：{_words(k, v, None)}" for k, v in value.items())
     if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":
         try:  # an ISO time in a payload: as the page shows times
             at = dt.datetime.fromisoformat(value)
@@ -200,7 +217,7 @@ def details(changes: Mapping[str, Any] | None, *, skip: Iterable[str] = (), mode
     for key, value in (changes or {}).items():
         if key in skipped or value in (None, "", [], {}):
             continue
-        if (isinstance(value, list) and len(value) == 2 and key not in _values  # a diff (audit.log.diff)
+        if (isinstance(value, list) and len(value) == 2 and key not in _values and key not in _lists  # a diff
                 and not all(isinstance(v, int) for v in value)  # not two ids
                 and not any(isinstance(v, dict) for v in value)):
             words = f"{_words(key, value[0], model) or '—'} → {_words(key, value[1], model) or '—'}"

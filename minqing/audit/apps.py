@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditConfig(AppConfig):
@@ -20,3 +21,24 @@ def register_codes() -> None:
     }, seen_by=actions.AUDITOR_ONLY)
     # the operator's admin site writes admin.<app>.<model>.<verb> for any model (audit.admin_site)
     actions.register_family("admin.", lambda what: _("Operator's admin: %(what)s") % {"what": what})
+    # the keys every import or job report writes in its details, and the trail's own (docs/decisions/0024)
+    actions.register_keys({
+        "file": pgettext_lazy("detail", "file"), "rows": pgettext_lazy("detail", "rows"),
+        "created": pgettext_lazy("detail", "created"),
+        "updated": pgettext_lazy("detail", "updated"), "existing": pgettext_lazy("detail", "already there"),
+        "dry_run": pgettext_lazy("detail", "trial run only"), "first": pgettext_lazy("detail", "first case"),
+        "last": pgettext_lazy("detail", "last case"), "layout": pgettext_lazy("detail", "file layout"),
+        "lines": pgettext_lazy("detail", "lines"), "error": pgettext_lazy("detail", "error"),
+        "mode": pgettext_lazy("detail", "run as"), "filters": pgettext_lazy("detail", "filters"),
+        "steps": pgettext_lazy("detail", "steps"), "done": pgettext_lazy("detail", "done"),
+        "length": pgettext_lazy("detail", "length (characters)"), "answered": pgettext_lazy("detail", "items answered"),
+        "old_head": pgettext_lazy("detail", "old chain head"), "new_head": pgettext_lazy("detail", "new chain head"),
+        "phone": pgettext_lazy("detail", "phone"), "events": pgettext_lazy("detail", "events"),
+        "items": pgettext_lazy("detail", "items"), "groups": pgettext_lazy("detail", "groups"),
+        "subtopics": pgettext_lazy("detail", "sub-topics"),
+    })
+    actions.register_keys({"failed": pgettext_lazy("detail", "items failed")})
+    actions.register_lists({"answered", "failed", "items", "groups", "subtopics", "updated", "residents", "disputes",
+                            "villages", "reports"})
+    actions.register_values("mode", {"sync": pgettext_lazy("detail", "in the request"),
+                                     "async": pgettext_lazy("detail", "in the background")})

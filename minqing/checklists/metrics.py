@@ -59,11 +59,16 @@ def _labels(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, 
 def _tally(rows: Iterable[tuple]) -> dict[tuple[str, str], dict[int, tuple[str, bool, bool]]]:
     """(checklist, item) → household → (village, ever failed, latest passed). Rows come in time order."""
     state: dict[tuple[str, str], dict[int, tuple[str, bool, bool]]] = defaultdict(dict)
-    for hh, village, _at, _resp, passed, item, checklist in rows:
-        key = (checklist, item)
-        ever = state[key].get(hh, (village, False, True))[1]
-        state[key][hh] = (village, ever or not passed, passed)
+    for row in rows:
+        _add(state, row)
     return state
+
+
+def _add(state: dict[tuple[str, str], dict[int, tuple[str, bool, bool]]], row: tuple) -> None:
+    hh, village, _at, _resp, passed, item, checklist = row
+    per = state[(checklist, item)]
+    ever = per.get(hh, (village, False, True))[1]
+    per[hh] = (village, ever or not passed, passed)
 
 
 def _counts(households: Iterable[tuple[str, bool, bool]]) -> dict[str, int]:
@@ -85,7 +90,11 @@ def item_counts(region_code: str, start: dt.date, end: dt.date, *, user: Any = N
     if not _allowed(user, code):
         return []
     state = _tally(_answers(code, start, end))
-    labels = _labels(state)
+    return _item_rows(state, _labels(state))
+
+
+def _item_rows(state: dict[tuple[str, str], dict[int, tuple[str, bool, bool]]],
+               labels: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
     villages = {v for per in state.values() for v, _e, _l in per.values()}
     names = dict(Region.objects.filter(code__in=villages).values_list("code", "name"))
     out = []
@@ -159,12 +168,24 @@ def clearance_by_round(region_code: str, year: int, *, user: Any = None,
     code = regioncode.normalize(region_code)
     if not _allowed(user, code):
         return []
-    rows = _answers(code, dt.date(year, 1, 1), dt.date(year, 12, 31))
-    out = []
-    for number, last in round_ends(code, year, today):
+    return _rounds(code, year, _answers(code, dt.date(year, 1, 1), dt.date(year, 12, 31)), today)
+
+
+def _rounds(code: str, year: int, rows: list[tuple], today: dt.date | None,
+            labels: dict[tuple[str, str], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """clearance_by_round over the year's answers (in time order): one pass, the state taken at each
+    round's end in the order of the ends (a round's state is the answers before its end)."""
+    ends = round_ends(code, year, today)
+    if labels is None:
+        labels = _labels({(r[6], r[5]) for r in rows})
+    state: dict[tuple[str, str], dict[int, tuple[str, bool, bool]]] = defaultdict(dict)
+    taken: dict[int, dict[str, Any]] = {}
+    i = 0
+    for number, last in sorted(ends, key=lambda e: e[1]):
         _low, high = bounds(last, last)
-        state = _tally(r for r in rows if r[2] < high)
-        labels = _labels(state)
+        while i < len(rows) and rows[i][2] < high:
+            _add(state, rows[i])
+            i += 1
         items = []
         for key, per in state.items():
             c = _counts(per.values())
@@ -173,15 +194,25 @@ def clearance_by_round(region_code: str, year: int, *, user: Any = None,
                           "cleared": c["cleared"], "open": c["open"]})
         items.sort(key=lambda r: (r["checklist"], r["position"], r["item"]))
         totals = _household_state(state)
-        out.append({"round": number, "ended_on": last, "checked": totals["checked"], "found": totals["failing"],
-                    "cleared": totals["cleared"], "open": totals["open"], "items": items})
-    return out
+        taken[number] = {"round": number, "ended_on": last, "checked": totals["checked"], "found": totals["failing"],
+                         "cleared": totals["cleared"], "open": totals["open"], "items": items}
+    return [taken[number] for number, _last in ends]
 
 
 def section(code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, Any]:
     """The part's figures for dashboards, briefings and /api/v1/metrics/checklists (minqing.lib.figures):
     households checked, failing and cleared over all items and per item, and the found → cleared funnel
-    after each visit round of the period's year."""
-    return {"households": household_totals(code, start, end, user=user),
-            "items": item_counts(code, start, end, user=user), "year": end.year,
-            "rounds": clearance_by_round(code, end.year, user=user)}
+    after each visit round of the period's year. The answers are read once, over the period and its
+    year together, and each figure takes its own range of them."""
+    code = regioncode.normalize(code)
+    if not _allowed(user, code):
+        return {"households": _household_state({}), "items": [], "year": end.year, "rounds": []}
+    year_first, year_last = dt.date(end.year, 1, 1), dt.date(end.year, 12, 31)
+    rows = _answers(code, min(start, year_first), max(end, year_last))
+    low, high = bounds(start, end)
+    year_low, year_high = bounds(year_first, year_last)
+    state = _tally(r for r in rows if low <= r[2] < high)
+    year_rows = [r for r in rows if year_low <= r[2] < year_high]
+    labels = _labels({*state, *((r[6], r[5]) for r in year_rows)})
+    return {"households": _household_state(state), "items": _item_rows(state, labels), "year": end.year,
+            "rounds": _rounds(code, end.year, year_rows, None, labels)}

@@ -37,11 +37,10 @@ def report(request: HttpRequest) -> HttpResponse:
         start, end = end, start
     forms = [(c, services.current_version(c)) for c in
              jurisdiction.visible(request.user, Checklist).filter(is_active=True, region_id=regioncode.county_of(code))]
+    figures = metrics.section(code, start, end, user=request.user)  # the answers read once
     return render(request, "checklists/report.html", {
         "region": Region.objects.filter(code=code).first(), "code": code, "start": start, "end": end,
-        "rows": metrics.item_counts(code, start, end, user=request.user),
-        "totals": metrics.household_totals(code, start, end, user=request.user),
-        "rounds": metrics.clearance_by_round(code, end.year, user=request.user),
+        "rows": figures["items"], "totals": figures["households"], "rounds": figures["rounds"],
         "forms": [(c, v, list(v.items.all())) for c, v in forms if v is not None],
     })
 

@@ -90,8 +90,13 @@ def pct(value: float | None) -> str | None:
 # The other parts' sections come from the registry they fill when ready (minqing.lib.figures).
 
 
+_SCALARS = (str, int, float, bool)
+
+
 def plain(value: Any) -> Any:
     """A metric result as JSON-able data (dataclasses, Rates and dates included)."""
+    if value is None or type(value) in _SCALARS:  # most of the tens of thousands of values: return at once
+        return value
     if isinstance(value, metrics.Rate):
         return value.as_dict()
     if hasattr(value, "as_dict") and callable(value.as_dict):

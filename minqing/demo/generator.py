@@ -120,11 +120,13 @@ def _extensions() -> list[Callable]:
     from minqing.disputes.demo import load as disputes
     from minqing.enterprises.demo import load as enterprises
     from minqing.fieldwork.demo import load as fieldwork
-    from minqing.nlp.demo import load as nlp
+    from minqing.nlp.demo import load as search_index
+    from minqing.nlp.demo import train_model
     from minqing.notices.demo import load as notices
     from minqing.portal.demo import load as portal
 
-    return [appeals, fieldwork, checklists, enterprises, disputes, portal, nlp, notices]
+    # the category model right after the appeals it learns from: later steps' cases get its suggestion
+    return [appeals, train_model, fieldwork, checklists, enterprises, disputes, portal, search_index, notices]
 
 
 def _village_names(rng: random.Random, township: Region, count: int) -> list[str]:

@@ -62,4 +62,5 @@ def register_codes() -> None:
         "follow_up": _("follow-up visit"), "agreement": _("mediation agreement"), "kept": _("terms kept"),
         "broken": _("terms broken"), "broken_terms": _("terms broken"), "party": _("party"),
         "revoked": _("codes revoked"), "term": _("term"), "household": _("household"),
+        "disputes": _("disputes"),
     })

@@ -20,3 +20,8 @@ class HotlineConfig(AppConfig):
         jurisdiction.register(HotlineOrder, appeal_policy(prefix="appeal__", region_field="appeal__region"))
         registry.register("hotline", _("12345 hotline"), section, order=50)
         actions.register("hotline", {"hotline.import": _("12345 work orders imported")})
+        from minqing.appeals import deadlines
+
+        from .deadline import order_time_limit
+
+        deadlines.register_ceiling(order_time_limit)

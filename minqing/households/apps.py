@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HouseholdsConfig(AppConfig):
@@ -41,3 +42,17 @@ def register_codes() -> None:
     from .models import BUILTIN_TAGS
 
     actions.register_values("tags", {code: name for code, name, _per_year in BUILTIN_TAGS})  # 户类别 in details
+    personal = {"id_number": pgettext_lazy("detail", "ID number"), "phone": pgettext_lazy("detail", "phone"),
+                "birth_date": pgettext_lazy("detail", "date of birth")}
+    actions.register_keys({
+        "erased": pgettext_lazy("detail", "erased"), "field": pgettext_lazy("detail", "field shown"),
+        "new_household": pgettext_lazy("detail", "new household"),
+        "from_household": pgettext_lazy("detail", "merged from household"),
+        "households_created": pgettext_lazy("detail", "households created"),
+        "households_updated": pgettext_lazy("detail", "households updated"),
+        "residents_created": pgettext_lazy("detail", "residents created"),
+        "residents_updated": pgettext_lazy("detail", "residents updated"),
+        "region_id": pgettext_lazy("detail", "place"), "residents": pgettext_lazy("detail", "residents"),
+    })
+    actions.register_values("erased", personal)
+    actions.register_values("field", personal)

@@ -19,9 +19,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-
 from .textnorm import normalize
 
 _PLACE_SUFFIX = ("小区|花园|新城|家园|公寓|大厦|广场|中学|小学|学校|学院|大学|幼儿园|医院|卫生院|村|社区|街道|镇|乡|"
@@ -126,6 +123,11 @@ def heat_of(count: int, residents: int, households: int, likes: int, peak: int) 
 
 def find_hotspots(records: Iterable[Record], *, top: int = 10, window_days: int = 60, same_text: float = 0.6,
                   same_place: float = 0.25, min_count: int = 2, known_places: Sequence[str] = ()) -> list[Hotspot]:
+    # numpy and scikit-learn here, not at the top: this module is imported when Django starts (field work
+    # registers its hot-spot actions), and importing scikit-learn costs every process ~1.5 s of CPU.
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     rows = [r for r in records if (r.title or r.text)]
     if not rows:
         return []
@@ -164,6 +166,8 @@ def find_hotspots(records: Iterable[Record], *, top: int = 10, window_days: int 
 def _describe(rows: list[Record], places: list[list[str]], X) -> Hotspot:
     place_counts = Counter(p for ps in places for p in ps)
     place = place_counts.most_common(1)[0][0] if place_counts else ""
+    import numpy as np
+
     people = people_in(" ".join(r.title + r.text[:200] for r in rows))
     centre = np.asarray(X.mean(0)).ravel()
     scores = X @ centre

@@ -278,4 +278,7 @@ def rebuild(progress=None) -> dict[str, int]:
             with connection.cursor() as cur:
                 cur.execute(FTS_CREATE)
                 cur.execute("INSERT INTO nlp_search_fts(nlp_search_fts) VALUES ('rebuild')")
+    from .follow import forget_pending
+
+    forget_pending()
     return counts

@@ -26,6 +26,7 @@ from django.utils import timezone
 from minqing.accounts.admins import check_county, county_code_of
 from minqing.audit.log import record
 from minqing.households import crypto
+from minqing.lib import regioncode
 from minqing.lib.masking import mask_phone
 from minqing.lib.phone import PhoneError, clean_phone
 
@@ -145,10 +146,24 @@ def was_told(report: Any) -> bool:
 
 
 def _up(code: str) -> list[str]:
-    """The code and its ancestors' codes, nearest first (a village → township → county)."""
+    """The code and its ancestors' codes, nearest first (a village → township → county). One query
+    for the usual chain (the code's own ancestors by its digits); where a parent link leaves those
+    codes, the rest is walked row by row as the links say (every notice of a change asks this)."""
     from minqing.regions.models import Region
 
-    out, region = [], Region.objects.filter(code=code).only("code", "parent_id").first()
+    try:
+        guess = [code, *regioncode.ancestors(code)]
+    except regioncode.RegionCodeError:
+        guess = [code]
+    links = dict(Region.objects.filter(code__in=guess).values_list("code", "parent_id"))
+    out: list[str] = []
+    current: str | None = code
+    while current is not None and current in links and current not in out:
+        out.append(current)
+        current = links[current]
+    if current is None or current in out:
+        return out
+    region = Region.objects.filter(code=current).only("code", "parent_id").first()
     while region is not None:
         out.append(region.code)
         region = Region.objects.filter(code=region.parent_id).only("code", "parent_id").first() \
@@ -168,6 +183,16 @@ def unit_robots(unit_id: int | None) -> list[Endpoint]:
     if unit_id is None:
         return []
     return list(Endpoint.objects.filter(kind__in=ROBOTS, unit_id=unit_id, is_active=True))
+
+
+def nearest_place_robots(region_code: str) -> list[Endpoint]:
+    """The robots of the nearest place at or above the code that has any (place_robots of each code
+    of _up in turn), read in one query."""
+    codes = _up(region_code)
+    found: dict[str, list[Endpoint]] = {}
+    for endpoint in Endpoint.objects.filter(kind__in=ROBOTS, unit__isnull=True, region_id__in=codes, is_active=True):
+        found.setdefault(endpoint.region_id, []).append(endpoint)
+    return next((found[c] for c in codes if c in found), [])
 
 
 def place_robots(region_code: str) -> list[Endpoint]:

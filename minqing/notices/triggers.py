@@ -91,11 +91,7 @@ def robots(kind: str, appeal: Any) -> list[Endpoint]:
         own = services.unit_robots(appeal.unit_id)
         if own:
             return own
-    for code in services._up(appeal.region_id):
-        found = services.place_robots(code)
-        if found:
-            return found
-    return []
+    return services.nearest_place_robots(appeal.region_id)
 
 
 def group_text(kind: str, appeal: Any) -> str:

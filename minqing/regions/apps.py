@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegionsConfig(AppConfig):
@@ -26,3 +27,5 @@ def register_codes() -> None:
         "village_group.created": _("Village group created"),
         "village_group.renamed": _("Village group renamed"),
     })
+    actions.register_keys({"into": pgettext_lazy("detail", "merged into"),
+                           "on": pgettext_lazy("detail", "effective on")})

@@ -196,8 +196,15 @@ def import_divisions(path: Path | str, *, actor=None, batch: int = 5000) -> Impo
         report.created, report.updated = len(new), len(changed)
         if new or changed:
             record("regions.imported", actor=actor, object_type="regions.region", object_id="",
-                   changes={"created": report.created, "updated": report.updated, "source": Path(path).name})
+                   changes={"created": report.created, "updated": report.updated, "file": _source_name(Path(path))})
     return report
+
+
+def _source_name(path: Path) -> str:
+    """What the audit trail names as the import's source: the file, or the files of a folder."""
+    if path.is_dir():
+        return "、".join(sorted(p.name for p in path.glob("*.csv"))) or path.name
+    return path.name
 
 
 def shipped_divisions() -> Path:

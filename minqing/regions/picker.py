@@ -71,6 +71,20 @@ def form_choices(groups: Groups) -> list[Any]:
     return out
 
 
+def search_attrs() -> dict[str, str]:
+    """The words minqing/static/minqing/places.js shows, as data- attributes of a place <select>: with them and
+    the class ``place-select`` the select becomes a field one types a place's name in (call it in a request)."""
+    return {"class": "place-select", "data-label": _("Place"), "data-hint": _("Type a village or township name"),
+            "data-none": _("None of your places is named “{q}”"), "data-found": _("Places found: {n}"),
+            "data-more": _("Showing {shown} of {n}: type more of the name"),
+            "data-invalid": _("Choose a place from the list"), "data-required": _("Please choose a place")}
+
+
+def searchable(field: forms.Field) -> None:
+    """A form's place <select> searched by name (its choices stay the form's own)."""
+    field.widget.attrs.update(search_attrs())
+
+
 class PlaceField(forms.ChoiceField):
     """A form field of the user's places (call ``for_user`` in the form's __init__)."""
 

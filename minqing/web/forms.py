@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import KIND_NAMES, Category, Channel, Urgency
-from minqing.regions import jurisdiction
+from minqing.regions import jurisdiction, picker
 from minqing.regions.models import Region
 
 REQUIRED = {"required": _("Please fill this in")}
@@ -73,6 +73,7 @@ class AppealForm(forms.Form):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = region_choices(user)
+        picker.searchable(self.fields["region"])
         self.fields["category"].choices = category_choices()
         # As the cadre types, the NLP part suggests a category (nothing happens without it or without JS).
         self.fields["text"].widget.attrs.update({

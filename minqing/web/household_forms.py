@@ -11,7 +11,7 @@ from minqing.households.imports.columns import COLUMNS
 from minqing.households.imports.columns import REQUIRED as REQUIRED_COLUMNS
 from minqing.households.models import Gender, Relation, ResidentStatus, Tag
 from minqing.lib import regioncode
-from minqing.regions import jurisdiction
+from minqing.regions import jurisdiction, picker
 from minqing.regions.models import Region
 
 from .forms import REQUIRED
@@ -58,6 +58,7 @@ class HouseholdForm(forms.Form):
     def __init__(self, user, *args, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = village_choices(user)
+        picker.searchable(self.fields["region"])
         if editing:  # the village changes by moving the household (its own page and event)
             del self.fields["region"]
 
@@ -71,6 +72,7 @@ class MoveForm(forms.Form):
     def __init__(self, user, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = village_choices(user)
+        picker.searchable(self.fields["region"])
 
 
 class SplitForm(forms.Form):
@@ -135,7 +137,9 @@ class ImportForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = place_choices(user)
+        # grouped by township, so two villages of one name are told apart (the picker shows the township)
+        self.fields["region"].choices = picker.form_choices(picker.place_groups(user, "places"))
+        picker.searchable(self.fields["region"])
 
 
 class MappingForm(forms.Form):

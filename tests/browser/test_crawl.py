@@ -38,7 +38,7 @@ ALLOWED_WORDS = {"PDF", "Word", "Excel", "CSV", "JSON", "API", "ID", "GB", "OTP"
 # Verbatim data is left out of the text: <code>/<pre>/.mono hold identifiers and syntax shown as typed
 # (appeal numbers, region codes, a checklist's item format, an audit event's stored change set).
 # Tokens that are data, not words: log-in names, tracking and party codes, file names.
-DATA = re.compile(r"\bdemo-[a-z-]+\b|\b[A-Z0-9]{4}(?:-[A-Z0-9]{4})+\b|\b[\w-]+\.(?:xlsx|csv|docx|pdf|png|jpg)\b|"
+DATA = re.compile(r"\bdemo-[a-z-]+\b|\b[A-Z0-9]{4}(?:-[A-Z0-9]{4})+\b|\b[\w-]+\.(?:xlsx|csv|docx|pdf|png|jpg|pkl)\b|"
                   r"\bGB/T\s*\d+|\bhttps?://\S+|(?<![\w/])/[a-z0-9_-]+(?:/[a-z0-9_-]+)*/")
 
 

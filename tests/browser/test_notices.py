@@ -66,6 +66,12 @@ def test_a_township_remind_reaches_the_handlers_inbox_and_the_units_wecom_robot(
     inbox = page.inner_text("#inbox")
     assert "催办" in inbox and "新交办" in inbox
     _shot(page, "2-handler-inbox")
+    page.set_viewport_size({"width": 390, "height": 844})  # the handler's phone: the inbox fits, no sideways scroll
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    assert page.locator("#inbox a", has_text="【催办】").is_visible()
+    _shot(page, "2-handler-inbox-390")
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.locator("#inbox a", has_text="【催办】").click()
     page.wait_for_url(f"{base}/appeals/{a.pk}/")
     page.goto(f"{base}/")

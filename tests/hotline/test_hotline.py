@@ -217,3 +217,29 @@ def test_the_mapping_step_on_the_page(county, road, client, tmp_path, settings):
     assert done.status_code == 302 and "/jobs/" in done["Location"]
     order = HotlineOrder.objects.select_related("appeal").get(order_no="P-1")
     assert order.appeal.text == "路面塌陷" and order.appeal.reports.get().reporter_name == "李四"
+
+
+def test_the_orders_time_limit_bounds_the_cases_deadline(county, road, tmp_path):
+    from django.core.exceptions import ValidationError
+
+    path = xlsx(tmp_path / "工单.xlsx", rows(2))
+    now = dt.datetime(2025, 3, 2, 9, 0, tzinfo=TZ)
+    importer.load(importer.read_file(path), region=county.town, actor=county.township_leader, now=now)
+    first, second = (o.appeal for o in HotlineOrder.objects.select_related("appeal").order_by("order_no"))
+    limit = dt.datetime(2025, 3, 10, 23, 59, 59, tzinfo=TZ)  # 办理时限 2025-03-10: the end of that day
+    t = dt.datetime(2025, 3, 2, 10, 0, tzinfo=TZ)
+    # the county's default (15 working days) would run to late March: the order's limit wins
+    a = services.do_review(first, actor=county.township_leader, decision="assign", unit=county.units["town_office"].pk,
+                           person=county.cadre_a.pk, measures="更换灯泡", now=t)
+    assert a.due_at == limit
+    # a later deadline typed by the assigner is refused, in words, and nothing changes
+    events = AppealEvent.objects.filter(appeal=second).count()
+    with pytest.raises(ValidationError, match="不得晚于12345工单办理时限（2025-03-10 23:59）"):
+        services.do_review(second, actor=county.township_leader, decision="assign",
+                           unit=county.units["town_office"].pk, person=county.cadre_a.pk, measures="更换灯泡",
+                           due="2025-03-20", now=t)
+    assert AppealEvent.objects.filter(appeal=second).count() == events
+    earlier = services.do_review(second, actor=county.township_leader, decision="assign",
+                                 unit=county.units["town_office"].pk, person=county.cadre_a.pk, measures="更换灯泡",
+                                 due="2025-03-05", now=t)
+    assert earlier.due_at.date() == dt.date(2025, 3, 5)

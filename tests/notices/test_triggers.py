@@ -170,3 +170,25 @@ def test_channel_settings_page_is_the_county_sysadmins(county, sysadmin, login):
     e.refresh_from_db()
     assert not e.is_active
     assert triggers.robots("assigned", _assigned(county)) == []
+
+
+def test_the_inbox_through_the_api_is_ones_own_and_marks_read(county, client, bearer):
+    a = _assigned(county)
+    appeals.do_remind(a, actor=county.township_leader, now=T0 + dt.timedelta(hours=2))
+    mine = client.get("/api/v1/notices", headers=bearer(county.dept_handler)).json()
+    assert (mine["count"], mine["unread"]) == (2, 2)
+    assert [n["kind"] for n in mine["items"]] == ["reminded", "assigned"]  # newest first
+    assert mine["items"][0]["label"] != "reminded" and mine["items"][0]["appeal"] == a.pk
+    other = client.get("/api/v1/notices", headers=bearer(county.cadre_b)).json()
+    assert other["count"] == 0  # another person's notices are not in it
+    first = mine["items"][1]["id"]
+    r = client.post("/api/v1/notices/read", {"ids": [first]}, content_type="application/json",
+                    headers=bearer(county.cadre_b))
+    assert r.json()["marked"] == 0  # not theirs to mark
+    r = client.post("/api/v1/notices/read", {"ids": [first]}, content_type="application/json",
+                    headers=bearer(county.dept_handler))
+    assert r.json() == {"marked": 1, "unread": 1}
+    unread = client.get("/api/v1/notices?unread=true", headers=bearer(county.dept_handler)).json()
+    assert [n["kind"] for n in unread["items"]] == ["reminded"]
+    r = client.post("/api/v1/notices/read", {}, content_type="application/json", headers=bearer(county.dept_handler))
+    assert r.json() == {"marked": 1, "unread": 0}

@@ -14,7 +14,7 @@ from minqing.regions import picker
 pytestmark = pytest.mark.django_db
 
 PAGES = ["/nlp/hotspots/", "/disputes/", "/disputes/risks/", "/jobs/", "/checklists/", "/households/",
-         "/briefings/", "/appeals/"]
+         "/briefings/", "/appeals/", "/hotline/"]
 
 
 def _options(html: str, name: str = "region") -> list[tuple[str, str]]:

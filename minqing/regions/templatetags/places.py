@@ -28,4 +28,4 @@ def place_select(context: Any, name: str = "region", value: str = "", reach: str
 
         stray = Region.objects.filter(code=value).values_list("name", flat=True).first() or value
     return {"name": name, "value": value, "groups": groups, "any_label": any_label, "required": required,
-            "field_id": field_id or f"place-{name}", "stray": stray}
+            "field_id": field_id or f"place-{name}", "stray": stray, "attrs": picker.search_attrs()}

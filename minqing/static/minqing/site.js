@@ -33,7 +33,8 @@
   document.addEventListener("htmx:responseError", function (e) {
     var box = document.createElement("div");
     box.className = "msg msg-error"; box.setAttribute("role", "alert");
-    box.textContent = "操作失败（" + e.detail.xhr.status + "），请刷新页面后重试";
+    var words = document.body.getAttribute("data-htmx-error") || "{status}";  /* in the page's language */
+    box.textContent = words.replace("{status}", e.detail.xhr.status);
     var main = document.getElementById("main");
     if (main) { main.insertBefore(box, main.firstChild); }
   });

@@ -17,6 +17,8 @@
       var given = data[el.getAttribute("data-chart")] || [];
       var series = given.series || [];
       var rows = given.rows || given;
+      /* series names in the page's language, from the template (data-names), not written here */
+      var names = JSON.parse(el.getAttribute("data-names") || "[]");
       if (type === "pie") { rows = rows.filter(function (r) { return r.count > 0; }); }
       if (!rows.length) { return; }
       var option;
@@ -52,14 +54,14 @@
         option = { tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 40, right: 20, top: 20, bottom: 50 },
           xAxis: { type: "category", data: rows.map(function (r) { return r.month; }) }, yAxis: { type: "value" },
           series: [
-            { name: "受理", type: "line", data: rows.map(function (r) { return { value: r.received, link: r.link }; }) },
-            { name: "办结", type: "line", data: rows.map(function (r) { return r.closed; }) },
-            { name: "解决", type: "line", data: rows.map(function (r) { return r.solved; }) }] };
+            { name: names[0], type: "line", data: rows.map(function (r) { return { value: r.received, link: r.link }; }) },
+            { name: names[1], type: "line", data: rows.map(function (r) { return r.closed; }) },
+            { name: names[2], type: "line", data: rows.map(function (r) { return r.solved; }) }] };
       } else if (type === "children") {
         option = { tooltip: { trigger: "axis" }, grid: { left: 40, right: 20, top: 20, bottom: 60 },
           xAxis: { type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: { rotate: rows.length > 6 ? 40 : 0 } },
           yAxis: { type: "value" },
-          series: [{ name: "受理", type: "bar", data: rows.map(function (r) { return { value: r.received, link: r.received_link }; }) }] };
+          series: [{ name: names[0], type: "bar", data: rows.map(function (r) { return { value: r.received, link: r.received_link }; }) }] };
       } else {
         option = { tooltip: {}, grid: { left: 110, right: 30, top: 10, bottom: 30 }, xAxis: { type: "value" },
           yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.label; }) },

@@ -164,25 +164,26 @@
 
   async function renderPlanList() {
     const box = $("#plan-list");
-    box.replaceChildren();
-    if (!plan) { $("#plan-age").textContent = ""; box.append(el("p", { class: "empty", text: S.plan_none })); return; }
+    if (!plan) { $("#plan-age").textContent = ""; box.replaceChildren(el("p", { class: "empty", text: S.plan_none })); return; }
     const when = shortTime(plan.fetched_at);
     $("#plan-age").textContent = fmt(plan.fresh ? S.plan_fetched : S.plan_stale, { when: when });
-    if (!plan.items.length) { box.append(el("p", { class: "empty", text: S.plan_empty })); return; }
+    if (!plan.items.length) { box.replaceChildren(el("p", { class: "empty", text: S.plan_empty })); return; }
     const pending = await pendingHouseholds();
     const names = tagNames();
+    const parts = [];  // built first, swapped in at once: the list never shows empty while the outbox is read
     let heading = null;
     let list = null;
     plan.items.forEach(function (item) {
       const key = item.village + " " + (item.group || "");
       if (key !== heading) {
         heading = key;
-        box.append(el("h2", { class: "group", text: key }));
+        parts.push(el("h2", { class: "group", text: key }));
         list = el("ul", { class: "plan" });
-        box.append(list);
+        parts.push(list);
       }
       list.append(el("li", {}, [householdButton(item, pending, names)]));
     });
+    box.replaceChildren(...parts);
   }
 
   async function pendingHouseholds() {  // households with a visit waiting in the outbox
