@@ -142,4 +142,5 @@ def check_in(request: HttpRequest) -> HttpResponse:
     cal = deadlines.calendar()
     return render(request, "cadres/check_in.html", {
         "form": form, "today": today, "workday": cal.is_workday(today), "day_name": cal.day_name(today),
-        **duty.today_for(request.user, today)}, status=status)
+        "edits_roster": bool(duty.roster_places(request.user)), **duty.today_for(request.user, today)},
+        status=status)
