@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "minqing.disputes",
     "minqing.nlp",
     "minqing.portal",
+    "minqing.cadres",  # 群众评议 of cadres, 值班带班 and check-ins, 走读
     "minqing.hotline",  # 12345 work orders in and out, Open311 GeoReport v2
     "minqing.briefing",
     "minqing.jobs",

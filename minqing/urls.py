@@ -26,6 +26,7 @@ urlpatterns = [
     path("jobs/", include("minqing.jobs.urls")),
     path("notices/", include("minqing.notices.urls")),
     path("dashboards/", include("minqing.dashboards.urls")),
+    path("cadres/", include("minqing.cadres.urls")),
     path("audit/", include("minqing.audit.urls")),
     path("setup/", include("minqing.sysadmin.urls")),
     path("", include("minqing.accounts.urls")),

@@ -43,7 +43,7 @@ OBJECT_URLS = {
 }
 
 PARTS = ("fieldwork", "checklists", "enterprises", "disputes", "nlp", "portal", "briefing", "jobs", "dashboards",
-         "web_pages", "security", "households", "sysadmin", "notices")
+         "web_pages", "security", "households", "sysadmin", "notices", "cadres")
 for _part in PARTS:  # each part keeps its own list in tests/<part>/object_urls.py
     OBJECT_URLS.update(__import__(f"tests.{_part}.object_urls", fromlist=["OBJECT_URLS"]).OBJECT_URLS)
 

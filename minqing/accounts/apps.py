@@ -37,6 +37,7 @@ def register_codes() -> None:
         "staff.setup_code_failed": _("Wrong first log-in code"),
         "staff.created": _("Staff member created"),
         "staff.updated": _("Staff member updated"),
+        "staff.attributes_set": _("Staff member's party membership, year of birth or rank set"),
         "staff.deactivated": _("Staff member deactivated"),
         "staff.reactivated": _("Staff member reactivated"),
         "unit.created": _("Unit created"),

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role, TeamRole, UnitKind
+from .roles import Rank, Role, TeamRole, UnitKind
 
 
 class User(AbstractUser):
@@ -20,6 +20,11 @@ class User(AbstractUser):
     # The county whose system administrator manages this account (None: the operator's accounts).
     county = models.ForeignKey("regions.Region", verbose_name=_("county"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
+    # What the seeds count of cadres (党员, 35岁以下, 职级), entered by the county's system administrator.
+    # None: not entered — never counted as "no" (a party member's figure must not shrink by a blank).
+    party_member = models.BooleanField(_("Party member"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    rank = models.CharField(_("rank"), max_length=20, choices=Rank.choices, blank=True, default="")
 
     class Meta:
         verbose_name = _("staff account")

@@ -50,6 +50,19 @@ VILLAGE_CADRE_ROLES = frozenset({
 })
 
 
+class Rank(models.TextChoices):
+    """职级 as the seeds count cadres: civil-service levels, then the village's own cadres."""
+
+    COUNTY_PRINCIPAL = "county_principal", _("County-level principal")  # 县处级正职
+    COUNTY_DEPUTY = "county_deputy", _("County-level deputy")  # 县处级副职
+    SECTION_PRINCIPAL = "section_principal", _("Section-level principal")  # 乡科级正职
+    SECTION_DEPUTY = "section_deputy", _("Section-level deputy")  # 乡科级副职
+    CHIEF_CLERK = "chief_clerk", _("Chief clerk")  # 主任科员（一至四级）
+    CLERK = "clerk", _("Clerk")  # 科员、办事员
+    VILLAGE = "village", _("Village cadre")  # 村（社区）干部
+    OTHER = "other", _("Other")  # 事业编制、聘用人员
+
+
 class UnitKind(models.TextChoices):
     LEADERSHIP = "leadership", _("County leadership")  # 县委县政府
     DEPARTMENT = "department", _("County department")  # 县直部门

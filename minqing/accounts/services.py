@@ -19,11 +19,14 @@ from minqing.regions.models import Region
 from . import codes
 from .admins import check_county, county_code_of
 from .models import ApiToken, CodePurpose, Post, SetupCode, Unit, User
-from .roles import Role, UnitKind
+from .roles import Rank, Role, UnitKind
 
 SETUP_CODE_HOURS = codes.HOURS[CodePurpose.FIRST_LOGIN]
 UNIT_FIELDS = ("name", "kind", "function", "region_id", "parent_id", "is_active")
 STAFF_FIELDS = ("username", "display_name", "is_active", "county_id")
+ATTRIBUTE_FIELDS = ("party_member", "birth_year", "rank")
+OLDEST_BIRTH_YEAR = 1930
+YOUNGEST_AGE = 16  # 劳动法: no one younger works a post
 
 
 def _state(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -77,6 +80,42 @@ def update_staff(user: User, *, actor, display_name: str, reason: str = "", ip: 
     user.save(update_fields=["display_name"])
     record("staff.updated", actor=actor, obj=user, region_code=user.county_id,
            changes=diff(before, _state(user, STAFF_FIELDS)), reason=reason, ip=ip)
+    return user
+
+
+def clean_attributes(party_member: Any, birth_year: Any, rank: Any, *, today: dt.date) -> dict[str, Any]:
+    """党员 (True/False/None: not entered), year of birth (None: not entered) and 职级 ("" or a Rank)."""
+    if party_member not in (None, True, False):
+        raise ValidationError("党员一项只能填是、否或不填")
+    year = None
+    if birth_year not in (None, ""):
+        try:
+            year = int(birth_year)
+        except (TypeError, ValueError):
+            raise ValidationError(f"出生年份“{birth_year}”不是年份") from None
+        if not OLDEST_BIRTH_YEAR <= year <= today.year - YOUNGEST_AGE:
+            raise ValidationError(f"出生年份须在{OLDEST_BIRTH_YEAR}年到{today.year - YOUNGEST_AGE}年之间")
+    rank = (rank or "").strip()
+    if rank and rank not in Rank.values:
+        raise ValidationError(f"无法识别职级“{rank}”")
+    return {"party_member": party_member, "birth_year": year, "rank": rank}
+
+
+@transaction.atomic
+def set_attributes(user: User, *, actor, party_member: bool | None, birth_year: int | str | None, rank: str,
+                   reason: str = "", ip: str | None = None, today: dt.date | None = None) -> User:
+    """The figures the seeds count of a cadre (党员, 出生年份 for 35岁以下, 职级), by the county's
+    system administrator; nothing is written (and no event) when nothing changed."""
+    check_county(actor, user.county_id)
+    values = clean_attributes(party_member, birth_year, rank, today=today or timezone.localdate())
+    before = _state(user, ATTRIBUTE_FIELDS)
+    if before == values:
+        return user
+    for name, value in values.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(ATTRIBUTE_FIELDS))
+    record("staff.attributes_set", actor=actor, obj=user, region_code=user.county_id,
+           changes=diff(before, values), reason=reason, ip=ip)
     return user
 
 

@@ -1,7 +1,9 @@
 """Bulk import of staff from Excel/CSV: one row per post (a person with two posts has two rows).
 
 Columns: 登录名, 姓名, 单位, 职务 (the post's Chinese name, e.g. 村党组织书记 or its code), and
-optionally 辖区代码 (the post's region code; the unit's place when empty). All or nothing: every
+optionally 辖区代码 (the post's region code; the unit's place when empty) and the cadre's 党员
+(是/否, 中共党员/预备党员/群众), 出生年份 and 职级 (its Chinese name or code); an empty cell leaves
+what was entered before. All or nothing: every
 row is checked first and errors name 第N行 “列名” as the ledger importer does; then one
 transaction creates the accounts (no password: each person sets it with a one-time code) and
 posts through the same service functions the pages use. A row whose person and post already exist
@@ -22,10 +24,12 @@ from minqing.lib.cells import CellError, LedgerImportError, read_sheet, text
 from . import services
 from .admins import check_county
 from .models import Post, Unit, User
-from .roles import Role
+from .roles import Rank, Role
 
 COLUMNS = ("登录名", "姓名", "单位", "职务")
-OPTIONAL = ("辖区代码",)
+OPTIONAL = ("辖区代码", "党员", "出生年份", "职级")
+PARTY_WORDS = {"是": True, "党员": True, "中共党员": True, "预备党员": True, "yes": True, "1": True,
+               "否": False, "群众": False, "非党员": False, "no": False, "0": False}
 
 
 @dataclass
@@ -42,11 +46,37 @@ class StaffImportResult:
 
 def _roles() -> dict[str, str]:
     """Post names in Chinese and English, and their codes, to the code."""
-    out = {r.value: r.value for r in Role}
+    return _names(Role)
+
+
+def _names(choices) -> dict[str, str]:
+    out = {r.value: r.value for r in choices}
     for lang in ("zh-hans", "en"):
         with translation.override(lang):
-            out.update({str(r.label): r.value for r in Role})
+            out.update({str(r.label): r.value for r in choices})
     return out
+
+
+def _attributes(party: str, year: str, rank: str, ranks: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
+    """The cadre's attributes given on the row (an empty cell: not given) and the problems found."""
+    given: dict = {}
+    problems: list[tuple[str, str]] = []
+    if party:
+        if party.lower() in PARTY_WORDS:
+            given["party_member"] = PARTY_WORDS[party.lower()]
+        else:
+            problems.append(("党员", f"无法识别“{party}”，请填是或否"))
+    if year:
+        try:
+            given["birth_year"] = int(float(year))
+        except ValueError:
+            problems.append(("出生年份", f"“{year}”不是年份"))
+    if rank:
+        if rank in ranks:
+            given["rank"] = ranks[rank]
+        else:
+            problems.append(("职级", f"无法识别“{rank}”"))
+    return given, problems
 
 
 @dataclass
@@ -57,6 +87,7 @@ class _Row:
     unit: Unit
     role: str
     region: str
+    attributes: dict
 
 
 def import_staff(path: str | Path, *, actor, county: str, dry_run: bool = False) -> StaffImportResult:
@@ -69,14 +100,15 @@ def import_staff(path: str | Path, *, actor, county: str, dry_run: bool = False)
     low, high = regioncode.subtree_range(county)
     units = {u.name: u for u in Unit.objects.filter(region_id__gte=low, region_id__lte=high, is_active=True)}
     roles = _roles()
+    ranks = _names(Rank)
     errors: list[tuple[int, str, str]] = []
     rows: list[_Row] = []
     seen: dict[str, str] = {}
     for number, cells in sheet.rows:
         idx = [col.get(c) for c in (*COLUMNS, *OPTIONAL)]
-        username, name, unit_name, role_text, code = (
+        username, name, unit_name, role_text, code, party, year, rank = (
             text(cells[i]) if i is not None and i < len(cells) else "" for i in idx)
-        problems: list[tuple[str, str]] = []
+        attributes, problems = _attributes(party, year, rank, ranks)
         if not username:
             problems.append(("登录名", "不能为空"))
         elif seen.get(username, name) != name:
@@ -104,7 +136,7 @@ def import_staff(path: str | Path, *, actor, county: str, dry_run: bool = False)
         errors += [(number, c, m) for c, m in problems]
         if not problems and unit is not None and role is not None:
             seen[username] = name
-            rows.append(_Row(number, username, name, unit, role, region or unit.region_id))
+            rows.append(_Row(number, username, name, unit, role, region or unit.region_id, attributes))
     if errors:
         raise LedgerImportError(errors)
     result = StaffImportResult(rows=len(rows), accounts_created=0, posts_created=0, dry_run=dry_run)
@@ -129,6 +161,9 @@ def _write(rows: list[_Row], *, actor, county: str, result: StaffImportResult) -
                                              reason="人员导入")
                 result.accounts_created += 1
             users[row.username] = user
+            if row.attributes:
+                current = {f: getattr(user, f) for f in services.ATTRIBUTE_FIELDS}
+                services.set_attributes(user, actor=actor, **(current | row.attributes), reason="人员导入")
             if not Post.objects.filter(user=user, unit=row.unit, role=row.role, region_id=row.region,
                                        ended_on__isnull=True).exists():
                 services.add_post(actor=actor, user=user, unit=row.unit, role=row.role, region=row.region,

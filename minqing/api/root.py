@@ -50,6 +50,7 @@ def _mount() -> None:
     from minqing.appeals.metrics_api import router as metrics_router
     from minqing.audit.api import router as audit
     from minqing.briefing.api import router as briefings
+    from minqing.cadres.api import router as cadres
     from minqing.checklists.api import router as checklists
     from minqing.disputes.api import router as disputes
     from minqing.disputes.public_api import router as mediation
@@ -83,6 +84,7 @@ def _mount() -> None:
     api.add_router("/hotline", hotline)
     api.add_router("/briefings", briefings)
     api.add_router("/jobs", jobs)
+    api.add_router("/cadres", cadres)
     api.add_router("/notices", notices)
     api.add_router("/audit", audit)
     api.add_router("/setup", setup)

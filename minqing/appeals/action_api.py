@@ -43,6 +43,8 @@ FIELDS: dict[str, tuple[Any, dict[str, Any]]] = {
     "passed": (bool, {}),
     "method": (str, {"max_length": 50}),
     "reopen": (bool, {}),
+    "cadre_rating": (Literal[tuple(s.value for s in wf.Satisfaction)],
+                     {"description": "群众对承办干部的评价（群众评议，五级，可不填）"}),
     "outcome": (Literal["solved", "unsolved"], {}),
     "told": (Literal[services.TOLD_METHODS], {"description": "已告知群众办理结果的方式（不填：待通知发出后记录）"}),
     "target": (int | str, {"description": "目标诉求 id 或编号"}),

@@ -64,7 +64,9 @@ FIELD_NAMES: Mapping[str, Any] = {
     "fund_source": pgettext_lazy("field", "Source of funds"), "evidence": pgettext_lazy("field", "Evidence"),
     "leader": pgettext_lazy("field", "Supervising leader"), "days": pgettext_lazy("field", "Days of extension"),
     "result": pgettext_lazy("field", "Result"), "passed": pgettext_lazy("field", "Verification"),
-    "method": pgettext_lazy("field", "Visit method"), "reopen": pgettext_lazy("field", "Handle again"),
+    "method": pgettext_lazy("field", "Visit method"),
+    "cadre_rating": pgettext_lazy("field", "Rating of the cadre who served them"),
+    "reopen": pgettext_lazy("field", "Handle again"),
     "outcome": pgettext_lazy("field", "Outcome"), "target": pgettext_lazy("field", "Merge into case"),
     "persons": pgettext_lazy("field", "Persons responsible"), "told": pgettext_lazy("field", "How residents were told"),
     "body": pgettext_lazy("field", "Statutory channel (receiving body)"),
@@ -108,7 +110,8 @@ DECISION_LABELS: Mapping[str, Any] = {
 # payload key → its codes' labels (a value that is no code, e.g. a typed reason, shows as it is)
 VALUE_LABELS: Mapping[str, Mapping[str, Any]] = {
     "flags": FLAG_LABELS, "reason": CLOSE_REASON_LABELS, "method": VISIT_METHOD_LABELS,
-    "satisfaction": SATISFACTION_LABELS, "level": {lv.value: label for lv, label in wf.LEVEL_LABELS.items()},
+    "satisfaction": SATISFACTION_LABELS, "cadre_rating": SATISFACTION_LABELS,
+    "level": {lv.value: label for lv, label in wf.LEVEL_LABELS.items()},
     "kind": {k.value: label for k, label in wf.KIND_LABELS.items()},
     "status": {s.value: label for s, label in wf.STATUS_LABELS.items()},
     "outcome": OUTCOME_LABELS, "decision": DECISION_LABELS,

@@ -330,10 +330,15 @@ def do_verify(appeal: Appeal, *, actor, passed: bool, note: str = "", now: dt.da
 
 @transaction.atomic
 def do_return_visit(appeal: Appeal, *, actor, satisfaction: str, method: str = "", note: str = "",
-                    reopen: bool = True, now: dt.datetime | None = None) -> Appeal:
-    """回访: 满意 / 基本满意 / 不满意; 不满意 reopens the case (counted) unless reopen=False."""
+                    reopen: bool = True, cadre_rating: str = "", now: dt.datetime | None = None) -> Appeal:
+    """回访: 满意 / 基本满意 / 不满意; 不满意 reopens the case (counted) unless reopen=False.
+    ``cadre_rating``: the resident's rating of the cadre who served them, on the same five levels
+    (群众评议; written by the cadres part when it hears of the event, appeals.hooks)."""
+    if cadre_rating and cadre_rating not in {s.value for s in wf.Satisfaction}:
+        raise ValidationError({"cadre_rating": wf.SATISFACTION_ERROR})
+    payload = {"satisfaction": satisfaction, "method": method, "note": note, "reopen": reopen}
     result = _transition(appeal, "return_visit", actor=actor, now=now,
-                         payload={"satisfaction": satisfaction, "method": method, "note": note, "reopen": reopen})
+                         payload=payload | ({"cadre_rating": cadre_rating} if cadre_rating else {}))
     ReturnVisit.objects.create(appeal=result, at=result.updated_at, by=actor if getattr(actor, "pk", None) else None,
                                reached=True, satisfaction=satisfaction, note=note)
     return result

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from minqing.lib import figures as figure_registry
 from minqing.lib import periods
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
@@ -56,6 +57,9 @@ def region(request: HttpRequest, code: str | None) -> HttpResponse:
         "dash": dash, "period": period, "error": error, "big": big,
         "charts": dash.charts(),
         **periods.choices(period.end),
+        # 群众评议 and the cadre figures: the cadres part's section, for a leader of the place only.
+        "cadres": None if big else figure_registry.compute("cadres", place.code, period.start, period.end,
+                                                          user=request.user),
     }
     if big:  # the wall screen reloads itself; ?refresh=seconds within 1–60 minutes, 5 by default
         refresh = _refresh_seconds(request.GET.get("refresh"))

@@ -40,6 +40,17 @@ class Staffing:
     county_leaders: list[User]
 
 
+# 职级 of a demo cadre by their (first) post.
+DEMO_RANKS = {
+    "county_secretary": "county_principal", "county_head": "county_principal", "county_leader": "county_deputy",
+    "dept_head": "section_principal", "dept_handler": "clerk", "discipline": "chief_clerk",
+    "township_secretary": "section_principal", "township_head": "section_principal",
+    "village_lead": "section_deputy", "township_staff": "clerk", "first_secretary": "chief_clerk",
+    "team_leader": "chief_clerk", "village_secretary": "village", "village_director": "village",
+    "grid_worker": "village", "mediator": "village",
+}
+
+
 class StaffBuilder:
     """Creates accounts in bulk: only the demo log-ins get a (slow, argon2) password hash."""
 
@@ -59,7 +70,20 @@ class StaffBuilder:
     def post(self, user: User, unit: Unit, role: str, region_code: str) -> None:
         self.posts.append((user, unit, role, region_code))
 
+    def _attributes(self) -> None:
+        """党员, 出生年份 and 职级 of every demo cadre, from a generator of its own: the demo's other draws
+        (cases, visits …) stay exactly as they were."""
+        rng = random.Random(f"staff-attributes-{len(self.users)}")
+        roles = {u.username: role for u, _unit, role, _code in self.posts}
+        for u in self.users:
+            rank = DEMO_RANKS.get(roles.get(u.username, ""), "other")
+            u.rank = rank
+            u.party_member = rank != "village" or rng.random() < 0.7
+            youngest = self.now.year - (28 if rank.startswith(("county", "section")) else 22)
+            u.birth_year = rng.randint(self.now.year - 58, youngest)
+
     def save(self) -> None:
+        self._attributes()
         User.objects.bulk_create(self.users, batch_size=2000)
         by_name = dict(User.objects.filter(username__in=[u.username for u in self.users])
                        .values_list("username", "pk"))

@@ -23,7 +23,7 @@ from minqing.api.schemas import paginate
 from minqing.lib import periods
 from minqing.regions import jurisdiction
 
-from . import directory, metrics, people_api, plans, services, sync
+from . import directory, metrics, people_api, plans, rounds, services, sync
 from .models import Activity, FieldAppeal, ResearchTopic, VillageList, VillageListItem, Visit, VisitRound
 
 router = Router(tags=["fieldwork"])
@@ -170,14 +170,51 @@ def field_get_activity(request, activity_id: int):
     return out
 
 
-@router.get("/rounds/{round_id}", response=dict[str, Any], summary="One visit round and its results")
-def field_get_round(request, round_id: int):
-    r = jurisdiction.get_visible_or_404(request.user, VisitRound.objects.select_related("team"), pk=round_id)
+def _round_out(r: VisitRound) -> dict[str, Any]:
+    """The round, with its results as shown (the count, or the standing correction) and reconciled."""
+    rec = rounds.reconcile(r)
+    shown = {s.name: s.shown for s in rec.stages}
     return {"id": r.pk, "team": r.team.name, "region": r.region_id, "year": r.year, "number": r.number,
             "started_on": r.started_on.isoformat(), "ended_on": r.ended_on.isoformat() if r.ended_on else None,
             "villages": sorted(r.villages.values_list("code", flat=True)),
-            "households_visited": r.households_visited, "households_with_problems": r.households_with_problems,
-            "sent_to_township": r.sent_to_township, "sent_to_county": r.sent_to_county, "summary": r.summary}
+            "led_by": {"id": r.led_by_id, "name": str(r.led_by)} if r.led_by_id else None,
+            **shown, "results": rec.as_dict(), "summary": r.summary}
+
+
+@router.get("/rounds/{round_id}", response=dict[str, Any], summary="One visit round and its results")
+def field_get_round(request, round_id: int):
+    r = jurisdiction.get_visible_or_404(request.user, VisitRound.objects.select_related("team", "led_by"),
+                                        pk=round_id)
+    return _round_out(r)
+
+
+class RoundLeaderIn(Schema):
+    leader: int | None = Field(None, description="the county leader's user id; null clears it")
+
+
+@router.post("/rounds/{round_id}/leader", response=dict[str, Any], summary="Name who led a visit round")
+def field_round_leader(request, round_id: int, payload: RoundLeaderIn):
+    r = jurisdiction.get_visible_or_404(request.user, VisitRound, pk=round_id)
+    row = rounds.set_round_leader(r, actor=request.user, leader=payload.leader)
+    return _round_out(VisitRound.objects.select_related("team", "led_by").get(pk=row.pk))
+
+
+class RoundResultsIn(Schema):
+    count: bool = Field(False, description="true: count the results from the round's visits and cases")
+    households_visited: int | None = None
+    households_with_problems: int | None = None
+    sent_to_township: int | None = None
+    sent_to_county: int | None = None
+    reason: str = Field("", description="why the typed figures correct the count (required with them)")
+
+
+@router.post("/rounds/{round_id}/results", response=dict[str, Any],
+             summary="Count a round's results, or correct the count with a reason")
+def field_round_results(request, round_id: int, payload: RoundResultsIn):
+    r = jurisdiction.get_visible_or_404(request.user, VisitRound, pk=round_id)
+    typed = None if payload.count else {n: getattr(payload, n) or 0 for n in services.ROUND_RESULTS}
+    row = services.set_round_results(r, actor=request.user, results=typed, reason=payload.reason)
+    return _round_out(VisitRound.objects.select_related("team", "led_by").get(pk=row.pk))
 
 
 @router.get("/topics/{topic_id}", response=dict[str, Any], summary="One research topic and its sub-topics")

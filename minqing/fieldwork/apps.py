@@ -60,6 +60,8 @@ def register_codes() -> None:
         "field.lists.ticked": _("Visit list ticked"),
         "field.round.created": _("Research round created"),
         "field.round.results": _("Research round results"),
+        "field.round.corrected": _("Visit round results corrected"),
+        "field.round.leader": _("Visit round leader named"),
         "field.subtopic.created": _("Research sub-topic created"),
         "field.subtopic.findings": _("Research sub-topic findings"),
         "field.topic.conclusions": _("Research topic conclusions"),

@@ -328,8 +328,11 @@ def _rounds(d: FieldDemo) -> list[Round]:
     out = []
     teams = list(VisitTeam.objects.prefetch_related("villages").order_by("pk"))
     members: dict[int, list[int]] = defaultdict(list)
-    for team_id, uid in VisitTeamMember.objects.order_by("pk").values_list("team_id", "user_id"):
+    leaders: dict[int, int] = {}  # 县级领导带队: the team's county-leader member leads its rounds
+    for team_id, uid, role in VisitTeamMember.objects.order_by("pk").values_list("team_id", "user_id", "role"):
         members[team_id].append(uid)
+        if role == "county_leader":
+            leaders.setdefault(team_id, uid)
     round_id, list_id = bulk.next_id(VisitRound), bulk.next_id(VillageList)
     rounds, round_villages, lists, items = [], [], [], []
     for team in teams:
@@ -342,7 +345,7 @@ def _rounds(d: FieldDemo) -> list[Round]:
             finished = last < d.anchor
             at = d.when(first)
             rounds.append((round_id, team.pk, team.region_id, first.year, number, first, last if finished else None,
-                           0, 0, 0, 0, "", at, at))
+                           0, 0, 0, 0, "", leaders.get(team.pk), "", at, at))
             round_villages.extend((round_id, code) for code in codes)
             out.append((round_id, set(codes), first, last, members[team.pk]))
             for code in codes:
@@ -356,7 +359,8 @@ def _rounds(d: FieldDemo) -> list[Round]:
             round_id += 1
     bulk.insert_rows(VisitRound, ["id", "team", "region", "year", "number", "started_on", "ended_on",
                                   "households_visited", "households_with_problems", "sent_to_township",
-                                  "sent_to_county", "summary", "created_at", "updated_at"], rounds)
+                                  "sent_to_county", "summary", "led_by", "correction_reason", "created_at",
+                                  "updated_at"], rounds)
     bulk.insert_rows(VisitRound.villages.through, ["visitround", "region"], round_villages)
     bulk.insert_rows(VillageList, ["id", "region", "round", "title", "prepared_on", "created_at"], lists)
     bulk.insert_rows(VillageListItem, ["village_list", "region", "kind", "text", "position", "done_at", "done_note"],
@@ -381,7 +385,7 @@ def _round_results(d: FieldDemo, rounds: list[Round], households: dict[str, list
         county = share(township, 0.16, 0.32)
         VisitRound.objects.filter(pk=rid).update(
             households_visited=visited, households_with_problems=found, sent_to_township=township,
-            sent_to_county=county,
+            sent_to_county=county, correction_reason="走访组汇总自报：含未在系统逐户登记的走访",
             summary=f"本轮走访{visited}户，摸排问题{found}户，提交乡镇研判{township}户，报送县级{county}户。")
 
 

@@ -101,10 +101,14 @@ def round_results_from_visits(rnd: VisitRound) -> dict[str, int]:
 
 @transaction.atomic
 def set_round_results(rnd: VisitRound, *, actor: Any, results: Mapping[str, int] | None = None,
-                      now: dt.datetime | None = None) -> VisitRound:
-    """Enter (or count from its visits, when `results` is None) a round's funnel. Each stage is a
-    subset of the one before it."""
+                      reason: str = "", now: dt.datetime | None = None) -> VisitRound:
+    """Count a round's funnel from its visits and cases (`results` None: any correction is dropped),
+    or enter the team's own figures as a correction of that count, which needs its reason: the count
+    is always shown beside it (rounds.reconcile). Each stage is a subset of the one before it."""
     now = now or timezone.now()
+    reason = _text(reason, 2000, "更正理由")
+    if results is not None and not reason:
+        raise ValidationError("录入的走访结果是对统计数的更正，请填写更正理由（如：部分走访未在系统登记）")
     row = jurisdiction.visible(actor, VisitRound).select_for_update().filter(pk=rnd.pk).first() \
         if actor is not None else VisitRound.objects.select_for_update().get(pk=rnd.pk)
     if row is None:
@@ -124,10 +128,18 @@ def set_round_results(rnd: VisitRound, *, actor: Any, results: Mapping[str, int]
     before = {n: getattr(row, n) for n in ROUND_RESULTS}
     for name, number in zip(ROUND_RESULTS, numbers, strict=True):
         setattr(row, name, number)
+    before_reason = row.correction_reason
+    row.correction_reason = reason if results is not None else ""
+    row.corrected_by = actor if results is not None and getattr(actor, "pk", None) else None
+    row.corrected_at = now if results is not None else None
     row.updated_at = now
     row.save()
-    record("field.round.results", actor=actor, obj=row, at=now,
-           changes={n: [before[n], getattr(row, n)] for n in ROUND_RESULTS})
+    changes = {n: [before[n], getattr(row, n)] for n in ROUND_RESULTS}
+    if results is not None:
+        changes["counted"] = round_results_from_visits(row)
+    record("field.round.results" if results is None else "field.round.corrected", actor=actor, obj=row, at=now,
+           changes=changes | ({"correction_dropped": True} if before_reason and results is None else {}),
+           reason=reason)
     return row
 
 
@@ -180,7 +192,7 @@ def tick_item(item: VillageListItem, *, actor: Any, note: str = "", done: bool =
 @transaction.atomic
 def create_round(*, actor: Any, team: VisitTeam | int, year: int, number: int, started_on: dt.date,
                  ended_on: dt.date | None = None, villages: Iterable[Region | str] = (), summary: str = "",
-                 now: dt.datetime | None = None) -> VisitRound:
+                 led_by: User | int | None = None, now: dt.datetime | None = None) -> VisitRound:
     """A round (轮次) of a 五人走访组; only a leader of the team's place opens one. The villages
     must lie inside the team's place; a team numbers its rounds once a year."""
     now = now or timezone.now()
@@ -212,12 +224,16 @@ def create_round(*, actor: Any, team: VisitTeam | int, year: int, number: int, s
                or regioncode.level_of(p.code) != regioncode.VILLAGE]
     if outside:
         raise ValidationError(f"{'、'.join(outside)}不是该走访组所在地的村（社区）")
+    from .rounds import check_leader, team_leader
+
+    leader = check_leader(row, led_by) if led_by not in (None, "") else team_leader(row)
     rnd = VisitRound.objects.create(team=row, region_id=row.region_id, year=year, number=number,
-                                    started_on=started_on, ended_on=ended_on,
+                                    started_on=started_on, ended_on=ended_on, led_by=leader,
                                     summary=_text(summary, 10000, "小结"), created_at=now, updated_at=now)
     rnd.villages.set(places)
     record("field.round.created", actor=actor, obj=rnd, at=now,
-           changes={"team": row.pk, "year": year, "number": number, "villages": codes})
+           changes={"team": row.pk, "year": year, "number": number, "villages": codes,
+                    "led_by": leader.pk if leader else None})
     return rnd
 
 

@@ -136,18 +136,35 @@ class RoundForm(forms.Form):
     villages = forms.MultipleChoiceField(label=W["Villages"], required=False,
                                          widget=forms.SelectMultiple(attrs={"size": 6}))
     summary = forms.CharField(label=W["Summary"], required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    led_by = forms.TypedChoiceField(label=_("Led by (county leader)"), coerce=int, required=False, empty_value=None,
+                                    help_text=_("Empty: the team's county leader."))
 
-    def __init__(self, *args, teams=(), villages=(), **kwargs):
+    def __init__(self, *args, teams=(), villages=(), leaders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = list(teams)
         self.fields["villages"].choices = list(villages)
+        self.fields["led_by"].choices = [("", "—")] + list(leaders)
 
 
 class ResultsForm(forms.Form):
+    """The team's own figures: a correction of the count, entered with its reason."""
+
     households_visited = forms.IntegerField(label=W["Households visited"], min_value=0)
     households_with_problems = forms.IntegerField(label=_("Households with problems"), min_value=0)
     sent_to_township = forms.IntegerField(label=_("Sent to the township"), min_value=0)
     sent_to_county = forms.IntegerField(label=_("Sent to the county"), min_value=0)
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("A typed figure corrects the count: say why.")})
+
+
+class RoundLeaderForm(forms.Form):
+    leader = forms.TypedChoiceField(label=_("Led by (county leader)"), coerce=int, required=False,
+                                    empty_value=None)
+
+    def __init__(self, *args, leaders=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].choices = [("", "—")] + list(leaders)
 
 
 class ListsForm(forms.Form):

@@ -6,7 +6,9 @@
   township (of a county) or village (of a township).
 - quota_report: see quotas.py.
 - funnel: the visit rounds of the five-person teams started in the period whose team works in
-  the subtree, summed: households visited → with problems → sent to the township → the county.
+  the subtree, summed: households visited → with problems → sent to the township → the county;
+  each round counted from its visits and cases, or its team's correction where one stands
+  (funnel_counted: the same rounds, all counted — the two side by side are the reconciliation).
 
 With `user`, figures are restricted to what the user may see as figures (jurisdiction.figure_q).
 """
@@ -70,18 +72,38 @@ def quota_report(region_code: str, start: dt.date, end: dt.date, *, user: Any = 
     return quotas.report(region_code, start, end, user=user)
 
 
-def funnel(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
-    code = regioncode.normalize(region_code)
-    q = jurisdiction.region_q([code])
+def _rounds_in(region_code: str, start: dt.date, end: dt.date, user: Any):
+    q = jurisdiction.region_q([regioncode.normalize(region_code)])
     if user is not None:
         q &= jurisdiction.figure_q(user)
-    sums = VisitRound.objects.alive().filter(q, started_on__gte=start, started_on__lte=end).aggregate(
+    return VisitRound.objects.alive().filter(q, started_on__gte=start, started_on__lte=end)
+
+
+def funnel(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
+    """Each round's figure as its page shows it: the team's correction where one stands (with its reason),
+    else the count from the round's visits and cases (rounds.reconcile)."""
+    from .rounds import counted_funnel
+
+    rounds = _rounds_in(region_code, start, end, user)
+    sums = rounds.exclude(correction_reason="").aggregate(
         visited=Sum("households_visited"), found=Sum("households_with_problems"),
         township=Sum("sent_to_township"), county=Sum("sent_to_county"))
-    return {k: int(v or 0) for k, v in sums.items()}
+    counted = counted_funnel(list(rounds.filter(correction_reason="").values_list("pk", flat=True)))
+    keys = {"visited": "households_visited", "found": "households_with_problems", "township": "sent_to_township",
+            "county": "sent_to_county"}
+    return {k: int(sums[k] or 0) + counted[name] for k, name in keys.items()}
+
+
+def funnel_counted(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
+    """The same rounds' funnel counted from their visits and cases (rounds.counted_funnel): beside
+    ``funnel`` it shows how far the typed corrections move the figures."""
+    from .rounds import counted_funnel
+
+    return counted_funnel(list(_rounds_in(region_code, start, end, user).values_list("pk", flat=True)))
 
 
 def section(code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, Any]:
     """The part's figures for dashboards, briefings and /api/v1/metrics/fieldwork (minqing.lib.figures)."""
     return {"coverage": coverage(code, start, end, user=user),
-            "quota_report": quota_report(code, start, end, user=user), "funnel": funnel(code, start, end, user=user)}
+            "quota_report": quota_report(code, start, end, user=user), "funnel": funnel(code, start, end, user=user),
+            "funnel_counted": funnel_counted(code, start, end, user=user)}

@@ -228,7 +228,12 @@ class ResearchSubtopic(KeptModel):
 
 class VisitRound(KeptModel):
     """One round (轮次) of a 五人走访组 over its villages, with the round's results counted in
-    households: visited → with problems found → sent to the township → sent to the county."""
+    households: visited → with problems found → sent to the township → sent to the county.
+
+    The results are counted from the round's visits and cases (desk.round_results_from_visits); the
+    four stored figures are the team's typed count, shown only as a correction beside the counted
+    one, with its reason (``correction_reason``; empty: no correction — the stored figures are the
+    last count). ``led_by`` is the county leader who led the round (县级领导带队)."""
 
     team = models.ForeignKey("accounts.VisitTeam", verbose_name=_("visit team"), on_delete=models.PROTECT,
                              related_name="rounds")
@@ -245,6 +250,12 @@ class VisitRound(KeptModel):
     sent_to_township = models.PositiveIntegerField(_("sent to the township"), default=0)
     sent_to_county = models.PositiveIntegerField(_("sent to the county"), default=0)
     summary = models.TextField(_("summary"), blank=True)
+    led_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("led by"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="rounds_led")
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    corrected_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
 

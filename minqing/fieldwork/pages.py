@@ -29,8 +29,18 @@ from minqing.lib.periods import bounds
 from minqing.regions import jurisdiction
 from minqing.regions.models import Level, Region
 
-from . import metrics, services
-from .forms import ActivityForm, ListsForm, ResultsForm, RoundForm, SubtopicForm, TextForm, TickForm, TopicForm
+from . import metrics, rounds, services
+from .forms import (
+    ActivityForm,
+    ListsForm,
+    ResultsForm,
+    RoundForm,
+    RoundLeaderForm,
+    SubtopicForm,
+    TextForm,
+    TickForm,
+    TopicForm,
+)
 from .models import (
     Activity,
     ActivityKind,
@@ -385,7 +395,7 @@ def _teams(user: Any, *, lead: bool = False) -> list[VisitTeam]:
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    qs = jurisdiction.visible(request.user, VisitRound).alive().select_related("team", "region") \
+    qs = jurisdiction.visible(request.user, VisitRound).alive().select_related("team", "region", "led_by") \
         .prefetch_related("villages")
     year = _int(request.GET.get("year"))
     team = _int(request.GET.get("team"))
@@ -408,14 +418,16 @@ def round_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("只有走访组所在地的领导可以安排走访轮次")
     villages = [(c, n) for c, n in _places(user, (Level.VILLAGE,), figures=True)
                 if any(regioncode.contains(t.region_id, c) for t in teams)]
+    leaders = {u.pk: str(u) for t in teams for u in rounds.county_leaders(t)}
     form = RoundForm(request.POST or None, teams=[(t.pk, f"{t.name}（{t.year}）") for t in teams], villages=villages,
+                     leaders=sorted(leaders.items(), key=lambda kv: kv[1]),
                      initial={"year": timezone.localdate().year, "started_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             rnd = services.create_round(actor=user, team=d["team"], year=d["year"], number=d["number"],
                                         started_on=d["started_on"], ended_on=d["ended_on"], villages=d["villages"],
-                                        summary=d["summary"])
+                                        summary=d["summary"], led_by=d["led_by"])
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -423,25 +435,31 @@ def round_new(request: HttpRequest) -> HttpResponse:
     return render(request, "fieldwork/desk/round_form.html", {"form": form}, status=422 if form.errors else 200)
 
 
+STAGE_NAMES = {"households_visited": _("Households visited"), "households_with_problems": _("With problems found"),
+               "sent_to_township": _("Sent to the township"), "sent_to_county": _("Sent to the county")}
+
+
 def _round_page(request: HttpRequest, rnd: VisitRound, *, form: ResultsForm | None = None,
-                status: int = 200) -> HttpResponse:
+                leader_form: RoundLeaderForm | None = None, status: int = 200) -> HttpResponse:
     user = request.user
-    steps = [(_("Households visited"), rnd.households_visited),
-             (_("With problems found"), rnd.households_with_problems),
-             (_("Sent to the township"), rnd.sent_to_township), (_("Sent to the county"), rnd.sent_to_county)]
+    rec = rounds.reconcile(rnd)
+    steps = [(STAGE_NAMES[s.name], s) for s in rec.stages]
     visits = jurisdiction.visible(user, Visit).alive().filter(round=rnd).select_related("household", "visitor")
+    may_lead = jurisdiction.scope_of(user).leads(rnd.region_id)
+    leaders = [(u.pk, str(u)) for u in rounds.county_leaders(rnd.team)] if may_lead else []
     return render(request, "fieldwork/desk/round_detail.html", {
-        "r": rnd, "steps": steps, "counted": services.round_results_from_visits(rnd),
+        "r": rnd, "steps": steps, "rec": rec,
         "visits": visits.order_by("-visited_at")[:100], "visit_count": visits.count(),
         "lists": jurisdiction.visible(user, VillageList).alive().filter(round=rnd).select_related("region"),
-        "villages": rnd.villages.order_by("code"),
-        "form": form or ResultsForm(initial={n: getattr(rnd, n) for n in services.ROUND_RESULTS}),
+        "villages": rnd.villages.order_by("code"), "may_lead": may_lead,
+        "form": form or ResultsForm(initial={s.name: s.shown for s in rec.stages}),
+        "leader_form": leader_form or RoundLeaderForm(leaders=leaders, initial={"leader": rnd.led_by_id}),
     }, status=status)
 
 
 def _round_or_404(request: HttpRequest, pk: int) -> VisitRound:
-    return jurisdiction.get_visible_or_404(request.user, VisitRound.objects.alive().select_related("team", "region"),
-                                           pk=pk)
+    return jurisdiction.get_visible_or_404(request.user, VisitRound.objects.alive().select_related(
+        "team", "region", "led_by", "corrected_by"), pk=pk)
 
 
 @login_required
@@ -457,8 +475,10 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
     from_visits = request.POST.get("count") == "1"
     form = ResultsForm(request.POST)
     if from_visits or form.is_valid():
+        typed = None if from_visits else {n: form.cleaned_data[n] for n in services.ROUND_RESULTS}
         try:
-            services.set_round_results(rnd, actor=request.user, results=None if from_visits else form.cleaned_data)
+            services.set_round_results(rnd, actor=request.user, results=typed,
+                                       reason="" if from_visits else form.cleaned_data["reason"])
         except (ValidationError, PermissionDenied) as exc:
             form = form if not from_visits else ResultsForm(
                 initial={n: getattr(rnd, n) for n in services.ROUND_RESULTS})
@@ -466,6 +486,22 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("field:desk_round", pk=rnd.pk)
     return _round_page(request, rnd, form=form, status=422)
+
+
+@login_required
+@require_POST
+def round_leader(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name the county leader who led the round (县级领导带队)."""
+    rnd = _round_or_404(request, pk)
+    form = RoundLeaderForm(request.POST, leaders=[(u.pk, str(u)) for u in rounds.county_leaders(rnd.team)])
+    if form.is_valid():
+        try:
+            rounds.set_round_leader(rnd, actor=request.user, leader=form.cleaned_data["leader"])
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            return redirect("field:desk_round", pk=rnd.pk)
+    return _round_page(request, rnd, leader_form=form, status=422)
 
 
 # --- the three lists -------------------------------------------------------------------------

@@ -26,6 +26,7 @@ urlpatterns = [
     path("desk/rounds/new/", pages.round_new, name="desk_round_new"),
     path("desk/rounds/<int:pk>/", pages.round_detail, name="desk_round"),
     path("desk/rounds/<int:pk>/results/", pages.round_results, name="desk_round_results"),
+    path("desk/rounds/<int:pk>/leader/", pages.round_leader, name="desk_round_leader"),
     path("desk/lists/", pages.lists_index, name="desk_lists_index"),
     path("desk/lists/new/", pages.lists_new, name="desk_lists_new"),
     path("desk/lists/<int:pk>/", pages.lists_detail, name="desk_lists"),

@@ -22,7 +22,8 @@ def rate_link(request: HttpRequest, token: str) -> HttpResponse:
                                "levels": [(s.value, label) for s, label in wf.SATISFACTION_ZH.items()]}
     status, retry = 200, 0
     if request.method == "POST":
-        form = {"satisfaction": request.POST.get("satisfaction", ""), "comment": request.POST.get("comment", "")}
+        form = {"satisfaction": request.POST.get("satisfaction", ""), "comment": request.POST.get("comment", ""),
+                "cadre_satisfaction": request.POST.get("cadre_satisfaction", "")}
         try:
             rating.rate(token, **form, address_key=throttle.keyed("addr", throttle.client_address(request)))
             context["thanks"] = True

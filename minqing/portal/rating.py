@@ -24,6 +24,8 @@ from minqing.appeals import services as appeals
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Report
 from minqing.audit.log import record
+from minqing.cadres import ratings as cadre_ratings
+from minqing.cadres.models import RatingSource
 from minqing.lib.logfilter import scrub
 from minqing.notices import services as notices
 
@@ -64,26 +66,33 @@ class RatePage:
     awaiting_visit: bool
     rating: str  # the label of the rating already given, or ""
     rated_at: dt.datetime | None
+    cadre_unit: str = ""  # the unit of the cadre who handled it (群众评议 asks about them), "" when none
 
 
 def page_of(report: Report) -> RatePage:
     appeal: Appeal = report.appeal
     given = Rating.objects.filter(report=report, deleted_at__isnull=True).first()
     labels = {s.value: label for s, label in wf.SATISFACTION_ZH.items()}
+    served = cadre_ratings.served_by(appeal)
+    unit = (appeal.unit.name if appeal.unit_id else "") if served else ""
     return RatePage(number=appeal.number, place=report.region.name, category=str(appeal.category or ""),
                     closed=appeal.closed_at is not None,
                     awaiting_visit=appeal.status == wf.Status.AWAITING_RETURN_VISIT.value,
-                    rating=labels.get(given.satisfaction, "") if given else "", rated_at=given.at if given else None)
+                    rating=labels.get(given.satisfaction, "") if given else "", rated_at=given.at if given else None,
+                    cadre_unit=unit or ("—" if served else ""))
 
 
-def rate(token: str, *, satisfaction: str, comment: str = "", address_key: str,
+def rate(token: str, *, satisfaction: str, comment: str = "", address_key: str, cadre_satisfaction: str = "",
          now: dt.datetime | None = None) -> Rating:
-    """The resident's rating through the link, once per report (see the module's docstring)."""
+    """The resident's rating through the link, once per report (see the module's docstring), and
+    optionally of the cadre who handled the case (群众评议, cadres.ratings), on the same five levels."""
     now = now or timezone.now()
     throttle.check("rate_addr", address_key, now=now)
     report = report_of(token)
     if satisfaction not in {s.value for s in wf.Satisfaction}:
         raise ValidationError({"satisfaction": "请选择非常满意、满意、基本满意、不满意或非常不满意"})
+    if cadre_satisfaction and cadre_satisfaction not in {s.value for s in wf.Satisfaction}:
+        raise ValidationError({"cadre_satisfaction": "请选择非常满意、满意、基本满意、不满意或非常不满意"})
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise ValidationError({"comment": f"评价意见不能超过{COMMENT_MAX}个字"})
@@ -103,4 +112,7 @@ def rate(token: str, *, satisfaction: str, comment: str = "", address_key: str,
                                        satisfaction=satisfaction, comment=scrub(comment), at=now, counted=counted)
         record("portal.rated_by_link", obj=appeal, actor=None, at=now,
                changes={"report": locked.pk, "satisfaction": satisfaction, "counted": counted})
+        if cadre_satisfaction:
+            cadre_ratings.rate_cadre(appeal, satisfaction=cadre_satisfaction, source=RatingSource.SMS_LINK,
+                                     report=locked, now=now)
     return rating

@@ -52,6 +52,15 @@ class StaffOut(Schema):
     display_name: str
     is_active: bool
     password_set: bool
+    party_member: bool | None = None
+    birth_year: int | None = None
+    rank: str = ""
+
+
+class StaffAttributesIn(Schema):
+    party_member: bool | None = Field(None, description="党员: true, false, or null when not known")
+    birth_year: int | None = Field(None, description="year of birth (35岁以下 is counted from it)")
+    rank: str = Field("", description="职级 code: county_principal … village, other; empty when not known")
 
 
 class StaffReasonIn(Schema):
@@ -148,7 +157,8 @@ class ScheduleSaved(Schema):
 
 def _staff_out(u: User) -> dict:
     return {"id": u.pk, "username": u.username, "display_name": u.display_name, "is_active": u.is_active,
-            "password_set": u.has_usable_password()}
+            "password_set": u.has_usable_password(), "party_member": u.party_member, "birth_year": u.birth_year,
+            "rank": u.rank}
 
 
 def _staff(request, pk: int) -> User:
@@ -165,6 +175,13 @@ def create_staff(request, body: StaffIn):
     user = services.create_staff(actor=request.user, county=_county(request), username=body.username,
                                  display_name=body.display_name, ip=client_ip(request))
     return 201, _staff_out(user)
+
+
+@router.put("/staff/{pk}/attributes", response=StaffOut, summary="Set a cadre's party membership, birth year, rank")
+def set_staff_attributes(request, pk: int, body: StaffAttributesIn):
+    return _staff_out(services.set_attributes(_staff(request, pk), actor=request.user, ip=client_ip(request),
+                                              party_member=body.party_member, birth_year=body.birth_year,
+                                              rank=body.rank))
 
 
 @router.post("/staff/{pk}/deactivate", response=StaffOut)

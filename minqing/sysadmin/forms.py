@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from minqing.accounts.models import Unit, User
-from minqing.accounts.roles import Role, TeamRole, UnitKind
+from minqing.accounts.roles import Rank, Role, TeamRole, UnitKind
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Category, DeadlineRule, Urgency
 from minqing.fieldwork.models import QuotaMeasure, QuotaPeriod
@@ -40,6 +40,24 @@ def staff_choices(county: str) -> list[tuple[str, str]]:
 class StaffForm(forms.Form):
     username = forms.CharField(label=_("Log-in name"), max_length=150, error_messages=REQUIRED)
     display_name = forms.CharField(label=_("Name"), max_length=50, error_messages=REQUIRED)
+
+
+PARTY_CHOICES = [("", _("— not entered —")), ("1", pgettext_lazy("party member", "Yes")),
+                 ("0", pgettext_lazy("party member", "No"))]
+
+
+class StaffAttributesForm(forms.Form):
+    """党员, 出生年份 (35岁以下 is counted from it) and 职级: what the seeds count of cadres."""
+
+    party_member = forms.TypedChoiceField(label=_("Party member"), choices=PARTY_CHOICES, required=False,
+                                          coerce=lambda v: v == "1", empty_value=None)
+    birth_year = forms.IntegerField(label=_("Year of birth"), required=False, min_value=1900, max_value=2100)
+    rank = forms.ChoiceField(label=_("Rank"), required=False, choices=[("", _("— not entered —")), *Rank.choices])
+
+    @classmethod
+    def of(cls, user: User) -> StaffAttributesForm:
+        party = "" if user.party_member is None else ("1" if user.party_member else "0")
+        return cls(initial={"party_member": party, "birth_year": user.birth_year, "rank": user.rank})
 
 
 class ReasonForm(forms.Form):

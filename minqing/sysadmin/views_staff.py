@@ -24,7 +24,7 @@ from minqing.accounts.staff_import import COLUMNS, OPTIONAL, import_staff
 from minqing.lib.cells import LedgerImportError
 
 from .access import client_ip, sysadmin_required
-from .forms import ActivateForm, ImportForm, PostForm, ReasonForm, StaffForm
+from .forms import ActivateForm, ImportForm, PostForm, ReasonForm, StaffAttributesForm, StaffForm
 
 
 def attempt(request, fn: Callable[[], Any], done: str | None = None) -> Any:
@@ -82,11 +82,19 @@ def staff_detail(request, pk: int):
                                                        display_name=request.POST.get("display_name", "")),
                 _("Saved."))
         return redirect("sysadmin:staff", user.pk)
+    attributes_form = StaffAttributesForm.of(user)
+    if request.method == "POST" and request.POST.get("do") == "attributes":
+        attributes_form = StaffAttributesForm(request.POST)
+        if attributes_form.is_valid():
+            attempt(request, lambda: services.set_attributes(user, actor=request.user, ip=client_ip(request),
+                                                             **attributes_form.cleaned_data), _("Saved."))
+            return redirect("sysadmin:staff", user.pk)
     posts = Post.objects.filter(user=user).select_related("unit", "region").order_by("ended_on", "-started_on")
     code = request.session.pop("setup_code", None)
     shown = code if code and code.get("user") == user.pk else None
     return render(request, "sysadmin/staff_detail.html", {
-        "staff": user, "posts": posts, "post_form": post_form, "reason_form": ReasonForm(), "code": shown,
+        "staff": user, "posts": posts, "post_form": post_form, "attributes_form": attributes_form,
+        "reason_form": ReasonForm(), "code": shown,
         "section": "staff"})
 
 

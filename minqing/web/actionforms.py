@@ -65,6 +65,7 @@ FIELDS: dict[str, Field] = {
     "opinion": _f("opinion"),
     "what": _f("what"),
     "satisfaction": _f("satisfaction", "select", SATISFACTION),
+    "cadre_rating": _f("cadre_rating", "select", SATISFACTION),
     "unit": _f("unit", "unit"),
     "person": _f("person", "person"),
     "measures": _f("measures"),

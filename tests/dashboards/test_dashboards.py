@@ -57,7 +57,21 @@ def expected(code: str, user, start: dt.date = MAY[0], end: dt.date = MAY[1]) ->
     from minqing.appeals import repeats  # 重复诉求率 (issue 16)
 
     out["repeat_rate"] = figures.pct(repeats.figures(code, start, end, user=user)["repeat_rate"])
+    out.update(cadre_figures(code, user, start, end))
     return {k: "—" if v is None else str(v) for k, v in out.items()}
+
+
+def cadre_figures(code: str, user, start: dt.date, end: dt.date) -> dict[str, object]:
+    """The cadres card (a leader of the place only), straight from the cadres part's section."""
+    from minqing.cadres import figures as cadres
+
+    c = cadres.section(code, start, end, user=user)
+    if not c["available"]:
+        return {}
+    rated = c["ratings"]["total"]
+    return {"cadres.total": c["staff"]["total"], "cadres.party": c["staff"]["party"],
+            "cadres.young": c["staff"]["young"],
+            "cadres.ratings": f"{rated} · {c['ratings']['satisfaction_text']}" if rated else rated}
 
 
 def other_parts(code: str, user, start: dt.date, end: dt.date) -> dict[str, object]:

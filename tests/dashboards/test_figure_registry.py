@@ -30,7 +30,7 @@ def broken(monkeypatch):
 
 def test_every_part_registers_its_section():
     assert [s.part for s in figures.sections()] == [
-        "dispatch", "fieldwork", "people", "repeats", "checklists", "liaison", "disputes", "hotline"]
+        "dispatch", "fieldwork", "people", "repeats", "checklists", "liaison", "disputes", "hotline", "cadres"]
 
 
 def test_a_broken_part_raises_under_the_test_setting(broken, county):

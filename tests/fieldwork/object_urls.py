@@ -68,6 +68,8 @@ OBJECT_URLS: dict = {
     "api:field_get_visit": ("get", lambda c: f"/api/v1/field/visits/{_visit_b(c).pk}"),
     "api:field_get_activity": ("get", lambda c: f"/api/v1/field/activities/{_activity_b(c).pk}"),
     "api:field_get_round": ("get", lambda c: f"/api/v1/field/rounds/{_round_b(c).pk}"),
+    "api:field_round_leader": ("post", lambda c: f"/api/v1/field/rounds/{_round_b(c).pk}/leader"),
+    "api:field_round_results": ("post", lambda c: f"/api/v1/field/rounds/{_round_b(c).pk}/results"),
     "api:field_get_topic": ("get", lambda c: f"/api/v1/field/topics/{_topic_b(c).pk}"),
     "api:field_get_lists": ("get", lambda c: f"/api/v1/field/lists/{_lists_b(c).pk}"),
     "api:field_tick_item": ("post", lambda c: f"/api/v1/field/list-items/{_lists_b(c).items.first().pk}/tick"),
@@ -111,6 +113,7 @@ OBJECT_URLS.update({
     "field:desk_subtopic_findings": ("post", lambda c: f"/field/desk/subtopics/{_subtopic_b(c).pk}/findings/"),
     "field:desk_round": ("get", lambda c: f"/field/desk/rounds/{_round_b(c).pk}/"),
     "field:desk_round_results": ("post", lambda c: f"/field/desk/rounds/{_round_b(c).pk}/results/"),
+    "field:desk_round_leader": ("post", lambda c: f"/field/desk/rounds/{_round_b(c).pk}/leader/"),
     "field:desk_lists": ("get", lambda c: f"/field/desk/lists/{_lists_b(c).pk}/"),
     "field:desk_item_tick": ("post", lambda c: f"/field/desk/list-items/{_lists_b(c).items.first().pk}/tick/"),
 })

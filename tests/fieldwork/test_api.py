@@ -98,12 +98,15 @@ def test_round_topic_and_lists_endpoints(county, login):
     rnd = VisitRound.objects.create(team=team, region=county.town, year=2025, number=2,
                                     started_on=dt.date(2025, 6, 1), households_visited=40,
                                     households_with_problems=9, sent_to_township=4, sent_to_county=1,
+                                    correction_reason="团队自报（走访未在系统登记）",
                                     created_at=at("2025-06-01"), updated_at=at("2025-06-01"))
     rnd.villages.set([county.village_a, county.village_b])
     c = login(county.township_leader)
     body = c.get(f"/api/v1/field/rounds/{rnd.pk}").json()
     assert (body["number"], body["households_with_problems"], body["villages"]) == \
         (2, 9, [county.village_a.code, county.village_b.code])
+    assert body["results"]["counted"]["households_with_problems"] == 0  # the correction is shown beside the count
+    assert body["results"]["correction_reason"] == "团队自报（走访未在系统登记）"
     topic = services.create_topic(actor=county.township_leader, region=county.town.code, title="茶产业",
                                   leader=county.township_leader, year=2025, subtopics=[{"title": "加工"}])
     assert c.get(f"/api/v1/field/topics/{topic.pk}").json()["subtopics"][0]["title"] == "加工"

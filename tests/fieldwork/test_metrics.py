@@ -191,7 +191,10 @@ def test_funnel_sums_the_rounds(county):
         VisitRound.objects.create(team=team, region=county.town, year=2025, number=number, started_on=D(day),
                                   households_visited=counts[0], households_with_problems=counts[1],
                                   sent_to_township=counts[2], sent_to_county=counts[3], created_at=at(day),
-                                  updated_at=at(day))
+                                  correction_reason="纸质台账汇总", updated_at=at(day))
+    # A round without a correction counts from its visits (none here): it adds nothing.
+    VisitRound.objects.create(team=team, region=county.town, year=2025, number=3, started_on=D("2025-03-02"),
+                              households_visited=999, created_at=at("2025-03-02"), updated_at=at("2025-03-02"))
     assert metrics.funnel(county.county.code, *Q1) == {"visited": 1260, "found": 215, "township": 104, "county": 25}
     year = metrics.funnel(county.town.code, D("2025-01-01"), D("2025-12-31"))
     assert year == {"visited": 2440, "found": 275, "township": 116, "county": 28}

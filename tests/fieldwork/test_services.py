@@ -168,7 +168,7 @@ def test_round_results_from_visits_and_entered(county):
         (3, 2, 1, 0)
     with pytest.raises(ValidationError):
         services.set_round_results(rnd, actor=county.township_leader,
-                                   results={"households_visited": 10, "households_with_problems": 12})
+                                   results={"households_visited": 10, "households_with_problems": 12}, reason="补录")
 
 
 def test_three_lists_prepared_and_ticked(county):

@@ -129,6 +129,7 @@ OBJECT_URLS: dict = {
     "sysadmin:dispatch_retire": ("post", lambda c: f"/setup/dispatch/{_dispatch(c).pk}/retire/"),
     "api:deactivate_staff": ("post", _page("/api/v1/setup/staff/{}/deactivate", "staff")),
     "api:issue_code": ("post", _page("/api/v1/setup/staff/{}/code", "staff")),
+    "api:set_staff_attributes": ("put", _page("/api/v1/setup/staff/{}/attributes", "staff")),
     "api:add_post": ("post", _page("/api/v1/setup/staff/{}/posts", "staff")),
     "api:end_post": ("post", _page("/api/v1/setup/posts/{}/end", "post")),
     "api:get_holidays": ("get", lambda c: "/api/v1/setup/holidays/2031"),
