@@ -174,3 +174,15 @@ def help_of(user, household) -> list[Any] | None:
     except LookupError:
         return None
     return list(help_model.objects.filter(visit__in=visits).select_related("visit").order_by("-visit__visited_at")[:30])
+
+
+def care_files_of(user, household) -> list[Any] | None:
+    """The household's 关爱服务档案 the user may see, open first; None without field work."""
+    care = _model("CareFile")
+    if care is None:
+        return None
+    try:
+        qs = jurisdiction.visible(user, care).filter(household=household)
+    except LookupError:
+        return None
+    return list(qs.select_related("resident").order_by("closed_on", "-opened_on", "-id")[:20])

@@ -129,6 +129,16 @@ def test_a_care_file_lists_the_help_given_to_the_person(county):
 # --- 集访 ---------------------------------------------------------------------------------------
 
 
+def test_the_household_page_shows_its_care_files_to_who_may_see_them(county, login):
+    c = county
+    care.open_care_file(actor=c.cadre_a, resident=c.residents["a1"], kind="living_alone",
+                        opened_on=dt.date(2025, 1, 1), carer=c.cadre_a, now=at("2025-01-01"))
+    page = login(c.cadre_a).get(f"/households/{c.a1.pk}/").content.decode()
+    assert 'id="care-files"' in page and "独居老人" in page and "2025-01-01" in page
+    other = login(c.cadre_a).get(f"/households/{c.households['a2'].pk}/").content.decode()
+    assert 'id="care-files"' not in other  # only the household's own files
+
+
 def test_group_petitions_by_level_with_the_change_on_a_year_before(county):
     c = county
     for day, n in (("2024-03-03", 10), ("2024-03-20", 20)):

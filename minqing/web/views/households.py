@@ -110,6 +110,7 @@ def household_detail(request, pk: int):
                                                               content_type__startswith="image/")
                             .select_related("appeal").order_by("appeal_id", "uploaded_at", "id")[:60]),
         "help": integrations.help_of(request.user, h),
+        "care_files": integrations.care_files_of(request.user, h),
         "pairings": list(pairings),
         "may_register": access.may_register(jurisdiction.scope_of(request.user), h.region_id),
     })
