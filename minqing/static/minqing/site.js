@@ -29,6 +29,25 @@
     var msg = e.target.getAttribute && e.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) { e.preventDefault(); e.stopPropagation(); }
   }, true);
+  // On a phone a list table's header is hidden and each row stacks: every cell but the first carries
+  // its column's name (shown by site.css before the value), so "2" reads "帮扶次数：2".
+  function labelCells(root) {
+    (root || document).querySelectorAll("table.list").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      if (!heads.length) { return; }
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (td, i) {
+          if (i > 0 && heads[i] && !td.hasAttribute("colspan") && !td.hasAttribute("data-label")) {
+            td.setAttribute("data-label", heads[i]);
+          }
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { labelCells(e.target); });
   // htmx: a server error shows as a message instead of silently doing nothing.
   document.addEventListener("htmx:responseError", function (e) {
     var box = document.createElement("div");
