@@ -9,7 +9,7 @@ admin.site.site_header = admin.site.site_title = "民情 minqing"
 
 urlpatterns = [
     # browsers that ignore <link rel="icon"> ask here; a 404 page would hand them a fresh CSRF cookie
-    path("favicon.ico", RedirectView.as_view(url=static("fieldwork/icon-192.png"), permanent=True)),
+    path("favicon.ico", RedirectView.as_view(url=static("fieldwork/icon-192.png"), permanent=True), name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -117,6 +117,8 @@ def _assign_payload(appeal: Appeal, unit: Unit | int | str, person: User | int |
         if not person_key:
             raise ValidationError("请选择或填写责任人")
     limit = deadlines.ceiling_of(appeal)
+    if limit is not None and limit[0] <= now:
+        limit = None  # already past when it arrives (late on the platform): the county's rule, not a past date
     if due in (None, ""):
         due_at = deadlines.due_for(deadlines.RESOLVE, kind=appeal.kind, category_id=appeal.category_id,
                                    urgency=appeal.urgency, start=now).due

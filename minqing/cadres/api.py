@@ -21,12 +21,12 @@ from .models import CheckIn, DutyShift
 router = Router(tags=["cadres"])
 
 
-class FigureQuery(Schema):
+class CadreFigureQuery(Schema):
     region: str | None = Field(None, description="region code; the user's home region when empty")
     period: str | None = Field(None, description="2025-05, 2025-Q2 or 2025; this month when empty")
 
 
-def _span(request, q: FigureQuery) -> tuple[str, dt.date, dt.date]:
+def _span(request, q: CadreFigureQuery) -> tuple[str, dt.date, dt.date]:
     if not oversight.reads_any(jurisdiction.scope_of(request.user)):
         raise Http404
     code = jurisdiction.figure_region(request.user, q.region)
@@ -39,7 +39,7 @@ def _row(r: ratings.Row) -> dict[str, Any]:
 
 
 @router.get("/review", response=dict[str, Any], summary="群众评议: residents' ratings per unit and cadre")
-def cadres_review(request, q: Query[FigureQuery]):
+def cadres_review(request, q: Query[CadreFigureQuery]):
     code, start, end = _span(request, q)
     review = ratings.review(code, start, end, user=request.user)
     return {"region": code, "period": {"start": start.isoformat(), "end": end.isoformat()},
@@ -48,13 +48,13 @@ def cadres_review(request, q: Query[FigureQuery]):
 
 
 @router.get("/figures", response=dict[str, Any], summary="Cadres with a post: party members, 35 or under, ranks")
-def cadres_figures(request, q: Query[FigureQuery]):
+def cadres_figures(request, q: Query[CadreFigureQuery]):
     code, start, end = _span(request, q)
     return figures.section(code, start, end, user=request.user)
 
 
 @router.get("/away", response=dict[str, Any], summary="走读: leaders' working days away from post")
-def cadres_away(request, q: Query[FigureQuery]):
+def cadres_away(request, q: Query[CadreFigureQuery]):
     code, start, end = _span(request, q)
     rows = absence.report(code, start, end, user=request.user)
     return {"region": code, "rows": [{"person": r.person_id, "name": r.name, "posts": r.posts,

@@ -49,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "review": ratings.review(region.code, start, end, user=user),
         "away": absence.report(region.code, start, end, user=user),
         "levels": [(lv, SATISFACTION_LABELS[lv]) for lv in ratings.LEVELS],
+        "edits_roster": bool(duty.roster_places(user)),  # the roster link only for whom it opens
         "children": Region.objects.filter(parent_id=region.code, is_active=True).order_by("code")
         if regioncode.level_of(region.code) < regioncode.VILLAGE else [],
     })

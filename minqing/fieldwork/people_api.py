@@ -22,7 +22,7 @@ from .models import CareFile, Deed, GroupPetition
 router = Router(tags=["fieldwork"])
 
 
-class ListQuery(Schema):
+class PeopleListQuery(Schema):
     from_: dt.date | None = Field(None, alias="from")
     to: dt.date | None = None
     region: str | None = None
@@ -31,7 +31,7 @@ class ListQuery(Schema):
     offset: int = 0
 
 
-def _dates(qs: Any, field: str, q: ListQuery) -> Any:
+def _dates(qs: Any, field: str, q: PeopleListQuery) -> Any:
     if q.from_:
         qs = qs.filter(**{f"{field}__gte": q.from_})
     if q.to:
@@ -64,7 +64,7 @@ def _care_out(c: CareFile) -> dict[str, Any]:
 
 
 @router.get("/care", response=dict[str, Any], summary="Care files (关爱服务档案) I may see")
-def field_list_care(request, q: Query[ListQuery]):
+def field_list_care(request, q: Query[PeopleListQuery]):
     qs = _dates(jurisdiction.visible(request.user, CareFile).alive(), "opened_on", q)
     if q.kind:
         qs = qs.filter(kind=q.kind)
@@ -120,7 +120,7 @@ def _petition_out(g: GroupPetition) -> dict[str, Any]:
 
 
 @router.get("/petitions", response=dict[str, Any], summary="Group petitions (集访) I may see")
-def field_list_petitions(request, q: Query[ListQuery]):
+def field_list_petitions(request, q: Query[PeopleListQuery]):
     qs = _dates(jurisdiction.visible(request.user, GroupPetition), "occurred_on", q).filter(
         appeal__deleted_at__isnull=True)
     if q.kind:
@@ -160,7 +160,7 @@ def _deed_out(d: Deed) -> dict[str, Any]:
 
 
 @router.get("/deeds", response=dict[str, Any], summary="Practical things done (为民办实事) I may see")
-def field_list_deeds(request, q: Query[ListQuery]):
+def field_list_deeds(request, q: Query[PeopleListQuery]):
     qs = _dates(jurisdiction.visible(request.user, Deed).alive(), "done_on", q)
     page = paginate(qs.select_related("leader").order_by("-done_on", "-id"), q.limit, q.offset)
     return {"items": [_deed_out(d) for d in page["items"]], "count": page["count"]}

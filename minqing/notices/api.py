@@ -48,7 +48,7 @@ def _out(n: Notice) -> dict[str, Any]:
 
 
 @router.get("", response=InboxPage, summary="My inbox, newest first")
-def inbox(request, unread: bool = False, limit: int = 50, offset: int = 0):
+def notices_inbox(request, unread: bool = False, limit: int = 50, offset: int = 0):
     qs = services.inbox(request.user).order_by("-created_at", "-id")
     if unread:
         qs = qs.filter(read_at__isnull=True)
@@ -59,6 +59,6 @@ def inbox(request, unread: bool = False, limit: int = 50, offset: int = 0):
 
 
 @router.post("/read", response=ReadOut, summary="Mark my notices read (these, or all)")
-def read(request, body: ReadIn):
+def notices_read(request, body: ReadIn):
     marked = services.mark_read(request.user, body.ids)
     return {"marked": marked, "unread": services.unread_count(request.user)}

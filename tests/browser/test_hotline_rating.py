@@ -38,8 +38,12 @@ def test_a_resident_rates_from_the_sms_link_on_a_phone(live_server, county, phon
                                  received_at=dt.datetime.now(TZ) - dt.timedelta(hours=2))
     Staff(county).to_return_visit(a)
     page.goto(base + rating.rating_url(a.reports.get()))
-    labels = page.locator("label.pl-radio").all_inner_texts()
-    assert [t.strip() for t in labels] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    levels = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    labels = page.locator("label.pl-radio:has(input[name=satisfaction])").all_inner_texts()
+    assert [t.strip() for t in labels] == levels
+    # the second question rates the cadre who served, on the same five levels, naming the unit only
+    cadre = page.locator("[data-testid=cadre-rating] label.pl-radio").all_inner_texts()
+    assert [t.strip() for t in cadre] in ([], levels)
     assert "王小明" not in page.inner_text("main") and "137" not in page.inner_text("main")
     assert page.evaluate("document.documentElement.scrollWidth") <= 391
     _shot(page, "rate-phone")

@@ -58,7 +58,30 @@ def expected(code: str, user, start: dt.date = MAY[0], end: dt.date = MAY[1]) ->
 
     out["repeat_rate"] = figures.pct(repeats.figures(code, start, end, user=user)["repeat_rate"])
     out.update(cadre_figures(code, user, start, end))
+    out.update(people_figures(code, user, start, end))
     return {k: "—" if v is None else str(v) for k, v in out.items()}
+
+
+PEOPLE_SHOWN = {"visits": ("people",), "meetings": ("sessions", "people"), "deeds": ("count", "beneficiaries"),
+                "care": ("open",), "cases_down": ("leaders", "cases", "solved"),
+                "help": ("condolence_money", "goods", "relief", "relief_amount", "survival_checks")}
+
+
+def people_figures(code: str, user, start: dt.date, end: dt.date) -> dict[str, object]:
+    """The 群众工作 card (人次, 场次, help, 集访, 带案下访, 为民办实事), straight from fieldwork.people; the
+    page leaves the card out when nothing of the kind was recorded."""
+    from decimal import Decimal
+
+    from minqing.fieldwork import people
+
+    s = people.section(code, start, end, user=user)
+    out: dict[str, object] = {f"people.{part}.{k}": s[part][k] for part, keys in PEOPLE_SHOWN.items() for k in keys}
+    for level in ("county", "city"):
+        p = s["group_petitions"].get(level) or {}
+        out.update({f"people.group_petitions.{level}.{k}": p.get(k) for k in ("batches", "people")})
+    if not any(v for v in out.values()):
+        return {}
+    return {k: (f"{v.normalize():f}" if isinstance(v, Decimal) else v) for k, v in out.items()}
 
 
 def cadre_figures(code: str, user, start: dt.date, end: dt.date) -> dict[str, object]:

@@ -117,3 +117,19 @@ OBJECT_URLS.update({
     "field:desk_lists": ("get", lambda c: f"/field/desk/lists/{_lists_b(c).pk}/"),
     "field:desk_item_tick": ("post", lambda c: f"/field/desk/list-items/{_lists_b(c).items.first().pk}/tick/"),
 })
+
+
+def _care_b(c: Any) -> Any:
+    from minqing.fieldwork.care import open_care_file
+
+    return _made(c, "care", lambda c: open_care_file(actor=c.cadre_b, resident=c.residents["b1"],
+                                                     kind="living_alone"))
+
+
+OBJECT_URLS.update({  # 关爱服务档案 and the household's members (issue 19)
+    "field:desk_care_file": ("get", lambda c: f"/field/desk/care/{_care_b(c).pk}/"),
+    "field:desk_care_close": ("post", lambda c: f"/field/desk/care/{_care_b(c).pk}/close/"),
+    "api:field_get_care": ("get", lambda c: f"/api/v1/field/care/{_care_b(c).pk}"),
+    "api:field_close_care": ("post", lambda c: f"/api/v1/field/care/{_care_b(c).pk}/close"),
+    "api:field_household_members": ("get", lambda c: f"/api/v1/field/households/{c.households['b1'].pk}/members"),
+})

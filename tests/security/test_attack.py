@@ -67,11 +67,18 @@ SCAN = (
     "api:bulk_assign", "api:bulk_extend", "api:bulk_remind", "api:bulk_supervise", "api:list_dispatch_rules",
     "api:put_dispatch_settings", "api:save_dispatch_rule", "notices:channels", "notices:inbox", "notices:mark_read",
     "notices:outbox", "notices:preferences", "sysadmin:dispatch", "sysadmin:dispatch_new", "sysadmin:synonym_adopt",
-    "sysadmin:synonym_new", "sysadmin:synonyms", "web:appeal_bulk",)
+    "sysadmin:synonym_new", "sysadmin:synonyms", "web:appeal_bulk",
+    # the field as the seeds count it, cadres, the map, the inbox API (issues 17, 19)
+    "api:cadres_add_shift", "api:cadres_away", "api:cadres_check_in", "api:cadres_figures", "api:cadres_my_day",
+    "api:cadres_review", "api:cadres_roster", "api:field_list_care", "api:field_list_deeds",
+    "api:field_list_petitions", "api:field_open_care", "api:field_record_deed", "api:field_record_petition",
+    "api:notices_inbox", "api:notices_read", "cadres:check_in", "cadres:home", "cadres:roster", "field:desk_care",
+    "field:desk_care_new", "field:desk_deed_new", "field:desk_deeds", "field:desk_petition_new",
+    "field:desk_petitions", "web:map",)
 # No account, no object id: the portal's code look-ups (tests/portal), log-in steps, the schema, static files.
 PUBLIC = (
     "api:openapi-json", "api:openapi-view", "api:api-root", "api:issue_token", "set_language", "field:sw",
-    "field:manifest", "web:login", "web:logout", "accounts:verify", "accounts:password_reset",
+    "field:manifest", "web:login", "web:logout", "accounts:verify", "accounts:password_reset", "favicon",
     # Open311 (minqing/hotline/open311.py): public by the standard; no personal data, no protected case
     "open311:services", "open311:service", "open311:request",
 )
@@ -228,7 +235,7 @@ ALLOWED = {
 # the refusal. 人社局 does not.
 REGISTER_KEEPERS = {"county_civil"}
 REGISTER_READS = {"web:household", "web:household_print", "web:resident_reveal", "api:get_household",
-                  "api:print_file", "api:reveal_resident", "checklists:household"}
+                  "api:print_file", "api:reveal_resident", "checklists:household", "api:field_household_members"}
 REGISTER_WRITES = {"web:household_edit", "web:household_move", "web:household_split", "web:household_merge",
                    "web:household_remove", "web:resident_new", "web:resident_edit", "web:resident_status",
                    "web:visit_new", "api:update", "api:move", "api:split", "api:merge", "api:close",
