@@ -236,3 +236,15 @@ def _figures_raise(settings):
 # Statements every logged-in web request costs whatever the page: the idle time-out refreshes the session
 # (savepoint, update, release) and the second-factor check looks for the person's devices (two look-ups).
 REQUEST_OVERHEAD = 5
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language: a request in English (or a test that activated it)
+    leaves the thread's language behind, and a test after it on the same worker would read English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

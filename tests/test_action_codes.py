@@ -135,11 +135,12 @@ def _detail_keys_written() -> dict[str, set[str]]:
             name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
             if name not in ("record", "_audit", "audit"):
                 continue
-            for kw in node.keywords:
-                if kw.arg == "changes" and isinstance(kw.value, ast.Dict):
-                    for k in kw.value.keys:
-                        if isinstance(k, ast.Constant) and isinstance(k.value, str):
-                            found.setdefault(k.value, set()).add(f"{path.relative_to(ROOT)}:{node.lineno}")
+            dicts = [kw.value for kw in node.keywords if kw.arg == "changes" and isinstance(kw.value, ast.Dict)]
+            dicts += [a for a in node.args if isinstance(a, ast.Dict)]  # _audit("code", obj, actor, {…})
+            for d in dicts:
+                for k in d.keys:
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str):
+                        found.setdefault(k.value, set()).add(f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 
 

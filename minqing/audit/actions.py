@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
@@ -159,13 +160,35 @@ def value_label(key: str, value: Any) -> str:
 
 def key_label(key: str, model: Any = None) -> str:
     """A detail's key in words: the field's verbose name on the event's model (a personal field by its
-    masked column), else the registered label, else the key."""
+    masked column), else the registered label, else a field of that name on another model (a dispute's
+    event naming its session's 调解地点), else the key."""
     for name in (key, f"{key}_masked") if model is not None else ():
         try:
             return str(model._meta.get_field(name).verbose_name)
         except Exception:  # noqa: BLE001 - FieldDoesNotExist: a key that is no field
             continue
-    return str(_keys.get(key, key))
+    if key in _keys:
+        return str(_keys[key])
+    field = _field_elsewhere(key, model)
+    return str(field.verbose_name) if field is not None else key
+
+
+def _field_elsewhere(name: str, model: Any) -> Any:
+    """A concrete field of that name on some model, one of the event's own part first; None if none."""
+    fields = _fields_by_name().get(name, [])
+    app = getattr(getattr(model, "_meta", None), "app_label", None)
+    return next((f for f in fields if f.model._meta.app_label == app), fields[0] if fields else None)
+
+
+@lru_cache(maxsize=1)
+def _fields_by_name() -> dict[str, list[Any]]:
+    from django.apps import apps
+
+    out: dict[str, list[Any]] = {}
+    for m in apps.get_models():
+        for f in m._meta.concrete_fields:
+            out.setdefault(f.name, []).append(f)
+    return out
 
 
 def model_of(object_type: str) -> Any:
@@ -191,14 +214,17 @@ def _short(value: Any) -> str:
 
 
 def _choice(model: Any, key: str, value: Any) -> Any:
-    """A model field's choice code in words (性别 F → 女, 与户主关系 head → 户主)."""
-    if model is None or isinstance(value, list | dict | bool) or value is None:
+    """A model field's choice code in words (性别 F → 女, 与户主关系 head → 户主); a key that is no field
+    of the event's model is looked for on the other models (a session's venue courtyard → 院坝)."""
+    if isinstance(value, list | dict | bool) or value is None:
         return value
     try:
-        choices = dict(model._meta.get_field(key).flatchoices)
-    except Exception:  # noqa: BLE001 - FieldDoesNotExist: a key that is no field
+        field = model._meta.get_field(key)
+    except Exception:  # noqa: BLE001 - FieldDoesNotExist or no model: a key that is no field of it
+        field = _field_elsewhere(key, model)
+    if field is None:
         return value
-    return choices.get(value, value)
+    return dict(field.flatchoices).get(value, value)
 
 
 def _words(key: str, value: Any, model: Any) -> str:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DisputesConfig(AppConfig):
@@ -62,5 +63,7 @@ def register_codes() -> None:
         "follow_up": _("follow-up visit"), "agreement": _("mediation agreement"), "kept": _("terms kept"),
         "broken": _("terms broken"), "broken_terms": _("terms broken"), "party": _("party"),
         "revoked": _("codes revoked"), "term": _("term"), "household": _("household"),
-        "disputes": _("disputes"),
+        "disputes": _("disputes"), "count": pgettext_lazy("detail", "how many"),
+        "handed_from": pgettext_lazy("detail", "handed over from"), "parties": pgettext_lazy("detail", "parties"),
+        "referral": pgettext_lazy("detail", "referred to"),
     })
