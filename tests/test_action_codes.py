@@ -174,3 +174,16 @@ def test_two_things_are_not_read_as_a_change():
     lines = dict(actions.details({"answered": ["q1", "q2"], "residents": [3, 4], "title": ["旧标题", "新标题"]}))
     assert "→" not in lines[str(actions.key_label("answered"))]
     assert "→" in lines[str(actions.key_label("title"))]  # a field's [before, after] stays a change
+
+
+@pytest.mark.django_db
+def test_a_key_named_after_a_relation_or_another_models_field_reads():
+    from minqing.appeals.models import Appeal
+    from minqing.disputes.models import Dispute
+
+    # a reverse relation of the event's model (an appeal's reports) is no choice field: shown as it is
+    assert dict(actions.details({"reports": [1, 2]}, model=Appeal))
+    # a dispute's session event: the session's venue and outcome read as words, not codes
+    lines = actions.details({"venue": "courtyard", "result": "continue"}, model=Dispute)
+    text = " ".join(f"{k} {v}" for k, v in lines)
+    assert not re.search(r"\bcourtyard\b|\bcontinue\b|\bvenue\b", text), text

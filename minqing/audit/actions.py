@@ -222,9 +222,10 @@ def _choice(model: Any, key: str, value: Any) -> Any:
         field = model._meta.get_field(key)
     except Exception:  # noqa: BLE001 - FieldDoesNotExist or no model: a key that is no field of it
         field = _field_elsewhere(key, model)
-    if field is None:
+    choices = getattr(field, "flatchoices", None)  # a reverse relation (reports, attachments) has none
+    if not choices:
         return value
-    return dict(field.flatchoices).get(value, value)
+    return dict(choices).get(value, value)
 
 
 def _words(key: str, value: Any, model: Any) -> str:

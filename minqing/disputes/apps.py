@@ -67,3 +67,8 @@ def register_codes() -> None:
         "handed_from": pgettext_lazy("detail", "handed over from"), "parties": pgettext_lazy("detail", "parties"),
         "referral": pgettext_lazy("detail", "referred to"),
     })
+    from .models import SessionResult, StageResult
+
+    # "result" of a stage or a session event: the dispute has no such field, the stage and session do
+    actions.register_values("result", {**{c: label for c, label in StageResult.choices if c},
+                                       **dict(SessionResult.choices)})
