@@ -36,6 +36,19 @@ def register_codes() -> None:
         "phone": pgettext_lazy("detail", "phone"), "events": pgettext_lazy("detail", "events"),
         "items": pgettext_lazy("detail", "items"), "groups": pgettext_lazy("detail", "groups"),
         "subtopics": pgettext_lazy("detail", "sub-topics"),
+        # keys several parts write whose field of that name (if any) has no Chinese verbose name
+        "accepted": pgettext_lazy("detail", "accepted"), "answer": pgettext_lazy("detail", "answer"),
+        "channels": pgettext_lazy("detail", "channels"), "chosen": pgettext_lazy("detail", "category chosen"),
+        "counted": pgettext_lazy("detail", "counted"), "expires_at": pgettext_lazy("detail", "expires at"),
+        "failed_attempts": pgettext_lazy("detail", "failed attempts"), "item": pgettext_lazy("detail", "item"),
+        "merged_into": pgettext_lazy("detail", "merged into"), "muted": pgettext_lazy("detail", "muted"),
+        "photo": pgettext_lazy("detail", "photo"), "purpose": pgettext_lazy("detail", "purpose"),
+        "resident": pgettext_lazy("detail", "resident"), "risks": pgettext_lazy("detail", "risks"),
+        "signed_by": pgettext_lazy("detail", "signed by"), "source_ref": pgettext_lazy("detail", "source number"),
+        "state": pgettext_lazy("detail", "state"), "suggested": pgettext_lazy("detail", "category suggested"),
+        "team": pgettext_lazy("detail", "visit team"), "terms": pgettext_lazy("detail", "terms"),
+        "token": pgettext_lazy("detail", "token"), "version": pgettext_lazy("detail", "version"),
+        "via": pgettext_lazy("detail", "received through"),
     })
     actions.register_keys({"failed": pgettext_lazy("detail", "items failed")})
     actions.register_lists({"answered", "failed", "items", "groups", "subtopics", "updated", "residents", "disputes",

@@ -66,6 +66,7 @@ def register_codes() -> None:
         "disputes": _("disputes"), "count": pgettext_lazy("detail", "how many"),
         "handed_from": pgettext_lazy("detail", "handed over from"), "parties": pgettext_lazy("detail", "parties"),
         "referral": pgettext_lazy("detail", "referred to"),
+        "session": pgettext_lazy("detail", "mediation session"), "stage": pgettext_lazy("detail", "mediation stage"),
     })
     from .models import SessionResult, StageResult
 
