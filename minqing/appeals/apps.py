@@ -32,7 +32,7 @@ class AppealsConfig(AppConfig):
         actions.register_values("basis", repeats.BASIS_LABELS)  # 重复件: why it was matched
         actions.register_values("decision", repeats.DECISION_LABELS)
         actions.register_keys({"earlier": _("earlier case"), "repeat": _("repeated by"), "basis": _("matched by"),
-                               "similarity": _("similarity")})
+                               "similarity": _("similarity"), "earlier_closed": _("earlier case already closed")})
         # 重复诉求率 (numerator / denominator) on the dashboard, in the briefing and /api/v1/metrics/repeats
         figures.register("repeats", _("Repeat appeals"), repeats.figures, order=15)
         # the yellow/red sweep runs by itself inside `minqing serve` and `minqing worker`
