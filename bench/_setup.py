@@ -15,6 +15,8 @@ def django_for(name: str, *, fresh: bool = True) -> str:
     home = REPO / "var" / "bench"
     home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("MINQING_HOME", str(home))
+    # Loading a million rows is one long statement: the product's 30 s request bound does not apply here.
+    os.environ.setdefault("MINQING_STATEMENT_TIMEOUT", "0")
     url = os.environ.get("DATABASE_URL")
     if not url:
         db = home / f"{name}.sqlite3"

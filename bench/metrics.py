@@ -102,7 +102,7 @@ APPEAL_COLUMNS = [
     "channel", "category_id", "urgency", "sensitivity", "title", "text", "anonymous", "received_at", "triage",
     "handler_name", "measures", "response_due_at", "responded_at", "due_at", "due_estimated", "warning",
     "closed_at", "closed_on_time", "satisfaction", "reopen_count", "remind_count", "supervise_level",
-    "fund_source", "accountability", "state", "source_ref", "version", "updated_at",
+    "fund_source", "accountability", "state", "source_ref", "version", "updated_at", "category_source",
 ]
 
 
@@ -190,7 +190,7 @@ def build(n: int) -> None:
                        "内容", False, w.when(received), triage, "", "", w.when(response_due), w.when(responded),
                        w.when(due), False, "", w.when(closed),
                        (closed <= due) if (closed and due) else None, sat, 0, 0, "", "", False, "{}", None, 1,
-                       w.when(closed or received))
+                       w.when(closed or received), "")
 
         w.insert("appeals_appeal", APPEAL_COLUMNS, appeals())
         w.insert("appeals_appealevent", ["appeal_id", "region_id", "action", "from_status", "to_status", "level",
