@@ -141,7 +141,9 @@ class MatchOut(Schema):
     status: str
     score: float
     similarity: float
-    kind: str
+    kind: str = Field(description="exact 文字相同 | near 文字几乎相同 | paraphrase 措辞相近 | "
+                                  "meaning 意思相近（同一村/社区）")
+    closed: bool = Field(False, description="近期已办结（在重复件期限内）：可参考，不能合并")
     merge_url: str = Field(description="合并本诉求到该诉求：POST 此地址，正文 {\"target\": appeal_id}")
 
 
@@ -149,13 +151,13 @@ def _matches(found: list[duplicates.Match], source_id: int | None = None) -> lis
     merge = f"/api/v1/appeals/{source_id}/actions/merge_into" if source_id else ""
     return [{"appeal_id": m.appeal.pk, "number": m.appeal.number, "title": m.appeal.title,
              "region_code": m.appeal.region_id, "status": m.appeal.status, "score": m.score,
-             "similarity": m.similarity, "kind": m.kind,
-             "merge_url": merge} for m in found]
+             "similarity": m.similarity, "kind": m.kind, "closed": m.closed,
+             "merge_url": "" if m.closed else merge} for m in found]
 
 
 @router.get("/duplicates", response=list[MatchOut], url_name="nlp_duplicates")
 def nlp_duplicates(request, text: str, region: str | None = None, title: str = "", limit: int = 5):
-    """登记时查重：辖区内说同一件事的未办结诉求（exact / near / paraphrase），同一地点优先。"""
+    """登记时查重：辖区内说同一件事的未办结或近期办结的诉求（exact / near / paraphrase / meaning），同一地点优先。"""
     code = regioncode.normalize(region) if region else None
     return _matches(duplicates.similar_open(request.auth, text, title=title, region_code=code,
                                             limit=max(1, min(limit, 20))))

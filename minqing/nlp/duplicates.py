@@ -1,16 +1,26 @@
-"""Open appeals that say the same thing about the same place (at intake and in the workbench).
+"""Appeals that say the same thing about the same place (at intake and on the case page): open ones,
+and those closed within the repeat window (MINQING_REPEAT_WINDOW_DAYS, default 90), in the places the
+user may see.
 
 exact: the same text after normalisation; near: character-bigram cosine ≥ NEAR; paraphrase:
-≥ PARAPHRASE after folding common synonyms (坏了/不亮/损坏 …). The same village adds SAME_PLACE,
-the same township SAME_TOWN to the score, so a lamp in another village ranks below one here.
-Merging is the appeals action `merge_into` (POST /api/v1/appeals/{id}/actions/merge_into)."""
+≥ PARAPHRASE after folding common synonyms (坏了/不亮/损坏 …); meaning: the words differ but the
+meaning vectors of the category model file (meaning.py: word LSA with the county's synonyms) have a
+cosine ≥ MEANING, and the case is in the same village or community — measured on 附件3, a meaning match
+without the same place is mostly another place's similar complaint (docs/decisions, nlp20). The same
+village adds SAME_PLACE, the same township SAME_TOWN to the score, so a lamp in another village ranks
+below one here. Merging is the appeals action `merge_into` (POST /api/v1/appeals/{id}/actions/merge_into);
+a closed case is not merged into but shown (a repeat after closure is the dispatcher's, repeats.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from minqing.lib import regioncode
@@ -22,7 +32,9 @@ NEAR = 0.8
 PARAPHRASE = 0.42
 SAME_PLACE = 0.1
 SAME_TOWN = 0.05
+MEANING = 0.6
 MAX_CANDIDATES = 2000
+MAX_MEANING = 300  # same-place candidates whose meaning vector is computed on the fly (≈ 1 400/CPU-s)
 
 _SYNONYMS = [
     (r"不亮|不能亮|损坏|坏掉|坏了|故障|失灵|破损|破烂|烂了|不能用|不好用", "坏"),
@@ -31,6 +43,11 @@ _SYNONYMS = [
     (r"道路|马路|公路|路面", "路"), (r"村里|村内|村上", "村"), (r"小区里|小区内", "小区"),
 ]
 _SYN = [(re.compile(p), r) for p, r in _SYNONYMS]
+
+
+def fold_groups() -> list[tuple[str, ...]]:
+    """The folds above as synonym groups (the folded word first) for the meaning vectors."""
+    return [(r, *p.split("|")) for p, r in _SYNONYMS if r]
 
 
 def fold(text: str) -> str:
@@ -44,8 +61,20 @@ def fold(text: str) -> str:
 class Match:
     appeal: Any
     score: float
-    kind: str  # exact | near | paraphrase
+    kind: str  # exact | near | paraphrase | meaning
     similarity: float
+    closed: bool = False  # closed within the repeat window: shown, not merged into
+
+
+def window_days() -> int:
+    return int(getattr(settings, "MINQING_REPEAT_WINDOW_DAYS", 90))
+
+
+def _meaning_model():
+    from . import classify
+
+    model = classify.current_model()
+    return getattr(model, "meaning", None) if model is not None else None
 
 
 def _place_bonus(code: str | None, other: str) -> float:
@@ -58,20 +87,25 @@ def _place_bonus(code: str | None, other: str) -> float:
 
 
 def similar_open(user, text: str, *, title: str = "", region_code: str | None = None, exclude_id: int | None = None,
-                 limit: int = 5) -> list[Match]:
-    """Open (or paused) appeals this user may see that resemble the text, best first."""
+                 limit: int = 5, include_closed: bool = True, now: dt.datetime | None = None) -> list[Match]:
+    """Appeals this user may see that resemble the text, best first: open or paused ones, and (unless
+    include_closed is False) those closed within the repeat window."""
     from minqing.appeals.models import Appeal
 
     query = f"{title} {text}".strip()
     if not normalize(query):
         return []
-    qs = jurisdiction.visible(user, Appeal).filter(group__in=["open", "paused"], merged_into__isnull=True)
+    live = Q(group__in=["open", "paused"])
+    if include_closed:
+        since = (now or timezone.now()) - dt.timedelta(days=window_days())
+        live |= Q(group__in=["solved", "closed_unsolved"], closed_at__gte=since)
+    qs = jurisdiction.visible(user, Appeal).filter(live, merged_into__isnull=True, deleted_at__isnull=True)
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     if region_code:
         region_code = regioncode.normalize(region_code)
         qs = qs.filter(jurisdiction.region_q([region_code[:6].ljust(12, "0")]))  # the same county
-    rows = list(qs.order_by("-received_at").only("id", "title", "text", "region_id", "number", "status",
+    rows = list(qs.order_by("-received_at").only("id", "title", "text", "region_id", "number", "status", "group",
                                                   "received_at")[:MAX_CANDIDATES])
     if not rows:
         return []
@@ -79,17 +113,41 @@ def similar_open(user, text: str, *, title: str = "", region_code: str | None = 
     docs = [fold(query)] + [fold(f"{a.title} {a.text}") for a in rows]
     X = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit_transform(docs)
     sims = (X[1:] @ X[0].T).toarray().ravel()
+    meanings = _meanings(query, title, text, rows, sims, region_code)
     out: list[Match] = []
-    for a, sim in zip(rows, sims, strict=True):
+    for i, (a, sim) in enumerate(zip(rows, sims, strict=True)):
         if text_hash(a.text) == key or text_hash(f"{a.title} {a.text}") == text_hash(query):
             kind, sim = "exact", 1.0
         elif sim >= NEAR:
             kind = "near"
         elif sim >= PARAPHRASE:
             kind = "paraphrase"
+        elif meanings.get(i, 0.0) >= MEANING:
+            kind, sim = "meaning", meanings[i]
         else:
             continue
         score = min(1.0, float(sim) + _place_bonus(region_code, a.region_id))
-        out.append(Match(appeal=a, score=round(score, 4), kind=kind, similarity=round(float(sim), 4)))
+        out.append(Match(appeal=a, score=round(score, 4), kind=kind, similarity=round(float(sim), 4),
+                         closed=a.group not in ("open", "paused")))
     out.sort(key=lambda m: (-m.score, -m.appeal.received_at.timestamp()))
     return out[:limit]
+
+
+def _meanings(query: str, title: str, text: str, rows: list, sims, region_code: str | None) -> dict[int, float]:
+    """Meaning cosines of the candidates in the same village or community that the characters missed
+    (computed on the fly: a few dozen per place, see bench/RESULTS.md)."""
+    if not region_code:
+        return {}
+    model = _meaning_model()
+    if model is None:
+        return {}
+    idx = [i for i, a in enumerate(rows) if a.region_id == region_code and sims[i] < PARAPHRASE][:MAX_MEANING]
+    if not idx:
+        return {}
+    from .meaning import message_text
+
+    body = text if title else query
+    V = model.vectors([message_text(title, body)] + [message_text(rows[i].title, rows[i].text) for i in idx])
+    if not V[0].any():
+        return {}
+    return {i: float(v) for i, v in zip(idx, V[1:] @ V[0], strict=True)}

@@ -71,6 +71,9 @@ class TextModel:
     classes: list[str]
     scale: float  # temperature of the softmax over SVM scores (fitted on held-out folds)
     meta: dict[str, Any] = field(default_factory=dict)
+    # Word LSA for duplicate suggestions (meaning.py), fitted by `minqing model train` on every message
+    # it reads; None in files made before it (then duplicates match by characters only).
+    meaning: Any = None
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         return self.svm.decision_function(self.tfidf.transform(counts(texts)))

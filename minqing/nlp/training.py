@@ -113,6 +113,26 @@ def county_sources() -> Sources:
     return out
 
 
+def synonym_groups() -> list[tuple[str, ...]]:
+    """The seed synonyms, the duplicate folds and every county's active groups (one model file serves
+    the installation)."""
+    from .duplicates import fold_groups
+    from .models import SynonymGroup
+    from .synonyms import SEED
+
+    groups = [tuple(g.split()) for g in SEED] + fold_groups()
+    groups += [tuple(w.split()) for w in SynonymGroup.objects.filter(is_active=True).values_list("words", flat=True)]
+    return groups
+
+
+def fit_meaning(src: Sources):
+    """Word LSA for duplicate suggestions over every message read (labelled or not; no label used)."""
+    from . import meaning
+
+    texts = list(dict.fromkeys(e.text for e in src.labelled + src.unlabelled if e.text))
+    return meaning.fit(texts, synonym_groups())
+
+
 def first_level(category):
     while category is not None and category.parent_id is not None:
         category = category.parent

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from minqing.regions import jurisdiction
 
@@ -99,29 +100,44 @@ def _suggest(text: str) -> list[Suggestion]:
 class Similar:
     appeal: Any
     score: float | None
-    kind: str
+    kind: str  # exact | near | paraphrase | meaning: the reason shown
+    closed: bool = False  # closed within the repeat window: shown, not offered for merging
 
     @property
     def percent(self) -> str:
         return f"{self.score * 100:.0f}%" if self.score is not None else ""
 
+    @property
+    def reason(self) -> str:
+        return str(SIMILAR_REASONS.get(self.kind, ""))
 
-def similar_open(user, appeal) -> list[Similar]:
-    """Open appeals that look like this one (duplicates to merge), or [] without the NLP part."""
+
+SIMILAR_REASONS = {
+    "exact": _("Same text"),
+    "near": _("Nearly the same words"),
+    "paraphrase": _("Similar wording"),
+    "meaning": _("Same meaning in other words, in the same village or community"),
+}
+
+
+def similar_open(user, appeal, *, include_closed: bool = True) -> list[Similar]:
+    """Appeals that look like this one (open ones to merge, recently closed ones to know of), or []
+    without the NLP part."""
     try:
         from minqing.nlp.duplicates import similar_open as nlp_similar
     except ImportError:
         return []
     try:
-        matches = nlp_similar(user, f"{appeal.title}\n{appeal.text}", region_code=appeal.region_id,
-                              exclude_id=appeal.pk)
+        matches = nlp_similar(user, appeal.text, title=appeal.title, region_code=appeal.region_id,
+                              exclude_id=appeal.pk, include_closed=include_closed)
         out = []
         for m in list(matches or [])[:5]:
             target = _get(m, "appeal")
             if target is None or target.pk == appeal.pk:
                 continue
             score = _get(m, "score")
-            out.append(Similar(target, float(score) if score is not None else None, str(_get(m, "kind") or "")))
+            out.append(Similar(target, float(score) if score is not None else None, str(_get(m, "kind") or ""),
+                               bool(_get(m, "closed"))))
         return out
     except Exception:  # noqa: BLE001 - a hint; the page works without it
         log.exception("similar appeals failed")

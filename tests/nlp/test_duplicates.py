@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from minqing.nlp.duplicates import similar_open
 
@@ -33,10 +36,76 @@ def test_jurisdiction_and_place_weigh_in(county, cases):
     assert cases["lamp_b"].pk not in [m.appeal.pk for m in similar_open(county.cadre_a, "村口路灯不亮")]
 
 
-def test_closed_and_excluded_cases_are_left_out(county, cases):
+def test_recently_closed_cases_are_shown_long_closed_and_excluded_ones_are_not(county, cases):
     lamp = cases["lamp"]
     assert similar_open(county.cadre_a, lamp.text, exclude_id=lamp.pk) == []
     from minqing.appeals.models import Appeal
 
-    Appeal.objects.filter(pk=lamp.pk).update(group="solved")
+    Appeal.objects.filter(pk=lamp.pk).update(group="solved", closed_at=timezone.now() - dt.timedelta(days=10))
+    found = similar_open(county.cadre_a, lamp.text)
+    assert [(m.appeal.pk, m.closed) for m in found] == [(lamp.pk, True)]
+    assert similar_open(county.cadre_a, lamp.text, include_closed=False) == []  # the merge page
+    Appeal.objects.filter(pk=lamp.pk).update(closed_at=timezone.now() - dt.timedelta(days=200))
     assert similar_open(county.cadre_a, lamp.text) == []
+
+
+# --- meaning (word LSA shipped in the model file) ---------------------------------------------
+
+LAMP_TITLE = "路灯长期不亮"  # a message of 附件3 (A7县宁华路), the place left out: the case's village says it
+LAMP_TEXT = "有200米左右路段路灯长期不亮,晚上散步乌漆麻黑、小学生早上上学也不安全"
+# The same complaint in other words: no word of substance in common (照明 is 路灯 in the synonym list)
+OTHER_TITLE = "照明坏了"
+OTHER_TEXT = "这条路照明坏了好几个月，天黑以后黑灯瞎火，孩子放学回家很危险"
+
+
+@pytest.fixture(scope="session")
+def meaning_model(shared_data_dir):
+    from minqing.nlp import meaning
+    from minqing.nlp.duplicates import fold_groups
+    from minqing.nlp.synonyms import SEED
+    from minqing.nlp.taidi import read_messages
+    from minqing.nlp.textmodel import prepare
+
+    folder = shared_data_dir / "taidi2020c"
+    texts = [prepare(m.title, m.text) for m in read_messages(folder / "附件3.csv")]
+    return meaning.fit(texts, [*SEED, *fold_groups()])
+
+
+@pytest.fixture
+def meaning_file(tmp_path, settings, meaning_model):
+    from minqing.nlp import classify
+    from minqing.nlp.textmodel import Example, train
+
+    settings.NLP_MODEL_PATH = str(tmp_path / "category.pkl")
+    rows = [Example(t, label) for label, texts in (("城乡建设", ["路灯坏了", "道路破损", "垃圾清运", "小区停水"]),
+                                                   ("教育文体", ["入学难", "补课收费", "幼儿园学位", "校车安全"]))
+            for t in texts]
+    model = train(rows, calibrate=False)
+    model.meaning = meaning_model
+    classify.attach(model)
+    yield model
+    classify._cache.update(path=None, mtime=None, model=None)
+
+
+def test_same_meaning_in_other_words_is_suggested_in_the_same_village(county, appeal_in, meaning_file):
+    lamp = appeal_in("village_a", LAMP_TITLE, LAMP_TEXT)
+    appeal_in("village_a", "水渠堵塞", "二组水渠堵塞，灌溉困难")
+    found = similar_open(county.cadre_a, OTHER_TEXT, title=OTHER_TITLE, region_code=county.village_a.code)
+    assert [(m.appeal.pk, m.kind) for m in found] == [(lamp.pk, "meaning")]
+    assert found[0].similarity >= 0.6
+    # the characters alone do not find it (the model file without meaning vectors)
+    meaning_file.meaning = None
+    from minqing.nlp import classify
+
+    classify.attach(meaning_file)
+    assert similar_open(county.cadre_a, OTHER_TEXT, title=OTHER_TITLE, region_code=county.village_a.code) == []
+
+
+def test_meaning_matches_stay_in_the_users_places_and_the_same_village(county, appeal_in, meaning_file):
+    far = appeal_in("village_c", LAMP_TITLE, LAMP_TEXT)  # another township
+    near_b = appeal_in("village_b", LAMP_TITLE, LAMP_TEXT)  # the same township, another village
+    assert similar_open(county.township_leader, OTHER_TEXT, title=OTHER_TITLE, region_code=county.village_c.code) == []
+    found = similar_open(county.county_leader, OTHER_TEXT, title=OTHER_TITLE, region_code=county.village_c.code)
+    assert [m.appeal.pk for m in found] == [far.pk]  # the county sees it; the other village is not the same place
+    assert near_b.pk not in [m.appeal.pk for m in similar_open(
+        county.township_leader, OTHER_TEXT, title=OTHER_TITLE, region_code=county.village_a.code)]

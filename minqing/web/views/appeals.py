@@ -537,7 +537,7 @@ def appeal_merge(request, pk: int):
     may = "merge_into" in queries.available_for(request.user, appeal)
     return render(request, "web/appeals/merge.html", {
         "appeal": appeal, "into": into, "ref": ref, "error": error, "may_merge": may,
-        "similar": integrations.similar_open(request.user, appeal) if into is None else [],
+        "similar": integrations.similar_open(request.user, appeal, include_closed=False) if into is None else [],
         "pair": [_side(appeal), _side(into)] if into is not None else [],
     }, status=422 if error and request.method == "POST" else 200)
 

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from minqing.nlp import classify
 from minqing.nlp.taidi import read_messages
 from minqing.nlp.textmodel import TrainOptions, cross_validate, report, train
-from minqing.nlp.training import Sources, county_sources, example_of, shared_sources
+from minqing.nlp.training import Sources, county_sources, example_of, fit_meaning, shared_sources
 
 
 def _file_examples(path: str):
@@ -44,6 +44,7 @@ class Command(BaseCommand):
         tr.add_argument("--self-train", type=int, default=0, metavar="ROUNDS",
                         help="自训练轮数（用未标注留言生成伪标签；默认0，交叉验证显示会降低F1）")
         tr.add_argument("--reply-labels", action="store_true", help="加入按答复中部门名推断的标签（附件4）")
+        tr.add_argument("--no-meaning", action="store_true", help="不训练查重用的语义向量（词级LSA）")
         tr.add_argument("--json", action="store_true")
         ev = sub.add_parser("evaluate", help="评估：宏平均F1、各类精确率/召回率、混淆矩阵")
         ev.add_argument("file")
@@ -95,6 +96,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         model.meta["sources"] = src.notes
         model.meta["excluded"] = len(exclude)
+        if not opts["no_meaning"]:
+            model.meaning = fit_meaning(src)
+            model.meta["meaning_words"] = len(model.meaning.vocabulary)
         path = classify.attach(model)
         out = {"model": str(path), "classes": model.classes, "labelled": model.meta["labelled"],
                "unlabelled": model.meta["unlabelled"], "pseudo_labelled": model.meta["pseudo_labelled"],
