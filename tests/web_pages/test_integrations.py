@@ -30,6 +30,7 @@ class FakeMatch:
     appeal: object
     score: float
     kind: str
+    closed: bool = False
 
 
 @pytest.fixture
@@ -40,12 +41,16 @@ def nlp(monkeypatch):
         calls["suggest"] = text
         return [FakeSuggestion("T02", "路灯照明", "县住建局", 0.91)]
 
-    def similar_open(user, text, region_code=None, exclude_id=None):
+    def similar_open(user, text, title="", region_code=None, exclude_id=None, include_closed=True):
         from minqing.appeals.models import Appeal
 
         calls["similar"] = (user, region_code, exclude_id)
-        qs = jurisdiction.visible(user, Appeal).filter(group="open").exclude(pk=exclude_id)
-        return [FakeMatch(a, 0.87, "duplicate") for a in qs.filter(title__contains="路灯")]
+        calls["include_closed"] = include_closed
+        qs = jurisdiction.visible(user, Appeal).exclude(pk=exclude_id)
+        found = [FakeMatch(a, 0.87, "near") for a in qs.filter(group="open", title__contains="路灯")]
+        if include_closed:
+            found += [FakeMatch(a, 0.66, "meaning", closed=True) for a in qs.filter(title__contains="照明")]
+        return found
 
     monkeypatch.setitem(sys.modules, "minqing.nlp.classify", types.SimpleNamespace(suggest=suggest))
     monkeypatch.setitem(sys.modules, "minqing.nlp.duplicates", types.SimpleNamespace(similar_open=similar_open))
@@ -74,6 +79,18 @@ def test_similar_open_appeals_are_offered_for_a_one_click_merge(county, stages, 
     assert response.status_code == 302
     dup.refresh_from_db()
     assert dup.merged_into_id == keep.pk
+
+
+def test_meaning_matches_and_recently_closed_cases_show_their_reason_without_a_merge(county, stages, login, nlp):
+    dup = stages.registered(title="村口路灯不亮")
+    closed = stages.registered(title="照明坏了")
+    client = login(county.cadre_a)
+    page = client.get(f"/appeals/{dup.pk}/").content.decode()
+    similar = page[page.index('id="similar"'):page.index("</section>", page.index('id="similar"'))]
+    assert closed.number in similar and "66%" in similar and "意思相近" in similar and "近期已办结" in similar
+    assert f'name="into" value="{closed.pk}"' not in similar  # a closed case is not merged into
+    merge_page = client.get(f"/appeals/{dup.pk}/merge/").content.decode()
+    assert nlp["include_closed"] is False and closed.number not in merge_page
 
 
 def test_a_failing_part_does_not_break_the_page(county, stages, login, monkeypatch):
