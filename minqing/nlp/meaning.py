@@ -114,7 +114,9 @@ def fit(texts: Sequence[str], groups: Iterable[Sequence[str]] = (), *, dimension
     vec = TfidfVectorizer(analyzer=lambda t: words(t, folds), min_df=2, max_features=max_words, sublinear_tf=True,
                           dtype=np.float32)
     X = vec.fit_transform(texts)
-    k = max(2, min(dimensions, X.shape[1] - 1, X.shape[0] - 1))
+    if min(X.shape) < 3:
+        raise ValueError("too few messages or words for meaning vectors")
+    k = min(dimensions, X.shape[1] - 1, X.shape[0] - 1)
     svd = TruncatedSVD(n_components=k, random_state=seed).fit(X)
     return Meaning(vocabulary={w: int(i) for w, i in vec.vocabulary_.items()}, idf=vec.idf_.astype(np.float32),
                    projection=np.ascontiguousarray(svd.components_.T, dtype=np.float32), folds=folds)

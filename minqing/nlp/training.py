@@ -26,6 +26,7 @@ DEPARTMENTS: list[tuple[re.Pattern[str], str]] = [
 # Each named leaf of the category tree is one short training example of its first-level class. Weight 2
 # and C=0.5 were chosen on the 5-fold CV of 附件2 (0.71 without leaves → 0.85; bench/RESULTS.md).
 SEED_WEIGHT = 2.0
+MIN_MEANING_TEXTS = 50
 REPLY_WEIGHT = 0.7
 
 
@@ -130,7 +131,12 @@ def fit_meaning(src: Sources):
     from . import meaning
 
     texts = list(dict.fromkeys(e.text for e in src.labelled + src.unlabelled if e.text))
-    return meaning.fit(texts, synonym_groups())
+    if len(texts) < MIN_MEANING_TEXTS:
+        return None  # too few messages to learn which words go together: duplicates use characters
+    try:
+        return meaning.fit(texts, synonym_groups())
+    except ValueError:  # e.g. no word seen in two messages
+        return None
 
 
 def first_level(category):

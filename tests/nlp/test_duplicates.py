@@ -109,3 +109,16 @@ def test_meaning_matches_stay_in_the_users_places_and_the_same_village(county, a
     assert [m.appeal.pk for m in found] == [far.pk]  # the county sees it; the other village is not the same place
     assert near_b.pk not in [m.appeal.pk for m in similar_open(
         county.township_leader, OTHER_TEXT, title=OTHER_TITLE, region_code=county.village_a.code)]
+
+
+def test_meaning_travels_in_the_signed_model_file_and_needs_enough_messages(meaning_file, settings):
+    from pathlib import Path
+
+    from minqing.nlp import classify
+    from minqing.nlp.textmodel import Example, TextModel
+    from minqing.nlp.training import Sources, fit_meaning
+
+    loaded = TextModel.load(Path(settings.NLP_MODEL_PATH), classify.model_key())
+    v = loaded.meaning.vectors([f"{LAMP_TITLE} {LAMP_TEXT}", f"{OTHER_TITLE} {OTHER_TEXT}", "二组水渠堵塞，灌溉困难"])
+    assert v.shape == (3, 150) and v[0] @ v[1] > v[0] @ v[2]
+    assert fit_meaning(Sources(unlabelled=[Example("路灯坏了", ""), Example("照明坏了", "")])) is None

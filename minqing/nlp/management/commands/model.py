@@ -98,7 +98,7 @@ class Command(BaseCommand):
         model.meta["excluded"] = len(exclude)
         if not opts["no_meaning"]:
             model.meaning = fit_meaning(src)
-            model.meta["meaning_words"] = len(model.meaning.vocabulary)
+            model.meta["meaning_words"] = len(model.meaning.vocabulary) if model.meaning else 0
         path = classify.attach(model)
         out = {"model": str(path), "classes": model.classes, "labelled": model.meta["labelled"],
                "unlabelled": model.meta["unlabelled"], "pseudo_labelled": model.meta["pseudo_labelled"],
