@@ -171,7 +171,8 @@ def run(args) -> None:
     stop.set()
     proc.join()
     print(f"write load: {counter.value / (time.perf_counter() - t_load + 2):.0f} rows/s (update + event); "
-          f"at its end the standby was {max(gap, 0):,} bytes behind, replay_lag {lag if lag is None else f'{lag:.3f} s'}; "
+          f"at its end the standby was {max(gap, 0):,} bytes behind, "
+          f"replay_lag {lag if lag is None else f'{lag:.3f} s'}; "
           f"measured for {elapsed:.0f} s")
     print(f"standby caught up {wait_for_replay():.2f} s after the load stopped")
     for alias in ("default", "replica"):
