@@ -119,7 +119,7 @@ def widen(n: int) -> None:
         cur.execute("ANALYZE")
 
 
-def build(n: int) -> None:
+def build(n: int, by_year: bool) -> None:
     os.environ["DATABASE_URL"] = f"postgresql://root@127.0.0.1:5432/{ONE}"
     for name in (TENP, TEN, ONE):
         admin(f"DROP DATABASE IF EXISTS {name}")
@@ -139,14 +139,19 @@ def build(n: int) -> None:
     widen(n)
     print(f"{TEN}: 9 more counties: {time.perf_counter() - t0:.1f} s", flush=True)
     use("test")
+    partitioned(by_year)
+
+
+def partitioned(by_year: bool) -> None:
+    """scale21_tenp: a copy of scale21_ten, partitioned by county."""
     admin(f"CREATE DATABASE {TENP} TEMPLATE {TEN}")
     use(TENP)
     from minqing.ops import partition
 
     t0 = time.perf_counter()
-    plan = partition.apply()
-    print(f"{TENP}: partitioned {', '.join(plan.done)} in {time.perf_counter() - t0:.1f} s; "
-          f"{len(plan.dropped_fks)} foreign keys to appeals dropped", flush=True)
+    plan = partition.apply(by_year=by_year)
+    print(f"{TENP}: partitioned {', '.join(plan.done)}{' (events also by year)' if by_year else ''} in "
+          f"{time.perf_counter() - t0:.1f} s; {len(plan.dropped_fks)} foreign keys to appeals dropped", flush=True)
 
 
 def list_page(code: str) -> int:
@@ -165,6 +170,9 @@ def main() -> None:
     parser.add_argument("--appeals", type=int, default=100_000, help="appeals per county")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reuse", action="store_true", help="time the databases made by an earlier run")
+    parser.add_argument("--repartition", action="store_true",
+                        help="with --reuse: make scale21_tenp again from scale21_ten (partitioning changed)")
+    parser.add_argument("--events-by-year", action="store_true", help="events also partitioned by year")
     parser.add_argument("--drop", action="store_true", help="drop the three databases at the end")
     args = parser.parse_args()
     os.environ.setdefault("MINQING_STATEMENT_TIMEOUT", "0")
@@ -173,8 +181,12 @@ def main() -> None:
         from _setup import django_for
 
         django_for("province", fresh=False)
+        if args.repartition:
+            use("test")
+            admin(f"DROP DATABASE IF EXISTS {TENP}")
+            partitioned(args.events_by_year)
     else:
-        build(args.appeals)
+        build(args.appeals, args.events_by_year)
     from django.db import connection
 
     from minqing.appeals import metrics

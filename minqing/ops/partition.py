@@ -4,7 +4,10 @@ scale21). SQLite and a database never partitioned are unaffected: Django sees th
 - appeals_appeal: RANGE on region_id, one partition per county ([cccccc000000, cccccc+1 000000)),
   and a DEFAULT partition for codes above or outside the counties. Every cadre's query already carries
   `region_id BETWEEN low AND high` (jurisdiction.region_q), so the planner prunes to the county.
-- appeals_appealevent: the same by county, each county partition sub-partitioned by year of `at`.
+- appeals_appealevent: the same by county; with `by_year`, each county partition sub-partitioned by
+  year of `at` (off by default: the figures' per-case EXISTS on events has no time bound, and with
+  six yearly partitions it probes six indexes per case — 10× slower for a county year in
+  bench/province.py; worth it only once old years are detached to archive).
 - audit_event: LIST on stream (the county code of its hash chain), so uniq_stream_seq stays exact.
 
 What PostgreSQL requires, and so what this changes on the database only:
@@ -64,11 +67,11 @@ def _county_bounds(c: str) -> str:
     return f"FROM ('{c}000000') TO ('{int(c) + 1:06d}000000')"
 
 
-def apply(only: list[str] | None = None) -> Plan:
+def apply(only: list[str] | None = None, *, by_year: bool = False) -> Plan:
     """Partition the tables not yet partitioned (or those in `only`), in one transaction."""
     if connection.vendor != "postgresql":
         raise RuntimeError("partitioning needs PostgreSQL; SQLite keeps plain tables")
-    plan = Plan(counties=counties(), years=_years())
+    plan = Plan(counties=counties(), years=_years() if by_year else [])
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # pending deferred checks would block ALTER TABLE
         for table, key, parts in _specs(plan):
@@ -87,6 +90,9 @@ def _specs(plan: Plan) -> list[tuple[str, str, list[str]]]:
     for c in [*plan.counties, "default"]:
         name = f"appeals_appealevent_p{c}"
         bound = "DEFAULT" if c == "default" else f"FOR VALUES {_county_bounds(c)}"
+        if not plan.years:
+            event_parts.append(f"CREATE TABLE {name} PARTITION OF appeals_appealevent {bound}")
+            continue
         event_parts.append(f"CREATE TABLE {name} PARTITION OF appeals_appealevent {bound} PARTITION BY RANGE (at)")
         event_parts += [f"CREATE TABLE {name}_y{y} PARTITION OF {name} FOR VALUES FROM ('{y}-01-01') TO "
                         f"('{y + 1}-01-01')" for y in plan.years]

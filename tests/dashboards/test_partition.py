@@ -106,6 +106,27 @@ def test_the_county_dashboard_figures_read_one_county_partition(partitioned, cou
     for sql, plan in found:
         touched = partitions(plan, "appeals_appeal")
         assert touched <= {f"appeals_appeal_p{own}"} and touched, (sql, plan)
+        if "appeals_appealevent" in sql:  # the funnel's EXISTS: one county's events, not every county's
+            assert partitions(plan, "appeals_appealevent") == {f"appeals_appealevent_p{own}"}, (sql, plan)
+    assert any("appeals_appealevent" in sql for sql, _ in found)
+
+
+@pg
+@pytest.mark.django_db
+def test_events_may_also_be_partitioned_by_year(month_cases, county):
+    own = county.county.code[:6]
+    plan = partition.apply(by_year=True)
+    assert "appeals_appealevent" in plan.done and 2024 in plan.years
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM appeals_appealevent WHERE at >= '2024-01-01' AND at < '2025-01-01'")
+        in_2024 = cur.fetchone()[0]
+        cur.execute(f"SELECT count(*) FROM appeals_appealevent_p{own}_y2024")
+        assert cur.fetchone()[0] == in_2024 >= 3  # at least C6's escalation and C7's two
+        cur.execute("EXPLAIN SELECT count(*) FROM appeals_appealevent WHERE region_id BETWEEN %s AND %s "
+                    "AND at >= '2024-05-01' AND at < '2024-06-01'", [f"{own}000000", f"{own}999999"])
+        text = "\n".join(r[0] for r in cur.fetchall())
+    assert partitions(text, "appeals_appealevent") == {f"appeals_appealevent_p{own}"}
+    assert "_y2024" in text and "_y2023" not in text and "_ydefault" not in text
 
 
 @pg

@@ -14,6 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--apply", action="store_true", help="执行分区（否则只列出计划）")
+        parser.add_argument("--events-by-year", action="store_true", help="诉求事件在县分区下再按年分区")
 
     def handle(self, *args, **opts) -> None:
         if connection.vendor != "postgresql":
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         self.stdout.write(f"县：{', '.join(partition.counties()) or '无'}；待分区：{', '.join(todo) or '无'}")
         if not opts["apply"] or not todo:
             return
-        plan = partition.apply()
+        plan = partition.apply(by_year=opts["events_by_year"])
         self.stdout.write(f"已分区：{', '.join(plan.done)}")
         for line in plan.weakened:
             self.stdout.write(f"唯一约束按县：{line}")
