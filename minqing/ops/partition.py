@@ -18,8 +18,9 @@ What PostgreSQL requires, and so what this changes on the database only:
 - no foreign key can reference a partitioned table whose key is not the referenced column: the 22
   foreign keys to appeals_appeal.id are dropped (integrity kept by the services, which create every
   referencing row from a fetched appeal); the foreign keys *from* the partitioned tables are kept.
-Run once after a bulk load or before go-live (`minqing partition --apply`); a new county later lands
-in the DEFAULT partition until the command is run again (it then detaches and refills that county).
+Run once after a bulk load or before go-live (`minqing partition --apply`); a county added later lands
+in the DEFAULT partitions until `minqing partition --apply` runs again, which gives every county
+without a partition its own (its rows moved out of DEFAULT in the same transaction).
 """
 
 from __future__ import annotations
@@ -75,11 +76,39 @@ def apply(only: list[str] | None = None, *, by_year: bool = False) -> Plan:
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # pending deferred checks would block ALTER TABLE
         for table, key, parts in _specs(plan):
-            if (only and table not in only) or is_partitioned(table):
+            if only and table not in only:
+                continue
+            if is_partitioned(table):
+                plan.done += _add_counties(cur, table, plan.counties)
                 continue
             _convert(cur, table, key, parts, plan)
             plan.done.append(table)
     return plan
+
+
+def _add_counties(cur, table: str, wanted: list[str]) -> list[str]:
+    """Counties of an already partitioned table that have no partition yet: their rows leave the
+    DEFAULT partition (PostgreSQL refuses a new partition whose rows DEFAULT still holds)."""
+    cur.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = %s::regclass", [table])
+    have = {r[0] for r in cur.fetchall()}
+    column = "stream" if table == "audit_event" else "region_id"
+    added = []
+    for c in wanted:
+        name = f"{table}_p{c}"
+        if name in have:
+            continue
+        if column == "stream":
+            where, bound = f"stream = '{c}'", f"IN ('{c}')"
+        else:
+            where, bound = f"region_id >= '{c}000000' AND region_id < '{int(c) + 1:06d}000000'", _county_bounds(c)
+        cur.execute(f'CREATE TEMP TABLE moving ON COMMIT DROP AS SELECT * FROM "{table}_pdefault" WHERE {where}')
+        cur.execute(f'DELETE FROM "{table}_pdefault" WHERE {where}')
+        cur.execute(f'CREATE TABLE "{name}" PARTITION OF "{table}" FOR VALUES {bound}')
+        cur.execute(f'INSERT INTO "{table}" SELECT * FROM moving')
+        cur.execute("DROP TABLE moving")
+        added.append(name)
+    return added
 
 
 def _specs(plan: Plan) -> list[tuple[str, str, list[str]]]:

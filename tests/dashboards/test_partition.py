@@ -131,6 +131,30 @@ def test_events_may_also_be_partitioned_by_year(month_cases, county):
 
 @pg
 @pytest.mark.django_db
+def test_a_county_added_later_gets_its_partition_and_its_rows(partitioned, county):
+    from minqing.appeals.models import Appeal
+    from minqing.regions.models import Region
+
+    new = "511724"
+    Region.objects.create(code=f"{new}000000", name="新县", level=3, parent_id=county.county.parent_id)
+    village = Region.objects.create(code=f"{new}100200", name="新村", level=5, parent_id=None)
+    moved = Appeal.objects.filter(region=county.village_a).first()
+    with connection.cursor() as cur:  # a row that reached DEFAULT before its county had a partition
+        cur.execute("UPDATE appeals_appeal SET region_id = %s WHERE id = %s", [village.code, moved.pk])
+        cur.execute("SELECT count(*) FROM appeals_appeal_pdefault")
+        assert cur.fetchone()[0] == 1
+    plan = partition.apply()
+    assert f"appeals_appeal_p{new}" in plan.done and f"audit_event_p{new}" in plan.done
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT id FROM appeals_appeal_p{new}")
+        assert [r[0] for r in cur.fetchall()] == [moved.pk]
+        cur.execute("SELECT count(*) FROM appeals_appeal_pdefault")
+        assert cur.fetchone()[0] == 0
+    assert partition.apply().done == []  # nothing left to do
+
+
+@pg
+@pytest.mark.django_db
 def test_the_pages_still_work_after_partitioning(partitioned, county, login):
     client = login(county.county_leader)
     assert client.get(f"/dashboards/{county.county.code}/?period=2024-05").status_code == 200

@@ -32,9 +32,13 @@ def answers(monkeypatch):
 
 
 def test_the_router_is_installed():
+    import os
+
     from django.conf import settings
 
     assert "minqing.lib.replica.ReplicaRouter" in settings.DATABASE_ROUTERS
+    if os.environ.get("DATABASE_REPLICA_URL"):  # the alias the setting adds; tests use default's database
+        assert settings.DATABASES["replica"]["TEST"] == {"MIRROR": "default"}
 
 
 def test_a_figure_read_uses_the_replica(with_replica):
@@ -76,10 +80,13 @@ def test_a_read_inside_a_transaction_stays_on_the_primary(monkeypatch):
 
 
 def test_without_a_replica_everything_stays_on_default(monkeypatch):
+    from django.conf import settings
+
     from minqing.appeals.models import Appeal
 
     monkeypatch.setattr(replica, "_in_transaction", lambda: False)
-    assert not replica.configured()  # the test settings have no DATABASE_REPLICA_URL
+    monkeypatch.delitem(settings.DATABASES, "replica", raising=False)  # no DATABASE_REPLICA_URL
+    assert not replica.configured()
     with replica.figures():
         assert replica.ReplicaRouter().db_for_read(Appeal) is None
 

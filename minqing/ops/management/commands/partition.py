@@ -22,10 +22,10 @@ class Command(BaseCommand):
         tables = [t for t, _, _ in partition._specs(partition.Plan(counties=[], years=[]))]
         todo = [t for t in tables if not partition.is_partitioned(t)]
         self.stdout.write(f"县：{', '.join(partition.counties()) or '无'}；待分区：{', '.join(todo) or '无'}")
-        if not opts["apply"] or not todo:
+        if not opts["apply"]:
             return
         plan = partition.apply(by_year=opts["events_by_year"])
-        self.stdout.write(f"已分区：{', '.join(plan.done)}")
+        self.stdout.write(f"已分区（含新县的分区）：{', '.join(plan.done) or '无'}")
         for line in plan.weakened:
             self.stdout.write(f"唯一约束按县：{line}")
         if plan.dropped_fks:
