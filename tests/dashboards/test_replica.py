@@ -38,7 +38,7 @@ def test_the_router_is_installed():
 
     assert "minqing.lib.replica.ReplicaRouter" in settings.DATABASE_ROUTERS
     if os.environ.get("DATABASE_REPLICA_URL"):  # the alias the setting adds; tests use default's database
-        assert settings.DATABASES["replica"]["TEST"] == {"MIRROR": "default"}
+        assert settings.DATABASES["replica"]["TEST"]["MIRROR"] == "default"
 
 
 def test_a_figure_read_uses_the_replica(with_replica):
