@@ -2,6 +2,7 @@
 
 MINQING_HOME     where var/ lives (default: the current directory)
 DATABASE_URL     sqlite:///path or postgresql://user@host:port/db (default: SQLite under var/)
+DATABASE_REPLICA_URL  optional: a read-only streaming standby the dashboards' figures are read from
 MINQING_SECRET_KEY, MINQING_DATA_KEY, MINQING_HASH_KEY, MINQING_AUDIT_KEY
                  secrets; when unset they are made once for a new, empty database and kept in
                  var/keys.json; start-up refuses a database holding encrypted data without its keys
@@ -182,6 +183,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 STATEMENT_TIMEOUT = float(os.environ.get("MINQING_STATEMENT_TIMEOUT", "30"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and STATEMENT_TIMEOUT > 0:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={int(STATEMENT_TIMEOUT * 1000)}"
+# A streaming standby for the figures (minqing/lib/replica.py, docs/scale.md): dashboards, /api/v1/metrics
+# and the briefing read there; writes and everything needing read-your-writes stay on "default".
+_replica_url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60)
+    if DATABASES["replica"]["ENGINE"] == DATABASES["default"]["ENGINE"]:
+        DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the same test database
+DATABASE_ROUTERS = ["minqing.lib.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from minqing.api.schemas import Error
-from minqing.lib import figures, periods
+from minqing.lib import figures, periods, replica
 from minqing.regions import jurisdiction
 
 from . import metrics
@@ -41,7 +41,8 @@ def get_metrics(request, q: Query[MetricsQuery]):
     start, end = periods.span(q.period, q.from_, q.to)
     if not 0 <= q.basic_weight <= 1:
         raise ValidationError("基本满意权重应在 0 到 1 之间")
-    summary = metrics.county_summary(code, start, end, user=request.user, basic_weight=q.basic_weight)
+    with replica.figures():
+        summary = metrics.county_summary(code, start, end, user=request.user, basic_weight=q.basic_weight)
     return summary.as_dict()
 
 
@@ -64,7 +65,8 @@ def metrics_part(request, part: str, q: Query[PartQuery]):
         raise Http404
     code = _figure_region(request, q.region)
     start, end = periods.span(q.period, q.from_, q.to)
-    data = figures.compute(part, code, start, end, user=request.user)
+    with replica.figures():
+        data = figures.compute(part, code, start, end, user=request.user)
     if isinstance(data, figures.Unavailable):
         return Status(503, {"detail": data.message})
     return {"region": code, "from": start, "to": end, **data}

@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from minqing.jobs import kinds
-from minqing.lib import periods
+from minqing.lib import periods, replica
 
 from . import compose
 
@@ -29,7 +29,8 @@ def briefing_compose(request, q: Query[BriefingQuery]):
     job: POST /api/v1/jobs {"kind": "briefing_docx", "params": {...}}."""
     region = kinds._region_for(request.user, q.region)
     period = periods.parse(q.period, q.from_, q.to)
-    b = compose.compose(region.code, period, user=request.user)
+    with replica.figures():
+        b = compose.compose(region.code, period, user=request.user)
     return {"region": b.region_code, "region_name": b.region_name, "title": b.title, "subtitle": b.subtitle,
             "period": {"label": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()},
             "paragraphs": b.paragraphs, "cases": [{"title": c.title, "text": c.text} for c in b.cases],

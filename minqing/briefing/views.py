@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from minqing.jobs import kinds, runner
-from minqing.lib import periods
+from minqing.lib import periods, replica
 from minqing.regions import jurisdiction
 
 from . import compose, docx
@@ -35,7 +35,8 @@ def home(request: HttpRequest) -> HttpResponse:
         period = periods.parse(params.get("period"), params.get("from"), params.get("to"))
     except ValidationError as exc:
         error, period = "；".join(exc.messages), periods.parse(None)
-    briefing = compose.compose(region.code, period, user=request.user)
+    with replica.figures():
+        briefing = compose.compose(region.code, period, user=request.user)
     scope = jurisdiction.scope_of(request.user)
     context = {"briefing": briefing, "region": region, "period": period, "error": error,
                "home_code": scope.home_code(), **periods.choices(period.end)}
@@ -63,7 +64,8 @@ def download(request: HttpRequest) -> HttpResponse:
         period = periods.parse(params.get("period"), params.get("from"), params.get("to"))
     except ValidationError as exc:
         return HttpResponse("；".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
-    briefing = compose.compose(region.code, period, user=request.user)
+    with replica.figures():
+        briefing = compose.compose(region.code, period, user=request.user)
     buf = io.BytesIO()
     docx.write(briefing, buf)
     response = HttpResponse(buf.getvalue(), content_type=DOCX)

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from minqing.lib import figures as figure_registry
-from minqing.lib import periods
+from minqing.lib import periods, replica
 from minqing.regions import jurisdiction
 from minqing.regions.models import Region
 
@@ -51,6 +51,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def region(request: HttpRequest, code: str | None) -> HttpResponse:
     place = _region(request.user, code)
     period, error = _period(request)
+    with replica.figures():  # read-only figures: the standby when there is one
+        return _render_region(request, place, period, error)
+
+
+def _render_region(request: HttpRequest, place: Region, period: periods.Period, error: str | None) -> HttpResponse:
     dash = figures.build(place, period, request.user)
     big = request.GET.get("view") == "big"
     context = {

@@ -163,6 +163,16 @@ def region_q(codes: Iterable[str], field_name: str = "region") -> Q:
 SensitivityRule = Callable[[Scope], Q]
 
 
+def own_county(scope: Scope) -> str | None:
+    """The county (12-digit code) all of the scope's posts lie in, if they are all at county level or
+    below and in one county; None for a city or province post, or posts in several counties."""
+    codes = [regioncode.normalize(p.region_code) for p in scope.posts if p.region_code]
+    if not codes or any(regioncode.level_of(c) < regioncode.COUNTY for c in codes):
+        return None
+    counties = {regioncode.county_of(c) for c in codes}
+    return next(iter(counties)).ljust(12, "0") if len(counties) == 1 else None
+
+
 @dataclass
 class PlacePolicy:
     """Records owned by a place. Optional extras:
@@ -188,13 +198,18 @@ class PlacePolicy:
             base |= Q(**{f"{self.unit_field}__in": sorted(scope.unit_ids)})
         if self.extra is not None and scope.unit_ids and not scope.is_superuser:
             base |= self.extra(scope)
-        if not self.sensitivity_field or not self.rules:
-            return base
-        narrow = list(self.rules)
-        result = base & ~Q(**{f"{self.sensitivity_field}__in": narrow})
-        for value, rule in self.rules.items():
-            result |= Q(**{self.sensitivity_field: value}) & rule(scope)
-        return result
+        if self.sensitivity_field and self.rules:
+            narrow = list(self.rules)
+            result = base & ~Q(**{f"{self.sensitivity_field}__in": narrow})
+            for value, rule in self.rules.items():
+                result |= Q(**{self.sensitivity_field: value}) & rule(scope)
+            base = result
+        county = None if scope.is_superuser else own_county(scope)
+        if county and (self.unit_field or self.extra or self.rules):
+            # The unit and 协办 branches name no place: bounded by the one county every post lies in, so
+            # PostgreSQL prunes to that county's partition (docs/scale.md). Only ever narrows.
+            base &= region_q([county], self.region_field)
+        return base
 
     def filter(self, qs: QuerySet, scope: Scope) -> QuerySet:
         if scope.is_anonymous:
