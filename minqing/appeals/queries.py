@@ -16,7 +16,7 @@ from minqing.regions import jurisdiction
 
 from . import access, dispatch
 from . import workflow as wf
-from .models import Appeal, AppealEvent, CoUnit, Report
+from .models import Appeal, AppealEvent, Category, CoUnit, Report
 from .services import state_from_json
 from .snapshot import POLICY, actor_key
 
@@ -45,9 +45,10 @@ def appeals_for(user, *, region: str | None = None, status: str | None = None, g
         qs = qs.filter(group__in=group.split(","))
     if kind:
         qs = qs.filter(kind__in=kind.split(","))
-    if category:
-        qs = qs.filter(Q(category_id=category) | Q(category__parent_id=category)
-                       | Q(category__parent__parent_id=category))
+    if category:  # the class and its subtree by the stored path: no join, no OR over the tree
+        found = Category.objects.filter(pk=category).first()
+        ids = found.subtree_ids() if found else [category]
+        qs = qs.filter(category_id=ids[0]) if len(ids) == 1 else qs.filter(category_id__in=ids)
     if unit:  # the unit's cases: those it leads and those it co-handles (协办)
         qs = qs.filter(Q(unit_id=unit) | Q(pk__in=CoUnit.objects.filter(unit_id=unit, active=True).values("appeal_id")))
     if overdue is not None:
