@@ -215,6 +215,13 @@ class Appeal(KeptModel):
                          name="appeal_received_cover"),
             models.Index(fields=["closed_at", "region", "group", "status", "deleted_at", "id"],
                          name="appeal_closed_cover"),
+            # The list (listing.py): equality on the group (and category), newest first by (received_at, id)
+            # for keyset pages; then what the jurisdiction filter reads, so the capped count stays in the
+            # index — docs/decisions/0051-list21-appeal-list-at-scale.md.
+            models.Index(fields=["group", "received_at", "id", "region", "unit", "sensitivity", "deleted_at"],
+                         name="appeal_list_group"),
+            models.Index(fields=["category", "group", "received_at", "id", "region", "unit", "sensitivity",
+                                 "deleted_at"], name="appeal_list_category"),
         ]
 
     def __str__(self) -> str:
