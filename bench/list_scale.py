@@ -19,9 +19,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from peer import LIST_SQL, ORDER, county_leader, measure  # noqa: E402
-
 from _setup import django_for  # noqa: E402
+from peer import LIST_SQL, ORDER, county_leader, measure  # noqa: E402
 
 VILLAGE, TOWNSHIP = "511722101201", "511722101000"
 HTMX = {"HX-Request": "true", "HX-Target": "appeal-results"}

@@ -134,10 +134,12 @@ class Category(models.Model):
                 for sub in Category.objects.filter(path__startswith=old).exclude(pk=self.pk):
                     Category.objects.filter(pk=sub.pk).update(path=self.path + sub.path[len(old):])
 
-    def subtree_ids(self) -> list[int]:
-        """This class and every class under it."""
-        return list(Category.objects.filter(models.Q(pk=self.pk) | models.Q(path__startswith=self.path or "-"))
-                    .values_list("pk", flat=True))
+    @staticmethod
+    def subtree_of(pk: int) -> list[int]:
+        """The class and every class under it, in one query (an unset path matches nothing below)."""
+        path = Category.objects.filter(pk=pk).exclude(path="").values("path")[:1]
+        found = Category.objects.filter(models.Q(pk=pk) | models.Q(path__startswith=models.Subquery(path)))
+        return list(found.values_list("pk", flat=True)) or [pk]
 
 
 class Appeal(KeptModel):

@@ -59,8 +59,7 @@ def appeals_for(user, *, region: str | None = None, status: str | None = None, g
             values = value.split(",")
             qs = qs.filter(**{name: values[0]} if len(values) == 1 else {f"{name}__in": values})
     if category:  # the class and its subtree by the stored path: no join, no OR over the tree
-        found = Category.objects.filter(pk=category).first()
-        ids = found.subtree_ids() if found else [category]
+        ids = Category.subtree_of(category)
         qs = qs.filter(category_id=ids[0]) if len(ids) == 1 else qs.filter(category_id__in=ids)
     if unit:  # the unit's cases: those it leads and those it co-handles (协办)
         qs = qs.filter(Q(unit_id=unit) | Q(pk__in=CoUnit.objects.filter(unit_id=unit, active=True).values("appeal_id")))
