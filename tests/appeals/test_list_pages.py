@@ -153,3 +153,19 @@ def test_a_class_filters_its_whole_subtree_by_path(county, register):
     assert leaf.path == f"/{other.pk}/{mid.pk}/{leaf.pk}/"
     assert a.pk in queries.appeals_for(county.cadre_a, category=other.pk).values_list("pk", flat=True)
     assert not queries.appeals_for(county.cadre_a, category=root.pk).exists()
+
+
+def test_a_list_query_over_the_time_limit_says_so_in_chinese(county, login, settings, monkeypatch, many):
+    from tests.test_api_messages import _slow_query
+
+    settings.STATEMENT_TIMEOUT = 0.2
+
+    def slow(*args, **kwargs):
+        _slow_query()
+
+    monkeypatch.setattr(listing, "count", slow)  # the list's own statement runs past the limit
+    client = login(county.cadre_a)
+    api = client.get("/api/v1/appeals")
+    assert api.status_code == 503 and api.json()["detail"] == "查询范围过大，请缩小条件"
+    page = client.get("/appeals/")
+    assert page.status_code == 503 and "查询范围过大，请缩小条件" in page.content.decode()
