@@ -14,12 +14,13 @@ from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from minqing.api.schemas import Page, paginate
+from minqing.api.errors import BadRequest
+from minqing.api.schemas import Page, paginate, window
 from minqing.households.models import Household
 from minqing.lib import idempotent
 from minqing.regions import jurisdiction
 
-from . import action_api, bulk_api, labels, queries, reclassify, services
+from . import action_api, bulk_api, labels, listing, queries, reclassify, services
 from . import workflow as wf
 from .models import Appeal, Report
 
@@ -159,20 +160,36 @@ _FROM = Query(None, alias="from")  # `from` is a Python keyword
 _TO = Query(None, alias="to")
 
 
-@router.get("", response=Page[AppealOut])
+class AppealPage(Schema):
+    items: list[AppealOut]
+    count: int = Field(..., description="件数：count_exact 为 false 时是估计数或下限")
+    count_exact: bool
+    next: str | None = Field(None, description="下一页游标：作为 after 传回")
+
+
+@router.get("", response=AppealPage)
 def list_appeals(request, region: str | None = None, status: str | None = None, group: str | None = None,
                  kind: str | None = None, category: int | None = None, unit: int | None = None,
                  overdue: bool | None = None, date_from: dt.date | None = _FROM,
                  date_to: dt.date | None = _TO, q: str | None = None, limit: int = 50,
-                 offset: int = 0):
-    """诉求列表. `region` takes 2/4/6/9/12-digit codes; `from`/`to` are days of receipt (inclusive)."""
+                 offset: int = 0, after: str | None = None):
+    """诉求列表，最新的在前. `region` takes 2/4/6/9/12-digit codes; `from`/`to` are days of receipt
+    (inclusive). Deep pages go by cursor: pass the answer's `next` as `after`; `offset` reaches
+    the first 1 000 rows only. `count` is exact up to 1 000 (`count_exact`), an estimate beyond."""
+    limit, offset = window(limit, offset)
+    if offset > listing.MAX_OFFSET:
+        raise BadRequest(f"起始位置（offset）不能大于 {listing.MAX_OFFSET}，更深的页请用 next 游标（after）")
+    try:
+        cursor = listing.Cursor.parse(after) if after else None
+    except listing.BadCursor:
+        raise BadRequest("游标（after）无效，请用上一页返回的 next") from None
     qs = queries.appeals_for(request.user, region=region, status=status, group=group, kind=kind,
                              category=category, unit=unit, overdue=overdue, date_from=date_from,
                              date_to=date_to, q=q)
-    page = paginate(qs, limit, offset)
+    page = listing.page(qs, size=limit, offset=0 if cursor else offset, after=cursor)
     now = timezone.now()
-    page["items"] = [_row(a, now) for a in page["items"]]
-    return page
+    return {"items": [_row(a, now) for a in page.rows], "count": page.count.n, "count_exact": page.count.exact,
+            "next": str(page.next) if page.next else None}
 
 
 def _register_once(user, data: dict[str, Any]) -> Appeal:

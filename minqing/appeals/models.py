@@ -110,6 +110,9 @@ class Category(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # The national standard GB/T 39666 code, when the county maps its class onto it (optional).
     gbt_code = models.CharField(_("GB/T 39666 code"), max_length=20, blank=True)
+    # "/root id/…/own id/": the list filters a class with its subtree by this prefix, without joining
+    # the tree (docs/decisions/0053-list21-appeal-list-at-scale.md). Kept by save(), moves included.
+    path = models.CharField(max_length=200, blank=True, default="", db_index=True)
 
     class Meta:
         verbose_name = _("category")
@@ -118,6 +121,25 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        old = self.path
+        parent = Category.objects.filter(pk=self.parent_id).values_list("path", flat=True).first() \
+            if self.parent_id else ""
+        self.path = f"{parent or '/'}{self.pk}/"
+        if self.path != old:
+            Category.objects.filter(pk=self.pk).update(path=self.path)
+            if old:  # moved: its subtree's paths follow
+                for sub in Category.objects.filter(path__startswith=old).exclude(pk=self.pk):
+                    Category.objects.filter(pk=sub.pk).update(path=self.path + sub.path[len(old):])
+
+    @staticmethod
+    def subtree_of(pk: int) -> list[int]:
+        """The class and every class under it, in one query (an unset path matches nothing below)."""
+        path = Category.objects.filter(pk=pk).exclude(path="").values("path")[:1]
+        found = Category.objects.filter(models.Q(pk=pk) | models.Q(path__startswith=models.Subquery(path)))
+        return list(found.values_list("pk", flat=True)) or [pk]
 
 
 class Appeal(KeptModel):
@@ -195,6 +217,13 @@ class Appeal(KeptModel):
                          name="appeal_received_cover"),
             models.Index(fields=["closed_at", "region", "group", "status", "deleted_at", "id"],
                          name="appeal_closed_cover"),
+            # The list (listing.py): equality on the group (and category), newest first by (received_at, id)
+            # for keyset pages; then what the jurisdiction filter reads, so the capped count stays in the
+            # index — docs/decisions/0053-list21-appeal-list-at-scale.md.
+            models.Index(fields=["group", "received_at", "id", "region", "unit", "sensitivity", "deleted_at"],
+                         name="appeal_list_group"),
+            models.Index(fields=["category", "group", "received_at", "id", "region", "unit", "sensitivity",
+                                 "deleted_at"], name="appeal_list_category"),
         ]
 
     def __str__(self) -> str:

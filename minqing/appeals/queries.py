@@ -7,7 +7,8 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, F, Func, Q, QuerySet
 from django.utils import timezone
 
 from minqing.lib import regioncode
@@ -16,7 +17,7 @@ from minqing.regions import jurisdiction
 
 from . import access, dispatch
 from . import workflow as wf
-from .models import Appeal, AppealEvent, CoUnit, Report
+from .models import Appeal, AppealEvent, Category, CoUnit, Report
 from .services import state_from_json
 from .snapshot import POLICY, actor_key
 
@@ -25,6 +26,20 @@ OPEN_GROUPS = (wf.Group.OPEN.value, wf.Group.PAUSED.value)
 
 def _day_start(value: dt.date) -> dt.datetime:
     return dt.datetime.combine(value, dt.time(0), TZ)
+
+
+def _in_place(qs: QuerySet[Appeal], code: str) -> QuerySet[Appeal]:
+    """A place's subtree, as the list's indexes read it best: one village is an equality (its rows come
+    off the (region, received_at) index in order); on SQLite a wider range is kept off every index, so
+    the newest-first index is read in order and the range only filters it — through the region index
+    SQLite sorted a township's 27 000 rows for each page (0.3 s at 1 M)."""
+    low, high = regioncode.subtree_range(code)
+    if low == high:
+        return qs.filter(region_id=low)
+    if connection.vendor == "sqlite":
+        qs = qs.alias(_place=Func(F("region_id"), template="+%(expressions)s", output_field=CharField()))
+        return qs.filter(_place__gte=low, _place__lte=high)
+    return qs.filter(region_id__gte=low, region_id__lte=high)
 
 
 def appeals_for(user, *, region: str | None = None, status: str | None = None, group: str | None = None,
@@ -36,18 +51,16 @@ def appeals_for(user, *, region: str | None = None, status: str | None = None, g
     qs = jurisdiction.visible(user, Appeal)
     if region:
         try:
-            qs = qs.filter(jurisdiction.region_q([regioncode.normalize(region)]))
+            qs = _in_place(qs, regioncode.normalize(region))
         except regioncode.RegionCodeError as exc:
             raise ValidationError(str(exc)) from exc
-    if status:
-        qs = qs.filter(status__in=status.split(","))
-    if group:
-        qs = qs.filter(group__in=group.split(","))
-    if kind:
-        qs = qs.filter(kind__in=kind.split(","))
-    if category:
-        qs = qs.filter(Q(category_id=category) | Q(category__parent_id=category)
-                       | Q(category__parent__parent_id=category))
+    for name, value in (("status", status), ("group", group), ("kind", kind)):
+        if value:  # one value as an equality: an index on (…, group, received_at) then serves the order
+            values = value.split(",")
+            qs = qs.filter(**{name: values[0]} if len(values) == 1 else {f"{name}__in": values})
+    if category:  # the class and its subtree by the stored path: no join, no OR over the tree
+        ids = Category.subtree_of(category)
+        qs = qs.filter(category_id=ids[0]) if len(ids) == 1 else qs.filter(category_id__in=ids)
     if unit:  # the unit's cases: those it leads and those it co-handles (协办)
         qs = qs.filter(Q(unit_id=unit) | Q(pk__in=CoUnit.objects.filter(unit_id=unit, active=True).values("appeal_id")))
     if overdue is not None:

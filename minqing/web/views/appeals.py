@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -48,7 +47,7 @@ from minqing.regions.models import Region
 from minqing.web import actionforms, integrations
 from minqing.web.forms import AppealForm
 from minqing.web.models import SavedView
-from minqing.web.views import appeal_bulk, appeal_repeats
+from minqing.web.views import appeal_bulk, appeal_pages, appeal_repeats
 from minqing.web.views.households import hide_sensitive_query
 
 log = logging.getLogger(__name__)
@@ -152,10 +151,9 @@ def appeal_list(request):
     errors: list[str] = []
     f = _filters(request)
     qs = filtered(request.user, f, errors)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     context = {
-        "page": page, "f": f, "errors": errors, "now": now, "qs": _query_string(f),
+        **appeal_pages.paged(request, qs, PAGE_SIZE), "f": f, "errors": errors, "now": now, "qs": _query_string(f),
         "saved_views": SavedView.objects.filter(user=request.user),
         "group_labels": GROUP_LABELS,
         "active": sum(1 for k, v in f.items() if v and k not in ("s",)),
