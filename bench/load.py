@@ -53,7 +53,7 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
 HOME = REPO / "var" / "bench"
 COUNTY, PERIOD = "511722000000", "2024-05"
-TARGETS = ["list", "detail", "dashboard", "search", "bare", "peer"]
+TARGETS = ["list", "bare", "peer", "detail", "search", "dashboard"]  # the compared ones first
 CLK = os.sysconf("SC_CLK_TCK")
 
 
@@ -217,6 +217,26 @@ def run_wrk(port: int, path: str, cookie: str, connections: int, duration: int) 
     return r
 
 
+def in_flight(port: int) -> int:
+    """Connections to the server still open: requests it is answering or has queued. wrk closes its
+    connections at the end of a run, but gunicorn still answers what it read; left alone, a 30 s
+    dashboard backlog would eat the next target's minute."""
+    n = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            if int(local.rsplit(":", 1)[1], 16) == port and state != "0A":  # 0A: the listening socket
+                n += 1
+    return n
+
+
+def drain(port: int, limit: float) -> tuple[float, int]:
+    t0 = time.monotonic()
+    while (left := in_flight(port)) and time.monotonic() - t0 < limit:
+        time.sleep(1)
+    return round(time.monotonic() - t0, 1), left
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -244,8 +264,8 @@ def measure_db(a, db: str, logdir: Path) -> dict:
             srv = servers["peer" if t.startswith("peer") else "ours"]
             cookie = info["peer_cookie"] if t.startswith("peer") else info["cookie"]
             status, secs, body = fetch(srv.port, info["paths"][t], cookie)
-            warm[t] = round(secs, 3)
-            if status != 200:
+            warm[t] = round(secs, 3) if status == 200 else f"{status} after {secs:.1f} s"
+            if status < 500 and status != 200:  # a redirect, 403, 404: the set-up is wrong, not the page slow
                 sys.exit(f"{db} {t}: warm-up answered {status}: {body[:300]!r}")
         print(f"  {db}: warm-up seconds {warm}", file=sys.stderr, flush=True)
         rows = []
@@ -257,9 +277,12 @@ def measure_db(a, db: str, logdir: Path) -> dict:
                 r = run_wrk(srv.port, info["paths"][t], cookie, c, a.duration)
                 r["cpu_ms_per_req"] = (srv.cpu_seconds() - cpu0) * 1e3 / r["requests"] if r["requests"] else None
                 r |= {"target": t, "connections": c, "load": uptime().split("load average:")[-1].strip()}
+                r["drain_s"], r["left_in_flight"] = drain(srv.port, a.drain)
                 rows.append(r)
+                partial(a, db, rows)
                 print(f"  {db} {t:11} c={c:3d} {r['rps']:8.2f} req/s  p50 {r['p50_us'] / 1e3:8.0f} ms  "
-                      f"non-2xx {r['non2xx']} socket errors {r['socket_errors']}  load {r['load']}",
+                      f"non-2xx {r['non2xx']} socket errors {r['socket_errors']}  load {r['load']}  "
+                      f"drained {r['drain_s']} s, {r['left_in_flight']} left",
                       file=sys.stderr, flush=True)
     finally:
         for s in servers.values():
@@ -272,11 +295,17 @@ def ratio(ours: dict, other: dict | None) -> str:
     return f"{ours['rps'] / other['rps']:.2f}" if other and other["rps"] else "–"
 
 
+def partial(a: argparse.Namespace, db: str, rows: list[dict]) -> None:
+    """The rows so far, next to --json: a run cut short still leaves its figures."""
+    if a.json:
+        Path(f"{a.json}.{db}.partial").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+
+
 def table(res: dict) -> str:
     by = {(r["target"], r["connections"]): r for r in res["rows"]}
     out = [f"**{res['database']}**: {res['appeals']:,} appeals; peer {res.get('tickets') or '–'} tickets",
            "", "| target | conns | req/s | p50 ms | p95 ms | p99 ms | non-2xx | socket errors | server CPU ms/req "
-           "| ours÷peer | ours÷bare |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "| ours÷peer | ours÷bare | drain s (left) |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in res["rows"]:
         t, c = r["target"], r["connections"]
         peer = by.get(("peer_search" if t == "search" else "peer", c)) if t in ("list", "search") else None
@@ -284,7 +313,7 @@ def table(res: dict) -> str:
         cpu = f"{r['cpu_ms_per_req']:.0f}" if r["cpu_ms_per_req"] is not None else "–"
         out.append(f"| {t} | {c} | {r['rps']:.2f} | {r['p50_us'] / 1e3:,.0f} | {r['p95_us'] / 1e3:,.0f} "
                    f"| {r['p99_us'] / 1e3:,.0f} | {r['non2xx']} | {r['socket_errors']} | {cpu} "
-                   f"| {ratio(r, peer)} | {ratio(r, bare)} |")
+                   f"| {ratio(r, peer)} | {ratio(r, bare)} | {r['drain_s']} ({r['left_in_flight']}) |")
     return "\n".join(out)
 
 
@@ -307,6 +336,7 @@ def main() -> None:
     ap.add_argument("--peer-sqlite", help="default PEER_DIR/helpdesk.sqlite3")
     ap.add_argument("--peer-pg-url", default="postgresql://root@127.0.0.1:5432/peer_helpdesk")
     ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--drain", type=float, default=90, help="seconds to wait for the server to finish a run's backlog")
     ap.add_argument("--json", help="also write the results here")
     a = ap.parse_args()
     a.connections = [int(c) for c in a.connections.split(",")]
