@@ -3,8 +3,6 @@ import os
 import subprocess
 import sys
 
-from django.core.checks import Tags
-from django.core.checks.registry import registry
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -26,9 +24,6 @@ LOGINS = [
 
 class Command(BaseCommand):
     help = "加载演示县（宣汉县）并启动站点"
-    # The system checks without the URL ones: those import every URL module (~2.5 s of CPU) in a process
-    # that serves nothing itself (the server it execs into imports them in its workers).
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--load-only", action="store_true", help="load the data, do not serve")
@@ -41,7 +36,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, load_only: bool, households: int, seed: int, anchor, host: str, port: int,
                **options):
-        self.check(tags=[tag for tag in registry.tags_available() if tag != Tags.urls])
         call_command("migrate", interactive=False, verbosity=0)
         try:
             load_demo(DemoOptions(seed=seed, anchor=anchor, households=households, deferred=not load_only),
