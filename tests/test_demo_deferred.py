@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 ANCHOR = dt.date(2025, 6, 30)
 
 
-def test_the_model_and_the_index_are_built_after_the_load(client, settings):
+def test_the_model_and_the_index_are_built_after_the_load(client, settings, tmp_path):
     settings.MINQING_JOBS_RUNNER = "worker"  # as `minqing worker --once` runs them in the demo
-    classify.model_path().unlink(missing_ok=True)
+    settings.NLP_MODEL_PATH = str(tmp_path / "category.pkl")  # no model yet (and no other test's)
     lines: list[str] = []
     load_demo(DemoOptions(seed=7, anchor=ANCHOR, households=300, deferred=True), progress=lines.append)
     assert not any(line.startswith(("分类模型：", "检索索引：")) for line in lines)
