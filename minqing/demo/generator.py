@@ -96,7 +96,8 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> DemoRun:
         build_pairings_and_teams(rng, staffing, townships, villages, by_village, anchor.year, county, now)
         run = DemoRun.objects.create(seed=options.seed, anchor=anchor, households=options.households,
                                      loaded_at=now, source="shared" if shared else "package")
-        for step in _extensions(options.deferred) if options.extensions else []:
+        steps = (_extensions(deferred=True) if options.deferred else _extensions()) if options.extensions else []
+        for step in steps:
             step(rng=rng, anchor=anchor, now=now, staffing=staffing, villages=villages, shared=shared,
                  progress=progress)
         if options.extensions and options.deferred:
