@@ -1,8 +1,9 @@
 """`minqing demo` from nothing (no var/) to the first HTTP 200 of the log-in page: wall time, the CPU
 seconds of the demo process and its gunicorn workers (the figure to compare on a shared machine), and
-the wall and CPU time at each progress line the loader prints.
+the wall and CPU time at each progress line the loader prints; --background: then until the worker the
+demo starts has built the category model and the search index.
 
-    .venv/bin/python bench/demo_start.py [--port 8011] [--households 5000] [--keep HOME]
+    .venv/bin/python bench/demo_start.py [--port 8011] [--households 5000] [--keep HOME] [--background]
 
 Runs this checkout's code (PYTHONPATH=this repo, or --repo) in a fresh temporary MINQING_HOME on SQLite, then
 stops the server it started (its process group only).
@@ -51,6 +52,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8011)
     parser.add_argument("--households", type=int, default=5000)
     parser.add_argument("--keep", help="run in this MINQING_HOME (emptied first) and keep it")
+    parser.add_argument("--background", action="store_true",
+                        help="after the first page, wait until the background jobs (model, index) are done")
     parser.add_argument("--repo", default=str(REPO), help="the checkout whose code runs (default: this one)")
     args = parser.parse_args()
     home = Path(args.keep or tempfile.mkdtemp(prefix="minqing-demo-start-"))
@@ -87,7 +90,20 @@ def main() -> None:
         answers(url)
         again = time.perf_counter() - t
         print(f"first 200 of {url} after {first:.1f} s wall, {cpu:.1f} s CPU (demo + workers); "
-              f"the next request {again:.3f} s; load average {os.getloadavg()[0]:.1f}")
+              f"the next request {again:.3f} s; load average {os.getloadavg()[0]:.1f}", flush=True)
+        if args.background:  # the model and the index, built by the worker the demo starts (demo/finish.py)
+            while "已运行" not in buffer:
+                time.sleep(1)
+                raw += proc.stdout.read() or b""
+                cut = raw.rfind(b"\n") + 1
+                buffer, raw = raw[:cut].decode(errors="replace"), raw[cut:]
+                for line in buffer.split("\n"):
+                    if line.strip() and "GET /" not in line:
+                        print(f"{time.perf_counter() - started:7.1f} s  {line}", flush=True)
+                if time.perf_counter() - started > 1800:
+                    raise SystemExit("the background jobs did not finish within 30 minutes")
+            print(f"background jobs done after {time.perf_counter() - started:.1f} s wall, "
+                  f"{cpu_seconds(proc.pid):.1f} s CPU in all; load average {os.getloadavg()[0]:.1f}")
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)

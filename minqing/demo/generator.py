@@ -45,6 +45,9 @@ class DemoOptions:
     # The demo's 'now': nothing is dated after it. Default: the moment it loads (so a case acted on
     # right after loading is never "earlier than the last record"); with --anchor, 09:00 of that day.
     now: dt.datetime | None = None
+    # The search index and the category model built in the background once the site answers (`minqing
+    # demo` when it serves: minqing.demo.finish); False builds them inline (--load-only, tests).
+    deferred: bool = False
 
 
 def demo_now(options: DemoOptions) -> tuple[dt.date, dt.datetime]:
@@ -93,9 +96,12 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> DemoRun:
         build_pairings_and_teams(rng, staffing, townships, villages, by_village, anchor.year, county, now)
         run = DemoRun.objects.create(seed=options.seed, anchor=anchor, households=options.households,
                                      loaded_at=now, source="shared" if shared else "package")
-        for step in _extensions() if options.extensions else []:
+        steps = (_extensions(deferred=True) if options.deferred else _extensions()) if options.extensions else []
+        for step in steps:
             step(rng=rng, anchor=anchor, now=now, staffing=staffing, villages=villages, shared=shared,
                  progress=progress)
+        if options.extensions and options.deferred:
+            _queue_background(staffing, shared, progress)
         record("demo.loaded", object_type="demo.demorun", object_id=run.pk, region_code=COUNTY,
                reason=f"演示县：{options.households}户，演示日期{anchor}，随机种子{options.seed}", at=now)
     _refresh_statistics()
@@ -113,8 +119,23 @@ def _refresh_statistics() -> None:
         cursor.execute("ANALYZE")
 
 
-def _extensions() -> list[Callable]:
-    """Later parts add their demo data here, in this order (each may use what the earlier ones made)."""
+def _queue_background(staffing, shared, progress: Progress) -> None:
+    """The category model, then the search index, as background jobs of the demo administrator (seen
+    under 后台任务); the objects the load touched need no indexing at commit: the index job reads all."""
+    from minqing.jobs import runner
+    from minqing.nlp import jobs
+    from minqing.nlp.follow import forget_pending
+
+    owner = staffing.users.get("demo-admin") or next(iter(staffing.users.values()))
+    runner.queue(jobs.MODEL, owner=owner, params={"shared": str(shared or "")})
+    runner.queue(jobs.INDEX, owner=owner)
+    forget_pending()
+    progress("分类模型与检索索引：站点启动后在后台建立（后台任务）")
+
+
+def _extensions(deferred: bool = False) -> list[Callable]:
+    """Later parts add their demo data here, in this order (each may use what the earlier ones made);
+    `deferred`: without the category model and the search index (built after the site answers)."""
     from minqing.appeals.demo import load as appeals
     from minqing.checklists.demo import load as checklists
     from minqing.disputes.demo import load as disputes
@@ -126,6 +147,8 @@ def _extensions() -> list[Callable]:
     from minqing.portal.demo import load as portal
 
     # the category model right after the appeals it learns from: later steps' cases get its suggestion
+    if deferred:
+        return [appeals, fieldwork, checklists, enterprises, disputes, portal, notices]
     return [appeals, train_model, fieldwork, checklists, enterprises, disputes, portal, search_index, notices]
 
 

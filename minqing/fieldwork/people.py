@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, IntegerField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Substr
 
 from minqing.accounts.models import Post
 from minqing.accounts.roles import Role
@@ -157,19 +157,60 @@ def totals(name: str, code: str, start: dt.date, end: dt.date, *, user: Any = No
     return {k: _plain(v) for k, v in row.items()}
 
 
-def by_child(name: str, code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, dict[str, Any]]:
+def by_child(name: str, code: str, start: dt.date, end: dt.date, *, user: Any = None,
+             children: list[str] | None = None) -> dict[str, dict[str, Any]]:
     """The same figures per child place, one GROUP BY whatever the number of children."""
     d = DEFINITIONS[name]
-    kids = _children_of(code, None)
+    kids = _children_of(code, children)
     rows, _whole = _per_child(d.rows(regioncode.normalize(code), start, end, user).order_by(), d.field, kids,
                               d.counts())
     return {c: {k: _plain(v) for k, v in r.items()} for c, r in rows.items()}
 
 
+def totals_and_children(name: str, code: str, start: dt.date, end: dt.date, *, user: Any = None,
+                        children: list[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """``totals`` and ``by_child`` in one statement: the per-child GROUP BY and the whole subtree's
+    aggregate, UNION ALL (the whole is aggregated over the rows, never summed from the children, so a
+    distinct count — households — stays distinct across them)."""
+    kids = _children_of(code, children)
+    prefixes = {regioncode.prefix(c): c for c in kids}
+    if not kids or len({len(p) for p in prefixes}) != 1:
+        return totals(name, code, start, end, user=user), by_child(name, code, start, end, user=user,
+                                                                   children=kids)
+    d = DEFINITIONS[name]
+    counts = d.counts()
+    qs = d.rows(regioncode.normalize(code), start, end, user).order_by()
+    n = len(next(iter(prefixes)))
+    per = qs.values(child_key=Substr(F(d.field), 1, n, output_field=CharField())).annotate(**counts)
+    whole = qs.values(child_key=Value("*", output_field=CharField())).annotate(**counts)
+    out: dict[str, dict[str, Any]] = {c: dict.fromkeys(counts, 0) for c in kids}
+    total: dict[str, Any] = dict.fromkeys(counts, 0)
+    for row in per.union(whole, all=True):
+        key = row.pop("child_key")
+        if key == "*":
+            total = row
+        elif key in prefixes:
+            out[prefixes[key]] = row
+    plain = {k: _plain(v) for k, v in total.items()}
+    return plain, {c: {k: _plain(v) for k, v in r.items()} for c, r in out.items()}
+
+
 def group_petitions(code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, Any]:
-    """集访 by level: this period and the same span one year earlier, with the change in batches."""
-    now = totals("group_petitions", code, start, end, user=user)
-    before = totals("group_petitions", code, _year_before(start), _year_before(end), user=user)
+    """集访 by level: this period and the same span one year earlier, with the change in batches (one
+    statement over both spans)."""
+    d = DEFINITIONS["group_petitions"]
+    first, last = _year_before(start), _year_before(end)
+    spans = {"": Q(occurred_on__gte=start, occurred_on__lte=end),
+             "before_": Q(occurred_on__gte=first, occurred_on__lte=last)}
+    counts: dict[str, Any] = {}
+    for prefix, span in spans.items():
+        for level in PetitionLevel.values:
+            counts[f"{prefix}{level}_batches"] = Count("pk", filter=Q(level=level) & span)
+            counts[f"{prefix}{level}_people"] = _sum("headcount", Q(level=level) & span)
+    rows = d.rows(regioncode.normalize(code), min(start, first), max(end, last), user)
+    row = {k: _plain(v) for k, v in rows.filter(spans[""] | spans["before_"]).aggregate(**counts).items()}
+    now = {k: v for k, v in row.items() if not k.startswith("before_")}
+    before = {k.removeprefix("before_"): v for k, v in row.items() if k.startswith("before_")}
     out = {}
     for level in PetitionLevel.values:
         b, p = now[f"{level}_batches"], now[f"{level}_people"]
@@ -181,39 +222,42 @@ def group_petitions(code: str, start: dt.date, end: dt.date, *, user: Any = None
 
 def county_leaders(on: dt.date) -> set[int]:
     """Users holding a county-level leader post on the day."""
-    return set(Post.objects.filter(role__in=COUNTY_LEADER_ROLES).filter(
+    return set(_leader_posts(on).values_list("user_id", flat=True))
+
+
+def _leader_posts(on: dt.date) -> QuerySet:
+    return Post.objects.filter(role__in=COUNTY_LEADER_ROLES).filter(
         Q(started_on__isnull=True) | Q(started_on__lte=on)).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
-        .values_list("user_id", flat=True))
 
 
 def _down_links(code: str, start: dt.date, end: dt.date, user: Any) -> list[tuple[str, int, int, str, Any, Any]]:
     """(place, leader, case, case group, case closed at, taken down at) of every case-linked visit and
-    on-site office day of the period."""
+    on-site office day of the period by a county-level leader (a post in force on the period's last
+    day): one statement (UNION ALL), the leaders' posts a subquery."""
     low, high = bounds(start, end)
+    leaders = _leader_posts(end).values("user_id")
     visits = _scoped(Visit.cases.through.objects.filter(visit__deleted_at__isnull=True, visit__visited_at__gte=low,
-                                                         visit__visited_at__lt=high, appeal__deleted_at__isnull=True),
+                                                         visit__visited_at__lt=high, appeal__deleted_at__isnull=True,
+                                                         visit__visitor_id__in=leaders),
                      code, user, "visit__region")
     days = _scoped(Activity.cases.through.objects.filter(
         activity__deleted_at__isnull=True, activity__kind__in=DOWN_KINDS, activity__held_at__gte=low,
-        activity__held_at__lt=high, appeal__deleted_at__isnull=True), code, user, "activity__region")
-    rows = list(visits.values_list("visit__region_id", "visit__visitor_id", "appeal_id", "appeal__group",
-                                   "appeal__closed_at", "visit__visited_at"))
-    rows += list(days.values_list("activity__region_id", "activity__leader_id", "appeal_id", "appeal__group",
-                                  "appeal__closed_at", "activity__held_at"))
-    return rows
+        activity__held_at__lt=high, appeal__deleted_at__isnull=True, activity__leader_id__in=leaders),
+        code, user, "activity__region")
+    return list(visits.values_list("visit__region_id", "visit__visitor_id", "appeal_id", "appeal__group",
+                                   "appeal__closed_at", "visit__visited_at").order_by()
+                .union(days.values_list("activity__region_id", "activity__leader_id", "appeal_id", "appeal__group",
+                                        "appeal__closed_at", "activity__held_at").order_by(), all=True))
 
 
 def cases_down(code: str, start: dt.date, end: dt.date, *, user: Any = None,
                children: list[str] | None = None) -> dict[str, Any]:
     """带案下访 by county-level leaders: leaders, cases, cases solved after being taken down."""
     _low, high = bounds(start, end)
-    leaders = county_leaders(end)
     buckets: dict[str | None, dict[str, set]] = defaultdict(lambda: {"leaders": set(), "cases": set(),
                                                                      "solved": set()})
     prefixes = {regioncode.prefix(c): c for c in children or ()}
     for place, leader, case, group, closed_at, at in _down_links(code, start, end, user):
-        if leader not in leaders:
-            continue
         keys = [None] + [c for p, c in prefixes.items() if place.startswith(p)]
         for key in keys:
             b = buckets[key]
@@ -231,14 +275,15 @@ def section(code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dic
     """The part's figures for dashboards, briefings and /api/v1/metrics/people (minqing.lib.figures)."""
     code = regioncode.normalize(code)
     names = dict(Region.objects.filter(parent_id=code, is_active=True).values_list("code", "name"))
-    help_children = by_child("help", code, start, end, user=user)
-    visit_children = by_child("visits", code, start, end, user=user)
+    kids = sorted(names)
+    help_total, help_children = totals_and_children("help", code, start, end, user=user, children=kids)
+    visit_total, visit_children = totals_and_children("visits", code, start, end, user=user, children=kids)
     places = [{"code": c, "name": names.get(c, c), "help": help_children[c], "visits": visit_children[c]}
               for c in sorted(help_children)]
     return {
-        "visits": totals("visits", code, start, end, user=user),
+        "visits": visit_total,
         "meetings": totals("meetings", code, start, end, user=user),
-        "help": totals("help", code, start, end, user=user),
+        "help": help_total,
         "cases_down": cases_down(code, start, end, user=user),
         "group_petitions": group_petitions(code, start, end, user=user),
         "deeds": totals("deeds", code, start, end, user=user),

@@ -209,6 +209,20 @@ def submit(kind: str, *, owner: Any, params: dict[str, Any] | None = None) -> Jo
     return job
 
 
+def queue(kind: str, *, owner: Any, params: dict[str, Any] | None = None, region_code: str | None = None) -> Job:
+    """Queue a job the system starts itself (the demo's search index and category model, built once the
+    site answers): no user's check and no thread. The row names this process as its starter, so while
+    it lives (or the server it execs into: same pid and start time) ``recover`` leaves the job to the
+    `minqing worker` it starts — never to a web process's thread; once it is gone, a web process runs
+    it (thread mode). Inside the caller's transaction."""
+    if kind not in KINDS:
+        raise ValidationError(f"未知的任务类型“{kind}”")
+    job = Job.objects.create(owner=owner, kind=kind, params=dict(params or {}), region_id=region_code,
+                             message="排队等待中", runner=str(me()))
+    record("job.submitted", actor=owner, obj=job, region_code=region_code, changes={"kind": kind, "params": job.params})
+    return job
+
+
 def dispatch(job: Job) -> None:
     mode = runner_mode()
     if mode == "sync":

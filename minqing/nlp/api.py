@@ -13,7 +13,7 @@ from minqing.api.schemas import window
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 
-from . import classify, duplicates, replies, reports, search
+from . import classify, duplicates, jobs, replies, reports, search
 
 router = Router(tags=["nlp"])
 search_router = Router(tags=["nlp"])
@@ -46,7 +46,7 @@ def _hits(user, q: str, kinds, limit: int, offset: int) -> dict[str, Any]:
     found = search.find(user, q, kinds=kinds, limit=limit, offset=offset)
     items = [{**h.__dict__, "url": search.url_for(h)} for h in found.hits]
     return {"items": items, "count": len(items), "more": offset + len(items) < found.total, "total": found.total,
-            "total_estimated": found.estimated}
+            "total_estimated": found.estimated, "indexing": jobs.index_building()}
 
 
 class SearchOut(Schema):
@@ -55,6 +55,7 @@ class SearchOut(Schema):
     more: bool
     total: int = Field(0, description="找到的件数（每件诉求一条）")
     total_estimated: bool = Field(False, description="件数过多时为索引中的估计数")
+    indexing: bool = Field(False, description="检索索引正在后台建立，结果可能不全")
 
 
 @search_router.get("", response=SearchOut, url_name="nlp_search")

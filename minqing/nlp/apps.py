@@ -11,9 +11,10 @@ class NlpConfig(AppConfig):
         from minqing.appeals import hooks
         from minqing.regions import jurisdiction
 
-        from . import follow
+        from . import follow, jobs
         from .models import CategoryFeedback
 
+        jobs.register_kinds()  # the index and model background jobs
         jurisdiction.register(CategoryFeedback, jurisdiction.PlacePolicy(region_field="region"))
         # The index follows every appeal change after commit (bulk loads: `minqing search rebuild`);
         # the model suggests a category at registration; corrections of its suggestions are feedback.

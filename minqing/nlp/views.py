@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from minqing.regions import jurisdiction
 
-from . import reports, search
+from . import jobs, reports, search
 
 PAGE = 20
 
@@ -66,6 +66,7 @@ def search_page(request):
         "q": "" if search.is_whole_number(q) else q, "key": request.GET.get("s", ""), "kind": kind, "rows": rows,
         "page": page, "more": page * PAGE < found.total, "searched": bool(q), "kinds": kinds, "error": error,
         "total": found.total, "estimated": found.estimated, "first": (page - 1) * PAGE + 1,
+        "building": jobs.index_building(),
     })
 
 

@@ -94,6 +94,20 @@ def test_help_is_totalled_by_place_and_period(county):
     assert people.totals("help", c.town.code, *MARCH, user=c.cadre_a)["condolence_money"] == 300
 
 
+def test_the_section_gives_the_same_figures_in_eight_statements(county, django_assert_max_num_queries):
+    """The dashboard's 群众工作 card: totals and per-place figures read together (15 statements before)."""
+    c = county
+    _helped_visits(c)
+    with django_assert_max_num_queries(8):
+        data = people.section(c.town.code, *MARCH)
+    assert data["help"] == people.totals("help", c.town.code, *MARCH)
+    assert data["visits"] == people.totals("visits", c.town.code, *MARCH)
+    assert data["help"]["households"] == 2  # distinct over the town, not a sum of the villages'
+    per = {p["code"]: p for p in data["children"]}
+    assert per[c.village_a.code]["help"] == people.by_child("help", c.town.code, *MARCH)[c.village_a.code]
+    assert per[c.village_b.code]["visits"]["visits"] == people.totals("visits", c.village_b.code, *MARCH)["visits"]
+
+
 def test_help_naming_a_member_of_another_household_is_refused(county):
     c = county
     with pytest.raises(ValidationError):

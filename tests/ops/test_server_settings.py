@@ -1,4 +1,4 @@
-"""The server settings chosen by bench/load.py (docs/decisions/0051-load21-server-settings.md): gunicorn
+"""The server settings chosen by bench/load.py (docs/decisions/0054-load21-server-settings.md): gunicorn
 reads minqing/gunicorn_conf.py through the command line `minqing serve` runs, and the database
 connections last across requests (PostgreSQL: checked before reuse)."""
 

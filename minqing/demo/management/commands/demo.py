@@ -1,5 +1,7 @@
 import datetime as dt
 import os
+import subprocess
+import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -36,7 +38,8 @@ class Command(BaseCommand):
                **options):
         call_command("migrate", interactive=False, verbosity=0)
         try:
-            load_demo(DemoOptions(seed=seed, anchor=anchor, households=households), progress=self.stdout.write)
+            load_demo(DemoOptions(seed=seed, anchor=anchor, households=households, deferred=not load_only),
+                      progress=self.stdout.write)
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write("")
@@ -47,4 +50,8 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"\n打开 http://{host}:{port}/ 登录")
         os.environ["MINQING_DEMO"] = "1"
+        # The category model and the search index: built by a worker once the site answers (finish.py).
+        self.stdout.flush()
+        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        subprocess.Popen([sys.executable, "-m", "minqing.demo.finish", f"http://{local}:{port}/login/"])
         call_command("serve", host=host, port=port, workers=2, no_migrate=True)
