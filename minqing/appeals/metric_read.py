@@ -115,6 +115,14 @@ def received(code: str, m: Months, user: Any, by: int | str | None = None) -> di
     return out
 
 
+def on_spot_done(code: str, start: dt.date, end: dt.date, user: Any) -> int:
+    """立行立改 cases received in the period and closed solved by its end (the briefing)."""
+    m = Months(start, end)
+    qs = _scoped(AppealRollup, code, user).filter(fig="on_spot_solved", month__gte=m.first, month__lte=m.last,
+                                                   month2__lte=m.last)
+    return qs.aggregate(s=Sum("n"))["s"] or 0
+
+
 def households(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Key, dict[str, int]]:
     """Distinct households among the received cases (and those escalated), per group."""
     qs = _scoped(AppealRollupHousehold, code, user)

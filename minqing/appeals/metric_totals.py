@@ -141,6 +141,15 @@ def _funnel(r: dict) -> Funnel:
                   r["to_township_households"], r["to_county_households"])
 
 
+def on_spot_done(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> int:
+    """立行立改 cases received in the period and closed solved by its end (the briefing's figure)."""
+    if metric_read.serves(start, end):
+        return metric_read.on_spot_done(region_code, start, end, user)
+    low, high = bounds(start, end)
+    return (appeals(region_code, user=user).filter(received_at__gte=low, received_at__lt=high, triage="solve_on_spot",
+                                                   group=wf.Group.SOLVED.value, closed_at__lt=high).count())
+
+
 def by_category(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
     """Received cases per category name ("未分类" for none), largest first."""
     if metric_read.serves(start, end):

@@ -19,6 +19,7 @@ def figures(code: str, start: dt.date, end: dt.date, *, user: Any = None, raw: b
             "summary": summary.as_dict(),
             "children": {k: _plain(v) for k, v in children.items()},
             "received_by_child": metrics.received_by_child(code, start, end, user=user),
+            "on_spot_done": metrics.on_spot_done(code, start, end, user=user),
             "trend.received": metrics.received_by_span(code, months, user=user),
             "trend.closed": metrics.closed_in_period_by_span(code, months, user=user),
         }

@@ -138,6 +138,8 @@ def contributions(f: Facts | None) -> Contribution:
         put("responded", received)
     if f.triage == Triage.ON_SPOT:
         put("on_spot", received)
+        if f.group == wf.Group.SOLVED.value and f.closed_at is not None:  # the briefing's 立行立改 done
+            put("on_spot_solved", received, month_of(f.closed_at))
     if f.triage == Triage.ASSIGN:
         put("assigned", received)
         if closed:
