@@ -165,7 +165,7 @@ def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) ->
     AppealEvent.objects.bulk_create(events, batch_size=500)
     Progress.objects.bulk_create(notes, batch_size=500)
     for i in range(0, len(appeals), 500):  # the figures count the imported cases at once
-        rollup_store.settle(*[a.pk for a in appeals[i:i + 500]], created=True)
+        rollup_store.settle(*[a.pk for a in appeals[i:i + 500]], created=True, remember=False)
     for p in planned:
         history = [{"action": e.action, "at": e.at.isoformat(), **audit_changes(e)} for e, _s in p.events]
         record("appeal.import", actor=actor, obj=p.appeal, reason=reason, at=p.appeal.updated_at,

@@ -111,9 +111,15 @@ def watch(*pks: int) -> None:
     book["before"].update(facts_of(fresh))
 
 
-def settle(*pks: int, created: bool = False) -> None:
+def tracked(pk: int) -> bool:
+    book = _book()
+    return pk in book["before"] or pk in book["now"]
+
+
+def settle(*pks: int, created: bool = False, remember: bool = True) -> None:
     """Apply the delta of these appeals since ``watch`` (or since their last settle in this
-    transaction; ``created``: new rows, nothing before)."""
+    transaction; ``created``: new rows, nothing before). ``remember=False``: a bulk import's rows, whose
+    facts would fill memory and which a later change locks (and so reads) afresh anyway."""
     book = _book()
     before: dict[int, Facts | None] = {}
     for pk in pks:
@@ -130,7 +136,8 @@ def settle(*pks: int, created: bool = False) -> None:
     for pk in pks:
         change.add(rollups.delta(before[pk], after[pk]))
     apply(change.nonzero())
-    book["now"].update(after)
+    if remember:
+        book["now"].update(after)
 
 
 def refresh(*pks: int) -> None:
@@ -151,17 +158,22 @@ def _places() -> list[str]:
 
 
 def facts_in(region: str) -> Iterator[Facts]:
-    """The counted appeals of one place (its own code, not its subtree) as facts, streamed."""
-    rows = (Appeal.objects.filter(region_id=region, deleted_at__isnull=True)
-            .exclude(group=rollups.wf.Group.MERGED.value))
-    escalated = set(AppealEvent.objects.filter(appeal__in=rows.values("pk"), action="escalate")
-                    .values_list("appeal_id", flat=True))
+    """The appeals of one place (its own code, not its subtree) as facts. Filtered by the place alone:
+    a test on deleted_at or group in the same query makes SQLite read the whole table through their
+    index (metric_rows._alive); deleted and merged cases are dropped by ``contributions``."""
+    rows = list(Appeal.objects.filter(region_id=region).values_list(*FIELDS))
+    ids = [r[0] for r in rows]
+    escalated: set[int] = set()
     visits: dict[int, list] = {}
-    for appeal, at, answer in (ReturnVisit.objects.filter(appeal__in=rows.values("pk"))
-                               .order_by("appeal_id", "at", "pk").values_list("appeal_id", "at", "satisfaction")):
-        visits.setdefault(appeal, []).append((at, answer))
-    for row in rows.values_list(*FIELDS).iterator(chunk_size=5000):
-        yield _facts(row, row[0] in escalated, tuple(visits.get(row[0], ())))
+    for i in range(0, len(ids), 900):
+        chunk = ids[i:i + 900]
+        escalated.update(AppealEvent.objects.filter(appeal_id__in=chunk, action="escalate")
+                         .values_list("appeal_id", flat=True))
+        for appeal, at, answer in (ReturnVisit.objects.filter(appeal_id__in=chunk)
+                                   .values_list("appeal_id", "at", "satisfaction")):
+            visits.setdefault(appeal, []).append((at, answer))
+    for row in rows:
+        yield _facts(row, row[0] in escalated, tuple(sorted(visits.get(row[0], ()))))
 
 
 def rebuild(progress: Any = None) -> dict[str, int]:

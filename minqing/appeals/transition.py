@@ -87,7 +87,8 @@ def apply(appeal: Appeal, name: str, *, actor: Any, payload: Mapping[str, Any], 
 def notify(appeal: Appeal, action: str, *, actor: Any, at: dt.datetime, event: AppealEvent | None = None,
            created: bool = False, report: Any = None, progress: Any = None,
            before: Mapping[str, Any] | None = None) -> None:
-    rollup_store.settle(appeal.pk, created=created)  # the figures follow in the same transaction
+    if created or rollup_store.tracked(appeal.pk):  # the figures follow in the same transaction; a
+        rollup_store.settle(appeal.pk, created=created)  # notice with no lock (附议) changed no column of it
     hooks.changed(hooks.Change(appeal=appeal, action=action, actor=actor, at=at, created=created, event=event,
                                report=report, progress=progress, before=dict(before or {})))
 
