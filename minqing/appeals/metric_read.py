@@ -134,8 +134,10 @@ def households(code: str, m: Months, user: Any, by: int | str | None = None) -> 
     counts = {"found_households": Count("household", distinct=True, filter=Q(found__gt=0)),
               "to_township_households": Count("household", distinct=True, filter=Q(to_township__gt=0)),
               "to_county_households": Count("household", distinct=True, filter=Q(to_county__gt=0))}
-    rows = qs.values(**({"k": expr} if expr is not None else {})).annotate(**counts).order_by()
-    return {r.pop("k", None): r for r in rows}
+    if expr is None:  # values() with no names would group by every column
+        return {None: qs.aggregate(**counts)}
+    rows = qs.values(k=expr).annotate(**counts).order_by()
+    return {r.pop("k"): r for r in rows}
 
 
 def due(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Key, dict[str, int]]:

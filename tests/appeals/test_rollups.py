@@ -171,3 +171,13 @@ def test_an_appeal_settled_without_a_lock_is_refused(county, register):
     a = register()
     with pytest.raises(rollup_store.Untracked):
         rollup_store.settle(a.pk + 1000)
+
+
+def test_the_household_sets_count_distinct_households(county, register, on):
+    hh = list(county.households.values())
+    for h in (hh[0], hh[0], hh[1]):
+        register(household=h.pk)
+    m = metric_read.Months(dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+    assert metric_read.households(county.county.code, m, None) == {None: {
+        "found_households": 2, "to_township_households": 0, "to_county_households": 0}}
+    assert metrics.received(county.county.code, dt.date(2025, 3, 1), dt.date(2025, 3, 31))["received"] == 3
