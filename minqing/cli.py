@@ -23,6 +23,7 @@ COMMANDS = {
     "notify": "notices: notify add-channel wecom|dingtalk URL [--secret S] --scope PLACE-CODE [--unit NAME] | notify channels | notify dead | notify resend ID",
     "sweep": "deadline sweep: mark yellow/red warnings and overdue appeals (run every few minutes)",
     "partition": "PostgreSQL: partition appeals, events and audit by county (events also by year): partition [--apply]",
+    "rollup": "figures' roll-up tables: rollup rebuild | rollup check --region CODE --period YYYY-MM|YYYY-Qn|YYYY",
     "search": "full-text index: search rebuild (after a bulk load)",
     "model": "category model: model train [--exclude FILE] | model evaluate FILE.csv [--cv K] [--json]",
     "hotspots": "hot spots of a message CSV (columns of 附件3), no database: hotspots --csv FILE --top N --json",

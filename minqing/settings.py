@@ -8,6 +8,7 @@ MINQING_SECRET_KEY, MINQING_DATA_KEY, MINQING_HASH_KEY, MINQING_AUDIT_KEY
                  var/keys.json; start-up refuses a database holding encrypted data without its keys
 MINQING_DEBUG    1 to run with DEBUG
 MINQING_ALLOWED_HOSTS  comma-separated
+MINQING_ROLLUPS  0 to compute the figures from the appeals instead of the roll-up tables (default 1)
 MINQING_AUDIT_DIR where `minqing audit checkpoint` writes the signed heads of the audit chains
                  (default var/audit; point it at storage the database administrator cannot write)
 MINQING_HTTPS    1 behind HTTPS: secure cookies, HSTS (MINQING_HSTS_SECONDS, default one year), redirect to
@@ -82,6 +83,11 @@ FIGURES_RAISE = env_bool("MINQING_FIGURES_RAISE") or DEBUG
 ALLOWED_HOSTS = env_list("MINQING_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("MINQING_CSRF_TRUSTED_ORIGINS", "")
 DEMO_MODE = env_bool("MINQING_DEMO")
+# Dashboard, briefing and /api/v1/metrics figures of whole months from the roll-up tables (appeals.rollups);
+# off: computed from the appeals (the definitions). Tests run with it off (tests/conftest.py): many fixtures
+# write appeals directly, not through the services that keep the roll-ups; tests/appeals/test_rollups.py
+# compares both.
+MINQING_ROLLUPS = env_bool("MINQING_ROLLUPS", True)
 # The category model's suggestion is applied at registration from this confidence up (above 1: never).
 MINQING_CATEGORY_CONFIDENCE = float(os.environ.get("MINQING_CATEGORY_CONFIDENCE", "0.9"))
 

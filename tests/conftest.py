@@ -48,6 +48,13 @@ def could_not_run(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _figures_from_the_appeals(settings):
+    """Figures from the appeals, not the roll-up tables: many fixtures write appeals directly, bypassing
+    the services that keep the roll-ups (tests/appeals/test_rollups.py turns them on and compares)."""
+    settings.MINQING_ROLLUPS = False
+
+
+@pytest.fixture(autouse=True)
 def _own_audit_checkpoints(tmp_path_factory, request):
     """Each test its own (empty) audit checkpoint folder: a checkpoint written by one test (a sweep
     writes the day's) must not name events of another test's database."""

@@ -28,7 +28,7 @@ from minqing.audit.log import record
 from minqing.lib import regioncode, workdays
 from minqing.regions.models import Region
 
-from . import deadlines
+from . import deadlines, rollup_store
 from . import workflow as wf
 from .intake import _confident_suggestion
 from .models import Appeal, AppealEvent, Category, Progress, Report, Urgency
@@ -164,6 +164,8 @@ def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) ->
     Report.objects.bulk_create(reports, batch_size=500)
     AppealEvent.objects.bulk_create(events, batch_size=500)
     Progress.objects.bulk_create(notes, batch_size=500)
+    for i in range(0, len(appeals), 500):  # the figures count the imported cases at once
+        rollup_store.settle(*[a.pk for a in appeals[i:i + 500]], created=True, remember=False)
     for p in planned:
         history = [{"action": e.action, "at": e.at.isoformat(), **audit_changes(e)} for e, _s in p.events]
         record("appeal.import", actor=actor, obj=p.appeal, reason=reason, at=p.appeal.updated_at,

@@ -23,6 +23,7 @@ from django.db.models.functions import Substr
 from minqing.lib import regioncode
 from minqing.lib.periods import bounds
 
+from . import metric_read
 from . import workflow as wf
 from .metric_rows import (
     _backlog_rows,
@@ -133,6 +134,10 @@ def received_by_child(region_code: str, start: dt.date, end: dt.date, *, user: A
     low, high = bounds(start, end)
     kids = _children_of(region_code, children)
     counts = _pick(_received_counts(high), fields)
+    if metric_read.serves(start, end):
+        rows = metric_read.per_child(metric_read.received, region_code, kids, metric_read.RECEIVED_ZERO,
+                                     metric_read.Months(start, end), user)
+        return {k: {f: r[f] for f in counts} for k, r in rows.items()}
     return _per_child(_received_rows(region_code, low, high, user, covered=tuple(counts) == ("received",)),
                       "region", kids, counts)[0]
 
@@ -141,6 +146,9 @@ def due_for_closure_by_child(region_code: str, start: dt.date, end: dt.date, *, 
                              children: list[str] | None = None) -> dict[str, dict[str, int]]:
     low, high = bounds(start, end)
     kids = _children_of(region_code, children)
+    if metric_read.serves(start, end):
+        return metric_read.per_child(metric_read.due, region_code, kids, metric_read.DUE_ZERO,
+                                     metric_read.Months(start, end), user)
     return _per_child(_due_rows(region_code, low, high, user), "region", kids, _due_counts(high))[0]
 
 
@@ -148,6 +156,10 @@ def closed_in_period_by_child(region_code: str, start: dt.date, end: dt.date, *,
                               children: list[str] | None = None) -> dict[str, dict[str, int]]:
     low, high = bounds(start, end)
     kids = _children_of(region_code, children)
+    if metric_read.serves(start, end):
+        rows = metric_read.per_child(metric_read.closed, region_code, kids, metric_read.CLOSED_ZERO,
+                                     metric_read.Months(start, end), user)
+        return {k: {f: r[f] for f in _closed_counts()} for k, r in rows.items()}
     return _per_child(_closed_rows(region_code, low, high, user), "region", kids, _closed_counts())[0]
 
 
@@ -155,6 +167,10 @@ def satisfaction_counts_by_child(region_code: str, start: dt.date, end: dt.date,
                                  children: list[str] | None = None) -> dict[str, dict[str, int]]:
     low, high = bounds(start, end)
     kids = _children_of(region_code, children)
+    if metric_read.serves(start, end):
+        rows = metric_read.per_child(metric_read.closed, region_code, kids, metric_read.CLOSED_ZERO,
+                                     metric_read.Months(start, end), user)
+        return {k: {f: r[f] for f in _satisfaction_counts()} for k, r in rows.items()}
     return _satisfaction_per_child(region_code, low, high, user, kids)[0]
 
 
@@ -172,6 +188,8 @@ def backlog_at_by_child(region_code: str, moment: dt.datetime, *, user: Any = No
                         children: list[str] | None = None,
                         kinds: tuple[str, ...] = (wf.Kind.PETITION.value,)) -> dict[str, int]:
     kids = _children_of(region_code, children)
+    if metric_read.enabled() and (month := metric_read.month_start(moment)) is not None:
+        return metric_read.per_child(metric_read.backlog_at, region_code, kids, 0, month, user, kinds=kinds)
     rows, _total = _per_child(_backlog_rows(region_code, moment, user, kinds), "region", kids, {"n": Count("pk")})
     return {k: r["n"] for k, r in rows.items()}
 
@@ -222,6 +240,8 @@ def _with_children(region_code: str, start: dt.date, end: dt.date, user: Any, ch
     petition = (wf.Kind.PETITION.value,)
     if not kids and not summary:
         return None, {}
+    if metric_read.serves(start, end):
+        return _read_with_children(code, start, end, user, kids, basic_weight, summary=summary)
     rec, _r = _per_child(_received_rows(code, low, high, user, covered=True), "region", kids,
                          _pick(_received_counts(high), ("received",)))
     due, d = _per_child(_due_rows(code, low, high, user), "region", kids, _due_counts(high), total=summary)
@@ -247,6 +267,8 @@ def received_by_span(region_code: str, spans: list[tuple[dt.date, dt.date]], *, 
     counts = _pick(_received_counts(None), fields)
     if not edges:
         return []
+    if metric_read.spans_served(spans) and set(counts) <= set(metric_read.RECEIVED):
+        return metric_read.by_month(region_code, spans, user, tuple(counts))
     return _per_span(_received_rows(region_code, edges[0][0], edges[-1][1], user,
                                     covered=tuple(counts) == ("received",)), "received_at", edges, counts)
 
@@ -257,5 +279,25 @@ def closed_in_period_by_span(region_code: str, spans: list[tuple[dt.date, dt.dat
     edges = _span_bounds(spans)
     if not edges:
         return []
+    if metric_read.spans_served(spans):
+        return metric_read.by_month(region_code, spans, user, tuple(_closed_counts()))
     return _per_span(_closed_rows(region_code, edges[0][0], edges[-1][1], user), "closed_at", edges,
                      _closed_counts())
+
+
+def _read_with_children(code: str, start: dt.date, end: dt.date, user: Any, kids: list[str], basic_weight: float,
+                        *, summary: bool) -> tuple[CountySummary | None, dict[str, ChildFigures]]:
+    """_with_children from the roll-ups (metric_read): the children's rows grouped by code prefix, the
+    place's own figures by the per-region functions (which read the roll-ups too)."""
+    m = metric_read.Months(start, end)
+    rec = metric_read.per_child(metric_read.received, code, kids, metric_read.RECEIVED_ZERO, m, user)
+    due = metric_read.per_child(metric_read.due, code, kids, metric_read.DUE_ZERO, m, user)
+    closed = metric_read.per_child(metric_read.closed, code, kids, metric_read.CLOSED_ZERO, m, user)
+    back = metric_read.per_child(metric_read.backlog_at, code, kids, 0, m.end, user)
+    answers = {k: {f: r[f] for f in _satisfaction_counts()} for k, r in closed.items()}
+    rows = _child_figures(kids, rec, closed, due, answers, {k: {"n": n} for k, n in back.items()}, basic_weight)
+    if not summary:
+        return None, rows
+    from .metric_totals import county_summary
+
+    return county_summary(code, start, end, user=user, basic_weight=basic_weight), rows

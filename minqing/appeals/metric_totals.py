@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from minqing.lib import regioncode
 from minqing.lib.periods import bounds
 
+from . import metric_read
 from . import workflow as wf
 from .metric_rows import (
     _backlog_rows,
@@ -46,6 +47,9 @@ from .metric_values import (
 def received(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
     """Cases received in the period with the counts that share that base: 响应率, 立行立改,
     限期整改 (and done), the escalation funnel (cases and distinct households)."""
+    if metric_read.serves(start, end):
+        return metric_read.whole(metric_read.received(region_code, metric_read.Months(start, end), user),
+                                 metric_read.RECEIVED_ZERO)
     low, high = bounds(start, end)
     return _received_rows(region_code, low, high, user).aggregate(**_pick(_received_counts(high), None))
 
@@ -57,6 +61,9 @@ def response_rate(region_code: str, start: dt.date, end: dt.date, *, user: Any =
 
 def due_for_closure(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
     """应结案 and, of those, closed by the period's end and closed by their deadline."""
+    if metric_read.serves(start, end):
+        return metric_read.whole(metric_read.due(region_code, metric_read.Months(start, end), user),
+                                 metric_read.DUE_ZERO)
     low, high = bounds(start, end)
     return _due_rows(region_code, low, high, user).aggregate(**_due_counts(high))
 
@@ -72,6 +79,10 @@ def on_time_rate(region_code: str, start: dt.date, end: dt.date, *, user: Any = 
 
 
 def closed_in_period(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
+    if metric_read.serves(start, end):
+        row = metric_read.whole(metric_read.closed(region_code, metric_read.Months(start, end), user),
+                                metric_read.CLOSED_ZERO)
+        return {k: row[k] for k in _closed_counts()}
     low, high = bounds(start, end)
     return _closed_rows(region_code, low, high, user).aggregate(**_closed_counts())
 
@@ -83,6 +94,10 @@ def resolution_rate(region_code: str, start: dt.date, end: dt.date, *, user: Any
 
 def satisfaction_counts(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
     """Answered return visits in the period by answer, plus on-the-spot answers with no visit row."""
+    if metric_read.serves(start, end):
+        row = metric_read.whole(metric_read.closed(region_code, metric_read.Months(start, end), user),
+                                metric_read.CLOSED_ZERO)
+        return {k: row[k] for k in _satisfaction_counts()}
     low, high = bounds(start, end)
     counts = _visit_rows(region_code, low, high, user).aggregate(**_satisfaction_counts())
     spot = _spot_rows(region_code, low, high, user).aggregate(**_satisfaction_counts())
@@ -103,6 +118,8 @@ def satisfaction_rate(region_code: str, start: dt.date, end: dt.date, *, user: A
 def backlog_at(region_code: str, moment: dt.datetime, *, user: Any = None,
                kinds: tuple[str, ...] = (wf.Kind.PETITION.value,)) -> int:
     """积案: cases of these kinds open at ``moment`` and past their limit."""
+    if metric_read.enabled() and (month := metric_read.month_start(moment)) is not None:
+        return metric_read.whole(metric_read.backlog_at(region_code, month, user, kinds=kinds), 0)
     return _backlog_rows(region_code, moment, user, kinds).count()
 
 
@@ -124,8 +141,19 @@ def _funnel(r: dict) -> Funnel:
                   r["to_township_households"], r["to_county_households"])
 
 
+def on_spot_done(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> int:
+    """立行立改 cases received in the period and closed solved by its end (the briefing's figure)."""
+    if metric_read.serves(start, end):
+        return metric_read.on_spot_done(region_code, start, end, user)
+    low, high = bounds(start, end)
+    return (appeals(region_code, user=user).filter(received_at__gte=low, received_at__lt=high, triage="solve_on_spot",
+                                                   group=wf.Group.SOLVED.value, closed_at__lt=high).count())
+
+
 def by_category(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
     """Received cases per category name ("未分类" for none), largest first."""
+    if metric_read.serves(start, end):
+        return metric_read.by_category(region_code, metric_read.Months(start, end), user)
     low, high = bounds(start, end)
     rows = (appeals(region_code, user=user).filter(received_at__gte=low, received_at__lt=high)
             .values(name=Coalesce("category__name", Value("未分类"))).annotate(n=Count("pk")).order_by("-n", "name"))
@@ -134,6 +162,8 @@ def by_category(region_code: str, start: dt.date, end: dt.date, *, user: Any = N
 
 def by_group(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
     """Received cases per status group, as they stand now (merged excluded)."""
+    if metric_read.serves(start, end):
+        return metric_read.by_group(region_code, metric_read.Months(start, end), user)
     low, high = bounds(start, end)
     rows = (appeals(region_code, user=user).filter(received_at__gte=low, received_at__lt=high)
             .values("group").annotate(n=Count("pk")))

@@ -81,6 +81,7 @@ from .metric_totals import (
     county_summary,
     due_for_closure,
     escalation_funnel,
+    on_spot_done,
     on_time_rate,
     received,
     resolution_rate,
@@ -94,7 +95,7 @@ __all__ = [
     "Backlog", "ChildFigures", "CountySummary", "Funnel", "Rate", "backlog", "backlog_at", "backlog_at_by_child",
     "backlog_by_child", "bounds", "by_category", "by_child", "by_group", "child_codes", "closed_in_period",
     "closed_in_period_by_child", "closed_in_period_by_span", "closure_rate", "county_summary", "due_for_closure",
-    "due_for_closure_by_child", "escalation_funnel", "on_time_rate", "received", "received_by_child",
+    "due_for_closure_by_child", "escalation_funnel", "on_spot_done", "on_time_rate", "received", "received_by_child",
     "received_by_span", "resolution_rate", "response_rate", "satisfaction_counts", "satisfaction_counts_by_child",
     "satisfaction_rate", "summary_with_children",
     # constants and helpers the other parts read

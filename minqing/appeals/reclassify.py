@@ -25,7 +25,7 @@ from minqing.accounts.models import User
 from minqing.audit.log import record
 from minqing.regions import jurisdiction
 
-from . import access
+from . import access, rollup_store
 from . import workflow as wf
 from .models import Appeal, AppealEvent, Sensitivity
 
@@ -99,6 +99,7 @@ def reclassify(appeal: Appeal, *, actor: Any, reason: str, kind: str | None = No
     if not reason:
         raise ValidationError("更正类型须写明理由")
     row = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    rollup_store.watch(row.pk)
     if actor is not None and not jurisdiction.visible(actor, Appeal).filter(pk=row.pk).exists():
         raise ValidationError("诉求不存在或不在您的管辖范围内")
     if not _may_decide(actor, row):
@@ -129,5 +130,6 @@ def reclassify(appeal: Appeal, *, actor: Any, reason: str, kind: str | None = No
                                to_status=row.status, level=row.level, at=now, actor_id=getattr(actor, "pk", None),
                                payload=changes, reason=reason)
     record("appeal.reclassified", actor=actor, obj=row, changes=changes, reason=reason, at=now)
+    rollup_store.settle(row.pk)  # 举报 counts only in the 纪委's figures
     row.refresh_from_db()
     return row

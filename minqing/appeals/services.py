@@ -32,7 +32,7 @@ from minqing.lib import regioncode
 from minqing.lib.workdays import TZ, end_of_day
 from minqing.regions import jurisdiction
 
-from . import clock, cohandling, deadlines, hooks, reclassify
+from . import clock, cohandling, deadlines, hooks, reclassify, rollup_store
 from . import workflow as wf
 from .attachments import ALLOWED_TYPES, MAX_UPLOAD, add_attachment, validate_upload
 from .intake import (
@@ -343,6 +343,7 @@ def do_return_visit(appeal: Appeal, *, actor, satisfaction: str, method: str = "
                          payload=payload | ({"cadre_rating": cadre_rating} if cadre_rating else {}))
     ReturnVisit.objects.create(appeal=result, at=result.updated_at, by=actor if getattr(actor, "pk", None) else None,
                                reached=True, satisfaction=satisfaction, note=note)
+    rollup_store.refresh(result.pk)  # the visit's answer counts in 满意率
     return result
 
 
@@ -353,6 +354,7 @@ def do_return_visit_failed(appeal: Appeal, *, actor, method: str = "", note: str
                          now=now)
     ReturnVisit.objects.create(appeal=result, at=result.updated_at, by=actor if getattr(actor, "pk", None) else None,
                                reached=False, note=note)
+    rollup_store.refresh(result.pk)  # any visit row ends the on-the-spot answer's count
     return result
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from minqing.audit.log import record
 from minqing.regions import jurisdiction
 
-from . import access, dispatch, hooks
+from . import access, dispatch, hooks, rollup_store
 from . import workflow as wf
 from .models import Appeal, AppealEvent
 from .snapshot import POLICY, actor_key, audit_changes, event_row, state_from_json, sync_columns
@@ -41,7 +41,9 @@ def check(actor: Any, appeal: Appeal, action: str) -> None:
 def lock(*appeals: Appeal | int) -> dict[int, Appeal]:
     """Lock the rows one by one in id order (callers inside a transaction), fresh from the database."""
     pks = sorted({getattr(a, "pk", a) for a in appeals})
-    return {pk: Appeal.objects.select_for_update().get(pk=pk) for pk in pks}
+    rows = {pk: Appeal.objects.select_for_update().get(pk=pk) for pk in pks}
+    rollup_store.watch(*pks)  # the roll-ups' "before" (settled by notify)
+    return rows
 
 
 def locked_now(appeal: Appeal, now: dt.datetime | None) -> tuple[Appeal, dt.datetime]:
@@ -85,6 +87,8 @@ def apply(appeal: Appeal, name: str, *, actor: Any, payload: Mapping[str, Any], 
 def notify(appeal: Appeal, action: str, *, actor: Any, at: dt.datetime, event: AppealEvent | None = None,
            created: bool = False, report: Any = None, progress: Any = None,
            before: Mapping[str, Any] | None = None) -> None:
+    if created or rollup_store.tracked(appeal.pk):  # the figures follow in the same transaction; a
+        rollup_store.settle(appeal.pk, created=created)  # notice with no lock (附议) changed no column of it
     hooks.changed(hooks.Change(appeal=appeal, action=action, actor=actor, at=at, created=created, event=event,
                                report=report, progress=progress, before=dict(before or {})))
 

@@ -123,10 +123,7 @@ def _as_of(period: Period, today: dt.date) -> str:
 
 def _on_spot_done(code: str, period: Period, user: Any) -> int:
     """立行立改 cases of the period already closed solved (metrics.received counts them all)."""
-    low, high = metrics.bounds(period.start, period.end)
-    return (metrics.appeals(code, user=user)
-            .filter(received_at__gte=low, received_at__lt=high, triage=Triage.ON_SPOT,
-                    group=wf.Group.SOLVED.value, closed_at__lt=high).count())
+    return metrics.on_spot_done(code, period.start, period.end, user=user)
 
 
 def _belongs(a: Appeal) -> bool:

@@ -102,6 +102,9 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> DemoRun:
                  progress=progress)
         if options.extensions and options.deferred:
             _queue_background(staffing, shared, progress)
+        from minqing.appeals import rollup_store  # the demo writes its cases in bulk: the figures from them
+
+        rollup_store.rebuild()
         record("demo.loaded", object_type="demo.demorun", object_id=run.pk, region_code=COUNTY,
                reason=f"演示县：{options.households}户，演示日期{anchor}，随机种子{options.seed}", at=now)
     _refresh_statistics()

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from minqing.ops import keyguard
 
 # What a release may leave stale after its migrations; each step is idempotent and safe to repeat.
-REBUILDS = [("search", ["rebuild"], "全文检索索引")]
+REBUILDS = [("search", ["rebuild"], "全文检索索引"), ("rollup", ["rebuild"], "统计汇总表")]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,242 @@
+"""The metrics read from the roll-up tables (minqing.appeals.rollups) instead of the appeals: the same
+figures as metric_rows' definitions for whole calendar months (a month, a quarter, a year), a few
+hundred counter rows a query instead of the county's appeals. metric_totals and metric_groups ask
+``serves`` first and fall back to the raw definitions, which stay the truth (``minqing rollup check``
+compares the two).
+
+Every read sums counters of the subtree (a code range on ``region``), within the user's figure
+jurisdiction, without 举报 unless the user counts them, and of one channel inside only_channel.
+Grouped reads sum per child place (the prefix of the code) or per month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.conf import settings
+from django.db.models import CharField, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+
+from minqing.lib import regioncode
+from minqing.regions import jurisdiction
+
+from . import access
+from . import workflow as wf
+from .metric_rows import _CHANNEL, _needs_figure_filter
+from .rollup_models import AppealRollup, AppealRollupHousehold
+from .rollups import CLOSED_FIGS, RECEIVED, SAT_FIGS, month_index, year_key
+
+_RAW: ContextVar[bool] = ContextVar("minqing_metrics_raw", default=False)
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "MINQING_ROLLUPS", True)) and not _RAW.get()
+
+
+@contextmanager
+def raw() -> Iterator[None]:
+    """Every metric computed inside reads the appeals (the definitions), not the roll-ups."""
+    token = _RAW.set(True)
+    try:
+        yield
+    finally:
+        _RAW.reset(token)
+
+
+def serves(start: dt.date, end: dt.date) -> bool:
+    """Whole calendar months, roll-ups switched on (settings.MINQING_ROLLUPS)."""
+    return enabled() and start.day == 1 and (end + dt.timedelta(days=1)).day == 1 and start <= end
+
+
+def spans_served(spans: list[tuple[dt.date, dt.date]]) -> bool:
+    return bool(spans) and all(serves(s, e) for s, e in spans)
+
+
+def _scoped(model: type, region_code: str, user: Any) -> QuerySet:
+    code = regioncode.normalize(region_code)
+    low, high = regioncode.subtree_range(code)
+    qs = model.objects.filter(region__gte=low, region__lte=high)
+    if _needs_figure_filter(code, user):
+        qs = qs.filter(jurisdiction.figure_q(user, "region"))
+    if user is not None and not access.figures_count_reports(user, code):
+        qs = qs.filter(hidden=False)
+    if (channel := _CHANNEL.get()) is not None:
+        qs = qs.filter(channel=channel)
+    return qs
+
+
+Key = Any  # a child's prefix, a month index, or None (the whole subtree)
+
+
+def _key_expr(by: int | str | None) -> Any:
+    if isinstance(by, int):
+        return Substr(F("region"), 1, by, output_field=CharField())
+    return F(by) if by else None
+
+
+def _sum(qs: QuerySet, by: int | str | None, *extra: str) -> dict[Key, dict[Any, int]]:
+    """Σ n per (group, fig[, extra columns])."""
+    expr = _key_expr(by)
+    cols = ("fig", *extra)
+    rows = (qs.values(*cols, **({"k": expr} if expr is not None else {})).annotate(s=Sum("n")).order_by())
+    out: dict[Key, dict[Any, int]] = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        name = r["fig"] if not extra else (r["fig"], *(r[c] for c in extra))
+        out[r.get("k")][name] += r["s"] or 0
+    return out
+
+
+class Months:
+    """The period as month indexes: [first, last], and ``end`` = last + 1 (the period's end instant)."""
+
+    def __init__(self, start: dt.date, end: dt.date) -> None:
+        self.first, self.last = month_index(start), month_index(end)
+        self.end = self.last + 1
+
+
+def received(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Key, dict[str, int]]:
+    """The counts of metric_rows._received_counts per group, households included."""
+    qs = _scoped(AppealRollup, code, user)
+    flows = _sum(qs.filter(fig__in=RECEIVED, month__gte=m.first, month__lte=m.last), by)
+    done = _sum(qs.filter(fig="assigned_closed", month__gte=m.first, month__lte=m.last, month2__lte=m.last), by)
+    homes = households(code, m, user, by)
+    out: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys((*RECEIVED, "assigned_done"), 0))
+    for k in {*flows, *done, *homes}:
+        row = out[k]
+        row.update({f: flows.get(k, {}).get(f, 0) for f in RECEIVED})
+        row["assigned_done"] = done.get(k, {}).get("assigned_closed", 0)
+        row.update(homes.get(k, dict.fromkeys(("found_households", "to_township_households",
+                                                  "to_county_households"), 0)))
+    return out
+
+
+def on_spot_done(code: str, start: dt.date, end: dt.date, user: Any) -> int:
+    """立行立改 cases received in the period and closed solved by its end (the briefing)."""
+    m = Months(start, end)
+    qs = _scoped(AppealRollup, code, user).filter(fig="on_spot_solved", month__gte=m.first, month__lte=m.last,
+                                                   month2__lte=m.last)
+    return qs.aggregate(s=Sum("n"))["s"] or 0
+
+
+def households(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Key, dict[str, int]]:
+    """Distinct households among the received cases (and those escalated), per group."""
+    qs = _scoped(AppealRollupHousehold, code, user)
+    if m.first % 12 == 0 and m.last == m.first + 11:
+        qs = qs.filter(month=year_key(m.first))
+    else:
+        qs = qs.filter(month__gte=m.first, month__lte=m.last)
+    expr = _key_expr(by)
+    counts = {"found_households": Count("household", distinct=True, filter=Q(found__gt=0)),
+              "to_township_households": Count("household", distinct=True, filter=Q(to_township__gt=0)),
+              "to_county_households": Count("household", distinct=True, filter=Q(to_county__gt=0))}
+    if expr is None:  # values() with no names would group by every column
+        return {None: qs.aggregate(**counts)}
+    rows = qs.values(k=expr).annotate(**counts).order_by()
+    return {r.pop("k"): r for r in rows}
+
+
+def due(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Key, dict[str, int]]:
+    """应结案 and, of those, closed by the period's end and by their deadline (metric_rows._due_counts)."""
+    qs = _scoped(AppealRollup, code, user)
+    inside = _sum(qs.filter(fig__in=("due", "due_closed", "due_on_time"), month__gte=m.first, month__lte=m.last)
+                  .filter(Q(fig="due") | Q(month2__lte=m.last)), by)
+    early = _sum(qs.filter(fig="due_closed", month__gte=m.end, month2__gte=m.first, month2__lte=m.last), by)
+    out: dict[Key, dict[str, int]] = {}
+    for k in {*inside, *early}:
+        i, e = inside.get(k, {}), early.get(k, {}).get("due_closed", 0)
+        out[k] = {"due": i.get("due", 0) + e, "closed": i.get("due_closed", 0) + e,
+                  "on_time": i.get("due_on_time", 0) + e}
+    return out
+
+
+def closed(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Key, dict[str, int]]:
+    """Closed in the period (metric_rows._closed_counts) and the answers of 满意率, per group."""
+    qs = _scoped(AppealRollup, code, user)
+    rows = _sum(qs.filter(fig__in=(*CLOSED_FIGS, *SAT_FIGS), month__gte=m.first, month__lte=m.last), by)
+    return {k: {f: v.get(f, 0) for f in (*CLOSED_FIGS, *SAT_FIGS)} for k, v in rows.items()}
+
+
+def backlog_at(code: str, month: int, user: Any, by: int | None = None,
+               kinds: tuple[str, ...] = (wf.Kind.PETITION.value,)) -> dict[Key, int]:
+    """积案 at the start of ``month``: cases that became overdue before it minus those closed before it."""
+    qs = _scoped(AppealRollup, code, user).filter(fig__in=("backlog_in", "backlog_out"), month__lt=month,
+                                                   part__in=kinds)
+    rows = _sum(qs, by)
+    return {k: v.get("backlog_in", 0) - v.get("backlog_out", 0) for k, v in rows.items()}
+
+
+def parts(code: str, m: Months, user: Any, fig: str) -> dict[str, int]:
+    """Received cases per category id ("" for none) or per status group."""
+    qs = _scoped(AppealRollup, code, user).filter(fig=fig, month__gte=m.first, month__lte=m.last)
+    rows = qs.values("part").annotate(s=Sum("n")).order_by()
+    return {r["part"]: r["s"] for r in rows if r["s"]}
+
+
+def by_category(code: str, m: Months, user: Any) -> dict[str, int]:
+    """As metric_totals.by_category: per category name ("未分类" for none), largest first."""
+    from .models import Category
+
+    counts = parts(code, m, user, "category")
+    names = dict(Category.objects.filter(pk__in=[int(p) for p in counts if p]).values_list("pk", "name"))
+    out: dict[str, int] = defaultdict(int)
+    for p, n in counts.items():
+        out[names.get(int(p), "未分类") if p else "未分类"] += n
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def by_group(code: str, m: Months, user: Any) -> dict[str, int]:
+    out = {g.value: 0 for g in wf.Group if g is not wf.Group.MERGED}
+    out.update(parts(code, m, user, "group"))
+    return out
+
+
+def by_month(code: str, months: list[tuple[dt.date, dt.date]], user: Any, figs: tuple[str, ...]
+             ) -> list[dict[str, int]]:
+    """Counters of whole months, one row per month (the trend)."""
+    idx = [month_index(s) for s, _e in months]
+    qs = _scoped(AppealRollup, code, user).filter(fig__in=figs, month__gte=min(idx), month__lte=max(idx))
+    rows = _sum(qs, "month")
+    return [{f: rows.get(i, {}).get(f, 0) for f in figs} for i in idx]
+
+
+RECEIVED_ZERO = dict.fromkeys((*RECEIVED, "assigned_done", "found_households", "to_township_households",
+                               "to_county_households"), 0)
+DUE_ZERO = dict.fromkeys(("due", "closed", "on_time"), 0)
+CLOSED_ZERO = dict.fromkeys((*CLOSED_FIGS, *SAT_FIGS), 0)
+
+
+def whole(rows: dict[Key, Any], zero: Any) -> Any:
+    """The subtree's own row of an ungrouped read (``zero`` when nothing counted)."""
+    found = rows.get(None)
+    return dict(found) if isinstance(zero, dict) and found is not None else (found if found is not None else
+                                                                             (dict(zero) if isinstance(zero, dict)
+                                                                              else zero))
+
+
+def per_child(read: Any, code: str, kids: list[str], zero: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """``read`` grouped by child place: one read per length of the children's code prefixes."""
+    by_length: dict[int, dict[str, str]] = {}
+    for c in kids:
+        p = regioncode.prefix(c)
+        by_length.setdefault(len(p), {})[p] = c
+    out = {c: dict(zero) if isinstance(zero, dict) else zero for c in kids}
+    for n, names in by_length.items():
+        for p, row in read(code, *args, by=n, **kwargs).items():
+            if p in names:
+                out[names[p]] = dict(row) if isinstance(row, dict) else row
+    return out
+
+
+def month_start(moment: dt.datetime) -> int | None:
+    """The month index of an instant that is a month's first midnight in the county's zone, else None."""
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+    if (local.day, local.hour, local.minute, local.second, local.microsecond) != (1, 0, 0, 0, 0):
+        return None
+    return local.year * 12 + local.month - 1

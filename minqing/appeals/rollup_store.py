@@ -1,0 +1,199 @@
+"""Keeping the roll-up tables (minqing.appeals.rollups): the delta of each service change, and the
+rebuild from raw rows.
+
+The services change appeals in one atomic function each (services.py, transition.py, intake.py,
+reclassify.py, bulk.py). Each locks the rows first (``transition.lock`` → ``watch``: the facts as
+they were) and tells the parts above last (``transition.notify`` → ``settle``: the facts as they are
+now; the difference of the two contributions goes into the tables in the same transaction). A write
+after the notice (the ReturnVisit row of 回访) settles again (``refresh``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import connection, transaction
+
+from . import rollups
+from .models import Appeal, AppealEvent, ReturnVisit
+from .rollup_models import AppealRollup, AppealRollupHousehold
+from .rollups import Contribution, Facts
+
+FIELDS = ("pk", "region_id", "channel", "sensitivity", "kind", "category_id", "group", "status", "triage",
+          "received_at", "responded_at", "response_due_at", "due_at", "closed_at", "max_level", "household_id",
+          "satisfaction", "deleted_at")
+
+
+def _facts(row: tuple, escalated: bool, visits: tuple) -> Facts:
+    (_pk, region, channel, sensitivity, kind, category, group, status, triage, received, responded, response_due,
+     due, closed, max_level, household, satisfaction, deleted) = row
+    return Facts(region=region, channel=channel, hidden=sensitivity == "misconduct", kind=kind,
+                 category_id=category, group=group, status=status, triage=triage, received_at=received,
+                 responded_at=responded, response_due_at=response_due, due_at=due, closed_at=closed,
+                 max_level=max_level, escalated=escalated, household_id=household, satisfaction=satisfaction,
+                 visits=visits, counted=deleted is None and group != rollups.wf.Group.MERGED.value)
+
+
+def facts_of(pks: Iterable[int]) -> dict[int, Facts | None]:
+    """The facts of these appeals as the database holds them now (None: no such row)."""
+    ids = sorted(set(pks))
+    out: dict[int, Facts | None] = dict.fromkeys(ids)
+    if not ids:
+        return out
+    escalated = set(AppealEvent.objects.filter(appeal_id__in=ids, action="escalate")
+                    .values_list("appeal_id", flat=True))
+    visits: dict[int, list] = {}
+    for appeal, at, answer in (ReturnVisit.objects.filter(appeal_id__in=ids).order_by("appeal_id", "at", "pk")
+                               .values_list("appeal_id", "at", "satisfaction")):
+        visits.setdefault(appeal, []).append((at, answer))
+    for row in Appeal.objects.filter(pk__in=ids).values_list(*FIELDS):
+        out[row[0]] = _facts(row, row[0] in escalated, tuple(visits.get(row[0], ())))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing counters: INSERT … ON CONFLICT DO UPDATE adds to a counter that exists (SQLite ≥ 3.24 and
+# PostgreSQL alike), so two transactions touching one counter never fail on its unique key.
+
+_KEY = ("fig", "region", "month", "month2", "part", "channel", "hidden")
+_HKEY = ("region", "month", "household", "channel", "hidden")
+_CHUNK = 500
+
+
+def _upsert(table: str, key: tuple[str, ...], values: tuple[str, ...], rows: list[tuple]) -> None:
+    q = connection.ops.quote_name
+    cols = ", ".join(q(c) for c in (*key, *values))
+    sets = ", ".join(f"{q(v)} = {q(table)}.{q(v)} + excluded.{q(v)}" for v in values)
+    conflict = ", ".join(q(c) for c in key)
+    one = "(" + ", ".join(["%s"] * (len(key) + len(values))) + ")"
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), _CHUNK):
+            part = rows[i:i + _CHUNK]
+            cur.execute(f"INSERT INTO {q(table)} ({cols}) VALUES {', '.join([one] * len(part))} "
+                        f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}", [v for r in part for v in r])
+
+
+def apply(change: Contribution) -> None:
+    """Add a contribution (a delta: counts may be negative) to the tables."""
+    if change.counts:
+        _upsert(AppealRollup._meta.db_table, _KEY, ("n",), [(*k, n) for k, n in change.counts.items()])
+    if change.households:
+        _upsert(AppealRollupHousehold._meta.db_table, _HKEY, ("found", "to_township", "to_county"),
+                [(*k, *v) for k, v in change.households.items()])
+
+
+# ---------------------------------------------------------------------------------------------
+# The delta of a service change. The facts seen at the lock wait, per transaction, for the notice.
+
+_local = threading.local()
+
+
+class Untracked(RuntimeError):
+    """An appeal settled that no service locked first: its old contribution is unknown."""
+
+
+def _book() -> dict[str, Any]:
+    """This transaction's facts: {"owner": outermost atomic block, "before": {pk: facts}, "now": {pk: facts}}."""
+    owner = connection.atomic_blocks[0] if connection.atomic_blocks else None
+    book = getattr(_local, "book", None)
+    if book is None or book["owner"] is not owner or book["alias"] != connection.alias:
+        book = {"owner": owner, "alias": connection.alias, "before": {}, "now": {}}
+        _local.book = book
+    return book
+
+
+def watch(*pks: int) -> None:
+    """Remember the facts of locked appeals as they were (once per change: a second lock keeps them)."""
+    book = _book()
+    fresh = [pk for pk in pks if pk not in book["before"]]
+    book["before"].update(facts_of(fresh))
+
+
+def tracked(pk: int) -> bool:
+    book = _book()
+    return pk in book["before"] or pk in book["now"]
+
+
+def settle(*pks: int, created: bool = False, remember: bool = True) -> None:
+    """Apply the delta of these appeals since ``watch`` (or since their last settle in this
+    transaction; ``created``: new rows, nothing before). ``remember=False``: a bulk import's rows, whose
+    facts would fill memory and which a later change locks (and so reads) afresh anyway."""
+    book = _book()
+    before: dict[int, Facts | None] = {}
+    for pk in pks:
+        if pk in book["before"]:
+            before[pk] = book["before"].pop(pk)
+        elif pk in book["now"]:
+            before[pk] = book["now"][pk]
+        elif created:
+            before[pk] = None
+        else:
+            raise Untracked(f"诉求 {pk} 未经锁定即记入统计")
+    after = facts_of(pks)
+    change = Contribution()
+    for pk in pks:
+        change.add(rollups.delta(before[pk], after[pk]))
+    apply(change.nonzero())
+    if remember:
+        book["now"].update(after)
+
+
+def refresh(*pks: int) -> None:
+    """Settle again after writes that follow the notice (a return visit's row)."""
+    book = _book()
+    missing = [pk for pk in pks if pk not in book["before"] and pk not in book["now"]]
+    if missing:
+        watch(*missing)
+    settle(*pks)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rebuild: every counter again from raw rows, one place at a time (memory: one place's counters).
+
+
+def _places() -> list[str]:
+    return list(Appeal.objects.order_by("region_id").values_list("region_id", flat=True).distinct())
+
+
+def facts_in(region: str) -> Iterator[Facts]:
+    """The appeals of one place (its own code, not its subtree) as facts. Filtered by the place alone:
+    a test on deleted_at or group in the same query makes SQLite read the whole table through their
+    index (metric_rows._alive); deleted and merged cases are dropped by ``contributions``."""
+    rows = list(Appeal.objects.filter(region_id=region).values_list(*FIELDS))
+    ids = [r[0] for r in rows]
+    escalated: set[int] = set()
+    visits: dict[int, list] = {}
+    for i in range(0, len(ids), 900):
+        chunk = ids[i:i + 900]
+        escalated.update(AppealEvent.objects.filter(appeal_id__in=chunk, action="escalate")
+                         .values_list("appeal_id", flat=True))
+        for appeal, at, answer in (ReturnVisit.objects.filter(appeal_id__in=chunk)
+                                   .values_list("appeal_id", "at", "satisfaction")):
+            visits.setdefault(appeal, []).append((at, answer))
+    for row in rows:
+        yield _facts(row, row[0] in escalated, tuple(sorted(visits.get(row[0], ()))))
+
+
+def rebuild(progress: Any = None) -> dict[str, int]:
+    """Empty the tables and fill them again from the appeals (one transaction; places one by one)."""
+    done = {"places": 0, "appeals": 0, "counters": 0, "households": 0}
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            for model in (AppealRollup, AppealRollupHousehold):
+                cur.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        for region in _places():
+            total = Contribution()
+            for f in facts_in(region):
+                total.add(rollups.contributions(f))
+                done["appeals"] += 1
+            total = total.nonzero()
+            apply(total)
+            done["places"] += 1
+            done["counters"] += len(total.counts)
+            done["households"] += len(total.households)
+            if progress is not None and done["places"] % 50 == 0:
+                progress(done)
+    _local.book = None
+    return done
