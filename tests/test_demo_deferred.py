@@ -29,7 +29,7 @@ def test_the_model_and_the_index_are_built_after_the_load(client, settings, tmp_
     load_demo(DemoOptions(seed=7, anchor=ANCHOR, households=300, deferred=True), progress=lines.append)
     assert not any(line.startswith(("分类模型：", "检索索引：")) for line in lines)
     queued = list(Job.objects.order_by("id").values_list("kind", "status", "owner__username"))
-    assert queued == [(jobs.MODEL, "queued", "demo-admin"), (jobs.INDEX, "queued", "demo-admin")]
+    assert queued == [(jobs.INDEX, "queued", "demo-admin"), (jobs.MODEL, "queued", "demo-admin")]
     assert not SearchDoc.objects.exists() and jobs.index_building()
     assert classify.current_model() is None and classify.suggest("路灯坏了，晚上看不见") == []
 

@@ -123,17 +123,19 @@ def _refresh_statistics() -> None:
 
 
 def _queue_background(staffing, shared, progress: Progress) -> None:
-    """The category model, then the search index, as background jobs of the demo administrator (seen
-    under 后台任务); the objects the load touched need no indexing at commit: the index job reads all."""
+    """The search index, then the category model, as background jobs of the demo administrator (seen
+    under 后台任务): the index first, because a search before it is built finds nothing (~12 s), while a
+    case registered before the model only lacks a suggestion. The objects the load touched need no
+    indexing at commit: the index job reads all."""
     from minqing.jobs import runner
     from minqing.nlp import jobs
     from minqing.nlp.follow import forget_pending
 
     owner = staffing.users.get("demo-admin") or next(iter(staffing.users.values()))
-    runner.queue(jobs.MODEL, owner=owner, params={"shared": str(shared or "")})
     runner.queue(jobs.INDEX, owner=owner)
+    runner.queue(jobs.MODEL, owner=owner, params={"shared": str(shared or "")})
     forget_pending()
-    progress("分类模型与检索索引：站点启动后在后台建立（后台任务）")
+    progress("检索索引与分类模型：站点启动后在后台建立（后台任务）")
 
 
 def _extensions(deferred: bool = False) -> list[Callable]:
