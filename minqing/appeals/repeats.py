@@ -128,10 +128,16 @@ def detect(appeal: Appeal, report: Report | None, *, actor: Any, now: dt.datetim
 
 def links_of(user, appeal: Appeal) -> dict[str, list[RepeatLink]]:
     """The links shown on a case page, both ways, to the cases the user may see."""
-    visible = jurisdiction.visible(user, Appeal)
+    # This case's few links first, then the jurisdiction filter on the cases they name: `earlier__in=
+    # visible(...)` made SQLite build the whole visible set (a county's million cases) before probing the
+    # links — 3 s a read at 1 M appeals, on an empty link table (bench/RESULTS.md, stop 26).
+    earlier = list(RepeatLink.objects.filter(appeal=appeal).select_related("earlier"))
+    later = list(RepeatLink.objects.filter(earlier=appeal).select_related("appeal"))
+    ids = {link.earlier_id for link in earlier} | {link.appeal_id for link in later}
+    seen = set(jurisdiction.visible(user, Appeal).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
     return {
-        "earlier": list(RepeatLink.objects.filter(appeal=appeal, earlier__in=visible).select_related("earlier")),
-        "later": list(RepeatLink.objects.filter(earlier=appeal, appeal__in=visible).select_related("appeal")),
+        "earlier": [link for link in earlier if link.earlier_id in seen],
+        "later": [link for link in later if link.appeal_id in seen],
     }
 
 
