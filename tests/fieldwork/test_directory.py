@@ -97,8 +97,9 @@ def test_an_unchanged_directory_answers_304_and_a_change_a_new_version(county, l
         versions.add(body["version"])
         return body
 
-    services.record_visit(actor=county.cadre_a, household=county.a2, visited_at=timezone.now() - dt.timedelta(hours=1))
-    assert [i["last_visit"] for i in changed()["items"]][1] == timezone.localdate().isoformat()
+    visited_at = timezone.now() - dt.timedelta(hours=1)  # just after midnight this is yesterday
+    services.record_visit(actor=county.cadre_a, household=county.a2, visited_at=visited_at)
+    assert [i["last_visit"] for i in changed()["items"]][1] == timezone.localdate(visited_at).isoformat()
     hh.update_household(county.a2, actor=county.cadre_a, changes={"head_name": "甲村新户主"}, tags=["canji"])
     body = changed()
     assert body["items"][1]["head_name"] == "甲村新户主" and body["items"][1]["tags"] == ["canji"]
