@@ -51,7 +51,7 @@ class Raw:
     def __init__(self, code: str, start: dt.date, end: dt.date) -> None:
         from django.db import connection
 
-        from minqing.appeals import metrics
+        from minqing.appeals import metric_rows, metrics
         from minqing.lib import regioncode
 
         self.connection = connection
@@ -60,9 +60,9 @@ class Raw:
         sqlite = connection.vendor == "sqlite"
         self.low, self.high = metrics.bounds(start, end)
         self.p = "+" if sqlite else ""  # deleted_at, group, status: never an index (SQLite)
-        self.d = "+" if metrics._unindexed_dates(self.code, self.low, self.high) else ""
+        self.d = "+" if metric_rows._unindexed_dates(self.code, self.low, self.high) else ""
         lo, hi = regioncode.subtree_range(self.code)
-        place = "+a.region_id" if metrics._wide(self.code) else "a.region_id"
+        place = "+a.region_id" if metric_rows._wide(self.code) else "a.region_id"
         self.base = f"{place} BETWEEN %s AND %s AND {self.p}a.deleted_at IS NULL AND a.\"group\" <> 'merged'"
         self.scope = [lo, hi]
         level = regioncode.level_of(self.code)

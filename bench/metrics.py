@@ -212,7 +212,7 @@ def build(n: int) -> None:
 def raw_summary(code: str, start: dt.date, end: dt.date, basic_weight: float = 1.0) -> dict:
     from django.db import connection
 
-    from minqing.appeals import metrics
+    from minqing.appeals import metric_rows, metrics
     from minqing.lib import regioncode
 
     ops = connection.ops
@@ -220,7 +220,7 @@ def raw_summary(code: str, start: dt.date, end: dt.date, basic_weight: float = 1
     lo_code, hi_code = regioncode.subtree_range(code)
     p_low, p_high = ops.adapt_datetimefield_value(low), ops.adapt_datetimefield_value(high)
     # Same plan choice as metrics._wide: on SQLite a county-wide range must not pick the region index.
-    place = "+a.region_id" if metrics._wide(regioncode.normalize(code)) else "a.region_id"
+    place = "+a.region_id" if metric_rows._wide(regioncode.normalize(code)) else "a.region_id"
     base = f"{place} BETWEEN %s AND %s AND a.deleted_at IS NULL AND a.\"group\" <> 'merged'"
     scope = [lo_code, hi_code]
     closed_groups = "('solved', 'closed_unsolved')"
