@@ -76,7 +76,10 @@ class TextModel:
     meaning: Any = None
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
-        return self.svm.decision_function(self.tfidf.transform(counts(texts)))
+        """One column per class. With two classes the SVM gives one signed score (> 0: the second
+        class); it is spread to two columns, or a county with two categories could not be suggested."""
+        d = np.asarray(self.svm.decision_function(self.tfidf.transform(counts(texts))))
+        return np.column_stack([-d, d]) if d.ndim == 1 else d
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         if not texts:

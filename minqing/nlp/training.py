@@ -87,30 +87,44 @@ def shared_sources(folder: Path | None) -> Sources:
 
 
 def county_sources() -> Sources:
-    """The county's own appeals (category at the first level) and the corrections kept as feedback."""
-    from minqing.appeals.models import Appeal
+    """The county's own labels: what a person decided, once per text, the latest word winning.
+
+    - A case's category counts when a person set it. One the model applied at registration and
+      nobody reviewed is the model's own guess: as a label it would teach the model its mistakes
+      (self-training, which lowered F1 on 附件2); it is unlabelled text.
+    - Accepted or corrected suggestions (CategoryFeedback) count, the newest per text; a corrected case
+      also holds its category itself, so it counted twice, and a case corrected again kept its first
+      correction as a second, contradicting label. The case's current category (by a person) wins.
+    """
+    from minqing.appeals.models import Appeal, Category
 
     from .models import CategoryFeedback
 
     out = Sources()
+    labels: dict[str, Example] = {}
+    for fb in CategoryFeedback.objects.select_related("chosen__parent__parent").order_by("at", "id"):
+        first = first_level(fb.chosen)
+        if first:
+            key = text_hash(fb.title + " " + fb.text)
+            labels[key] = Example(text=prepare(fb.title, fb.text), label=first.name, key=key)
+    feedback = len(labels)
+    unlabelled: dict[str, Example] = {}
     for a in Appeal.objects.filter(deleted_at__isnull=True).select_related("category__parent__parent"):
-        first = first_level(a.category)
-        ex = Example(text=prepare(a.title, a.text), label=first.name if first else "",
-                     key=text_hash(a.title + " " + a.text))
-        (out.labelled if first else out.unlabelled).append(ex)
-    from minqing.appeals.models import Category
-
+        first = first_level(a.category) if a.category_source != "model" else None
+        key = text_hash(a.title + " " + a.text)
+        if first:
+            labels[key] = Example(text=prepare(a.title, a.text), label=first.name, key=key)
+        else:
+            unlabelled.setdefault(key, Example(text=prepare(a.title, a.text), label="", key=key))
+    out.labelled = list(labels.values())
+    out.unlabelled = [e for k, e in unlabelled.items() if k not in labels]
     for cat in Category.objects.filter(is_active=True, level__gte=2).exclude(scheme="taidi").select_related(
             "parent__parent"):
         first = first_level(cat)
         if first is not None and cat.name not in ("其他", "其他纠纷"):
             out.base.append(Example(text=cat.name, label=first.name, weight=SEED_WEIGHT))
-    for fb in CategoryFeedback.objects.select_related("chosen__parent__parent"):
-        first = first_level(fb.chosen)
-        if first:
-            out.labelled.append(Example(text=prepare(fb.title, fb.text), label=first.name,
-                                        key=text_hash(fb.title + " " + fb.text)))
-    out.notes = {"county appeals": len(out.labelled), "county unlabelled": len(out.unlabelled)}
+    out.notes = {"county labelled": len(out.labelled), "county feedback": feedback,
+                 "county unlabelled": len(out.unlabelled)}
     return out
 
 

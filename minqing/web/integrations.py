@@ -135,7 +135,9 @@ def similar_open(user, appeal, *, include_closed: bool = True) -> list[Similar]:
             target = _get(m, "appeal")
             if target is None or target.pk == appeal.pk:
                 continue
-            score = _get(m, "score")
+            # Shown as 相似度: the match's own similarity. Its score adds a bonus for the same village
+            # (the ranking), which read "相似度 100%" on a text that is only nearly the same.
+            score = _get(m, "similarity", "score")
             out.append(Similar(target, float(score) if score is not None else None, str(_get(m, "kind") or ""),
                                bool(_get(m, "closed"))))
         return out

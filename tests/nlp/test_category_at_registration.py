@@ -94,3 +94,30 @@ def test_the_page_marks_a_suggestion_and_takes_a_correction(county, model, login
     # outside the village: not even the page
     assert login(county.cadre_b).post(f"/appeals/{a.pk}/category/", {"category": model["卫生计生"].pk}
                                       ).status_code == 404
+
+
+def test_training_takes_a_person_s_latest_category_once_and_never_the_model_s_own_guess(county, model):
+    """county_sources (what `minqing model train` reads): a category the model applied and nobody
+    reviewed is not a label; a corrected case is one example with its latest category (it was two,
+    the first correction contradicting the second); of two feedback rows on one text the newest wins."""
+    import datetime as dt
+
+    from minqing.nlp.textmodel import prepare
+    from minqing.nlp.training import county_sources
+
+    guessed = _register(county, "小区路灯坏了", "小区路灯坏了没人修，晚上很黑")
+    assert guessed.category_source == "model"
+    corrected = _register(county, "学校门口路灯坏了", "小区路灯坏了没人修")
+    services.change_category(corrected, actor=county.cadre_a, category="T02")
+    services.change_category(corrected, actor=county.cadre_a, category="T03")  # on second thought
+    chosen = _register(county, "医院排队太久", "看病排队要等半天", category="T03")
+    at = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    for code, days in (("T01", 0), ("T02", 1)):  # feedback through the API, no case: the newest counts
+        classify.record_feedback(county.cadre_a, region_code=county.village_a.code, title="校车超载",
+                                 text="校车每天超载，很危险", chosen=code, now=at + dt.timedelta(days=days))
+    src = county_sources()
+    assert sorted((e.text, e.label) for e in src.labelled) == sorted([
+        (prepare(corrected.title, corrected.text), "卫生计生"), (prepare(chosen.title, chosen.text), "卫生计生"),
+        (prepare("校车超载", "校车每天超载，很危险"), "教育文体")])
+    assert [e.text for e in src.unlabelled] == [prepare(guessed.title, guessed.text)]
+    assert src.notes["county feedback"] == 2  # the correction and the API's text

@@ -49,6 +49,21 @@ def test_train_predicts_unseen_texts():
     assert abs(p.sum() - 1) < 1e-6 and model.classes[p.argmax()] == "教育文体"
 
 
+@pytest.mark.django_db
+def test_a_model_of_two_categories_suggests_and_evaluates(model_file):
+    """LinearSVC answers one signed score per text when there are two classes: the model's scores,
+    confidences and suggestions still come out one per class (they raised AxisError and the intake's
+    suggestion was silently lost)."""
+    two = [e for e in examples() if e.label != "卫生计生"]
+    model = train(two)
+    assert model.scores([prepare("学校乱收费")]).shape == (1, 2)
+    assert model.predict([prepare("路灯不亮道路坑洼"), prepare("学校补课收费")]) == ["城乡建设", "教育文体"]
+    p = model.proba([prepare("学校乱收费"), prepare("小区路灯坏了")])
+    assert p.shape == (2, 2) and abs(p[0].sum() - 1) < 1e-6 and p[0, 1] > 0.5 and p[1, 0] > 0.5
+    classify.attach(model)
+    assert [s.name for s in classify.suggest("学校乱收补课费", top=2)] == ["教育文体", "城乡建设"]
+
+
 def test_confidence_is_calibrated_on_messages_not_on_seed_names():
     """Seed names (no text hash) still teach the model, but the temperature is fitted on real messages:
     hard or odd names must not talk the confidence down (issue 20: it understated 93 % right as 0.76)."""
