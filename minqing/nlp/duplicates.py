@@ -34,6 +34,7 @@ SAME_PLACE = 0.1
 SAME_TOWN = 0.05
 MEANING = 0.6
 MAX_CANDIDATES = 300  # compared per request, nearest in time first (TF-IDF: ≈ 0.75 ms each at 370 characters)
+LIVE, CLOSED = ("open", "paused"), ("solved", "closed_unsolved")  # the groups compared
 PER_READ = 150  # rows per candidate read (open before/after, paused before/after, recently closed)
 FIELDS = ("id", "title", "text", "region_id", "number", "status", "group", "received_at")
 MAX_MEANING = 300  # same-place candidates whose meaning vector is computed on the fly (≈ 1 400/CPU-s)
@@ -103,12 +104,14 @@ def candidate_reads(user, *, region_code: str | None, exclude_id: int | None, ar
     whatever the size of the county (docs/decisions/0056-detail21-case-page-at-scale.md): per open
     group, the cases received nearest to `around` (the case's receipt; now at intake) within the repeat
     window before and after it (index appeal_list_group: group, received_at, …, region), and the cases
-    closed within the window (appeal_closed_cover: closed_at, region, …); PER_READ rows each, in the
+    closed within the window (appeal_closed_group: group, closed_at, …, region); PER_READ rows each, in the
     place of `region_code` (place_of), always inside the user's jurisdiction."""
     from minqing.appeals.models import Appeal
 
     days = dt.timedelta(days=window_days())
-    base = jurisdiction.visible(user, Appeal).filter(merged_into__isnull=True, deleted_at__isnull=True)
+    # No `merged_into IS NULL`: a case of the groups read here has none (only the merged group does:
+    # appeals.snapshot clears it), and SQLite would take that column's index for it — a scan of every case.
+    base = jurisdiction.visible(user, Appeal).filter(deleted_at__isnull=True)
     if exclude_id:
         base = base.exclude(pk=exclude_id)
     if region_code:
@@ -116,15 +119,15 @@ def candidate_reads(user, *, region_code: str | None, exclude_id: int | None, ar
     base = base.only(*FIELDS)
     at = min(around or now, now)
     reads = []
-    for group in ("open", "paused"):
+    for group in LIVE:
         same = base.filter(group=group)
         reads.append(same.filter(received_at__lte=at, received_at__gte=at - days).order_by("-received_at", "-id"))
         if at < now:  # a case page: those received after this case too
             reads.append(same.filter(received_at__gt=at, received_at__lte=min(at + days, now))
                          .order_by("received_at", "id"))
     if include_closed:
-        reads.append(base.filter(group__in=["solved", "closed_unsolved"], closed_at__gte=now - days)
-                     .order_by("-closed_at", "-id"))
+        for group in CLOSED:  # one range of appeal_closed_group each, newest closing first
+            reads.append(base.filter(group=group, closed_at__gte=now - days).order_by("-closed_at", "-id"))
     return [qs[:PER_READ] for qs in reads]
 
 
@@ -172,7 +175,7 @@ def similar_open(user, text: str, *, title: str = "", region_code: str | None = 
             continue
         score = min(1.0, float(sim) + _place_bonus(region_code, a.region_id))
         out.append(Match(appeal=a, score=round(score, 4), kind=kind, similarity=round(float(sim), 4),
-                         closed=a.group not in ("open", "paused")))
+                         closed=a.group not in LIVE))
     out.sort(key=lambda m: (-m.score, -m.appeal.received_at.timestamp()))
     return out[:limit]
 
