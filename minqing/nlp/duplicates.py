@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -177,7 +177,9 @@ def similar_open(user, text: str, *, title: str = "", region_code: str | None = 
         out.append(Match(appeal=a, score=round(score, 4), kind=kind, similarity=round(float(sim), 4),
                          closed=a.group not in LIVE))
     out.sort(key=lambda m: (-m.score, -m.appeal.received_at.timestamp()))
-    return out[:limit]
+    out = out[:limit]
+    prefetch_related_objects([m.appeal for m in out], "region")  # named on the page: one read, not one each
+    return out
 
 
 def _meanings(query: str, title: str, text: str, rows: list, sims, region_code: str | None) -> dict[int, float]:
