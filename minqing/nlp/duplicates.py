@@ -1,6 +1,7 @@
 """Appeals that say the same thing about the same place (at intake and on the case page): open ones,
 and those closed within the repeat window (MINQING_REPEAT_WINDOW_DAYS, default 90), in the places the
-user may see.
+user may see. The candidates are bounded by place (the case's township) and time (received within the
+window around the case, nearest first), each read an index range (candidate_reads; docs/decisions 0056).
 
 exact: the same text after normalisation; near: character-bigram cosine ≥ NEAR; paraphrase:
 ≥ PARAPHRASE after folding common synonyms (坏了/不亮/损坏 …); meaning: the words differ but the
@@ -33,7 +34,7 @@ PARAPHRASE = 0.42
 SAME_PLACE = 0.1
 SAME_TOWN = 0.05
 MEANING = 0.6
-MAX_CANDIDATES = 300  # compared per request, nearest in time first (TF-IDF: ≈ 0.75 ms each at 370 characters)
+MAX_CANDIDATES = 300  # compared per request, nearest in time first (≈ 1 ms CPU each at 370 characters)
 LIVE, CLOSED = ("open", "paused"), ("solved", "closed_unsolved")  # the groups compared
 PER_READ = 150  # rows per candidate read (open before/after, paused before/after, recently closed)
 FIELDS = ("id", "title", "text", "region_id", "number", "status", "group", "received_at")
@@ -111,7 +112,7 @@ def candidate_reads(user, *, region_code: str | None, exclude_id: int | None, ar
     days = dt.timedelta(days=window_days())
     # No `merged_into IS NULL`: a case of the groups read here has none (only the merged group does:
     # appeals.snapshot clears it), and SQLite would take that column's index for it — a scan of every case.
-    base = jurisdiction.visible(user, Appeal).filter(deleted_at__isnull=True)
+    base = jurisdiction.visible(user, Appeal)  # alive() included
     if exclude_id:
         base = base.exclude(pk=exclude_id)
     if region_code:
