@@ -8,6 +8,8 @@ in, wrk at 16 and 64 connections against
   search     /api/v1/appeals?q=路灯&limit=25                    (bench/peer.py's case (c))
   bare       /bench/bare-list?category=C   a bare Django view running the hand SQL of case (a), on the
              same server (bench/load_urls.py: the product's URLs plus this one, same middleware)
+  bare_detail  /bench/bare-detail/ID   a bare Django view reading the detail page's main query (the
+             appeal with what it names) as JSON, same server; the detail row's ours÷bare is against it
   peer       django-helpdesk's list (its case (a), /datatables_ticket_list/…) served by gunicorn from the
              peer's venv with the same gunicorn_conf.py; peer_search its search for 路灯 (not by default)
 
@@ -53,7 +55,7 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
 HOME = REPO / "var" / "bench"
 COUNTY, PERIOD = "511722000000", "2024-05"
-TARGETS = ["list", "bare", "peer", "detail", "search", "dashboard"]  # the compared ones first
+TARGETS = ["list", "bare", "peer", "detail", "bare_detail", "search", "dashboard"]  # the compared ones first
 CLK = os.sysconf("SC_CLK_TCK")
 
 
@@ -88,7 +90,7 @@ def prepare_ours() -> None:
              "detail": f"/appeals/{detail}/",
              "dashboard": f"/dashboards/{COUNTY}/?" + q({"period": PERIOD}),
              "search": "/api/v1/appeals?" + q({"q": word, "limit": 25}),
-             "bare": "/bench/bare-list?" + q({"category": cat})}
+             "bare": "/bench/bare-list?" + q({"category": cat}), "bare_detail": f"/bench/bare-detail/{detail}"}
     print(json.dumps({"cookie": cookie, "paths": paths, "appeals": Appeal.objects.count(),
                       "engine": connection.vendor}))
 
@@ -309,7 +311,7 @@ def table(res: dict) -> str:
     for r in res["rows"]:
         t, c = r["target"], r["connections"]
         peer = by.get(("peer_search" if t == "search" else "peer", c)) if t in ("list", "search") else None
-        bare = by.get(("bare", c)) if t == "list" else None
+        bare = by.get(({"list": "bare", "detail": "bare_detail"}.get(t, ""), c))
         cpu = f"{r['cpu_ms_per_req']:.0f}" if r["cpu_ms_per_req"] is not None else "–"
         out.append(f"| {t} | {c} | {r['rps']:.2f} | {r['p50_us'] / 1e3:,.0f} | {r['p95_us'] / 1e3:,.0f} "
                    f"| {r['p99_us'] / 1e3:,.0f} | {r['non2xx']} | {r['socket_errors']} | {cpu} "

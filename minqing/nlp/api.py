@@ -171,7 +171,7 @@ def nlp_appeal_duplicates(request, appeal_id: int, limit: int = 5):
 
     a = jurisdiction.get_visible_or_404(request.auth, Appeal, pk=appeal_id)
     found = duplicates.similar_open(request.auth, a.text, title=a.title, region_code=a.region_id, exclude_id=a.pk,
-                                    limit=max(1, min(limit, 20)))
+                                    limit=max(1, min(limit, 20)), around=a.received_at)
     return _matches(found, a.pk)
 
 

@@ -1,6 +1,7 @@
 """Appeals that say the same thing about the same place (at intake and on the case page): open ones,
 and those closed within the repeat window (MINQING_REPEAT_WINDOW_DAYS, default 90), in the places the
-user may see.
+user may see. The candidates are bounded by place (the case's township) and time (received within the
+window around the case, nearest first), each read an index range (candidate_reads; docs/decisions 0056).
 
 exact: the same text after normalisation; near: character-bigram cosine ≥ NEAR; paraphrase:
 ≥ PARAPHRASE after folding common synonyms (坏了/不亮/损坏 …); meaning: the words differ but the
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -33,7 +34,10 @@ PARAPHRASE = 0.42
 SAME_PLACE = 0.1
 SAME_TOWN = 0.05
 MEANING = 0.6
-MAX_CANDIDATES = 2000
+MAX_CANDIDATES = 300  # compared per request, nearest in time first (≈ 1 ms CPU each at 370 characters)
+LIVE, CLOSED = ("open", "paused"), ("solved", "closed_unsolved")  # the groups compared
+PER_READ = 150  # rows per candidate read (open before/after, paused before/after, recently closed)
+FIELDS = ("id", "title", "text", "region_id", "number", "status", "group", "received_at")
 MAX_MEANING = 300  # same-place candidates whose meaning vector is computed on the fly (≈ 1 400/CPU-s)
 
 _SYNONYMS = [
@@ -86,27 +90,71 @@ def _place_bonus(code: str | None, other: str) -> float:
     return SAME_TOWN if both_below and code[:9] == other[:9] else 0.0
 
 
-def similar_open(user, text: str, *, title: str = "", region_code: str | None = None, exclude_id: int | None = None,
-                 limit: int = 5, include_closed: bool = True, now: dt.datetime | None = None) -> list[Match]:
-    """Appeals this user may see that resemble the text, best first: open or paused ones, and (unless
-    include_closed is False) those closed within the repeat window."""
+def place_of(region_code: str) -> str:
+    """The place the candidates come from: the case's township (its village's or its own), or the
+    county of a case registered at county level — a like complaint elsewhere is another place's."""
+    code = regioncode.normalize(region_code)
+    if regioncode.level_of(code) >= regioncode.TOWNSHIP:
+        return code[:9].ljust(12, "0")
+    return code[:6].ljust(12, "0")
+
+
+def candidate_reads(user, *, region_code: str | None, exclude_id: int | None, around: dt.datetime | None,
+                    include_closed: bool, now: dt.datetime) -> list[QuerySet]:
+    """The reads of the appeals compared, bounded by place and time so that each is an index range
+    whatever the size of the county (docs/decisions/0056-detail21-case-page-at-scale.md): per open
+    group, the cases received nearest to `around` (the case's receipt; now at intake) within the repeat
+    window before and after it (index appeal_list_group: group, received_at, …, region), and the cases
+    closed within the window (appeal_closed_group: group, closed_at, …, region); PER_READ rows each, in the
+    place of `region_code` (place_of), always inside the user's jurisdiction."""
     from minqing.appeals.models import Appeal
 
+    days = dt.timedelta(days=window_days())
+    # No `merged_into IS NULL`: a case of the groups read here has none (only the merged group does:
+    # appeals.snapshot clears it), and SQLite would take that column's index for it — a scan of every case.
+    base = jurisdiction.visible(user, Appeal)  # alive() included
+    if exclude_id:
+        base = base.exclude(pk=exclude_id)
+    if region_code:
+        base = base.filter(jurisdiction.region_q([place_of(region_code)]))
+    base = base.only(*FIELDS)
+    at = min(around or now, now)
+    reads = []
+    for group in LIVE:
+        same = base.filter(group=group)
+        reads.append(same.filter(received_at__lte=at, received_at__gte=at - days).order_by("-received_at", "-id"))
+        if at < now:  # a case page: those received after this case too
+            reads.append(same.filter(received_at__gt=at, received_at__lte=min(at + days, now))
+                         .order_by("received_at", "id"))
+    if include_closed:
+        for group in CLOSED:  # one range of appeal_closed_group each, newest closing first
+            reads.append(base.filter(group=group, closed_at__gte=now - days).order_by("-closed_at", "-id"))
+    return [qs[:PER_READ] for qs in reads]
+
+
+def _candidates(user, *, around: dt.datetime | None, now: dt.datetime, **kw: Any) -> list:
+    """The candidates of all reads, once each, nearest in time to `around` first, at most MAX_CANDIDATES."""
+    rows: dict[int, Any] = {}
+    for qs in candidate_reads(user, around=around, now=now, **kw):
+        for a in qs:
+            rows.setdefault(a.pk, a)
+    at = min(around or now, now)
+    return sorted(rows.values(), key=lambda a: (abs((a.received_at - at).total_seconds()), -a.pk))[:MAX_CANDIDATES]
+
+
+def similar_open(user, text: str, *, title: str = "", region_code: str | None = None, exclude_id: int | None = None,
+                 limit: int = 5, include_closed: bool = True, now: dt.datetime | None = None,
+                 around: dt.datetime | None = None) -> list[Match]:
+    """Appeals this user may see that resemble the text, best first: open or paused ones, and (unless
+    include_closed is False) those closed within the repeat window. `around`: when the case was received
+    (the case page; default now, as at intake) — candidates are read near it in time (_candidates)."""
     query = f"{title} {text}".strip()
     if not normalize(query):
         return []
-    live = Q(group__in=["open", "paused"])
-    if include_closed:
-        since = (now or timezone.now()) - dt.timedelta(days=window_days())
-        live |= Q(group__in=["solved", "closed_unsolved"], closed_at__gte=since)
-    qs = jurisdiction.visible(user, Appeal).filter(live, merged_into__isnull=True, deleted_at__isnull=True)
-    if exclude_id:
-        qs = qs.exclude(pk=exclude_id)
     if region_code:
         region_code = regioncode.normalize(region_code)
-        qs = qs.filter(jurisdiction.region_q([region_code[:6].ljust(12, "0")]))  # the same county
-    rows = list(qs.order_by("-received_at").only("id", "title", "text", "region_id", "number", "status", "group",
-                                                  "received_at")[:MAX_CANDIDATES])
+    rows = _candidates(user, region_code=region_code, exclude_id=exclude_id, around=around,
+                       include_closed=include_closed, now=now or timezone.now())
     if not rows:
         return []
     key = text_hash(text)
@@ -128,9 +176,11 @@ def similar_open(user, text: str, *, title: str = "", region_code: str | None = 
             continue
         score = min(1.0, float(sim) + _place_bonus(region_code, a.region_id))
         out.append(Match(appeal=a, score=round(score, 4), kind=kind, similarity=round(float(sim), 4),
-                         closed=a.group not in ("open", "paused")))
+                         closed=a.group not in LIVE))
     out.sort(key=lambda m: (-m.score, -m.appeal.received_at.timestamp()))
-    return out[:limit]
+    out = out[:limit]
+    prefetch_related_objects([m.appeal for m in out], "region")  # named on the page: one read, not one each
+    return out
 
 
 def _meanings(query: str, title: str, text: str, rows: list, sims, region_code: str | None) -> dict[int, float]:

@@ -129,7 +129,8 @@ def similar_open(user, appeal, *, include_closed: bool = True) -> list[Similar]:
         return []
     try:
         matches = nlp_similar(user, appeal.text, title=appeal.title, region_code=appeal.region_id,
-                              exclude_id=appeal.pk, include_closed=include_closed)
+                              exclude_id=appeal.pk, include_closed=include_closed,
+                              around=appeal.received_at)
         out = []
         for m in list(matches or [])[:5]:
             target = _get(m, "appeal")

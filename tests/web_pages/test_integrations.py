@@ -42,7 +42,7 @@ def nlp(monkeypatch):
         calls["suggest"] = text
         return [FakeSuggestion("T02", "路灯照明", "县住建局", 0.91)]
 
-    def similar_open(user, text, title="", region_code=None, exclude_id=None, include_closed=True):
+    def similar_open(user, text, title="", region_code=None, exclude_id=None, include_closed=True, around=None):
         from minqing.appeals.models import Appeal
 
         calls["similar"] = (user, region_code, exclude_id)

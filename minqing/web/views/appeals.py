@@ -319,7 +319,7 @@ def _detail_context(request, appeal: Appeal, *, errors: dict[str, str] | None = 
         "may_upload": "add_progress" in available,
         "photo_phases": PhotoPhase.choices,
         "co_units": list(appeal.co_units.filter(active=True).select_related("unit").order_by("since", "id")),
-        "merged_appeals": list(jurisdiction.visible(user, Appeal).filter(merged_into=appeal).order_by("id")),
+        "merged_appeals": queries.merged_into(user, appeal),
         "similar": integrations.similar_open(user, appeal),
         "repeats": appeal_repeats.context_for(user, appeal),  # 重复件, both ways
         "may_merge": "merge_into" in available,
