@@ -226,7 +226,7 @@ class Appeal(KeptModel):
                                  "deleted_at"], name="appeal_list_category"),
             # The case page's similar cases closed within the repeat window (nlp.duplicates.candidate_reads):
             # equality on the group, newest closing first, the jurisdiction's columns in the index —
-            # docs/decisions/0056-detail21-case-page-at-scale.md.
+            # docs/decisions/0057-detail21-case-page-at-scale.md.
             models.Index(fields=["group", "closed_at", "id", "region", "unit", "sensitivity", "deleted_at"],
                          name="appeal_closed_group"),
         ]

@@ -102,7 +102,7 @@ def place_of(region_code: str) -> str:
 def candidate_reads(user, *, region_code: str | None, exclude_id: int | None, around: dt.datetime | None,
                     include_closed: bool, now: dt.datetime) -> list[QuerySet]:
     """The reads of the appeals compared, bounded by place and time so that each is an index range
-    whatever the size of the county (docs/decisions/0056-detail21-case-page-at-scale.md): per open
+    whatever the size of the county (docs/decisions/0057-detail21-case-page-at-scale.md): per open
     group, the cases received nearest to `around` (the case's receipt; now at intake) within the repeat
     window before and after it (index appeal_list_group: group, received_at, …, region), and the cases
     closed within the window (appeal_closed_group: group, closed_at, …, region); PER_READ rows each, in the
