@@ -29,7 +29,7 @@ from . import access
 from . import workflow as wf
 from .metric_rows import _CHANNEL, _needs_figure_filter
 from .rollup_models import AppealRollup, AppealRollupHousehold, AppealRollupUp
-from .rollups import CLOSED_FIGS, DISPATCH_FIGS, RECEIVED, SAT_FIGS, month_index, year_key
+from .rollups import ALL, CLOSED_FIGS, DISPATCH_FIGS, HH_FIGS, RECEIVED, SAT_FIGS, month_index, year_key
 
 _RAW: ContextVar[bool] = ContextVar("minqing_metrics_raw", default=False)
 
@@ -145,6 +145,9 @@ def on_spot_done(code: str, start: dt.date, end: dt.date, user: Any) -> int:
 
 def households(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Key, dict[str, int]]:
     """Distinct households among the received cases (and those escalated), per group."""
+    wide = _wide_households(code, m, user, by)
+    if wide is not None:
+        return wide
     qs = _scoped(AppealRollupHousehold, code, user)
     if m.first % 12 == 0 and m.last == m.first + 11:
         qs = qs.filter(month=year_key(m.first))
@@ -158,6 +161,41 @@ def households(code: str, m: Months, user: Any, by: int | str | None = None) -> 
         return {None: qs.aggregate(**counts)}
     rows = qs.values(k=expr).annotate(**counts).order_by()
     return {r.pop("k"): r for r in rows}
+
+
+_HH = dict(zip(HH_FIGS, ("found_households", "to_township_households", "to_county_households"), strict=True))
+
+
+def _wide_households(region_code: str, m: Months, user: Any, by: int | str | None
+                     ) -> dict[Key, dict[str, int]] | None:
+    """The distinct-household counters of a township or wider place (or of each such child) for one
+    month or a calendar year, when the user sees the whole subtree and no channel is singled out; None:
+    count the household sets instead."""
+    code = regioncode.normalize(region_code)
+    level = regioncode.level_of(code)
+    if _CHANNEL.get() is not None or _needs_figure_filter(code, user) or level > regioncode.TOWNSHIP:
+        return None
+    if m.first == m.last:
+        period = m.first
+    elif m.first % 12 == 0 and m.last == m.first + 11:
+        period = year_key(m.first)
+    else:
+        return None  # a quarter: distinct over three months' sets
+    variant = user is None or access.figures_count_reports(user, code)
+    if by is None:
+        qs = AppealRollupUp.objects.filter(region=code)
+    elif isinstance(by, int) and regioncode.LEN_LEVEL.get(by, regioncode.VILLAGE) <= regioncode.TOWNSHIP:
+        low, high = regioncode.subtree_range(code)
+        qs = AppealRollupUp.objects.filter(region__gte=low, region__lte=high, depth=regioncode.LEN_LEVEL[by])
+    else:
+        return None
+    qs = qs.filter(fig__in=HH_FIGS, month=period, channel=ALL, hidden=variant)
+    out: dict[Key, dict[str, int]] = {}
+    for k, fig_counts in _sum(qs, by).items():
+        out[k] = {name: fig_counts.get(fig, 0) for fig, name in _HH.items()}
+    if by is None and None not in out:
+        out[None] = dict.fromkeys(_HH.values(), 0)
+    return out
 
 
 def due(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Key, dict[str, int]]:

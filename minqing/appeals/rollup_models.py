@@ -39,6 +39,8 @@ class AppealRollupHousehold(models.Model):
         db_table = "appeals_rollup_household"
         constraints = [models.UniqueConstraint(
             fields=["month", "region", "household", "channel", "hidden"], name="appeal_rollup_household_key")]
+        # a household's sets of a period, wherever it appealed: the wider places' distinct counts follow
+        indexes = [models.Index(fields=["household", "month"], name="appeal_rollup_household_hh")]
 
 
 class AppealRollupUp(models.Model):

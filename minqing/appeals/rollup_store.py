@@ -112,6 +112,51 @@ def apply(change: Contribution, *, wider: bool = True) -> None:
     if change.households:
         _upsert(AppealRollupHousehold._meta.db_table, _HKEY, ("found", "to_township", "to_county"),
                 [(*k, *v) for k, v in change.households.items()])
+        if wider:
+            apply_up(_household_delta(change.households))
+
+
+_HROW = ("region", "month", "household", "channel", "hidden", "found", "to_township", "to_county")
+
+
+def _set_rows(qs: Any, stream: bool = False) -> Iterator[tuple]:
+    rows = qs.values_list(*_HROW)
+    for r in rows.iterator(chunk_size=5000) if stream else rows:
+        yield (*r[:5], r[5:])
+
+
+def _household_delta(changed: dict) -> Counter:
+    """The wider places' distinct-household counters that these set changes (already written) turn
+    on or off: each changed household's sets of the period, wherever it appealed, summed per wider
+    place before (now − change) and now."""
+    pairs = {(k[2], k[1]) for k in changed}
+    rows = [r for r in _set_rows(AppealRollupHousehold.objects.filter(
+        household__in={h for h, _p in pairs}, month__in={p for _h, p in pairs})) if (r[2], r[1]) in pairs]
+    now = rollups.wider_sets(rows)
+    change = rollups.wider_sets((*k, v) for k, v in changed.items())
+    out: Counter = Counter()
+    for key, d in change.items():
+        after = now.get(key, [0, 0, 0])
+        code, depth, period, _household, variant = key
+        for fig, n, dn in zip(rollups.HH_FIGS, after, d, strict=True):
+            if (n - dn > 0) != (n > 0):
+                out[(fig, code, depth, period, rollups.NO_MONTH, "", rollups.ALL, variant)] += 1 if n > 0 else -1
+    return Counter({k: n for k, n in out.items() if n})
+
+
+def household_counters() -> Counter:
+    """The wider places' distinct-household counters recomputed from the household sets (streamed one
+    household and period at a time: memory is the counters)."""
+    out: Counter = Counter()
+    group: list[tuple] = []
+    for r in _set_rows(AppealRollupHousehold.objects.order_by("household", "month"), stream=True):
+        if group and (group[0][2], group[0][1]) != (r[2], r[1]):
+            out.update(rollups.household_counters(rollups.wider_sets(group)))
+            group = []
+        group.append(r)
+    if group:
+        out.update(rollups.household_counters(rollups.wider_sets(group)))
+    return out
 
 
 def apply_up(counts: Any) -> None:
@@ -230,6 +275,8 @@ def rebuild(progress: Any = None) -> dict[str, int]:
                 progress(done)
         wider = Counter({k: n for k, n in wider.items() if n})
         apply_up(wider)
-        done["wider"] = len(wider)
+        homes = household_counters()
+        apply_up(homes)
+        done["wider"] = len(wider) + len(homes)
     _local.book = None
     return done

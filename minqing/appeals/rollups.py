@@ -264,6 +264,38 @@ def up(counts: Counter) -> Counter:
     return Counter({k: n for k, n in out.items() if n})
 
 
+# Distinct households of a wider place (township … province) as counters in appeals_rollup_up: fig
+# HH_FIGS, month = the set's period key (a month, or −year), channel ALL, hidden = the variant (False:
+# households with a case other than 举报; True: with any case). A household counts once per place,
+# period and variant while its cases there number > 0 (found), or > 0 escalated to the township/county.
+HH_FIGS = ("hh_found", "hh_township", "hh_county")
+ALL = "*"
+
+
+def wider_sets(rows: Iterable[tuple[str, int, int, str, bool, tuple[int, int, int]]]
+               ) -> dict[tuple[str, int, int, int, bool], list[int]]:
+    """Household-set rows (region, period, household, channel, hidden, counts) summed per wider place
+    and variant: (code, depth, period, household, variant) → [found, to_township, to_county]."""
+    out: dict[tuple[str, int, int, int, bool], list[int]] = {}
+    for region, period, household, _channel, hidden, counts in rows:
+        for code, depth in wider(region):
+            for variant in ((True,) if hidden else (False, True)):
+                acc = out.setdefault((code, depth, period, household, variant), [0, 0, 0])
+                for i in range(3):
+                    acc[i] += counts[i]
+    return out
+
+
+def household_counters(sets: dict[tuple[str, int, int, int, bool], list[int]]) -> Counter:
+    """The distinct-household counters (up keys) of summed sets (wider_sets)."""
+    out: Counter = Counter()
+    for (code, depth, period, _household, variant), counts in sets.items():
+        for fig, n in zip(HH_FIGS, counts, strict=True):
+            if n > 0:
+                out[(fig, code, depth, period, NO_MONTH, "", ALL, variant)] += 1
+    return out
+
+
 def total(facts: Iterable[Facts | None]) -> Contribution:
     out = Contribution()
     for f in facts:

@@ -48,10 +48,18 @@ def _up() -> Counter:
                     for r in AppealRollupUp.objects.all() if r.n})
 
 
+def _split(up: Counter) -> tuple[Counter, Counter]:
+    """The pre-sums of the counters, and the distinct-household counters."""
+    homes = Counter({k: n for k, n in up.items() if k[0] in rollups.HH_FIGS})
+    return Counter({k: n for k, n in up.items() if k[0] not in rollups.HH_FIGS}), homes
+
+
 def kept(step: str) -> None:
     tables = _tables()
     assert tables == _from_raw(), f"roll-ups drifted after {step}"
-    assert _up() == rollups.up(tables[0]), f"the townships' and counties' pre-sums drifted after {step}"
+    sums, homes = _split(_up())
+    assert sums == rollups.up(tables[0]), f"the townships' and counties' pre-sums drifted after {step}"
+    assert homes == rollup_store.household_counters(), f"the wider places' household counts drifted after {step}"
 
 
 def _assigned(county, clock, register, days: float = 10, **extra):
@@ -155,7 +163,9 @@ def test_every_service_step_keeps_the_tables_equal_to_a_rebuild(county, register
     _history(county, register, clock)
     before = _tables()
     call_command("rollup", "rebuild", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
-    assert _tables() == before and sum(before[0].values()) > 40 and _up() == rollups.up(before[0])
+    assert _tables() == before and sum(before[0].values()) > 40 and _split(_up())[0] == rollups.up(before[0])
+    homes = _split(_up())[1]
+    assert homes == rollup_store.household_counters() and sum(homes.values()) > 0
     figs = {k[0] for k in before[0]}
     assert {"intake", "d_received", "d_return", "d_led", "d_co"} <= figs, figs  # the 协办 reply was late
 
@@ -226,7 +236,11 @@ def test_the_household_sets_count_distinct_households(county, register, on):
     hh = list(county.households.values())
     for h in (hh[0], hh[0], hh[1]):
         register(household=h.pk)
+    register(county.township_leader, household=hh[0].pk, region=county.town.code)  # the same household, filed higher
     m = metric_read.Months(dt.date(2025, 3, 1), dt.date(2025, 3, 31))
-    assert metric_read.households(county.county.code, m, None) == {None: {
-        "found_households": 2, "to_township_households": 0, "to_county_households": 0}}
-    assert metrics.received(county.county.code, dt.date(2025, 3, 1), dt.date(2025, 3, 31))["received"] == 3
+    for code in (county.county.code, county.town.code):  # the counters of the wider places
+        assert metric_read.households(code, m, None) == {None: {
+            "found_households": 2, "to_township_households": 0, "to_county_households": 0}}, code
+    villages = metric_read.households(county.village_a.code, m, None)  # a village: its sets
+    assert villages[None]["found_households"] == 2
+    assert metrics.received(county.county.code, dt.date(2025, 3, 1), dt.date(2025, 3, 31))["received"] == 4
