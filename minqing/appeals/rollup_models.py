@@ -62,3 +62,6 @@ class AppealRollupUp(models.Model):
         db_table = "appeals_rollup_up"
         constraints = [models.UniqueConstraint(
             fields=["region", "fig", "month", "month2", "part", "channel", "hidden"], name="appeal_rollup_up_key")]
+        # the children's rows of a few figures: per figure, the subtree's places, then the months (the key
+        # above would read every figure of the subtree)
+        indexes = [models.Index(fields=["fig", "region", "month"], name="appeal_rollup_up_fig")]
