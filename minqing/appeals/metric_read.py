@@ -28,8 +28,8 @@ from minqing.regions import jurisdiction
 from . import access
 from . import workflow as wf
 from .metric_rows import _CHANNEL, _needs_figure_filter
-from .rollup_models import AppealRollup, AppealRollupHousehold
-from .rollups import CLOSED_FIGS, RECEIVED, SAT_FIGS, month_index, year_key
+from .rollup_models import AppealRollup, AppealRollupHousehold, AppealRollupUp
+from .rollups import ALL, CLOSED_FIGS, DISPATCH_FIGS, HH_FIGS, RECEIVED, SAT_FIGS, month_index, year_key
 
 _RAW: ContextVar[bool] = ContextVar("minqing_metrics_raw", default=False)
 
@@ -57,10 +57,11 @@ def spans_served(spans: list[tuple[dt.date, dt.date]]) -> bool:
     return bool(spans) and all(serves(s, e) for s, e in spans)
 
 
-def _scoped(model: type, region_code: str, user: Any) -> QuerySet:
+def _scoped(model: type, region_code: str, user: Any, qs: QuerySet | None = None) -> QuerySet:
     code = regioncode.normalize(region_code)
-    low, high = regioncode.subtree_range(code)
-    qs = model.objects.filter(region__gte=low, region__lte=high)
+    if qs is None:
+        low, high = regioncode.subtree_range(code)
+        qs = model.objects.filter(region__gte=low, region__lte=high)
     if _needs_figure_filter(code, user):
         qs = qs.filter(jurisdiction.figure_q(user, "region"))
     if user is not None and not access.figures_count_reports(user, code):
@@ -68,6 +69,25 @@ def _scoped(model: type, region_code: str, user: Any) -> QuerySet:
     if (channel := _CHANNEL.get()) is not None:
         qs = qs.filter(channel=channel)
     return qs
+
+
+def _counters(region_code: str, user: Any, by: int | str | None = None) -> QuerySet:
+    """The counters to sum for the subtree (grouped ``by`` a child prefix length, a column or not at
+    all): the pre-sums of appeals_rollup_up when the subtree (or each child) is a township or wider
+    and the user sees it whole — one row per counter instead of one per village — else the villages'
+    counters of appeals_rollup."""
+    code = regioncode.normalize(region_code)
+    level = regioncode.level_of(code)
+    if _needs_figure_filter(code, user) or level > regioncode.TOWNSHIP:
+        return _scoped(AppealRollup, code, user)
+    if by is None or isinstance(by, str):
+        return _scoped(AppealRollupUp, code, user, AppealRollupUp.objects.filter(region=code))
+    depth = regioncode.LEN_LEVEL.get(by)
+    if depth is None or depth > regioncode.TOWNSHIP:
+        return _scoped(AppealRollup, code, user)
+    low, high = regioncode.subtree_range(code)
+    return _scoped(AppealRollupUp, code, user,
+                   AppealRollupUp.objects.filter(region__gte=low, region__lte=high, depth=depth))
 
 
 Key = Any  # a child's prefix, a month index, or None (the whole subtree)
@@ -101,7 +121,7 @@ class Months:
 
 def received(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Key, dict[str, int]]:
     """The counts of metric_rows._received_counts per group, households included."""
-    qs = _scoped(AppealRollup, code, user)
+    qs = _counters(code, user, by)
     flows = _sum(qs.filter(fig__in=RECEIVED, month__gte=m.first, month__lte=m.last), by)
     done = _sum(qs.filter(fig="assigned_closed", month__gte=m.first, month__lte=m.last, month2__lte=m.last), by)
     homes = households(code, m, user, by)
@@ -118,13 +138,16 @@ def received(code: str, m: Months, user: Any, by: int | str | None = None) -> di
 def on_spot_done(code: str, start: dt.date, end: dt.date, user: Any) -> int:
     """立行立改 cases received in the period and closed solved by its end (the briefing)."""
     m = Months(start, end)
-    qs = _scoped(AppealRollup, code, user).filter(fig="on_spot_solved", month__gte=m.first, month__lte=m.last,
+    qs = _counters(code, user).filter(fig="on_spot_solved", month__gte=m.first, month__lte=m.last,
                                                    month2__lte=m.last)
     return qs.aggregate(s=Sum("n"))["s"] or 0
 
 
 def households(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Key, dict[str, int]]:
     """Distinct households among the received cases (and those escalated), per group."""
+    wide = _wide_households(code, m, user, by)
+    if wide is not None:
+        return wide
     qs = _scoped(AppealRollupHousehold, code, user)
     if m.first % 12 == 0 and m.last == m.first + 11:
         qs = qs.filter(month=year_key(m.first))
@@ -140,9 +163,44 @@ def households(code: str, m: Months, user: Any, by: int | str | None = None) -> 
     return {r.pop("k"): r for r in rows}
 
 
+_HH = dict(zip(HH_FIGS, ("found_households", "to_township_households", "to_county_households"), strict=True))
+
+
+def _wide_households(region_code: str, m: Months, user: Any, by: int | str | None
+                     ) -> dict[Key, dict[str, int]] | None:
+    """The distinct-household counters of a township or wider place (or of each such child) for one
+    month or a calendar year, when the user sees the whole subtree and no channel is singled out; None:
+    count the household sets instead."""
+    code = regioncode.normalize(region_code)
+    level = regioncode.level_of(code)
+    if _CHANNEL.get() is not None or _needs_figure_filter(code, user) or level > regioncode.TOWNSHIP:
+        return None
+    if m.first == m.last:
+        period = m.first
+    elif m.first % 12 == 0 and m.last == m.first + 11:
+        period = year_key(m.first)
+    else:
+        return None  # a quarter: distinct over three months' sets
+    variant = user is None or access.figures_count_reports(user, code)
+    if by is None:
+        qs = AppealRollupUp.objects.filter(region=code)
+    elif isinstance(by, int) and regioncode.LEN_LEVEL.get(by, regioncode.VILLAGE) <= regioncode.TOWNSHIP:
+        low, high = regioncode.subtree_range(code)
+        qs = AppealRollupUp.objects.filter(region__gte=low, region__lte=high, depth=regioncode.LEN_LEVEL[by])
+    else:
+        return None
+    qs = qs.filter(fig__in=HH_FIGS, month=period, channel=ALL, hidden=variant)
+    out: dict[Key, dict[str, int]] = {}
+    for k, fig_counts in _sum(qs, by).items():
+        out[k] = {name: fig_counts.get(fig, 0) for fig, name in _HH.items()}
+    if by is None and None not in out:
+        out[None] = dict.fromkeys(_HH.values(), 0)
+    return out
+
+
 def due(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Key, dict[str, int]]:
     """应结案 and, of those, closed by the period's end and by their deadline (metric_rows._due_counts)."""
-    qs = _scoped(AppealRollup, code, user)
+    qs = _counters(code, user, by)
     inside = _sum(qs.filter(fig__in=("due", "due_closed", "due_on_time"), month__gte=m.first, month__lte=m.last)
                   .filter(Q(fig="due") | Q(month2__lte=m.last)), by)
     early = _sum(qs.filter(fig="due_closed", month__gte=m.end, month2__gte=m.first, month2__lte=m.last), by)
@@ -156,7 +214,7 @@ def due(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Ke
 
 def closed(code: str, m: Months, user: Any, by: int | str | None = None) -> dict[Key, dict[str, int]]:
     """Closed in the period (metric_rows._closed_counts) and the answers of 满意率, per group."""
-    qs = _scoped(AppealRollup, code, user)
+    qs = _counters(code, user, by)
     rows = _sum(qs.filter(fig__in=(*CLOSED_FIGS, *SAT_FIGS), month__gte=m.first, month__lte=m.last), by)
     return {k: {f: v.get(f, 0) for f in (*CLOSED_FIGS, *SAT_FIGS)} for k, v in rows.items()}
 
@@ -164,7 +222,7 @@ def closed(code: str, m: Months, user: Any, by: int | str | None = None) -> dict
 def backlog_at(code: str, month: int, user: Any, by: int | None = None,
                kinds: tuple[str, ...] = (wf.Kind.PETITION.value,)) -> dict[Key, int]:
     """积案 at the start of ``month``: cases that became overdue before it minus those closed before it."""
-    qs = _scoped(AppealRollup, code, user).filter(fig__in=("backlog_in", "backlog_out"), month__lt=month,
+    qs = _counters(code, user, by).filter(fig__in=("backlog_in", "backlog_out"), month__lt=month,
                                                    part__in=kinds)
     rows = _sum(qs, by)
     return {k: v.get("backlog_in", 0) - v.get("backlog_out", 0) for k, v in rows.items()}
@@ -172,9 +230,33 @@ def backlog_at(code: str, month: int, user: Any, by: int | None = None,
 
 def parts(code: str, m: Months, user: Any, fig: str) -> dict[str, int]:
     """Received cases per category id ("" for none) or per status group."""
-    qs = _scoped(AppealRollup, code, user).filter(fig=fig, month__gte=m.first, month__lte=m.last)
+    qs = _counters(code, user).filter(fig=fig, month__gte=m.first, month__lte=m.last)
     rows = qs.values("part").annotate(s=Sum("n")).order_by()
     return {r["part"]: r["s"] for r in rows if r["s"]}
+
+
+def intake(region_code: str, start: dt.date, end: dt.date) -> int:
+    """Cases registered in the period, merged ones included, not deleted, not of kind 举报 — over the
+    whole subtree, whoever reads (the denominator of 重复诉求率, minqing.appeals.repeats.figures)."""
+    m = Months(start, end)
+    code = regioncode.normalize(region_code)
+    if regioncode.level_of(code) <= regioncode.TOWNSHIP:
+        qs = AppealRollupUp.objects.filter(region=code)
+    else:
+        low, high = regioncode.subtree_range(code)
+        qs = AppealRollup.objects.filter(region__gte=low, region__lte=high)
+    return qs.filter(fig="intake", month__gte=m.first, month__lte=m.last).aggregate(s=Sum("n"))["s"] or 0
+
+
+def dispatch(code: str, start: dt.date, end: dt.date, user: Any) -> dict[str, dict[str, int]]:
+    """The dispatch section's counts (minqing.appeals.dispatch_metrics): figure → unit → n."""
+    m = Months(start, end)
+    qs = _counters(code, user).filter(fig__in=DISPATCH_FIGS, month__gte=m.first, month__lte=m.last)
+    out: dict[str, dict[str, int]] = {f: {} for f in DISPATCH_FIGS}
+    for r in qs.values("fig", "part").annotate(s=Sum("n")).order_by():
+        if r["s"]:
+            out[r["fig"]][r["part"]] = r["s"]
+    return out
 
 
 def by_category(code: str, m: Months, user: Any) -> dict[str, int]:
@@ -199,7 +281,7 @@ def by_month(code: str, months: list[tuple[dt.date, dt.date]], user: Any, figs: 
              ) -> list[dict[str, int]]:
     """Counters of whole months, one row per month (the trend)."""
     idx = [month_index(s) for s, _e in months]
-    qs = _scoped(AppealRollup, code, user).filter(fig__in=figs, month__gte=min(idx), month__lte=max(idx))
+    qs = _counters(code, user, "month").filter(fig__in=figs, month__gte=min(idx), month__lte=max(idx))
     rows = _sum(qs, "month")
     return [{f: rows.get(i, {}).get(f, 0) for f in figs} for i in idx]
 

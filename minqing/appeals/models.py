@@ -399,4 +399,4 @@ class RepeatLink(models.Model):
 
 
 from .dispatch_models import CoUnit, DispatchRule, DispatchSetting  # noqa: E402,F401 - Django finds them here
-from .rollup_models import AppealRollup, AppealRollupHousehold  # noqa: E402,F401 - Django finds them here
+from .rollup_models import AppealRollup, AppealRollupHousehold, AppealRollupUp  # noqa: E402,F401 - Django finds them here

@@ -24,8 +24,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import DateTimeField, F, Func, Q
 from django.utils import timezone
 
 from minqing.audit.log import record
@@ -177,7 +177,41 @@ def decide(link: RepeatLink, *, actor: Any, decision: str, note: str = "", now: 
 
 
 def figures(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, Any]:
-    """重复诉求率 for the subtree and period (by day of receipt): numerator, denominator, rate."""
+    """重复诉求率 for the subtree and period (by day of receipt): numerator, denominator, rate.
+
+    The repeats are read from the links (a link's region is its new case's, which never changes: the
+    few links of the subtree, not its cases); the denominator — every case registered in the period —
+    from the roll-ups for whole months (metric_read.intake), else by counting the cases."""
+    from minqing.lib import regioncode
+    from minqing.lib.workdays import TZ
+
+    from . import metric_read
+
+    code = regioncode.normalize(region_code)
+    lo = dt.datetime.combine(start, dt.time.min, TZ)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, TZ)
+    if metric_read.serves(start, end):
+        total = metric_read.intake(code, start, end)
+    else:
+        total = (Appeal.objects.filter(jurisdiction.region_q([code]), received_at__gte=lo, received_at__lt=hi,
+                                       deleted_at__isnull=True).exclude(kind=wf.Kind.MISCONDUCT.value).count())
+    links = RepeatLink.objects.filter(jurisdiction.region_q([code]), decision__in=COUNTED)
+    if connection.vendor == "sqlite":  # the links lead: SQLite would read the period's cases through the
+        # received_at index and probe the links of each (0.4 s for a county year at 100 000 cases, no link)
+        links = links.alias(_received=Func(F("appeal__received_at"), template="+%(expressions)s",
+                                           output_field=DateTimeField()))
+        links = links.filter(_received__gte=lo, _received__lt=hi)
+    else:
+        links = links.filter(appeal__received_at__gte=lo, appeal__received_at__lt=hi)
+    links = links.filter(appeal__deleted_at__isnull=True).exclude(appeal__kind=wf.Kind.MISCONDUCT.value)
+    repeats = links.values("appeal_id").distinct().count()
+    after_closure = links.filter(earlier_closed=True).values("appeal_id").distinct().count()
+    return {"repeats": repeats, "repeats_after_closure": after_closure, "appeals": total,
+            "repeat_rate": round(repeats / total, 4) if total else None}
+
+
+def figures_raw(region_code: str, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The definition on the cases alone (tests compare ``figures`` with it)."""
     from minqing.lib import regioncode
     from minqing.lib.workdays import TZ
 

@@ -11,29 +11,59 @@ after the notice (the ReturnVisit row of 回访) settles again (``refresh``).
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
 
 from . import rollups
-from .models import Appeal, AppealEvent, ReturnVisit
-from .rollup_models import AppealRollup, AppealRollupHousehold
+from .models import Appeal, AppealEvent, CoUnit, ReturnVisit
+from .rollup_models import AppealRollup, AppealRollupHousehold, AppealRollupUp
 from .rollups import Contribution, Facts
 
 FIELDS = ("pk", "region_id", "channel", "sensitivity", "kind", "category_id", "group", "status", "triage",
           "received_at", "responded_at", "response_due_at", "due_at", "closed_at", "max_level", "household_id",
-          "satisfaction", "deleted_at")
+          "satisfaction", "deleted_at", "unit_id", "closed_on_time")
+EVENTS = ("escalate", "return", *rollups.RECEIPTS)  # the events the figures read
 
 
-def _facts(row: tuple, escalated: bool, visits: tuple) -> Facts:
-    (_pk, region, channel, sensitivity, kind, category, group, status, triage, received, responded, response_due,
-     due, closed, max_level, household, satisfaction, deleted) = row
+def _facts(row: tuple, extra: _Extra) -> Facts:
+    (pk, region, channel, sensitivity, kind, category, group, status, triage, received, responded, response_due,
+     due, closed, max_level, household, satisfaction, deleted, unit, on_time) = row
     return Facts(region=region, channel=channel, hidden=sensitivity == "misconduct", kind=kind,
                  category_id=category, group=group, status=status, triage=triage, received_at=received,
                  responded_at=responded, response_due_at=response_due, due_at=due, closed_at=closed,
-                 max_level=max_level, escalated=escalated, household_id=household, satisfaction=satisfaction,
-                 visits=visits, counted=deleted is None and group != rollups.wf.Group.MERGED.value)
+                 max_level=max_level, escalated=pk in extra.escalated, household_id=household,
+                 satisfaction=satisfaction, visits=tuple(sorted(extra.visits.get(pk, ()))),
+                 counted=deleted is None and group != rollups.wf.Group.MERGED.value, alive=deleted is None,
+                 unit_id=unit, closed_on_time=on_time, unit_events=tuple(sorted(extra.units.get(pk, ()))),
+                 co_parts=tuple(sorted(extra.co.get(pk, ()))))
+
+
+class _Extra:
+    """The rows beside the appeals that the figures read, for a set of appeals."""
+
+    def __init__(self) -> None:
+        self.escalated: set[int] = set()
+        self.visits: dict[int, list] = {}
+        self.units: dict[int, list] = {}
+        self.co: dict[int, list] = {}
+
+    def read(self, ids: list[int]) -> _Extra:
+        for appeal, action, at, payload in (AppealEvent.objects.filter(appeal_id__in=ids, action__in=EVENTS)
+                                            .values_list("appeal_id", "action", "at", "payload")):
+            if action == "escalate":
+                self.escalated.add(appeal)
+            elif (counted := rollups.unit_event(action, payload)) is not None:
+                self.units.setdefault(appeal, []).append((at, *counted))
+        for appeal, at, answer in (ReturnVisit.objects.filter(appeal_id__in=ids)
+                                   .values_list("appeal_id", "at", "satisfaction")):
+            self.visits.setdefault(appeal, []).append((at, answer))
+        for appeal, unit, answered, due in (CoUnit.objects.filter(appeal_id__in=ids, answered_at__isnull=False)
+                                            .values_list("appeal_id", "unit_id", "answered_at", "due_at")):
+            self.co.setdefault(appeal, []).append((answered, unit, due is not None and answered <= due))
+        return self
 
 
 def facts_of(pks: Iterable[int]) -> dict[int, Facts | None]:
@@ -42,14 +72,9 @@ def facts_of(pks: Iterable[int]) -> dict[int, Facts | None]:
     out: dict[int, Facts | None] = dict.fromkeys(ids)
     if not ids:
         return out
-    escalated = set(AppealEvent.objects.filter(appeal_id__in=ids, action="escalate")
-                    .values_list("appeal_id", flat=True))
-    visits: dict[int, list] = {}
-    for appeal, at, answer in (ReturnVisit.objects.filter(appeal_id__in=ids).order_by("appeal_id", "at", "pk")
-                               .values_list("appeal_id", "at", "satisfaction")):
-        visits.setdefault(appeal, []).append((at, answer))
+    extra = _Extra().read(ids)
     for row in Appeal.objects.filter(pk__in=ids).values_list(*FIELDS):
-        out[row[0]] = _facts(row, row[0] in escalated, tuple(visits.get(row[0], ())))
+        out[row[0]] = _facts(row, extra)
     return out
 
 
@@ -58,15 +83,17 @@ def facts_of(pks: Iterable[int]) -> dict[int, Facts | None]:
 # PostgreSQL alike), so two transactions touching one counter never fail on its unique key.
 
 _KEY = ("fig", "region", "month", "month2", "part", "channel", "hidden")
+_UPKEY = ("fig", "region", "depth", "month", "month2", "part", "channel", "hidden")
 _HKEY = ("region", "month", "household", "channel", "hidden")
 _CHUNK = 500
 
 
-def _upsert(table: str, key: tuple[str, ...], values: tuple[str, ...], rows: list[tuple]) -> None:
+def _upsert(table: str, key: tuple[str, ...], values: tuple[str, ...], rows: list[tuple],
+            unique: tuple[str, ...] | None = None) -> None:
     q = connection.ops.quote_name
     cols = ", ".join(q(c) for c in (*key, *values))
     sets = ", ".join(f"{q(v)} = {q(table)}.{q(v)} + excluded.{q(v)}" for v in values)
-    conflict = ", ".join(q(c) for c in key)
+    conflict = ", ".join(q(c) for c in unique or key)
     one = "(" + ", ".join(["%s"] * (len(key) + len(values))) + ")"
     with connection.cursor() as cur:
         for i in range(0, len(rows), _CHUNK):
@@ -75,13 +102,68 @@ def _upsert(table: str, key: tuple[str, ...], values: tuple[str, ...], rows: lis
                         f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}", [v for r in part for v in r])
 
 
-def apply(change: Contribution) -> None:
-    """Add a contribution (a delta: counts may be negative) to the tables."""
+def apply(change: Contribution, *, wider: bool = True) -> None:
+    """Add a contribution (a delta: counts may be negative) to the tables, the pre-sums of the wider
+    places included (``wider=False``: the rebuild writes those once at its end)."""
     if change.counts:
         _upsert(AppealRollup._meta.db_table, _KEY, ("n",), [(*k, n) for k, n in change.counts.items()])
+        if wider:
+            apply_up(rollups.up(change.counts))
     if change.households:
         _upsert(AppealRollupHousehold._meta.db_table, _HKEY, ("found", "to_township", "to_county"),
                 [(*k, *v) for k, v in change.households.items()])
+        if wider:
+            apply_up(_household_delta(change.households))
+
+
+_HROW = ("region", "month", "household", "channel", "hidden", "found", "to_township", "to_county")
+
+
+def _set_rows(qs: Any, stream: bool = False) -> Iterator[tuple]:
+    rows = qs.values_list(*_HROW)
+    for r in rows.iterator(chunk_size=5000) if stream else rows:
+        yield (*r[:5], r[5:])
+
+
+def _household_delta(changed: dict) -> Counter:
+    """The wider places' distinct-household counters that these set changes (already written) turn
+    on or off: each changed household's sets of the period, wherever it appealed, summed per wider
+    place before (now − change) and now."""
+    pairs = {(k[2], k[1]) for k in changed}
+    rows = [r for r in _set_rows(AppealRollupHousehold.objects.filter(
+        household__in={h for h, _p in pairs}, month__in={p for _h, p in pairs})) if (r[2], r[1]) in pairs]
+    now = rollups.wider_sets(rows)
+    change = rollups.wider_sets((*k, v) for k, v in changed.items())
+    out: Counter = Counter()
+    for key, d in change.items():
+        after = now.get(key, [0, 0, 0])
+        code, depth, period, _household, variant = key
+        for fig, n, dn in zip(rollups.HH_FIGS, after, d, strict=True):
+            if (n - dn > 0) != (n > 0):
+                out[(fig, code, depth, period, rollups.NO_MONTH, "", rollups.ALL, variant)] += 1 if n > 0 else -1
+    return Counter({k: n for k, n in out.items() if n})
+
+
+def household_counters() -> Counter:
+    """The wider places' distinct-household counters recomputed from the household sets (streamed one
+    household and period at a time: memory is the counters)."""
+    out: Counter = Counter()
+    group: list[tuple] = []
+    for r in _set_rows(AppealRollupHousehold.objects.order_by("household", "month"), stream=True):
+        if group and (group[0][2], group[0][1]) != (r[2], r[1]):
+            out.update(rollups.household_counters(rollups.wider_sets(group)))
+            group = []
+        group.append(r)
+    if group:
+        out.update(rollups.household_counters(rollups.wider_sets(group)))
+    return out
+
+
+def apply_up(counts: Any) -> None:
+    if counts:
+        # the conflict target is the unique key (region first), depth follows from region
+        _upsert(AppealRollupUp._meta.db_table, _UPKEY, ("n",), [(*k, n) for k, n in counts.items()],
+                unique=tuple(c for c in _UPKEY if c != "depth"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,17 +245,11 @@ def facts_in(region: str) -> Iterator[Facts]:
     index (metric_rows._alive); deleted and merged cases are dropped by ``contributions``."""
     rows = list(Appeal.objects.filter(region_id=region).values_list(*FIELDS))
     ids = [r[0] for r in rows]
-    escalated: set[int] = set()
-    visits: dict[int, list] = {}
+    extra = _Extra()
     for i in range(0, len(ids), 900):
-        chunk = ids[i:i + 900]
-        escalated.update(AppealEvent.objects.filter(appeal_id__in=chunk, action="escalate")
-                         .values_list("appeal_id", flat=True))
-        for appeal, at, answer in (ReturnVisit.objects.filter(appeal_id__in=chunk)
-                                   .values_list("appeal_id", "at", "satisfaction")):
-            visits.setdefault(appeal, []).append((at, answer))
+        extra.read(ids[i:i + 900])
     for row in rows:
-        yield _facts(row, row[0] in escalated, tuple(sorted(visits.get(row[0], ()))))
+        yield _facts(row, extra)
 
 
 def rebuild(progress: Any = None) -> dict[str, int]:
@@ -181,19 +257,26 @@ def rebuild(progress: Any = None) -> dict[str, int]:
     done = {"places": 0, "appeals": 0, "counters": 0, "households": 0}
     with transaction.atomic():
         with connection.cursor() as cur:
-            for model in (AppealRollup, AppealRollupHousehold):
+            for model in (AppealRollup, AppealRollupHousehold, AppealRollupUp):
                 cur.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        wider = Counter()  # the pre-sums: a few rows per township and counter, written at the end
         for region in _places():
             total = Contribution()
             for f in facts_in(region):
                 total.add(rollups.contributions(f))
                 done["appeals"] += 1
             total = total.nonzero()
-            apply(total)
+            apply(total, wider=False)
+            wider.update(rollups.up(total.counts))
             done["places"] += 1
             done["counters"] += len(total.counts)
             done["households"] += len(total.households)
             if progress is not None and done["places"] % 50 == 0:
                 progress(done)
+        wider = Counter({k: n for k, n in wider.items() if n})
+        apply_up(wider)
+        homes = household_counters()
+        apply_up(homes)
+        done["wider"] = len(wider) + len(homes)
     _local.book = None
     return done

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from minqing.lib import workdays
+from minqing.lib import regioncode, workdays
 
 from . import workflow as wf
 from .models import Triage
@@ -86,6 +86,11 @@ class Facts:
     satisfaction: str
     visits: tuple[tuple[dt.datetime, str], ...] = ()  # every ReturnVisit row: (at, satisfaction or "")
     counted: bool = True  # alive and not merged
+    alive: bool = True  # not soft-deleted (merged cases are alive)
+    unit_id: int | None = None  # the unit leading the case (退单率 section: each unit's on-time rate)
+    closed_on_time: bool | None = None
+    unit_events: tuple[tuple[dt.datetime, str, str], ...] = ()  # (at, "d_received" | "d_return", unit)
+    co_parts: tuple[tuple[dt.datetime, int, bool], ...] = ()  # answered 协办 parts: (answered_at, unit, on time)
 
 
 # Keys: (fig, region, month, month2, part, channel, hidden) → n; households: (region, month or −year,
@@ -124,9 +129,13 @@ def _bucket(answer: str) -> str | None:
 def contributions(f: Facts | None) -> Contribution:
     """Every counter one appeal adds (None or not counted: nothing)."""
     out = Contribution()
-    if f is None or not f.counted:
+    if f is None:
         return out
     c = out.counts
+    if f.alive and f.kind != wf.Kind.MISCONDUCT.value:  # 重复诉求率's denominator: merged cases count
+        c[("intake", f.region, month_of(f.received_at), NO_MONTH, "", f.channel, f.hidden)] += 1
+    if not f.counted:
+        return out
 
     def put(fig: str, month: int, month2: int = NO_MONTH, part: str = "") -> None:
         c[(fig, f.region, month, month2, part, f.channel, f.hidden)] += 1
@@ -176,7 +185,41 @@ def contributions(f: Facts | None) -> Contribution:
             and (bucket := _bucket(f.satisfaction)) is not None):
         put(bucket, month_of(f.closed_at))
     _backlog(f, put)
+    _dispatch(f, put)
     return out
+
+
+# The dispatch section (dispatch_metrics): per unit (``part``), 退单 filed and cases/parts received by
+# the event's month; the cases it led closed, and its 协办 parts answered, with those on time.
+DISPATCH_FIGS = ("d_received", "d_return", "d_led", "d_led_ok", "d_co", "d_co_ok")
+RECEIPTS = ("assign", "transfer", "approve_return", "add_co_unit", "review")  # a unit receives a case or part
+
+
+def unit_event(action: str, payload: dict | None) -> tuple[str, str] | None:
+    """(figure, unit) an event counts for in the dispatch section, or None: a 退单 filed, or a case or
+    协办 part received (a review counts when it decided to assign)."""
+    payload = payload if isinstance(payload, dict) else {}
+    unit = payload.get("unit")
+    if unit in (None, ""):
+        return None
+    if action == "return":
+        return "d_return", str(unit)
+    if action in RECEIPTS and (action != "review" or payload.get("decision") == "assign"):
+        return "d_received", str(unit)
+    return None
+
+
+def _dispatch(f: Facts, put) -> None:  # noqa: ANN001 - the local adder of contributions
+    for at, fig, unit in f.unit_events:
+        put(fig, month_of(at), part=unit)
+    if f.closed_at is not None and f.unit_id is not None:
+        put("d_led", month_of(f.closed_at), part=str(f.unit_id))
+        if f.closed_on_time:
+            put("d_led_ok", month_of(f.closed_at), part=str(f.unit_id))
+    for at, unit, ok in f.co_parts:
+        put("d_co", month_of(at), part=str(unit))
+        if ok:
+            put("d_co_ok", month_of(at), part=str(unit))
 
 
 def _backlog(f: Facts, put) -> None:  # noqa: ANN001 - the local adder of contributions
@@ -188,6 +231,69 @@ def _backlog(f: Facts, put) -> None:  # noqa: ANN001 - the local adder of contri
     put("backlog_in", month_of(enters), part=f.kind)
     if leaves is not None:
         put("backlog_out", month_of(leaves), part=f.kind)
+
+
+# Pre-sums (appeals_rollup_up): each counter again under every township, county, city and province
+# whose subtree holds its place, so a wide figure reads one row per counter. Keys: (fig, region, depth,
+# month, month2, part, channel, hidden) with region the wider place's code and depth its level.
+UpKey = tuple[str, str, int, int, int, str, str, bool]
+_UP_LENGTHS = tuple(regioncode.PREFIX_LEN[level] for level in range(regioncode.PROVINCE, regioncode.TOWNSHIP + 1))
+
+
+def wider(region: str) -> list[tuple[str, int]]:
+    """(code, level) of every place at township level or above whose code range holds ``region``."""
+    out: dict[str, int] = {}
+    for n in _UP_LENGTHS:
+        code = region[:n].ljust(12, "0")
+        if code not in out:
+            out[code] = regioncode.level_of(code)
+    return list(out.items())
+
+
+def up(counts: Counter) -> Counter:
+    """The pre-sums of village counters (a delta gives the pre-sums' delta)."""
+    out: Counter = Counter()
+    places: dict[str, list[tuple[str, int]]] = {}
+    for (fig, region, month, month2, part, channel, hidden), n in counts.items():
+        if not n:
+            continue
+        if region not in places:
+            places[region] = wider(region)
+        for code, depth in places[region]:
+            out[(fig, code, depth, month, month2, part, channel, hidden)] += n
+    return Counter({k: n for k, n in out.items() if n})
+
+
+# Distinct households of a wider place (township … province) as counters in appeals_rollup_up: fig
+# HH_FIGS, month = the set's period key (a month, or −year), channel ALL, hidden = the variant (False:
+# households with a case other than 举报; True: with any case). A household counts once per place,
+# period and variant while its cases there number > 0 (found), or > 0 escalated to the township/county.
+HH_FIGS = ("hh_found", "hh_township", "hh_county")
+ALL = "*"
+
+
+def wider_sets(rows: Iterable[tuple[str, int, int, str, bool, tuple[int, int, int]]]
+               ) -> dict[tuple[str, int, int, int, bool], list[int]]:
+    """Household-set rows (region, period, household, channel, hidden, counts) summed per wider place
+    and variant: (code, depth, period, household, variant) → [found, to_township, to_county]."""
+    out: dict[tuple[str, int, int, int, bool], list[int]] = {}
+    for region, period, household, _channel, hidden, counts in rows:
+        for code, depth in wider(region):
+            for variant in ((True,) if hidden else (False, True)):
+                acc = out.setdefault((code, depth, period, household, variant), [0, 0, 0])
+                for i in range(3):
+                    acc[i] += counts[i]
+    return out
+
+
+def household_counters(sets: dict[tuple[str, int, int, int, bool], list[int]]) -> Counter:
+    """The distinct-household counters (up keys) of summed sets (wider_sets)."""
+    out: Counter = Counter()
+    for (code, depth, period, _household, variant), counts in sets.items():
+        for fig, n in zip(HH_FIGS, counts, strict=True):
+            if n > 0:
+                out[(fig, code, depth, period, NO_MONTH, "", ALL, variant)] += 1
+    return out
 
 
 def total(facts: Iterable[Facts | None]) -> Contribution:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 
 from minqing.households.models import Household
 from minqing.lib import regioncode
@@ -50,9 +50,11 @@ def coverage(region_code: str, start: dt.date, end: dt.date, *, user: Any = None
     # Two GROUP BY queries, counted in the database: at county scale (300 000 households, millions of
     # visits) neither the households nor the visited ids may travel to Python (nor into an IN list).
     per_village = dict(households.order_by().values_list("region_id").annotate(n=Count("pk")))
-    was_visited = Exists(Visit.objects.alive().filter(household=OuterRef("pk"), visited_at__gte=low,
-                                                      visited_at__lt=high))
-    visited_village = dict(households.filter(was_visited).order_by().values_list("region_id")
+    # The period's visits lead (a set of household ids, bounded by the visits of the period), not the
+    # households of the scope each probing the visits (an EXISTS per household: 0.1–0.2 s for a county
+    # of 50 000 households with no visit at all).
+    visited = Visit.objects.alive().filter(visited_at__gte=low, visited_at__lt=high).values("household_id")
+    visited_village = dict(households.filter(pk__in=visited).order_by().values_list("region_id")
                            .annotate(n=Count("pk")))
     region = Region.objects.filter(code=code).first()
     out = _entry(code, region.name if region else "", sum(per_village.values()), sum(visited_village.values()))

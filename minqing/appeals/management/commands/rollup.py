@@ -25,7 +25,8 @@ class Command(BaseCommand):
                                                                                f"{d['appeals']} appeals"))
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
             self.stdout.write(f"统计汇总表已重建：{done['places']} 个地点，{done['appeals']} 件诉求，"
-                              f"{done['counters']} 个计数，{done['households']} 个户次；"
+                              f"{done['counters']} 个计数，{done['households']} 个户次，"
+                              f"{done.get('wider', 0)} 个上级汇总；"
                               f"{time.perf_counter() - began:.1f} s（CPU {time.process_time() - cpu:.1f} s），"
                               f"峰值内存 {peak} MB")
             return

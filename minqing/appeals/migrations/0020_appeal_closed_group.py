@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_staff_attributes'),
-        ('appeals', '0016_rollups'),
+        ('appeals', '0019_rollup_up_fig_index'),
         ('households', '0002_resident_status'),
         ('regions', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
