@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from minqing.audit.log import record
+from minqing.audit.log import record_many
 from minqing.lib import regioncode, workdays
 from minqing.regions.models import Region
 
@@ -82,11 +82,17 @@ class Planned:
 
 
 class Deadlines:
-    """``deadlines.due_for`` for many cases: each county rule and the calendar looked up once."""
+    """``deadlines.due_for`` for many cases: each county rule and the calendar looked up once (and the
+    categories a suggestion names, once each)."""
 
     def __init__(self) -> None:
         self.calendar = deadlines.calendar()
         self.rules: dict[tuple[str, str, int | None], workdays.DeadlinePolicy] = {}
+        self.categories: dict[str, Category | None] = {}
+
+    def suggestion(self, title: str, text: str, region_code: str) -> tuple[Category, float, str] | None:
+        """``intake._confident_suggestion`` with the category read once per code."""
+        return _confident_suggestion(title, text, region_code, categories=self.categories)
 
     def due(self, stage: str, kind: str, category_id: int | None, start: dt.datetime) -> workdays.Deadline:
         key = (stage, kind, category_id)
@@ -104,12 +110,12 @@ def plan(case: NewCase, *, actor: Any, now: dt.datetime, rules: Deadlines | None
     if case.received_at > now + dt.timedelta(minutes=5):
         raise wf.TransitionError("受理时间不能晚于当前时间")
     suggestion = None
+    rules = rules or Deadlines()
     if case.category is None:  # the category suggestion, as on every other channel (intake.register_appeal)
-        found = _confident_suggestion(case.title, case.text, case.region.code)
+        found = rules.suggestion(case.title, case.text, case.region.code)
         if found is not None:
             case.category, suggestion = found[0], (found[0].code, found[1], found[2])
     cat_id = case.category.pk if case.category else None
-    rules = rules or Deadlines()
     response = rules.due(deadlines.RESPONSE, case.kind, cat_id, case.received_at)
     resolve = rules.due(deadlines.RESOLVE, case.kind, cat_id, case.received_at)
     me = actor_key(actor)
@@ -166,13 +172,15 @@ def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) ->
     Progress.objects.bulk_create(notes, batch_size=500)
     for i in range(0, len(appeals), 500):  # the figures count the imported cases at once
         rollup_store.settle(*[a.pk for a in appeals[i:i + 500]], created=True, remember=False)
-    for p in planned:
-        history = [{"action": e.action, "at": e.at.isoformat(), **audit_changes(e)} for e, _s in p.events]
-        record("appeal.import", actor=actor, obj=p.appeal, reason=reason, at=p.appeal.updated_at,
-               changes={"batch": batch, "source_ref": p.case.source_ref, "steps": history,
-                        "state": state_to_json(p.events[-1][1])["status"],
-                        **({"category_suggested": {"category": p.suggested[0], "confidence": p.suggested[1],
-                                                   "model": p.suggested[2]}} if p.suggested else {})})
+    record_many({"action": "appeal.import", "actor": actor, "obj": p.appeal, "reason": reason,
+                 "at": p.appeal.updated_at,
+                 "changes": {"batch": batch, "source_ref": p.case.source_ref,
+                             "steps": [{"action": e.action, "at": e.at.isoformat(), **audit_changes(e)}
+                                       for e, _s in p.events],
+                             "state": state_to_json(p.events[-1][1])["status"],
+                             **({"category_suggested": {"category": p.suggested[0], "confidence": p.suggested[1],
+                                                        "model": p.suggested[2]}} if p.suggested else {})}}
+                for p in planned)
     _repeats(planned, actor)
     return appeals
 
@@ -180,11 +188,12 @@ def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) ->
 def _repeats(planned: Sequence[Planned], actor: Any) -> None:
     """重复件 for the imported cases still open, as registration finds them (repeats.detect: the same
     place, similar text; a ledger names no household or phone), against cases received before each
-    one, the file's earlier rows included. Cases a ledger records as finished are history, not intake:
-    nobody would decide on them, so they are not matched (decision 0042)."""
+    one, the file's earlier rows included (those of earlier batches and of this one: a later batch's
+    rows are not written yet). Cases a ledger records as finished are history, not intake: nobody would
+    decide on them, so they are not matched (decision 0042). A few statements a batch (repeats.detect_places)."""
     from . import repeats  # repeats imports transition; bulk is imported by the ledger part early
 
     open_groups = (wf.Group.OPEN.value, wf.Group.PAUSED.value)
-    for p in sorted(planned, key=lambda p: (p.appeal.received_at, p.appeal.pk)):
-        if p.appeal.group in open_groups:
-            repeats.detect(p.appeal, None, actor=actor, now=p.appeal.updated_at, before=p.appeal.received_at)
+    cases = sorted((p.appeal for p in planned if p.appeal.group in open_groups),
+                   key=lambda a: (a.received_at, a.pk))
+    repeats.detect_places(cases, actor=actor)
