@@ -24,14 +24,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
+
 from minqing.audit.log import record_many
-from minqing.lib import regioncode, workdays
+from minqing.lib import regioncode, rows, workdays
 from minqing.regions.models import Region
 
 from . import deadlines, rollup_store
 from . import workflow as wf
 from .intake import _confident_suggestion
-from .models import Appeal, AppealEvent, Category, Progress, Report, Urgency
+from .models import Appeal, Category, Progress, Report, Urgency
 from .services import (
     REGION_LEVEL,
     actor_key,
@@ -147,14 +149,12 @@ def plan(case: NewCase, *, actor: Any, now: dt.datetime, rules: Deadlines | None
 def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) -> list[Appeal]:
     """Store planned cases (call inside a transaction)."""
     appeals = [p.appeal for p in planned]
-    Appeal.objects.bulk_create(appeals, batch_size=500)
-    if any(a.pk is None for a in appeals):  # backends that do not return keys
-        ids = dict(Appeal.objects.filter(number__in=[a.number for a in appeals]).values_list("number", "pk"))
-        for a in appeals:
-            a.pk = a.id = ids[a.number]
+    rows.insert(appeals, returning=True)  # bulk inserts without the ORM's per-value compiling (lib/rows)
     for a in appeals:
         a.number = appeal_number(a.region_id, a.received_at, a.pk)
-    Appeal.objects.bulk_update(appeals, ["number"], batch_size=500)
+    with connection.cursor() as cur:  # the numbers follow the keys: one statement for the batch
+        cur.executemany(f"UPDATE {Appeal._meta.db_table} SET number = %s WHERE id = %s",
+                        [(a.number, a.pk) for a in appeals])
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     reports, events, notes = [], [], []
     for p in planned:
@@ -167,9 +167,9 @@ def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) ->
             events.append(event_row(a, event, actor_id, state))
             if event.action == "add_progress":
                 notes.append(Progress(appeal=a, at=event.at, by_id=actor_id, note=str(event.payload.get("note"))))
-    Report.objects.bulk_create(reports, batch_size=500)
-    AppealEvent.objects.bulk_create(events, batch_size=500)
-    Progress.objects.bulk_create(notes, batch_size=500)
+    rows.insert(reports)
+    rows.insert(events)
+    rows.insert(notes)
     for i in range(0, len(appeals), 500):  # the figures count the imported cases at once
         rollup_store.settle(*[a.pk for a in appeals[i:i + 500]], created=True, remember=False)
     record_many({"action": "appeal.import", "actor": actor, "obj": p.appeal, "reason": reason,

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from minqing.lib import regioncode
+from minqing.lib import regioncode, rows
 
 from .models import AuditStream, Event
 
@@ -134,7 +134,7 @@ def record_many(entries: Iterable[Mapping[str, Any]]) -> int:
                 seq += 1
                 event.seq, event.prev_hash = seq, prev
                 event.hash = prev = _digest(prev, _hashed_fields(event))
-            Event.objects.bulk_create(events, batch_size=500)
+            rows.insert(events)
             head.last_seq, head.last_hash = seq, prev
             head.save(update_fields=["last_seq", "last_hash"])
             written += len(events)

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from minqing.lib import rows
+
 from .models import SearchDoc
 from .textnorm import normalize
 
@@ -204,7 +206,7 @@ def index_new_appeals(ids: list[int]) -> int:
                 for a in Appeal.objects.filter(pk__in=part, deleted_at__isnull=True).select_related("region")]
         docs += [progress_doc(p) for p in Progress.objects.filter(appeal_id__in=part).select_related("appeal")]
         with transaction.atomic():
-            SearchDoc.objects.bulk_create(docs, batch_size=500)
+            rows.insert(docs, returning=connection.vendor == "sqlite")  # the FTS5 table needs their keys
             _fts_insert(docs)
         written += len(docs)
     return written
