@@ -191,7 +191,15 @@ def child(path: str) -> None:
         Unit.objects.get_or_create(region_id=COUNTY, name=name, defaults={"kind": "department"})
     before = _peak_mb()
     t0, c0 = time.perf_counter(), _cpu()
-    result = load_ledger(path, mapping="own", region=COUNTY)
+    log = REPO / "var" / "bench" / "ledger_progress.log"
+
+    def progress(rows: int) -> None:  # a run cut short still says how far it got, how fast, in what memory
+        with log.open("a") as fh:
+            fh.write(json.dumps({"file": Path(path).name, "db": connection.vendor, "rows": rows,
+                                 "seconds": round(time.perf_counter() - t0, 1), "cpu": round(_cpu() - c0, 1),
+                                 "peak_mb": round(_peak_mb())}) + "\n")
+
+    result = load_ledger(path, mapping="own", region=COUNTY, progress=progress)
     seconds, cpu = time.perf_counter() - t0, _cpu() - c0
     print(json.dumps({"rows": result.rows, "created": result.created, "seconds": round(seconds, 1),
                       "cpu": round(cpu, 1), "per_second": round(result.rows / seconds),

@@ -8,8 +8,8 @@ hash of the row's content), and a row of our own export names its case by number
 How it writes (one writer per record): a new case is registered and taken through the steps its row
 records by ``appeals.bulk`` — the workflow's own ``apply`` and the services' ``sync_columns``, in bulk
 inserts, one audit event per case — and a row that names an existing case (编号 in 备注) is applied with
-the services (``do_add_progress``, ``do_submit_result``), after the workflow has checked it. What was
-written is indexed for search as soon as it commits.
+the services (``do_add_progress``, ``do_submit_result``), after the workflow has checked it. What is
+written is indexed for search in the same transaction, a batch at a time.
 
 The file is streamed: rows are read, checked and written MINQING_IMPORT_BATCH (1 000) at a time, so
 memory holds one batch (plus a few bytes a row to find a row repeated further down). Each batch costs a
@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,6 +170,7 @@ class _Run:
     wrote: bool = False  # something was written
     committed: bool = False  # chunked writing: some chunk is already committed
     numbers_seen: dict[str, int] = field(default_factory=dict)
+    progress: Callable[[int], None] | None = None
 
     def writing(self) -> bool:
         return self.write and not self.errors
@@ -177,9 +178,11 @@ class _Run:
 
 def load_ledger(path: str | Path, *, mapping: str = "own", region: str = DEFAULT_REGION, dry_run: bool = False,
                 limit: int | None = None, actor: Any = None, now: dt.datetime | None = None,
-                received_default: dt.datetime | None = None) -> ImportResult:
+                received_default: dt.datetime | None = None,
+                progress: Callable[[int], None] | None = None) -> ImportResult:
     """Import ``path`` as appeals of ``region``; raises LedgerImportError and writes nothing when any
-    row is bad. ``limit`` reads only the first N data rows (for samples and tests)."""
+    row is bad. ``limit`` reads only the first N data rows (for samples and tests); ``progress(rows)``
+    is called after each batch with the rows read so far."""
     now = now or timezone.now()
     path = Path(path)
     try:
@@ -195,7 +198,7 @@ def load_ledger(path: str | Path, *, mapping: str = "own", region: str = DEFAULT
     batch = uuid.uuid4().hex[:12]
 
     def run(sheet: Sheet, *, write: bool) -> _Run:
-        state = _Run(place, resolver, actor, now, batch, write)
+        state = _Run(place, resolver, actor, now, batch, write, progress=progress)
         _pass(state, layout, sheet, chunked=write and chunk_size() > 0)
         return state
 
@@ -252,6 +255,8 @@ def _pass(state: _Run, layout: Layout, sheet: Sheet, *, chunked: bool) -> None:
         part.append(item)
         if len(part) >= size:
             flush()
+            if state.progress is not None:
+                state.progress(counted[0])
     flush()
     state.rows = counted[0]
 
@@ -273,8 +278,7 @@ def _batch(state: _Run, items: list[Item]) -> None:
     if news:
         _save_categories(news)
         appeals = bulk.write(news, actor=state.actor, reason="导入台账", batch=state.batch)
-        ids = [a.pk for a in appeals]
-        transaction.on_commit(lambda ids=ids: index(ids))
+        index([a.pk for a in appeals])  # in the same transaction: the index commits or rolls back with them
         state.first = state.first or appeals[0].number
         state.last = appeals[-1].number
     try:
