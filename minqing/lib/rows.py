@@ -18,7 +18,8 @@ from django.db import connection, models
 # Fields whose Python value the database driver takes as it is (get_db_prep_save would only copy it).
 _AS_IS = (models.CharField, models.TextField, models.IntegerField, models.BigIntegerField, models.SmallIntegerField,
           models.PositiveIntegerField, models.PositiveSmallIntegerField, models.BooleanField)
-_SLOT_CHUNK = 900  # values in one multi-row statement: far under SQLite's 32 766 and PostgreSQL's 65 535
+# Values in one multi-row statement: under SQLite's 32 766 (3.32+; RETURNING needs 3.35) and PostgreSQL's 65 535.
+_SLOT_CHUNK = 30000
 
 
 def _converter(field: models.Field) -> Callable[[Any], Any]:
