@@ -257,6 +257,8 @@ def peer_load(n: int, pg: bool) -> dict:
                           check=True)
     out = json.loads(done.stdout.strip().splitlines()[-1])
     out["peak_mb"] = round(int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1)) / 1024)
+    out["process_cpu"] = round(sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", done.stderr).group(1))
+                                   for kind in ("User", "System")), 1)
     return out
 
 
@@ -284,7 +286,8 @@ def main() -> None:
             if not args.no_peer:
                 p = peer_load(size, pg)
                 print(f"peer bulk_create {size:>7} tickets: {p['tickets_per_s']:>5}/s ({p['seconds']} s), "
-                      f"process peak {p['peak_mb']} MB", flush=True)
+                      f"process peak {p['peak_mb']} MB, process CPU {p['process_cpu']} s (Django start included)",
+                      flush=True)
             for fmt in args.formats.split(","):
                 path = subprocess.run([sys.executable, __file__, "--generate", str(size), fmt, tmp], check=True,
                                       capture_output=True, text=True).stdout.strip().splitlines()[-1]
