@@ -24,14 +24,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from minqing.audit.log import record
-from minqing.lib import regioncode, workdays
+from django.db import connection
+
+from minqing.audit.log import record_many
+from minqing.lib import regioncode, rows, workdays
 from minqing.regions.models import Region
 
 from . import deadlines, rollup_store
 from . import workflow as wf
 from .intake import _confident_suggestion
-from .models import Appeal, AppealEvent, Category, Progress, Report, Urgency
+from .models import Appeal, Category, Progress, Report, Urgency
 from .services import (
     REGION_LEVEL,
     actor_key,
@@ -82,11 +84,17 @@ class Planned:
 
 
 class Deadlines:
-    """``deadlines.due_for`` for many cases: each county rule and the calendar looked up once."""
+    """``deadlines.due_for`` for many cases: each county rule and the calendar looked up once (and the
+    categories a suggestion names, once each)."""
 
     def __init__(self) -> None:
         self.calendar = deadlines.calendar()
         self.rules: dict[tuple[str, str, int | None], workdays.DeadlinePolicy] = {}
+        self.categories: dict[str, Category | None] = {}
+
+    def suggestion(self, title: str, text: str, region_code: str) -> tuple[Category, float, str] | None:
+        """``intake._confident_suggestion`` with the category read once per code."""
+        return _confident_suggestion(title, text, region_code, categories=self.categories)
 
     def due(self, stage: str, kind: str, category_id: int | None, start: dt.datetime) -> workdays.Deadline:
         key = (stage, kind, category_id)
@@ -104,12 +112,12 @@ def plan(case: NewCase, *, actor: Any, now: dt.datetime, rules: Deadlines | None
     if case.received_at > now + dt.timedelta(minutes=5):
         raise wf.TransitionError("受理时间不能晚于当前时间")
     suggestion = None
+    rules = rules or Deadlines()
     if case.category is None:  # the category suggestion, as on every other channel (intake.register_appeal)
-        found = _confident_suggestion(case.title, case.text, case.region.code)
+        found = rules.suggestion(case.title, case.text, case.region.code)
         if found is not None:
             case.category, suggestion = found[0], (found[0].code, found[1], found[2])
     cat_id = case.category.pk if case.category else None
-    rules = rules or Deadlines()
     response = rules.due(deadlines.RESPONSE, case.kind, cat_id, case.received_at)
     resolve = rules.due(deadlines.RESOLVE, case.kind, cat_id, case.received_at)
     me = actor_key(actor)
@@ -141,14 +149,12 @@ def plan(case: NewCase, *, actor: Any, now: dt.datetime, rules: Deadlines | None
 def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) -> list[Appeal]:
     """Store planned cases (call inside a transaction)."""
     appeals = [p.appeal for p in planned]
-    Appeal.objects.bulk_create(appeals, batch_size=500)
-    if any(a.pk is None for a in appeals):  # backends that do not return keys
-        ids = dict(Appeal.objects.filter(number__in=[a.number for a in appeals]).values_list("number", "pk"))
-        for a in appeals:
-            a.pk = a.id = ids[a.number]
+    rows.insert(appeals, returning=True)  # bulk inserts without the ORM's per-value compiling (lib/rows)
     for a in appeals:
         a.number = appeal_number(a.region_id, a.received_at, a.pk)
-    Appeal.objects.bulk_update(appeals, ["number"], batch_size=500)
+    with connection.cursor() as cur:  # the numbers follow the keys: one statement for the batch
+        cur.executemany(f"UPDATE {Appeal._meta.db_table} SET number = %s WHERE id = %s",
+                        [(a.number, a.pk) for a in appeals])
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     reports, events, notes = [], [], []
     for p in planned:
@@ -161,18 +167,20 @@ def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) ->
             events.append(event_row(a, event, actor_id, state))
             if event.action == "add_progress":
                 notes.append(Progress(appeal=a, at=event.at, by_id=actor_id, note=str(event.payload.get("note"))))
-    Report.objects.bulk_create(reports, batch_size=500)
-    AppealEvent.objects.bulk_create(events, batch_size=500)
-    Progress.objects.bulk_create(notes, batch_size=500)
+    rows.insert(reports)
+    rows.insert(events)
+    rows.insert(notes)
     for i in range(0, len(appeals), 500):  # the figures count the imported cases at once
         rollup_store.settle(*[a.pk for a in appeals[i:i + 500]], created=True, remember=False)
-    for p in planned:
-        history = [{"action": e.action, "at": e.at.isoformat(), **audit_changes(e)} for e, _s in p.events]
-        record("appeal.import", actor=actor, obj=p.appeal, reason=reason, at=p.appeal.updated_at,
-               changes={"batch": batch, "source_ref": p.case.source_ref, "steps": history,
-                        "state": state_to_json(p.events[-1][1])["status"],
-                        **({"category_suggested": {"category": p.suggested[0], "confidence": p.suggested[1],
-                                                   "model": p.suggested[2]}} if p.suggested else {})})
+    record_many({"action": "appeal.import", "actor": actor, "obj": p.appeal, "reason": reason,
+                 "at": p.appeal.updated_at,
+                 "changes": {"batch": batch, "source_ref": p.case.source_ref,
+                             "steps": [{"action": e.action, "at": e.at.isoformat(), **audit_changes(e)}
+                                       for e, _s in p.events],
+                             "state": state_to_json(p.events[-1][1])["status"],
+                             **({"category_suggested": {"category": p.suggested[0], "confidence": p.suggested[1],
+                                                        "model": p.suggested[2]}} if p.suggested else {})}}
+                for p in planned)
     _repeats(planned, actor)
     return appeals
 
@@ -180,11 +188,12 @@ def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) ->
 def _repeats(planned: Sequence[Planned], actor: Any) -> None:
     """重复件 for the imported cases still open, as registration finds them (repeats.detect: the same
     place, similar text; a ledger names no household or phone), against cases received before each
-    one, the file's earlier rows included. Cases a ledger records as finished are history, not intake:
-    nobody would decide on them, so they are not matched (decision 0042)."""
+    one, the file's earlier rows included (those of earlier batches and of this one: a later batch's
+    rows are not written yet). Cases a ledger records as finished are history, not intake: nobody would
+    decide on them, so they are not matched (decision 0042). A few statements a batch (repeats.detect_places)."""
     from . import repeats  # repeats imports transition; bulk is imported by the ledger part early
 
     open_groups = (wf.Group.OPEN.value, wf.Group.PAUSED.value)
-    for p in sorted(planned, key=lambda p: (p.appeal.received_at, p.appeal.pk)):
-        if p.appeal.group in open_groups:
-            repeats.detect(p.appeal, None, actor=actor, now=p.appeal.updated_at, before=p.appeal.received_at)
+    cases = sorted((p.appeal for p in planned if p.appeal.group in open_groups),
+                   key=lambda a: (a.received_at, a.pk))
+    repeats.detect_places(cases, actor=actor)

@@ -179,14 +179,22 @@ def register_appeal(*, actor, region: Region | str, kind: str, channel: str, tit
     return a
 
 
-def _confident_suggestion(title: str, text: str, region_code: str) -> tuple[Category, float, str] | None:
-    """The model's category when it is confident enough to apply (marked as suggested), else None."""
+def _confident_suggestion(title: str, text: str, region_code: str, *,
+                          categories: dict[str, Category | None] | None = None
+                          ) -> tuple[Category, float, str] | None:
+    """The model's category when it is confident enough to apply (marked as suggested), else None.
+    ``categories``: a cache by code, for many cases at once (appeals.bulk)."""
     answer = hooks.suggest_category(title, text, region_code)
     if answer is None:
         return None
     code, confidence, model = answer
     threshold = float(getattr(settings, "MINQING_CATEGORY_CONFIDENCE", DEFAULT_SUGGESTION_CONFIDENCE))
-    found = Category.objects.filter(code=code, is_active=True).first() if code else None
+    if categories is not None and code in categories:
+        found = categories[code]
+    else:
+        found = Category.objects.filter(code=code, is_active=True).first() if code else None
+        if categories is not None:
+            categories[code] = found
     if found is None or confidence < threshold:
         return None
     return found, round(float(confidence), 4), model

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Func, Q
 from django.utils import timezone
 
-from minqing.audit.log import record
+from minqing.audit.log import record, record_many
 from minqing.regions import jurisdiction
 
 from . import workflow as wf
@@ -39,6 +40,7 @@ WINDOW_DAYS = 90
 SAME_PERSON = 0.3  # similarity enough when the household or reporter is the same
 SAME_PLACE = 0.5  # … when only the place is the same
 MAX_CANDIDATES = 300
+PART = 200  # cases whose candidates one compound statement finds (SQLite allows 500 terms)
 BASIS_LABELS = {"household": "同一户", "phone": "同一来电号码", "id": "同一身份证号", "place": "同一地点"}
 DECISION_LABELS = {"reopen": "重新办理原诉求", "new": "按新诉求办理", "not_repeat": "不是重复件", "merged": "已合并"}
 COUNTED = ("", "reopen", "new", "merged")
@@ -55,9 +57,17 @@ def _grams(text: str) -> Counter[str]:
 
 def similarity(a: str, b: str) -> float:
     """Dice coefficient of character bigrams: 1.0 for the same text, 0.0 for nothing in common."""
-    ga, gb = _grams(a), _grams(b)
-    total = sum(ga.values()) + sum(gb.values())
-    return 2 * sum((ga & gb).values()) / total if total else 0.0
+    return _dice(_grams(a), _grams(b))
+
+
+def _dice(ga: Counter[str], gb: Counter[str]) -> float:
+    total = ga.total() + gb.total()
+    if not total:
+        return 0.0
+    if len(gb) < len(ga):
+        ga, gb = gb, ga
+    common = ga.keys() & gb.keys()  # the shared bigrams only: what ``ga & gb`` would sum, without the rest
+    return 2 * sum(min(ga[g], gb[g]) for g in common) / total
 
 
 def _candidates(appeal: Appeal, report: Report | None, now: dt.datetime,
@@ -123,6 +133,75 @@ def detect(appeal: Appeal, report: Report | None, *, actor: Any, now: dt.datetim
                                        actor_id=getattr(actor, "pk", None),
                                        payload={k: v for k, v in data.items() if v is not None})
         record("appeal.repeat_found", actor=actor, obj=appeal, at=now, changes=payload)
+    return links
+
+
+def detect_places(appeals: Sequence[Appeal], *, actor: Any) -> list[RepeatLink]:
+    """``detect`` for many new cases that name no household and no reporter (a bulk import's, already
+    saved): each against the earlier cases of its own place received before it — the same candidates,
+    limit and threshold — in a few statements for all of them (one compound query for the candidates of
+    PART cases, one for their texts, bulk inserts). Each case's ``updated_at`` is its ``now``."""
+    if not appeals:
+        return []
+    window = dt.timedelta(days=window_days())
+    candidates: list[list[int]] = [[] for _ in appeals]
+    qn, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+    # The candidates ``_candidates`` finds by place, as one SQL text for every case (built once: an ORM
+    # query a case cost more than comparing the texts).
+    one = (f"SELECT {{k}} AS k, t{{k}}.id FROM (SELECT id FROM {qn(Appeal._meta.db_table)} WHERE region_id = %s"
+           f" AND deleted_at IS NULL AND received_at < %s AND id <> %s AND {qn('group')} <> %s"
+           f" AND ({qn('group')} IN (%s, %s) OR closed_at >= %s) ORDER BY received_at DESC"
+           f" LIMIT {MAX_CANDIDATES}) t{{k}}")
+    for start in range(0, len(appeals), PART):
+        parts, params = [], []
+        for k, appeal in enumerate(appeals[start:start + PART], start=start):
+            parts.append(one.format(k=k))
+            params.extend([appeal.region_id, adapt(appeal.received_at), appeal.pk, wf.Group.MERGED.value,
+                           wf.Group.OPEN.value, wf.Group.PAUSED.value, adapt(appeal.updated_at - window)])
+        with connection.cursor() as cur:
+            cur.execute(" UNION ALL ".join(parts), params)
+            for k, pk in cur.fetchall():
+                candidates[k].append(pk)
+    wanted = sorted({pk for found in candidates for pk in found})
+    earlier: dict[int, Appeal] = {}
+    grams: dict[int, Counter[str]] = {}
+    for start in range(0, len(wanted), 5000):
+        for row in Appeal.objects.filter(pk__in=wanted[start:start + 5000]).only(
+                "pk", "title", "text", "group", "status", "region_id", "level", "number"):
+            earlier[row.pk] = row
+            grams[row.pk] = _grams(f"{row.title} {row.text}")
+    links: list[RepeatLink] = []
+    for appeal, found in zip(appeals, candidates, strict=True):
+        if not found:
+            continue
+        mine = _grams(f"{appeal.title} {appeal.text}")
+        for pk in found:
+            score = _dice(mine, grams[pk])
+            if score < SAME_PLACE:
+                continue
+            e = earlier[pk]
+            links.append(RepeatLink(appeal=appeal, earlier=e, region_id=appeal.region_id, basis=["place"],
+                                    earlier_closed=e.group not in (wf.Group.OPEN.value, wf.Group.PAUSED.value),
+                                    similarity=round(score, 3), found_at=appeal.updated_at))
+    if not links:
+        return []
+    RepeatLink.objects.bulk_create(links, batch_size=500)
+    events, entries = [], []
+    for link in links:
+        appeal, now = link.appeal, link.appeal.updated_at
+        payload = {"earlier": link.earlier.number, "basis": link.basis, "similarity": link.similarity,
+                   "earlier_closed": link.earlier_closed}
+        for case, action, data in ((appeal, "repeat_found", payload),
+                                   (link.earlier, "repeat_received", {**payload, "earlier": None,
+                                                                      "repeat": appeal.number})):
+            events.append(AppealEvent(appeal=case, region_id=case.region_id, action=action, from_status=case.status,
+                                      to_status=case.status, level=case.level, at=now,
+                                      actor_id=getattr(actor, "pk", None),
+                                      payload={k: v for k, v in data.items() if v is not None}))
+        entries.append({"action": "appeal.repeat_found", "actor": actor, "obj": appeal, "at": now,
+                        "changes": payload})
+    AppealEvent.objects.bulk_create(events, batch_size=500)
+    record_many(entries)
     return links
 
 

@@ -73,6 +73,7 @@ def read_sheet(path: str | Path, wanted: list[set[str]], *, limit: int | None = 
 
 _SCI = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
 _FORMATS = (
     "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
     "%Y/%m/%d", "%Y-%m-%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y年%m月%d日 %H:%M", "%Y%m%d",
@@ -127,6 +128,11 @@ def when(value: Any) -> dt.datetime | None:
             return _aware(_EXCEL_EPOCH + dt.timedelta(days=float(value)))
         raise CellError(f"日期无法识别（“{value}”）")
     s = re.sub(r"\s+", " ", str(value).strip())
+    if _ISO.fullmatch(s):  # the commonest form, without trying every format in turn
+        try:
+            return _aware(dt.datetime.fromisoformat(s))
+        except ValueError:
+            pass  # 2025-02-30: refused below with the usual message
     if re.fullmatch(r"\d{5}(\.\d+)?", s):  # a serial written out as text
         return _aware(_EXCEL_EPOCH + dt.timedelta(days=float(s)))
     for fmt in _FORMATS:

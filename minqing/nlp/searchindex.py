@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from minqing.lib import rows
+
 from .models import SearchDoc
 from .textnorm import normalize
 
@@ -189,6 +191,25 @@ def index_appeal(appeal: Any) -> None:
         remove("appeal", appeal.pk)
         return
     _put_doc("appeal", appeal.pk, appeal_doc(appeal, _names([appeal.pk]).get(appeal.pk, [])))
+
+
+def index_new_appeals(ids: list[int]) -> int:
+    """Index appeals just created in bulk (a ledger import) with their progress notes: a few statements
+    a batch of BATCH appeals, not a few a case. The documents are new (nothing indexed them before)."""
+    from minqing.appeals.models import Appeal, Progress
+
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        part = ids[start:start + BATCH]
+        names = _names(part)
+        docs = [appeal_doc(a, names.get(a.pk, []))
+                for a in Appeal.objects.filter(pk__in=part, deleted_at__isnull=True).select_related("region")]
+        docs += [progress_doc(p) for p in Progress.objects.filter(appeal_id__in=part).select_related("appeal")]
+        with transaction.atomic():
+            rows.insert(docs, returning=connection.vendor == "sqlite")  # the FTS5 table needs their keys
+            _fts_insert(docs)
+        written += len(docs)
+    return written
 
 
 def index_report(report: Any, *, with_appeal: bool = True) -> None:

@@ -1,32 +1,41 @@
-"""Import an existing ledger (.xlsx or .csv) as appeals of a region: all or nothing.
+"""Import an existing ledger (.xlsx or .csv) as appeals of a region: all or nothing, in bounded memory.
 
-Every row is read and checked first; any bad cell aborts the import with a Chinese report naming
-each bad row and column ("第12行 “整改时限”：日期无法识别"), and nothing is written. Re-running the
-same file changes nothing: a new case carries a ``source_ref`` (taidi: "taidi:附件4:<留言编号>"; our
-own ledger: a hash of the row's content), and a row of our own export names its case by number.
+Every row is read and checked; any bad cell aborts the import with a Chinese report naming each bad
+row and column ("第12行 “整改时限”：日期无法识别"), and nothing is written. Re-running the same file
+changes nothing: a new case carries a ``source_ref`` (taidi: "taidi:附件4:<留言编号>"; our own ledger: a
+hash of the row's content), and a row of our own export names its case by number.
 
 How it writes (one writer per record): a new case is registered and taken through the steps its row
-records by ``appeals.bulk`` — the workflow's own ``apply`` and the services' ``sync_columns``, in
-bulk inserts, one audit event per case — and a row that names an existing case (编号 in 备注) is
-applied with the services (``do_add_progress``, ``do_submit_result``), after the workflow has checked
-every row. What was written is indexed for search as soon as it commits. Planning only reads; the
-writing runs in chunks of MINQING_IMPORT_CHUNK cases, each its own transaction (default: the whole
-file in one on PostgreSQL; 500 on SQLite, whose single write lock would otherwise stop every API write
-for the length of a large import). A chunk cut short by a crash leaves the earlier chunks; running
-the file again completes it (their rows are recognised and skipped).
+records by ``appeals.bulk`` — the workflow's own ``apply`` and the services' ``sync_columns``, in bulk
+inserts, one audit event per case — and a row that names an existing case (编号 in 备注) is applied with
+the services (``do_add_progress``, ``do_submit_result``), after the workflow has checked it. What is
+written is indexed for search in the same transaction, a batch at a time.
+
+The file is streamed: rows are read, checked and written MINQING_IMPORT_BATCH (1 000) at a time, so
+memory holds one batch (plus a few bytes a row to find a row repeated further down). Each batch costs a
+fixed number of statements (lookups of places, units and categories are read once per import). By
+default (MINQING_IMPORT_CHUNK unset or 0) the whole import is one transaction: batches are written as
+they are checked; the first bad row stops the writing, the rest of the file is still checked for the
+report, and the transaction rolls back. With MINQING_IMPORT_CHUNK = N (an SQLite site whose API must
+keep writing during a very large import) the file is first checked whole without writing, then read
+again and written N cases a transaction; a crash between two chunks leaves the earlier ones, and
+running the file again completes it (their rows are recognised and skipped). See docs/decisions/0056.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -45,6 +54,7 @@ from .layouts import MAPPINGS, Item, Layout, file_tag
 from .resolve import Resolver
 
 DEFAULT_REGION = "511722104"  # 宣汉县天生镇, the demo township
+BATCH = 1000
 
 
 @dataclass
@@ -55,7 +65,8 @@ class ImportResult:
     existing: int  # already imported (same source_ref): skipped
     dry_run: bool
     batch: str
-    numbers: list[str] = field(default_factory=list)
+    first: str = ""  # the first and last new cases' numbers
+    last: str = ""
     updated: int = 0  # cases named by number that changed
     unchanged: int = 0  # cases named by number already as the row says
 
@@ -72,97 +83,223 @@ def _pick_layout(mapping: str, headers: list[str]) -> type[Layout]:
     raise CellError("表头与所选格式不符")
 
 
-def parse(path: str | Path, *, mapping: str = "own", limit: int | None = None,
-          received_default: dt.datetime | None = None) -> tuple[type[Layout], list[Item], list[tuple[int, str, str]]]:
-    """Read and check every row; nothing touches the database."""
-    if mapping not in MAPPINGS:
-        raise LedgerImportError([(0, "", f"未知的列映射“{mapping}”：可选 {'、'.join(MAPPINGS)}")])
-    path = Path(path)
-    errors: list[tuple[int, str, str]] = []
-    items: list[Item] = []
+@contextmanager
+def _reading() -> Iterator[None]:
+    """A file's own faults (not a row's) as the one error of the whole import."""
     try:
-        sheet = read_sheet(path, [set(layout.headers) for layout in MAPPINGS[mapping]], limit=limit)
-        layout_cls = _pick_layout(mapping, sheet.headers)
-        layout = layout_cls(file_tag(path.stem), received_default or timezone.now())
-        _read_items(layout, sheet, items, errors)
+        yield
     except (CellError, SheetError) as exc:
         raise LedgerImportError([(0, "", str(exc))]) from exc
     except OSError as exc:
         raise LedgerImportError([(0, "", f"无法读取文件：{exc.strerror or exc}")]) from exc
     except UnicodeDecodeError as exc:
         raise LedgerImportError([(0, "", "文件编码无法识别，请另存为 UTF-8 编码的 CSV")]) from exc
-    return layout_cls, items, errors
 
 
-def _read_items(layout: Layout, sheet: Sheet, items: list[Item], errors: list[tuple[int, str, str]]) -> None:
-    seen: dict[str, int] = {}
-    for number, cells in sheet.rows:
-        row = {h: cells[i] if i < len(cells) else None for i, h in enumerate(sheet.headers) if h}
-        item, row_errors = layout.read(number, row)
-        errors.extend((number, column, message) for column, message in row_errors)
-        if item is None:
-            continue
-        if item.source_ref in seen:
-            errors.append((number, "", f"与第{seen[item.source_ref]}行重复"))
-            continue
-        seen[item.source_ref] = number
-        items.append(item)
+def _open(path: Path, mapping: str, limit: int | None, received_default: dt.datetime) -> tuple[Layout, Sheet]:
+    if mapping not in MAPPINGS:
+        raise LedgerImportError([(0, "", f"未知的列映射“{mapping}”：可选 {'、'.join(MAPPINGS)}")])
+    with _reading():
+        sheet = read_sheet(path, [set(layout.headers) for layout in MAPPINGS[mapping]], limit=limit)
+        layout_cls = _pick_layout(mapping, sheet.headers)
+    return layout_cls(file_tag(path.stem), received_default), sheet
+
+
+def _items(layout: Layout, sheet: Sheet, errors: list[tuple[int, str, str]],
+           counted: list[int] | None = None) -> Iterator[Item]:
+    """The file's rows as items, one at a time; a bad row's errors go to ``errors``, a row repeated
+    further down is reported against the first (``counted[0]``: rows read). Keeps an 8-byte digest
+    and the row number a row, nothing else."""
+    seen: dict[bytes, int] = {}
+    counted = counted if counted is not None else [0]
+    with _reading():
+        for number, cells in sheet.rows:
+            counted[0] += 1
+            row = {h: cells[i] if i < len(cells) else None for i, h in enumerate(sheet.headers) if h}
+            item, row_errors = layout.read(number, row)
+            errors.extend((number, column, message) for column, message in row_errors)
+            if item is None:
+                continue
+            key = hashlib.blake2b(item.source_ref.encode(), digest_size=8).digest()
+            if key in seen:
+                errors.append((number, "", f"与第{seen[key]}行重复"))
+                continue
+            seen[key] = number
+            yield item
+
+
+def parse(path: str | Path, *, mapping: str = "own", limit: int | None = None,
+          received_default: dt.datetime | None = None) -> tuple[type[Layout], list[Item], list[tuple[int, str, str]]]:
+    """Read and check every row into a list (samples, tests, bench/import_memory.py); nothing touches
+    the database. The import itself streams (``load_ledger``)."""
+    errors: list[tuple[int, str, str]] = []
+    layout, sheet = _open(Path(path), mapping, limit, received_default or timezone.now())
+    items = list(_items(layout, sheet, errors))
+    return type(layout), items, errors
 
 
 def chunk_size() -> int:
-    """Cases per write transaction (0: the whole import in one)."""
-    size = getattr(settings, "MINQING_IMPORT_CHUNK", None)
-    if size is None:
-        size = 500 if connection.vendor == "sqlite" else 0
-    return int(size)
+    """Cases per write transaction (0, the default: the whole import in one)."""
+    return int(getattr(settings, "MINQING_IMPORT_CHUNK", None) or 0)
+
+
+def batch_size() -> int:
+    """Rows read, checked and written together (memory holds one batch)."""
+    return max(1, int(getattr(settings, "MINQING_IMPORT_BATCH", BATCH)))
+
+
+@dataclass
+class _Run:
+    """One pass over the file: what it found so far."""
+
+    place: Region
+    resolver: Resolver
+    actor: Any
+    now: dt.datetime
+    batch: str
+    write: bool
+    rules: bulk.Deadlines = field(default_factory=bulk.Deadlines)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    rows: int = 0
+    created: int = 0
+    existing: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    first: str = ""
+    last: str = ""
+    wrote: bool = False  # something was written
+    committed: bool = False  # chunked writing: some chunk is already committed
+    numbers_seen: dict[str, int] = field(default_factory=dict)
+    progress: Callable[[int], None] | None = None
+
+    def writing(self) -> bool:
+        return self.write and not self.errors
 
 
 def load_ledger(path: str | Path, *, mapping: str = "own", region: str = DEFAULT_REGION, dry_run: bool = False,
                 limit: int | None = None, actor: Any = None, now: dt.datetime | None = None,
-                received_default: dt.datetime | None = None) -> ImportResult:
+                received_default: dt.datetime | None = None,
+                progress: Callable[[int], None] | None = None) -> ImportResult:
     """Import ``path`` as appeals of ``region``; raises LedgerImportError and writes nothing when any
-    row is bad. ``limit`` reads only the first N data rows (for samples and tests)."""
+    row is bad. ``limit`` reads only the first N data rows (for samples and tests); ``progress(rows)``
+    is called after each batch with the rows read so far."""
     now = now or timezone.now()
+    path = Path(path)
     try:
         code = regioncode.normalize(region)
     except regioncode.RegionCodeError as exc:
         raise LedgerImportError([(0, "", str(exc))]) from exc
-    layout_cls, items, errors = parse(path, mapping=mapping, limit=limit, received_default=received_default or now)
+    received = received_default or now
+    layout, sheet = _open(path, mapping, limit, received)
     place = Region.objects.filter(code=code).first()
     if place is None:
         raise LedgerImportError([(0, "", f"区划“{region}”不存在")])
-    rows = len(items) + len({r for r, _c, _m in errors})
-    news, updates, existing = _plan(items, place, errors, actor=actor, now=now)
-    if errors:
-        errors.sort(key=lambda e: (e[0], e[1]))
-        raise LedgerImportError(errors)
-    changing = [u for u in updates if u.calls]
-    batch = uuid.uuid4().hex[:12]
-    result = ImportResult(layout_cls.name, rows, len(news), existing, dry_run, batch,
-                          updated=len(changing), unchanged=len(updates) - len(changing))
-    if dry_run:
-        return result
-    result.numbers = _write(news, changing, actor=actor, batch=batch)
-    audit.record("ledger.import", actor=actor, object_type="ledger", object_id=batch, region_code=code,
-                 changes={"file": Path(path).name, "layout": layout_cls.name, "rows": rows, "created": len(news),
-                          "updated": [u.appeal.number for u in changing], "existing": existing,
-                          "first": result.numbers[0] if result.numbers else "",
-                          "last": result.numbers[-1] if result.numbers else ""},
-                 reason="导入台账", at=timezone.now())
-    return result
-
-
-def _plan(items: list[Item], place: Region, errors: list[tuple[int, str, str]], *, actor: Any,
-          now: dt.datetime) -> tuple[list[bulk.Planned], list[plan.Update], int]:
-    """Check every row against the database and the workflow (reads only)."""
     resolver = Resolver(place)
-    numbered = [i for i in items if i.number]
+    batch = uuid.uuid4().hex[:12]
+
+    def run(sheet: Sheet, *, write: bool) -> _Run:
+        state = _Run(place, resolver, actor, now, batch, write, progress=progress)
+        _pass(state, layout, sheet, chunked=write and chunk_size() > 0)
+        return state
+
+    chunk = chunk_size()
+    if dry_run:
+        state = run(sheet, write=False)
+        _raise_if_bad(state)
+    elif chunk == 0:
+        with transaction.atomic():  # the whole file, or nothing
+            state = run(sheet, write=True)
+            _raise_if_bad(state)
+            _record(state, path, type(layout).name, code)
+    else:
+        _raise_if_bad(run(sheet, write=False))  # checked whole before the first chunk commits
+        _layout, sheet = _open(path, mapping, limit, received)
+        state = run(sheet, write=True)
+        _raise_if_bad(state)
+        with transaction.atomic():
+            _record(state, path, type(layout).name, code)
+    return ImportResult(type(layout).name, state.rows, state.created, state.existing, dry_run, batch,
+                        first=state.first, last=state.last, updated=state.updated, unchanged=state.unchanged)
+
+
+def _raise_if_bad(state: _Run) -> None:
+    if state.errors:
+        state.errors.sort(key=lambda e: (e[0], e[1]))
+        raise LedgerImportError(state.errors, partial=state.committed)
+
+
+def _record(state: _Run, path: Path, layout: str, code: str) -> None:
+    audit.record("ledger.import", actor=state.actor, object_type="ledger", object_id=state.batch, region_code=code,
+                 changes={"file": path.name, "layout": layout, "rows": state.rows, "created": state.created,
+                          "updated": state.updated, "existing": state.existing, "first": state.first,
+                          "last": state.last},
+                 reason="导入台账", at=timezone.now())
+
+
+def _pass(state: _Run, layout: Layout, sheet: Sheet, *, chunked: bool) -> None:
+    """Read the file once, a batch at a time: check each batch and (while no row is bad) write it."""
+    size = chunk_size() if chunked else batch_size()
+    part: list[Item] = []
+
+    def flush() -> None:
+        if chunked:
+            with transaction.atomic():
+                _batch(state, part)
+            state.committed = state.wrote
+        else:
+            _batch(state, part)
+        part.clear()
+
+    counted = [0]
+    for item in _items(layout, sheet, state.errors, counted):
+        part.append(item)
+        if len(part) >= size:
+            flush()
+            if state.progress is not None:
+                state.progress(counted[0])
+    flush()
+    state.rows = counted[0]
+
+
+def _batch(state: _Run, items: list[Item]) -> None:
+    """Check one batch against the database and the workflow; write it while the file has no error."""
+    if not items:
+        return
     fresh = [i for i in items if not i.number]
-    existing = set(Appeal.objects.filter(source_ref__in=[i.source_ref for i in fresh])
-                   .values_list("source_ref", flat=True)) if fresh else set()
+    news = _plan(state, fresh)
+    updates = _updates(state, [i for i in items if i.number])
+    changing = [u for u in updates if u.calls]
+    state.created += len(news)  # what is (or, trying, would be) written
+    state.updated += len(changing)
+    state.unchanged += len(updates) - len(changing)
+    if not state.writing():
+        return
+    state.wrote = state.wrote or bool(news or changing)
+    if news:
+        _save_categories(news)
+        appeals = bulk.write(news, actor=state.actor, reason="导入台账", batch=state.batch)
+        index([a.pk for a in appeals])  # in the same transaction: the index commits or rolls back with them
+        state.first = state.first or appeals[0].number
+        state.last = appeals[-1].number
+    try:
+        for up in changing:
+            for name, kwargs in up.calls:
+                getattr(services, name)(up.appeal, actor=state.actor, **kwargs)
+    except (ValidationError, PermissionDenied) as exc:  # a case changed since the check
+        message = "；".join(getattr(exc, "messages", [str(exc)]))
+        raise LedgerImportError([(up.item.row, "", message)], partial=state.committed) from exc
+
+
+def _plan(state: _Run, items: list[Item]) -> list[bulk.Planned]:
+    """New cases of one batch, checked against the database and replayed through the workflow (reads only)."""
+    if not items:
+        return []
+    existing = set(Appeal.objects.filter(source_ref__in=[i.source_ref for i in items])
+                   .values_list("source_ref", flat=True))
+    state.existing += len(existing)
+    resolver, errors = state.resolver, state.errors
     news: list[bulk.Planned] = []
-    rules = bulk.Deadlines()
-    for item in fresh:
+    for item in items:
         if item.source_ref in existing:
             continue
         row_errors: list[tuple[int, str, str]] = []
@@ -181,23 +318,22 @@ def _plan(items: list[Item], place: Region, errors: list[tuple[int, str, str]], 
         assert region_code is not None
         category = resolver.category(item.category, item.category_scheme)
         try:
-            case = plan.new_case(item, Region(code=region_code, name=resolver.names[region_code]), unit_id,
-                                 category)
-            news.append(bulk.plan(case, actor=actor, now=now, rules=rules))
+            case = plan.new_case(item, resolver.region_of(region_code), unit_id, category)
+            news.append(bulk.plan(case, actor=state.actor, now=state.now, rules=state.rules))
         except (CellError, wf.TransitionError) as exc:
             errors.append((item.row, "", str(exc)))
-    return news, _updates(numbered, place, errors, actor=actor, now=now), len(existing)
+    return news
 
 
-def _updates(items: list[Item], place: Region, errors: list[tuple[int, str, str]], *, actor: Any,
-             now: dt.datetime) -> list[plan.Update]:
+def _updates(state: _Run, items: list[Item]) -> list[plan.Update]:
     if not items:
         return []
+    place, actor, errors = state.place, state.actor, state.errors
     qs = jurisdiction.visible(actor, Appeal) if actor is not None else Appeal.objects.filter(deleted_at__isnull=True)
     found = {a.number: a for a in qs.filter(jurisdiction.region_q([place.code]),
                                             number__in=[i.number for i in items])}
     latest = _latest_notes([a.pk for a in found.values()])
-    seen: dict[str, int] = {}
+    seen = state.numbers_seen
     out = []
     for item in items:
         appeal = found.get(item.number)
@@ -208,7 +344,7 @@ def _updates(items: list[Item], place: Region, errors: list[tuple[int, str, str]
             errors.append((item.row, "备注", f"编号“{item.number}”与第{seen[item.number]}行重复"))
             continue
         seen[item.number] = item.row
-        up = plan.update(item, appeal, latest.get(appeal.pk, ""), actor=actor, now=now)
+        up = plan.update(item, appeal, latest.get(appeal.pk, ""), actor=actor, now=state.now)
         errors.extend((item.row, column, message) for column, message in up.errors)
         out.append(up)
     return out
@@ -225,53 +361,26 @@ def _latest_notes(ids: list[int]) -> dict[int, str]:
     return notes
 
 
-def _write(news: list[bulk.Planned], updates: list[plan.Update], *, actor: Any, batch: str) -> list[str]:
-    """Write in chunks (each one transaction); answers the new cases' numbers."""
-    size = chunk_size() or max(1, len(news) + len(updates))
-    numbers: list[str] = []
-    with transaction.atomic():
-        _save_categories(news)
-    for start in range(0, max(len(news), 1), size):
-        part = news[start: start + size]
-        if not part:
-            break
-        with transaction.atomic():
-            appeals = bulk.write(part, actor=actor, reason="导入台账", batch=batch)
-            ids = [a.pk for a in appeals]
-            transaction.on_commit(lambda ids=ids: index(ids))
-        numbers.extend(a.number for a in appeals)
-    for start in range(0, len(updates), size):
-        try:
-            with transaction.atomic():
-                for up in updates[start: start + size]:
-                    for name, kwargs in up.calls:
-                        getattr(services, name)(up.appeal, actor=actor, **kwargs)
-        except (ValidationError, PermissionDenied) as exc:  # a case changed since the check
-            message = "；".join(getattr(exc, "messages", [str(exc)]))
-            raise LedgerImportError([(up.item.row, "", message)], partial=bool(numbers or start)) from exc
-    return numbers
-
-
 def _save_categories(news: list[bulk.Planned]) -> None:
-    """Categories first named by this file (Resolver.category leaves them unsaved until now)."""
+    """Categories first named by this file (Resolver.category leaves them unsaved until now): saved
+    once, then every later case of the file points at the saved row."""
     saved: dict[str, Category] = {}
     for p in news:
         cat = p.appeal.category
         if cat is not None and cat.pk is None:
             if cat.code not in saved:
-                saved[cat.code], _ = Category.objects.get_or_create(code=cat.code, defaults={
-                    "name": cat.name, "scheme": cat.scheme})
+                found, _ = Category.objects.get_or_create(code=cat.code, defaults={"name": cat.name,
+                                                                                    "scheme": cat.scheme})
+                cat.pk, cat.id = found.pk, found.pk  # the resolver's object: later batches reuse it
+                saved[cat.code] = cat
             p.appeal.category = p.case.category = saved[cat.code]
 
 
 def index(ids: list[int]) -> None:
     """Put imported cases (with their reporters' names and progress notes) in the search index."""
-    from minqing.nlp import search
+    from minqing.nlp import searchindex
 
-    for appeal in Appeal.objects.filter(pk__in=ids).select_related("region"):
-        search.index_appeal(appeal)
-    for progress in Progress.objects.filter(appeal_id__in=ids).select_related("appeal"):
-        search.index_progress(progress)
+    searchindex.index_new_appeals(ids)
 
 
 __all__ = ["DEFAULT_REGION", "ImportResult", "LedgerImportError", "load_ledger", "parse"]

@@ -33,6 +33,20 @@ class Resolver:
         for pk, name in Unit.objects.filter(region_id__gte=c_low, region_id__lte=c_high).values_list("pk", "name"):
             self.units[name].append(pk)
         self.categories: dict[tuple[str, str], Category] = {}
+        # Every category read once (a county has hundreds): by (scheme, name) and by name, the first
+        # level first, as a per-name query would order them.
+        self._by_scheme: dict[tuple[str, str], Category] = {}
+        self._by_name: dict[str, Category] = {}
+        for cat in Category.objects.order_by("level", "code"):
+            self._by_scheme.setdefault((cat.scheme, cat.name), cat)
+            self._by_name.setdefault(cat.name, cat)
+        self._regions: dict[str, Region] = {}
+
+    def region_of(self, code: str) -> Region:
+        """An unsaved Region standing for a place of the import region (code and name)."""
+        if code not in self._regions:
+            self._regions[code] = Region(code=code, name=self.names[code])
+        return self._regions[code]
 
     def _path(self, code: str) -> list[str]:
         """Names from the import region down to ``code`` (both included)."""
@@ -78,8 +92,7 @@ class Resolver:
             return None
         key = (scheme, name)
         if key not in self.categories:
-            found = (Category.objects.filter(scheme=scheme, name=name).order_by("level", "code").first()
-                     or Category.objects.filter(name=name).order_by("level", "code").first())
+            found = self._by_scheme.get(key) or self._by_name.get(name)
             if found is None:
                 code = f"{scheme}-{hashlib.sha256(name.encode()).hexdigest()[:12]}"
                 found = Category(code=code, name=name[:60], scheme=scheme)
