@@ -324,7 +324,7 @@ MINQING_SITE_NAME = _("Minqing")
 MINQING_IMPORT_MAX_ROWS = int(os.environ.get("MINQING_IMPORT_MAX_ROWS", "200000"))  # data rows per import
 MINQING_IMPORT_MAX_CELLS = int(os.environ.get("MINQING_IMPORT_MAX_CELLS", "4000000"))  # the sheet's rectangle
 # Cases per write transaction of a ledger import; unset or 0: the whole file in one transaction (all or
-# nothing, docs/decisions/0056); N: checked whole first, then written N cases a transaction (an SQLite site
+# nothing, docs/decisions/0059); N: checked whole first, then written N cases a transaction (an SQLite site
 # whose API must keep writing during a very large import).
 if os.environ.get("MINQING_IMPORT_CHUNK"):
     MINQING_IMPORT_CHUNK = int(os.environ["MINQING_IMPORT_CHUNK"])

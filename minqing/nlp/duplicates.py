@@ -1,7 +1,7 @@
 """Appeals that say the same thing about the same place (at intake and on the case page): open ones,
 and those closed within the repeat window (MINQING_REPEAT_WINDOW_DAYS, default 90), in the places the
 user may see. The candidates are bounded by place (the case's township) and time (received within the
-window around the case, nearest first), each read an index range (candidate_reads; docs/decisions 0056).
+window around the case, nearest first), each read an index range (candidate_reads; docs/decisions 0057).
 
 exact: the same text after normalisation; near: character-bigram cosine ≥ NEAR; paraphrase:
 ≥ PARAPHRASE after folding common synonyms (坏了/不亮/损坏 …); meaning: the words differ but the

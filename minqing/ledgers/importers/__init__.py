@@ -19,7 +19,7 @@ they are checked; the first bad row stops the writing, the rest of the file is s
 report, and the transaction rolls back. With MINQING_IMPORT_CHUNK = N (an SQLite site whose API must
 keep writing during a very large import) the file is first checked whole without writing, then read
 again and written N cases a transaction; a crash between two chunks leaves the earlier ones, and
-running the file again completes it (their rows are recognised and skipped). See docs/decisions/0056.
+running the file again completes it (their rows are recognised and skipped). See docs/decisions/0059.
 """
 
 from __future__ import annotations
