@@ -108,7 +108,7 @@ def build(n: int) -> None:
                            anonymous=False, received_at=w.when(received), triage="", handler_name="",
                            measures="", due_estimated=False, warning="", satisfaction="", reopen_count=0,
                            remind_count=0, supervise_level="", fund_source="", accountability=False, state="{}",
-                           version=1, updated_at=w.when(received))
+                           category_source="", version=1, updated_at=w.when(received))
                 yield tuple(row[c] for c in columns)
 
         w.insert("appeals_appeal", columns, appeals())
