@@ -4,6 +4,8 @@ next to LIKE on the same data, in one run, as a village cadre, a township head a
     .venv/bin/python bench/search_scale.py --appeals 100000            # SQLite var/bench/search.sqlite3
     .venv/bin/python bench/search_scale.py --appeals 100000 --pg       # PostgreSQL database minqing_bench_search
     .venv/bin/python bench/search_scale.py --appeals 100000 --reuse    # keep the database, skip the build
+    DATABASE_URL=… .venv/bin/python bench/search_scale.py --reuse --no-like --http   # an existing 1 M copy
+                                                  # (bench/search_texts.py), also /nlp/search/ over HTTP
 
 The texts are the residents' messages of ../shared/data/taidi2020c (附件2/3/4, 测试数据), sampled with
 a fixed seed: each appeal one message (three in ten with a sentence of another appended), three in
@@ -25,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -32,7 +35,7 @@ from _setup import REPO, django_for  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "taidi2020c"
 PG_URL = "postgresql://root@127.0.0.1:5432/minqing_bench_search"
-QUERIES = ["噪音", "路灯", "垃圾清运", "物业管理", "拖欠工资", "小区停车", "安全隐患", "学校", "公交", "低保"]
+QUERIES = ["噪音", "垃圾清运", "小区停车", "学校", "路灯", "拖欠工资", "物业", "漏水", "扰民", "低保"]
 SEED = 2026
 
 
@@ -189,6 +192,40 @@ def old_prefilter(user, word: str):
         return cur.fetchall()
 
 
+def over_http(user, words: list[str], runs: int) -> tuple[list[float], float]:
+    """GET /nlp/search/?q= from a gunicorn (`minqing serve`, this database) with the user's session:
+    2 warm-ups + `runs` timed requests a word; also the server's CPU seconds over the timed requests."""
+    from django.conf import settings
+    from django.test import Client
+    from load import Server, fetch, free_port
+
+    client = Client()
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    port = free_port()
+    env = os.environ | {"MINQING_PERIODIC": "0", "MINQING_STATEMENT_TIMEOUT": "30", "PYTHONPATH": str(REPO)}
+    server = Server("minqing", [sys.executable, "-m", "minqing.cli", "serve", "--no-migrate", "--port", str(port)],
+                    port, env, REPO, REPO / "var" / "bench" / "search_scale_server.log")
+    try:
+        server.wait_ready()
+        out: list[float] = []
+        cpu = 0.0
+        for word in words:
+            path = f"/nlp/search/?q={urllib.parse.quote(word)}"
+            for _ in range(2):
+                status, _secs, _body = fetch(port, path, cookie)
+                assert status == 200, (path, status)
+            before = server.cpu_seconds()
+            for _ in range(runs):
+                status, secs, _body = fetch(port, path, cookie)
+                assert status == 200, (path, status)
+                out.append(secs * 1000)
+            cpu += server.cpu_seconds() - before
+        return out, cpu
+    finally:
+        server.stop()
+
+
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, max(0, round(p * len(xs) + 0.5) - 1))]
@@ -200,6 +237,8 @@ def main() -> None:
     ap.add_argument("--pg", action="store_true")
     ap.add_argument("--reuse", action="store_true", help="keep the database (and its index) as it is")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--no-like", action="store_true", help="skip LIKE and the old prefilter (seconds a call at 1 M)")
+    ap.add_argument("--http", action="store_true", help="also /nlp/search/ over HTTP as the county leader")
     args = ap.parse_args()
     if args.pg:
         import psycopg
@@ -226,11 +265,15 @@ def main() -> None:
         ours, theirs, before = [], [], []
         for q in QUERIES:
             ours += timed(lambda u=user, q=q: search.find(u, q), args.runs)
+            if args.no_like:
+                continue
             theirs += timed(lambda u=user, q=q: like(u, q), args.runs)
             if connection.vendor == "sqlite" and role != "county leader":
                 before += timed(lambda u=user, q=q: old_prefilter(u, q), max(1, args.runs // 2))
         totals = {q: search.find(user, q).total for q in QUERIES}
-        likes = {q: like(user, q)[1] for q in QUERIES}
+        likes = {q: "–" if args.no_like else like(user, q)[1] for q in QUERIES}
+        per_word = {q: statistics.median(ours[i * args.runs:(i + 1) * args.runs]) for i, q in enumerate(QUERIES)}
+        print(f"{role}: find p50 per word ms " + ", ".join(f"{q} {v:.0f}" for q, v in per_word.items()), flush=True)
         rows.append((role, ours, theirs, before, totals, likes))
     print("\n| role | search.find p50 / p95 ms | LIKE (newest 25 + count) p50 / p95 ms | old region prefilter "
           "p50 / p95 ms | cases found (find / LIKE) per query |")
@@ -238,8 +281,12 @@ def main() -> None:
     for role, ours, theirs, before, totals, likes in rows:
         old = f"{statistics.median(before):.0f} / {pct(before, .95):.0f}" if before else "—"
         found = ", ".join(f"{q} {totals[q]}/{likes[q]}" for q in QUERIES)
-        print(f"| {role} | {statistics.median(ours):.0f} / {pct(ours, .95):.0f} | {statistics.median(theirs):.0f} / "
-              f"{pct(theirs, .95):.0f} | {old} | {found} |")
+        like_ms = f"{statistics.median(theirs):.0f} / {pct(theirs, .95):.0f}" if theirs else "—"
+        print(f"| {role} | {statistics.median(ours):.0f} / {pct(ours, .95):.0f} | {like_ms} | {old} | {found} |")
+    if args.http:
+        ms, cpu = over_http(roles["county leader"], QUERIES, args.runs)
+        print(f"\nHTTP /nlp/search/?q= as the county leader, {len(ms)} timed requests: p50 {statistics.median(ms):.0f} "
+              f"ms, p95 {pct(ms, .95):.0f} ms; server CPU {cpu * 1000 / len(ms):.0f} ms a request")
 
 
 if __name__ == "__main__":
