@@ -226,6 +226,54 @@ def over_http(user, words: list[str], runs: int) -> tuple[list[float], float]:
         server.stop()
 
 
+PEER_LIST = ("SELECT t.id, t.title, t.priority, q.title, t.status, t.created, t.due_date, u.username, "
+             "t.submitter_email FROM helpdesk_ticket t JOIN helpdesk_queue q ON q.id = t.queue_id "
+             "LEFT JOIN auth_user u ON u.id = t.assigned_to_id WHERE t.description LIKE ? ORDER BY t.created DESC "
+             "LIMIT 25")
+
+
+def against_peer(user, path: str, runs: int) -> None:
+    """Word by word, interleaved: search.find as `user` and django-helpdesk's hand-written search (its
+    measure.py case c's SQL: description LIKE %word%, newest 25 + count) on a SQLite file whose
+    tickets got the same messages (bench/search_texts.py --peer)."""
+    import sqlite3
+
+    from minqing.nlp import search
+
+    peer = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+    def peer_like(word: str) -> int:
+        peer.execute(PEER_LIST, [f"%{word}%"]).fetchall()
+        count = "SELECT count(*) FROM helpdesk_ticket WHERE description LIKE ?"
+        return peer.execute(count, [f"%{word}%"]).fetchone()[0]
+
+    print("\n| word | search.find p50 / p95 ms | peer LIKE p50 / p95 ms | peer ÷ ours (p50) | cases / tickets found |")
+    print("|---|---|---|---|---|")
+    ours_all, theirs_all = [], []
+    for word in QUERIES:
+        ours, theirs = [], []
+        for _ in range(2):  # warm-ups, interleaved
+            search.find(user, word)
+            peer_like(word)
+        for _ in range(runs):
+            ours += timed_once(lambda w=word: search.find(user, w))
+            theirs += timed_once(lambda w=word: peer_like(w))
+        ours_all += ours
+        theirs_all += theirs
+        print(f"| {word} | {statistics.median(ours):.0f} / {pct(ours, .95):.0f} | {statistics.median(theirs):.0f} / "
+              f"{pct(theirs, .95):.0f} | {statistics.median(theirs) / statistics.median(ours):.0f}× | "
+              f"{search.find(user, word).total} / {peer_like(word)} |", flush=True)
+    print(f"| all ten | {statistics.median(ours_all):.0f} / {pct(ours_all, .95):.0f} | "
+          f"{statistics.median(theirs_all):.0f} / {pct(theirs_all, .95):.0f} | "
+          f"{statistics.median(theirs_all) / statistics.median(ours_all):.0f}× | |")
+
+
+def timed_once(fn) -> list[float]:
+    t = time.perf_counter()
+    fn()
+    return [(time.perf_counter() - t) * 1000]
+
+
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, max(0, round(p * len(xs) + 0.5) - 1))]
@@ -239,6 +287,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--no-like", action="store_true", help="skip LIKE and the old prefilter (seconds a call at 1 M)")
     ap.add_argument("--http", action="store_true", help="also /nlp/search/ over HTTP as the county leader")
+    ap.add_argument("--peer-sqlite", help="django-helpdesk's SQLite file with the same messages: compare word by word")
     args = ap.parse_args()
     if args.pg:
         import psycopg
@@ -283,6 +332,8 @@ def main() -> None:
         found = ", ".join(f"{q} {totals[q]}/{likes[q]}" for q in QUERIES)
         like_ms = f"{statistics.median(theirs):.0f} / {pct(theirs, .95):.0f}" if theirs else "—"
         print(f"| {role} | {statistics.median(ours):.0f} / {pct(ours, .95):.0f} | {like_ms} | {old} | {found} |")
+    if args.peer_sqlite:
+        against_peer(roles["county leader"], args.peer_sqlite, args.runs)
     if args.http:
         ms, cpu = over_http(roles["county leader"], QUERIES, args.runs)
         print(f"\nHTTP /nlp/search/?q= as the county leader, {len(ms)} timed requests: p50 {statistics.median(ms):.0f} "
