@@ -155,3 +155,19 @@ def test_the_rebuild_writes_what_the_follower_writes_and_the_index_goes_on(count
         with connection.cursor() as cur:
             cur.execute("SELECT to_regclass('nlp_searchdoc_next'), pg_get_serial_sequence('nlp_searchdoc', 'id')")
             assert cur.fetchone() == (None, "public.nlp_searchdoc_id_seq")
+
+
+def test_a_place_that_holds_the_whole_index_is_no_condition(county, noise, monkeypatch):
+    """The county's place token matches every document here: the match leaves it out (a posting list
+    as long as the index) and finds the same; a village's token still narrows."""
+    leader, _kinds = search._scope_tokens(county.county_leader, None)
+    cadre, _kinds = search._scope_tokens(county.cadre_a, None)
+    assert search._covers_everything(leader) and not search._covers_everything(cadre)
+    words = ("噪音", "垃圾清运", "扰民")
+    without = {q: (search.find(county.county_leader, q).total, found(search.search(county.county_leader, q)))
+               for q in words}
+    assert noise["b1"].pk in without["扰民"][1]
+    assert noise["b1"].pk not in found(search.search(county.cadre_a, "扰民"))
+    monkeypatch.setattr(search, "_covers_everything", lambda who: False)
+    assert {q: (search.find(county.county_leader, q).total, found(search.search(county.county_leader, q)))
+            for q in words} == without
