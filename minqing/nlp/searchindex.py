@@ -344,6 +344,9 @@ def rebuild(progress=None) -> dict[str, int]:
     pg = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cur:
         if pg:
+            # One statement builds the GIN index over every document: not bounded by a request's limit
+            # (a rebuild may run as a background job inside the server).
+            cur.execute("SET LOCAL statement_timeout = 0")
             cur.execute(f"DROP TABLE IF EXISTS {NEXT}")
             cur.execute(f"CREATE TABLE {NEXT} (LIKE nlp_searchdoc INCLUDING ALL EXCLUDING INDEXES)")
         else:
