@@ -4,6 +4,8 @@ next to LIKE on the same data, in one run, as a village cadre, a township head a
     .venv/bin/python bench/search_scale.py --appeals 100000            # SQLite var/bench/search.sqlite3
     .venv/bin/python bench/search_scale.py --appeals 100000 --pg       # PostgreSQL database minqing_bench_search
     .venv/bin/python bench/search_scale.py --appeals 100000 --reuse    # keep the database, skip the build
+    DATABASE_URL=… .venv/bin/python bench/search_scale.py --reuse --no-like --http   # an existing 1 M copy
+                                                  # (bench/search_texts.py), also /nlp/search/ over HTTP
 
 The texts are the residents' messages of ../shared/data/taidi2020c (附件2/3/4, 测试数据), sampled with
 a fixed seed: each appeal one message (three in ten with a sentence of another appended), three in
@@ -25,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -32,7 +35,7 @@ from _setup import REPO, django_for  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "taidi2020c"
 PG_URL = "postgresql://root@127.0.0.1:5432/minqing_bench_search"
-QUERIES = ["噪音", "路灯", "垃圾清运", "物业管理", "拖欠工资", "小区停车", "安全隐患", "学校", "公交", "低保"]
+QUERIES = ["噪音", "垃圾清运", "小区停车", "学校", "路灯", "拖欠工资", "物业", "漏水", "扰民", "低保"]
 SEED = 2026
 
 
@@ -108,7 +111,7 @@ def build(n: int) -> None:
                            anonymous=False, received_at=w.when(received), triage="", handler_name="",
                            measures="", due_estimated=False, warning="", satisfaction="", reopen_count=0,
                            remind_count=0, supervise_level="", fund_source="", accountability=False, state="{}",
-                           version=1, updated_at=w.when(received))
+                           category_source="", version=1, updated_at=w.when(received))
                 yield tuple(row[c] for c in columns)
 
         w.insert("appeals_appeal", columns, appeals())
@@ -189,6 +192,88 @@ def old_prefilter(user, word: str):
         return cur.fetchall()
 
 
+def over_http(user, words: list[str], runs: int) -> tuple[list[float], float]:
+    """GET /nlp/search/?q= from a gunicorn (`minqing serve`, this database) with the user's session:
+    2 warm-ups + `runs` timed requests a word; also the server's CPU seconds over the timed requests."""
+    from django.conf import settings
+    from django.test import Client
+    from load import Server, fetch, free_port
+
+    client = Client()
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    port = free_port()
+    env = os.environ | {"MINQING_PERIODIC": "0", "MINQING_STATEMENT_TIMEOUT": "30", "PYTHONPATH": str(REPO)}
+    server = Server("minqing", [sys.executable, "-m", "minqing.cli", "serve", "--no-migrate", "--port", str(port)],
+                    port, env, REPO, REPO / "var" / "bench" / "search_scale_server.log")
+    try:
+        server.wait_ready()
+        out: list[float] = []
+        cpu = 0.0
+        for word in words:
+            path = f"/nlp/search/?q={urllib.parse.quote(word)}"
+            for _ in range(2):
+                status, _secs, _body = fetch(port, path, cookie)
+                assert status == 200, (path, status)
+            before = server.cpu_seconds()
+            for _ in range(runs):
+                status, secs, _body = fetch(port, path, cookie)
+                assert status == 200, (path, status)
+                out.append(secs * 1000)
+            cpu += server.cpu_seconds() - before
+        return out, cpu
+    finally:
+        server.stop()
+
+
+PEER_LIST = ("SELECT t.id, t.title, t.priority, q.title, t.status, t.created, t.due_date, u.username, "
+             "t.submitter_email FROM helpdesk_ticket t JOIN helpdesk_queue q ON q.id = t.queue_id "
+             "LEFT JOIN auth_user u ON u.id = t.assigned_to_id WHERE t.description LIKE ? ORDER BY t.created DESC "
+             "LIMIT 25")
+
+
+def against_peer(user, path: str, runs: int) -> None:
+    """Word by word, interleaved: search.find as `user` and django-helpdesk's hand-written search (its
+    measure.py case c's SQL: description LIKE %word%, newest 25 + count) on a SQLite file whose
+    tickets got the same messages (bench/search_texts.py --peer)."""
+    import sqlite3
+
+    from minqing.nlp import search
+
+    peer = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+    def peer_like(word: str) -> int:
+        peer.execute(PEER_LIST, [f"%{word}%"]).fetchall()
+        count = "SELECT count(*) FROM helpdesk_ticket WHERE description LIKE ?"
+        return peer.execute(count, [f"%{word}%"]).fetchone()[0]
+
+    print("\n| word | search.find p50 / p95 ms | peer LIKE p50 / p95 ms | peer ÷ ours (p50) | cases / tickets found |")
+    print("|---|---|---|---|---|")
+    ours_all, theirs_all = [], []
+    for word in QUERIES:
+        ours, theirs = [], []
+        for _ in range(2):  # warm-ups, interleaved
+            search.find(user, word)
+            peer_like(word)
+        for _ in range(runs):
+            ours += timed_once(lambda w=word: search.find(user, w))
+            theirs += timed_once(lambda w=word: peer_like(w))
+        ours_all += ours
+        theirs_all += theirs
+        print(f"| {word} | {statistics.median(ours):.0f} / {pct(ours, .95):.0f} | {statistics.median(theirs):.0f} / "
+              f"{pct(theirs, .95):.0f} | {statistics.median(theirs) / statistics.median(ours):.0f}× | "
+              f"{search.find(user, word).total} / {peer_like(word)} |", flush=True)
+    print(f"| all ten | {statistics.median(ours_all):.0f} / {pct(ours_all, .95):.0f} | "
+          f"{statistics.median(theirs_all):.0f} / {pct(theirs_all, .95):.0f} | "
+          f"{statistics.median(theirs_all) / statistics.median(ours_all):.0f}× | |")
+
+
+def timed_once(fn) -> list[float]:
+    t = time.perf_counter()
+    fn()
+    return [(time.perf_counter() - t) * 1000]
+
+
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, max(0, round(p * len(xs) + 0.5) - 1))]
@@ -200,6 +285,9 @@ def main() -> None:
     ap.add_argument("--pg", action="store_true")
     ap.add_argument("--reuse", action="store_true", help="keep the database (and its index) as it is")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--no-like", action="store_true", help="skip LIKE and the old prefilter (seconds a call at 1 M)")
+    ap.add_argument("--http", action="store_true", help="also /nlp/search/ over HTTP as the county leader")
+    ap.add_argument("--peer-sqlite", help="django-helpdesk's SQLite file with the same messages: compare word by word")
     args = ap.parse_args()
     if args.pg:
         import psycopg
@@ -226,11 +314,15 @@ def main() -> None:
         ours, theirs, before = [], [], []
         for q in QUERIES:
             ours += timed(lambda u=user, q=q: search.find(u, q), args.runs)
+            if args.no_like:
+                continue
             theirs += timed(lambda u=user, q=q: like(u, q), args.runs)
             if connection.vendor == "sqlite" and role != "county leader":
                 before += timed(lambda u=user, q=q: old_prefilter(u, q), max(1, args.runs // 2))
         totals = {q: search.find(user, q).total for q in QUERIES}
-        likes = {q: like(user, q)[1] for q in QUERIES}
+        likes = {q: "–" if args.no_like else like(user, q)[1] for q in QUERIES}
+        per_word = {q: statistics.median(ours[i * args.runs:(i + 1) * args.runs]) for i, q in enumerate(QUERIES)}
+        print(f"{role}: find p50 per word ms " + ", ".join(f"{q} {v:.0f}" for q, v in per_word.items()), flush=True)
         rows.append((role, ours, theirs, before, totals, likes))
     print("\n| role | search.find p50 / p95 ms | LIKE (newest 25 + count) p50 / p95 ms | old region prefilter "
           "p50 / p95 ms | cases found (find / LIKE) per query |")
@@ -238,8 +330,14 @@ def main() -> None:
     for role, ours, theirs, before, totals, likes in rows:
         old = f"{statistics.median(before):.0f} / {pct(before, .95):.0f}" if before else "—"
         found = ", ".join(f"{q} {totals[q]}/{likes[q]}" for q in QUERIES)
-        print(f"| {role} | {statistics.median(ours):.0f} / {pct(ours, .95):.0f} | {statistics.median(theirs):.0f} / "
-              f"{pct(theirs, .95):.0f} | {old} | {found} |")
+        like_ms = f"{statistics.median(theirs):.0f} / {pct(theirs, .95):.0f}" if theirs else "—"
+        print(f"| {role} | {statistics.median(ours):.0f} / {pct(ours, .95):.0f} | {like_ms} | {old} | {found} |")
+    if args.peer_sqlite:
+        against_peer(roles["county leader"], args.peer_sqlite, args.runs)
+    if args.http:
+        ms, cpu = over_http(roles["county leader"], QUERIES, args.runs)
+        print(f"\nHTTP /nlp/search/?q= as the county leader, {len(ms)} timed requests: p50 {statistics.median(ms):.0f} "
+              f"ms, p95 {pct(ms, .95):.0f} ms; server CPU {cpu * 1000 / len(ms):.0f} ms a request")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from minqing.regions import jurisdiction
 from . import synonyms
 from .models import SearchDoc
 from .searchindex import (  # noqa: F401  (the indexing side, re-exported for its callers)
+    LEVELS,
     clean,
     index_appeal,
     index_event,
@@ -213,6 +214,19 @@ def _scope_tokens(user, kinds: Iterable[str] | None) -> tuple[list[str] | None, 
     return who, kind_tokens
 
 
+def _covers_everything(who: list[str]) -> bool:
+    """Does one of these place tokens cover every document in the index? Then the condition is a
+    no-op (a county leader where the index holds one county) that would still cost the engine a walk
+    over a posting list as long as the index: it is left out. Two index reads (the lowest and the
+    highest place code); every code between two codes that start with a prefix starts with it too."""
+    prefixes = [t[1:] for t in who if t.startswith("r") and len(t) - 1 in LEVELS]
+    if not prefixes:
+        return False
+    low = SearchDoc.objects.order_by("region_code").values_list("region_code", flat=True).first()
+    high = SearchDoc.objects.order_by("-region_code").values_list("region_code", flat=True).first()
+    return low is not None and any(low.startswith(p) and high.startswith(p) for p in prefixes)
+
+
 # A candidate: (doc id, score higher-is-better, object_type, object_id, appeal_id)
 Row = tuple[int, float, str, int, int | None]
 
@@ -221,6 +235,8 @@ def _candidates(p: Parsed, who: list[str] | None, kinds: list[str]) -> tuple[lis
     """The candidate documents and how many documents match in all. Up to MAX_CANDIDATES matches all
     are ranked; past it, ranking every match costs more than a page is worth (0.2 s for 15 000), so the
     newest MAX_CANDIDATES are read and ranked — the total is then estimated from them."""
+    if who and _covers_everything(who):
+        who = []  # the source model's jurisdiction filter still checks every candidate (_visible)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             tsq = _ts_expr(p, who or [])

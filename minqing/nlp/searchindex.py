@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from operator import add
 from typing import Any
 
 from django.db import connection, transaction
@@ -44,12 +45,10 @@ def tokens(text: str, *, normalized: bool = False) -> list[str]:
     """Han runs as bigrams (a lone character as itself), latin/digit words as they are."""
     out: list[str] = []
     for run in _TOKEN.findall(_JOIN.sub("", text.lower()) if normalized else clean(text)):
-        if run[0].isascii():
-            out.append(run)
-        elif len(run) == 1:
+        if len(run) == 1 or run[0].isascii():
             out.append(run)
         else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            out.extend(map(add, run, run[1:]))  # the bigrams, in C (a million documents in a rebuild)
     return out
 
 
@@ -69,14 +68,23 @@ def scope_of(object_type: str, region_code: str, unit_id: int | None, owner_id: 
     return " ".join(out)
 
 
-def _doc(object_type: str, object_id: int, *, region_code: str, title: str = "", body: str = "", extra: str = "",
-         appeal_id: int | None = None, unit_id: int | None = None, owner_id: int | None = None,
-         at=None) -> SearchDoc:
+# The columns a document is written with (the rebuild writes them as plain rows, in this order).
+COLUMNS = ("object_type", "object_id", "appeal_id", "region_code", "unit_id", "owner_id", "title", "body", "terms",
+           "scope", "at")
+
+
+def _values(object_type: str, object_id: int, *, region_code: str, title: str = "", body: str = "", extra: str = "",
+            appeal_id: int | None = None, unit_id: int | None = None, owner_id: int | None = None,
+            at=None) -> tuple:
+    """One document's column values, in COLUMNS order."""
     title, body = normalize(title), normalize(body)  # once: the terms read the normalised texts
-    return SearchDoc(object_type=object_type, object_id=object_id, region_code=region_code, title=title[:200],
-                     body=body, terms=terms_of(title, body, normalize(extra), normalized=True),
-                     scope=scope_of(object_type, region_code, unit_id, owner_id), appeal_id=appeal_id,
-                     unit_id=unit_id, owner_id=owner_id, at=at)
+    return (object_type, object_id, appeal_id, region_code, unit_id, owner_id, title[:200], body,
+            terms_of(title, body, normalize(extra), normalized=True),
+            scope_of(object_type, region_code, unit_id, owner_id), at)
+
+
+def _doc(object_type: str, object_id: int, **values: Any) -> SearchDoc:
+    return SearchDoc(**dict(zip(COLUMNS, _values(object_type, object_id, **values), strict=True)))
 
 
 # --- the FTS5 table beside SearchDoc (SQLite only; PostgreSQL indexes the column itself) ----------
@@ -255,50 +263,127 @@ def _batches(qs, size: int = BATCH) -> Iterator[list[Any]]:
         if not page:
             return
         yield page
-        last = page[-1].pk
+        last = page[-1].pk if hasattr(page[-1], "pk") else page[-1][0]
 
 
-def _sources() -> Iterator[list[SearchDoc]]:
-    """Every document, one batch of SearchDoc (unsaved) at a time."""
+# An appeal's fields as the rebuild reads them: plain tuples, no model instance (a million of them).
+_APPEAL_FIELDS = ("pk", "region_id", "title", "text", "number", "region__name", "unit_id", "registered_by_id",
+                  "received_at")
+
+
+def _appeal_rows(batch: list[tuple], names: dict[int, list[str]]) -> list[tuple]:
+    """The same documents as appeal_doc() gives, from _APPEAL_FIELDS tuples."""
+    return [_values("appeal", pk, region_code=region, title=title, body=text,
+                    extra=f"{number} {' '.join(names.get(pk, []))} {place or ''}", appeal_id=pk, unit_id=unit,
+                    owner_id=owner, at=at)
+            for pk, region, title, text, number, place, unit, owner, at in batch]
+
+
+def _rows(docs: Iterable[SearchDoc | None]) -> list[tuple]:
+    return [tuple(getattr(d, c) for c in COLUMNS) for d in docs if d is not None]
+
+
+def _sources() -> Iterator[list[tuple]]:
+    """Every document as a row of COLUMNS, one batch at a time."""
     from minqing.appeals.models import Appeal, AppealEvent, Progress, Report
 
     live = {"appeal__deleted_at__isnull": True}
-    for batch in _batches(Appeal.objects.filter(deleted_at__isnull=True).select_related("region")):
-        names = _names(a.pk for a in batch)
-        yield [appeal_doc(a, names.get(a.pk, [])) for a in batch]
+    for batch in _batches(Appeal.objects.filter(deleted_at__isnull=True).values_list(*_APPEAL_FIELDS)):
+        yield _appeal_rows(batch, _names(row[0] for row in batch))
     for batch in _batches(Report.objects.filter(**live).exclude(text="").select_related("appeal")):
-        yield [d for d in map(report_doc, batch) if d is not None]
+        yield _rows(map(report_doc, batch))
     for batch in _batches(Progress.objects.filter(**live).select_related("appeal")):
-        yield [progress_doc(p) for p in batch]
+        yield _rows(map(progress_doc, batch))
     events = AppealEvent.objects.filter(**live, action__in=REPLY_ACTIONS).select_related("appeal")
     for batch in _batches(events):
-        yield [d for d in map(reply_doc, batch) if d is not None]
+        yield _rows(map(reply_doc, batch))
     Visit = visit_model()
     if Visit is not None:
         visits = Visit.objects.filter(deleted_at__isnull=True).exclude(note="").select_related("household")
         for batch in _batches(visits):
-            yield [d for d in map(visit_doc, batch) if d is not None]
+            yield _rows(map(visit_doc, batch))
+
+
+NEXT = "nlp_searchdoc_next"  # PostgreSQL: the table a rebuild fills beside the live one, then swapped in
+
+
+def _pg_indexes(cur) -> list[tuple[str, str]]:
+    """(name, CREATE statement for NEXT) of the live table's constraints and indexes, constraints first."""
+    cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'nlp_searchdoc'::regclass AND contype IN ('p', 'u', 'x') ORDER BY contype")
+    out = [(name, f'ALTER TABLE {NEXT} ADD CONSTRAINT "{name}__next" {definition}')
+           for name, definition in cur.fetchall()]
+    cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = 'nlp_searchdoc'")
+    for name, definition in cur.fetchall():
+        if all(name != n for n, _ in out):
+            head, tail = re.split(r" ON (?:ONLY )?\S+ ", definition, maxsplit=1)
+            out.append((name, f'{head.rsplit(" ", 1)[0]} "{name}__next" ON {NEXT} {tail}'))
+    return out
+
+
+def _pg_swap(cur) -> None:
+    """NEXT, filled, gets the live table's keys and indexes (each built once, after the load, not row by
+    row: the GIN index of a million documents), then takes its place in a moment at the end."""
+    cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    indexes = _pg_indexes(cur)
+    for _name, create in indexes:
+        cur.execute(create)
+    cur.execute("LOCK TABLE nlp_searchdoc IN ACCESS EXCLUSIVE MODE")
+    cur.execute("DROP TABLE nlp_searchdoc")
+    cur.execute(f"ALTER TABLE {NEXT} RENAME TO nlp_searchdoc")
+    for name, _create in indexes:  # an index's new name names its constraint too
+        cur.execute(f'ALTER INDEX "{name}__next" RENAME TO "{name}"')
+    cur.execute("SELECT pg_get_serial_sequence('nlp_searchdoc', 'id')")
+    sequence = cur.fetchone()[0]
+    if sequence and sequence.rsplit(".", 1)[-1].strip('"') != "nlp_searchdoc_id_seq":
+        cur.execute(f"ALTER SEQUENCE {sequence} RENAME TO nlp_searchdoc_id_seq")
+    cur.execute("ANALYZE nlp_searchdoc")
+
+
+def _write(cur, table: str, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        with cur.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    at = COLUMNS.index("at")
+    adapt = connection.ops.adapt_datetimefield_value
+    cur.executemany(f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})",
+                    [row[:at] + (adapt(row[at]),) + row[at + 1:] for row in rows])
 
 
 def rebuild(progress=None) -> dict[str, int]:
-    """Drop and rebuild the whole index from the source tables, in batches of BATCH documents, in one
-    transaction (searches see the old index until it commits). `progress(count)` after each batch."""
+    """Rebuild the whole index from the source tables in one transaction, BATCH source rows at a time
+    (memory stays one batch): searches see the old index until it commits. SQLite: the documents are
+    written row by row in bulk and the FTS5 index is built over them in one pass inside SQLite.
+    PostgreSQL: they are COPYed into a new table without indexes, which gets its indexes (the GIN
+    index built once) and is swapped in for the old one at the end. `progress(count)` after each batch."""
     counts: dict[str, int] = {}
-    with transaction.atomic():
-        SearchDoc.objects.all().delete()
-        if connection.vendor == "sqlite":  # dropping is instant where deleting a million rows is not
-            with connection.cursor() as cur:
-                cur.execute("DROP TABLE IF EXISTS nlp_search_fts")
-        for docs in _sources():
-            SearchDoc.objects.bulk_create(docs, batch_size=500)
-            for d in docs:
-                counts[d.object_type] = counts.get(d.object_type, 0) + 1
+    pg = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cur:
+        if pg:
+            # One statement builds the GIN index over every document: not bounded by a request's limit
+            # (a rebuild may run as a background job inside the server).
+            cur.execute("SET LOCAL statement_timeout = 0")
+            cur.execute(f"DROP TABLE IF EXISTS {NEXT}")
+            cur.execute(f"CREATE TABLE {NEXT} (LIKE nlp_searchdoc INCLUDING ALL EXCLUDING INDEXES)")
+        else:
+            cur.execute("DELETE FROM nlp_searchdoc")
+            cur.execute("DROP TABLE IF EXISTS nlp_search_fts")  # dropping is instant, deleting a million is not
+        for rows in _sources():
+            _write(cur, NEXT if pg else "nlp_searchdoc", rows)
+            for row in rows:
+                counts[row[0]] = counts.get(row[0], 0) + 1
             if progress is not None:
                 progress(sum(counts.values()))
-        if connection.vendor == "sqlite":  # the FTS5 index built in one pass over the table, inside SQLite
-            with connection.cursor() as cur:
-                cur.execute(FTS_CREATE)
-                cur.execute("INSERT INTO nlp_search_fts(nlp_search_fts) VALUES ('rebuild')")
+        if pg:
+            _pg_swap(cur)
+        else:  # the FTS5 index built in one pass over the table, inside SQLite
+            cur.execute(FTS_CREATE)
+            cur.execute("INSERT INTO nlp_search_fts(nlp_search_fts) VALUES ('rebuild')")
     from .follow import forget_pending
 
     forget_pending()

@@ -122,3 +122,52 @@ def test_past_the_candidates_the_total_is_estimated(county, noise, monkeypatch):
     monkeypatch.setattr(search, "MAX_CANDIDATES", 1)
     result = search.find(county.township_leader, "扰民")  # a1, a2 (噪声) and b1: three documents
     assert result.estimated and result.total == 3 and len(result.hits) == 1
+
+
+def _docs():
+    from minqing.nlp.models import SearchDoc
+
+    return sorted(SearchDoc.objects.values_list("object_type", "object_id", "title", "body", "terms", "scope",
+                                                "region_code", "appeal_id", "at"))
+
+
+def _index_names() -> set[str]:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'nlp_searchdoc'")
+        else:
+            cur.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'nlp_searchdoc' AND type = 'index'")
+        return {r[0] for r in cur.fetchall()}
+
+
+def test_the_rebuild_writes_what_the_follower_writes_and_the_index_goes_on(county, noise, appeal_in):
+    """The rebuild's plain-row path gives the same documents as indexing each write; after it (on
+    PostgreSQL a new table swapped in) the keys and indexes are the same and new writes are indexed."""
+    followed, names = _docs(), _index_names()
+    assert followed and any("nlp_searchdoc_tsv" == n for n in names) == (connection.vendor == "postgresql")
+    counts = search.rebuild()
+    assert counts["appeal"] == 5 and _docs() == followed
+    assert _index_names() == names
+    new = appeal_in("village_a", "路灯不亮", "村口路灯坏了三天")
+    assert found(search.search(county.cadre_a, "路灯")) == {new.pk}
+    assert found(search.search(county.cadre_a, "噪音")) == {noise["a1"].pk, noise["a2"].pk}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT to_regclass('nlp_searchdoc_next'), pg_get_serial_sequence('nlp_searchdoc', 'id')")
+            assert cur.fetchone() == (None, "public.nlp_searchdoc_id_seq")
+
+
+def test_a_place_that_holds_the_whole_index_is_no_condition(county, noise, monkeypatch):
+    """The county's place token matches every document here: the match leaves it out (a posting list
+    as long as the index) and finds the same; a village's token still narrows."""
+    leader, _kinds = search._scope_tokens(county.county_leader, None)
+    cadre, _kinds = search._scope_tokens(county.cadre_a, None)
+    assert search._covers_everything(leader) and not search._covers_everything(cadre)
+    words = ("噪音", "垃圾清运", "扰民")
+    without = {q: (search.find(county.county_leader, q).total, found(search.search(county.county_leader, q)))
+               for q in words}
+    assert noise["b1"].pk in without["扰民"][1]
+    assert noise["b1"].pk not in found(search.search(county.cadre_a, "扰民"))
+    monkeypatch.setattr(search, "_covers_everything", lambda who: False)
+    assert {q: (search.find(county.county_leader, q).total, found(search.search(county.county_leader, q)))
+            for q in words} == without

@@ -11,6 +11,7 @@ from minqing.nlp import search
 
 class Command(BaseCommand):
     help = "全文检索索引：rebuild 重建（批量导入数据之后）"
+    requires_system_checks: list[str] = []  # a data command: the URL checks import every view (seconds)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["rebuild"])
