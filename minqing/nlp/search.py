@@ -406,7 +406,10 @@ def find(user, q: str, *, kinds: Iterable[str] | None = None, limit: int = 20, o
     rows, matched = _candidates(parsed, who, kind_tokens)
     cases = _cases(user, rows)
     total, estimated = len(cases), False
-    if matched > len(rows) and rows:  # more than we read: the cases in the same proportion as in what we read
+    # More matched than we read (the newest MAX_CANDIDATES): the cases in the same proportion as in what we
+    # read. Below it every match was read, and a count of index rows no document backs any more is no reason
+    # to guess.
+    if matched > MAX_CANDIDATES and rows:
         total, estimated = max(total, round(matched * len(cases) / len(rows))), True
     page = cases[offset:offset + limit]
     docs = SearchDoc.objects.in_bulk([row[0] for row, _ in page])
