@@ -42,6 +42,9 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nlp_holdout import raw_halves  # noqa: E402  (the one fixed split; never copied)
+
 DATA = Path(os.environ.get("MINQING_SHARED_DATA", REPO.parent / "shared" / "data"))
 LABELLED = DATA / "taidi2020c" / "附件2_示例数据_dev.csv"
 
@@ -78,20 +81,6 @@ def setup_django(home: Path, shared: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-
-
-def raw_halves() -> tuple[list[dict], list[dict], list[str]]:
-    """附件2's rows as bench/nlp_holdout.py splits them (first row of a repeated 留言编号 kept)."""
-    with LABELLED.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        seen: set[str] = set()
-        rows = []
-        for r in reader:
-            if r["留言编号"].strip() not in seen:
-                seen.add(r["留言编号"].strip())
-                rows.append(r)
-        fields = list(reader.fieldnames or [])
-    return rows[0::2], rows[1::2], fields
 
 
 def write_csv(path: Path, rows: list[dict], fields: list[str]) -> None:

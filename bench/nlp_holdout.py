@@ -44,7 +44,8 @@ def split(rows: list) -> tuple[list, list]:
     return rows[0::2], rows[1::2]
 
 
-def write_halves(folder: Path) -> None:
+def raw_halves() -> tuple[list[dict], list[dict], list[str]]:
+    """附件2 de-duplicated by 留言编号 (first row kept), split into halves A and B, with its columns."""
     with LABELLED.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         seen: set[str] = set()
@@ -53,10 +54,17 @@ def write_halves(folder: Path) -> None:
             if r["留言编号"].strip() not in seen:
                 seen.add(r["留言编号"].strip())
                 rows.append(r)
+        fields = list(reader.fieldnames or [])
+    half_a, half_b = split(rows)
+    return half_a, half_b, fields
+
+
+def write_halves(folder: Path) -> None:
+    half_a, half_b, fields = raw_halves()
     folder.mkdir(parents=True, exist_ok=True)
-    for name, part in zip(("half_a", "half_b"), split(rows), strict=True):
+    for name, part in (("half_a", half_a), ("half_b", half_b)):
         with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as out:
-            w = csv.DictWriter(out, fieldnames=list(rows[0]))
+            w = csv.DictWriter(out, fieldnames=fields)
             w.writeheader()
             w.writerows(part)
         print(f"{folder / name}.csv: {len(part)} rows")
