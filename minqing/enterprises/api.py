@@ -112,6 +112,7 @@ def enterprise_list_visits(request, q: Query[VisitQuery]):
 class AppealItem(Schema):
     title: str = ""
     text: str
+    category: str | None = None  # a category's code; none: the classifier may suggest one
     client_id: str | None = None
 
 
@@ -183,6 +184,7 @@ def enterprise_pair(request, enterprise_id: int, payload: PairingIn):
 class EnterpriseAppealIn(Schema):
     title: str = ""
     text: str = ""
+    category: str | None = None
     client_id: str | None = None
 
 
@@ -191,5 +193,5 @@ class EnterpriseAppealIn(Schema):
 def enterprise_raise_appeal(request, enterprise_id: int, payload: EnterpriseAppealIn):
     e = jurisdiction.get_visible_or_404(request.user, Enterprise, pk=enterprise_id)
     appeal, created = services.raise_appeal(e, actor=request.user, title=payload.title, text=payload.text,
-                                            client_id=payload.client_id)
+                                            category=payload.category, client_id=payload.client_id)
     return Status(201 if created else 200, {"appeal": appeal.pk, "number": appeal.number, "created": created})

@@ -18,6 +18,7 @@ from typing import Any
 
 from minqing.accounts.models import Post, User
 from minqing.accounts.roles import Role
+from minqing.appeals.models import Category
 from minqing.demo import bulk
 from minqing.regions.models import Region
 
@@ -42,6 +43,15 @@ ENTERPRISES = [
 RAISED = ["用工紧张，希望协调招工", "进厂道路破损，货车通行困难", "用地手续办理进度慢", "希望协调电力增容",
           "融资困难，希望对接银行", "环保验收需要指导", "产品销路需要帮助对接", "项目征地补偿有遗留问题",
           "水电气报装周期长", "技术人才引进政策咨询", ""]
+# the category a liaison leader files each under (first-level names of the county's scheme); a name the county's
+# scheme lacks leaves the appeal to the classifier at registration
+RAISED_CATEGORY = {
+    "用工紧张，希望协调招工": "劳动和社会保障", "进厂道路破损，货车通行困难": "交通运输",
+    "用地手续办理进度慢": "国土资源", "希望协调电力增容": "城乡建设",
+    "融资困难，希望对接银行": "经济管理", "环保验收需要指导": "环境保护",
+    "产品销路需要帮助对接": "商贸旅游", "项目征地补偿有遗留问题": "国土资源",
+    "水电气报装周期长": "城乡建设", "技术人才引进政策咨询": "科技与信息产业",
+}
 
 
 def _month_starts(start: dt.date, anchor: dt.date) -> list[dt.date]:
@@ -111,10 +121,12 @@ def load(*, rng: random.Random, anchor: dt.date, now: dt.datetime, staffing: Any
     bulk.reset_sequences(EnterpriseVisit)
     events = chain.save()
     appeals = 0
+    by_name = {c.name: c for c in Category.objects.filter(level=1, name__in=set(RAISED_CATEGORY.values()))}
     for pk, ent, uid, at, raised in recent[:12]:  # what recent visits raised: appeals of the enterprise
         visit = EnterpriseVisit.objects.get(pk=pk)
         services.raise_appeal(by_pk[ent], actor=users[uid], title=raised[:20],
                               text=f"{by_pk[ent].name}反映：{raised}。", visit=visit,
+                              category=by_name.get(RAISED_CATEGORY.get(raised, "")),
                               now=max(at, now - dt.timedelta(days=1)))
         appeals += 1
     progress(f"重点企业（项目）{len(enterprises)} 个，联系领导 {len(leaders)} 名，走访企业 {len(rows)} 次，"

@@ -167,7 +167,8 @@ def _clean_appeals(items: Iterable[Mapping[str, Any]] | None) -> list[dict[str, 
         if cid and cid in seen:
             raise ValidationError(f"第 {n} 条诉求编号重复")
         seen.add(cid)
-        out.append({"title": title, "text": text, "client_id": cid})
+        # the category the visitor chose (code or id); none leaves it to the classifier at registration
+        out.append({"title": title, "text": text, "client_id": cid, "category": item.get("category") or None})
     return out
 
 
@@ -181,7 +182,7 @@ def _raise(enterprise: Enterprise, item: Mapping[str, Any], *, actor: Any, visit
     appeal = appeal_services.register_appeal(
         actor=actor, region=enterprise.region_id, kind="problem", channel=Channel.VISIT,
         title=f"{enterprise.name}：{item['title']}"[:200], text=item["text"], reporter_name=enterprise.contact_name,
-        client_id=cid, received_at=received_at, now=now)
+        category=item.get("category"), client_id=cid, received_at=received_at, now=now)
     link = EnterpriseAppeal.objects.create(appeal=appeal, enterprise=enterprise, visit=visit,
                                            region_id=enterprise.region_id, client_id=cid, created_at=now)
     return link, True
@@ -233,10 +234,11 @@ def record_visit(*, actor: Any, enterprise: Enterprise | int, visited_at: dt.dat
 
 @transaction.atomic
 def raise_appeal(enterprise: Enterprise, *, actor: Any, title: str, text: str, visit: EnterpriseVisit | None = None,
-                 client_id: str | None = None, now: dt.datetime | None = None) -> tuple[Appeal, bool]:
+                 category: Any = None, client_id: str | None = None, now: dt.datetime | None = None
+                 ) -> tuple[Appeal, bool]:
     """An appeal of the enterprise outside a visit (or added to one afterwards)."""
     now = now or timezone.now()
-    [item] = _clean_appeals([{"title": title, "text": text, "client_id": client_id}])
+    [item] = _clean_appeals([{"title": title, "text": text, "client_id": client_id, "category": category}])
     link, created = _raise(enterprise, item, actor=actor, visit=visit, received_at=now, now=now)
     if created:
         record("enterprise.appeal_raised", actor=actor, obj=enterprise, at=now,

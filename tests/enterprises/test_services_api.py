@@ -111,3 +111,24 @@ def test_pages(liaison, login):
                                                            "raised": "物流", "appeal": "物流园区道路需拓宽"})
     assert posted.status_code == 302
     assert EnterpriseAppeal.objects.filter(enterprise=e1, visit__raised="物流").count() == 1
+
+
+def test_an_appeal_of_the_enterprise_keeps_the_category_chosen(liaison, client, bearer):
+    from minqing.appeals.categories import seed_categories
+
+    cat = seed_categories()["S01"]
+    e1 = liaison.enterprises["e1"]
+    appeal, created = s.raise_appeal(e1, actor=liaison.county_leader, title="用工", text="用工紧张，希望协调招工",
+                                     category=cat.code)
+    assert created and appeal.category_id == cat.pk and appeal.category_source == "person"
+    headers = bearer(liaison.county_leader)
+    before = Appeal.objects.count()
+    bad = client.post(f"/api/v1/enterprises/{e1.pk}/appeals", {"text": "融资难", "category": "NO-SUCH"},
+                      content_type="application/json", headers=headers)
+    assert bad.status_code in (400, 422) and "类别" in bad.json()["detail"] and Appeal.objects.count() == before
+    body = {"enterprise": e1.pk, "visited_at": at("07-03").isoformat(),
+            "appeals": [{"text": "进厂道路破损", "category": cat.code, "client_id": "ea-c"}]}
+    made = client.post("/api/v1/enterprises/visits", json.dumps(body), content_type="application/json",
+                       headers=headers)
+    assert made.status_code == 201
+    assert EnterpriseAppeal.objects.get(client_id="ea-c").appeal.category_id == cat.pk
