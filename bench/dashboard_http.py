@@ -12,7 +12,7 @@ rank), max, and the server's CPU seconds per request (gunicorn master and worker
 
 Cases: the county 511722 and its township 511722104, May 2024 and the year 2024 (the bench data of
 bench/metrics.py spans 2023–2024). Every response must be 200 and hold the dashboard (not a login
-page). --peer adds django-helpdesk's dashboard (/helpdesk/dashboard/ as its staff user, served the same
+page). --peer adds django-helpdesk's dashboard (/dashboard/ as its staff user, served the same
 way from PEER_DIR; load.py's start_peer) when its 1 M tickets are loaded: one warm-up is skipped there
 and each request is capped by --peer-timeout.
 """
@@ -86,6 +86,7 @@ def main() -> None:
     ap.add_argument("--peer-sqlite")
     ap.add_argument("--peer-pg-url", default="postgresql://root@127.0.0.1:5432/peer_helpdesk")
     ap.add_argument("--peer-runs", type=int, default=3)
+    ap.add_argument("--peer-path", default="/dashboard/", help="helpdesk.urls sits at the peer project's root")
     ap.add_argument("--peer-timeout", type=float, default=60)
     ap.add_argument("--warm", type=int, default=1, help="warm-up requests per case (8 = one per server thread)")
     ap.add_argument("--samples", action="store_true", help="print every request's wall time, in order")
@@ -120,7 +121,7 @@ def main() -> None:
             psrv, pinfo = started
             try:
                 psrv.wait_ready()
-                r = timed_case(psrv, "/helpdesk/dashboard/", pinfo["cookie"], a.peer_runs, warm=0,
+                r = timed_case(psrv, a.peer_path, pinfo["cookie"], a.peer_runs, warm=0,
                                timeout=a.peer_timeout)
                 r["tickets"] = pinfo.get("tickets")
                 out["results"][f"{db} | peer dashboard"] = r
