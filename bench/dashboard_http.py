@@ -12,7 +12,7 @@ rank), max, and the server's CPU seconds per request (gunicorn master and worker
 
 Cases: the county 511722 and its township 511722104, May 2024 and the year 2024 (the bench data of
 bench/metrics.py spans 2023–2024). Every response must be 200 and hold the dashboard (not a login
-page). --peer adds django-helpdesk's dashboard (/helpdesk/dashboard/ as its staff user, served the same
+page). --peer adds django-helpdesk's dashboard (/dashboard/ as its staff user, served the same
 way from PEER_DIR; load.py's start_peer) when its 1 M tickets are loaded: one warm-up is skipped there
 and each request is capped by --peer-timeout.
 """
@@ -41,9 +41,9 @@ def nearest_rank(samples: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q * len(s) + 0.5) - 1))]
 
 
-def timed_case(srv: load.Server, path: str, cookie: str, runs: int, warm: bool = True,
+def timed_case(srv: load.Server, path: str, cookie: str, runs: int, warm: int = 1,
                timeout: float = 300) -> dict:
-    if warm:
+    for _ in range(warm):
         status, _s, body = load.fetch(srv.port, path, cookie, timeout)
         if status != 200 or b"data-testid" not in body and b"<html" not in body:
             sys.exit(f"{path}: status {status}")
@@ -61,7 +61,18 @@ def timed_case(srv: load.Server, path: str, cookie: str, runs: int, warm: bool =
     cpu = (srv.cpu_seconds() - cpu0) / max(1, len(walls))
     ms = lambda x: round(x * 1e3, 1)  # noqa: E731
     return {"n": len(walls), "p50_ms": ms(nearest_rank(walls, 0.5)), "p95_ms": ms(nearest_rank(walls, 0.95)),
-            "max_ms": ms(max(walls)), "cpu_ms": ms(cpu), "bytes": len(body)}
+            "max_ms": ms(max(walls)), "cpu_ms": ms(cpu), "bytes": len(body), "walls_ms": [ms(w) for w in walls]}
+
+
+def ratio_line(ours: dict, peer: dict, timeout: float) -> str:
+    """ours ÷ peer as the peer's time over ours (how many times faster): p50 wall and server CPU per
+    request. A peer request cut at the timeout makes its figure a lower bound ("≥")."""
+    capped = any(w == float("inf") for w in peer["walls_ms"])
+    peer_p50 = timeout * 1e3 if capped else peer["p50_ms"]
+    sign = "≥ " if capped else ""
+    wall = peer_p50 / ours["p50_ms"] if ours["p50_ms"] else float("nan")
+    cpu = peer["cpu_ms"] / ours["cpu_ms"] if ours["cpu_ms"] else float("nan")
+    return f"{sign}{wall:,.0f}× (p50 wall), {cpu:,.0f}× (server CPU{' so far' if capped else ''})"
 
 
 def main() -> None:
@@ -75,7 +86,10 @@ def main() -> None:
     ap.add_argument("--peer-sqlite")
     ap.add_argument("--peer-pg-url", default="postgresql://root@127.0.0.1:5432/peer_helpdesk")
     ap.add_argument("--peer-runs", type=int, default=3)
+    ap.add_argument("--peer-path", default="/dashboard/", help="helpdesk.urls sits at the peer project's root")
     ap.add_argument("--peer-timeout", type=float, default=60)
+    ap.add_argument("--warm", type=int, default=1, help="warm-up requests per case (8 = one per server thread)")
+    ap.add_argument("--samples", action="store_true", help="print every request's wall time, in order")
     ap.add_argument("--prepare", action="append", default=[], help="a minqing sub-command run before serving")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
@@ -91,10 +105,12 @@ def main() -> None:
             srv.wait_ready()
             print(f"{db}: {info['appeals']:,} appeals ({info['engine']}), server log {srv.log}", file=sys.stderr)
             for label, code, period in CASES:
-                r = timed_case(srv, f"/dashboards/{code}/?period={period}", info["cookie"], a.runs)
+                r = timed_case(srv, f"/dashboards/{code}/?period={period}", info["cookie"], a.runs, a.warm)
                 out["results"][f"{db} | {label}"] = r
                 print(f"  {label:26} p50 {r['p50_ms']:8.1f} ms  p95 {r['p95_ms']:8.1f} ms  max {r['max_ms']:8.1f} ms  "
                       f"server CPU {r['cpu_ms']:7.1f} ms/request  (n={r['n']})", file=sys.stderr, flush=True)
+                if a.samples:
+                    print("    " + " ".join(f"{w:.0f}" for w in r["walls_ms"]), file=sys.stderr, flush=True)
         finally:
             srv.stop()
         if a.peer:
@@ -105,11 +121,18 @@ def main() -> None:
             psrv, pinfo = started
             try:
                 psrv.wait_ready()
-                r = timed_case(psrv, "/helpdesk/dashboard/", pinfo["cookie"], a.peer_runs, warm=False,
+                r = timed_case(psrv, a.peer_path, pinfo["cookie"], a.peer_runs, warm=0,
                                timeout=a.peer_timeout)
+                r["tickets"] = pinfo.get("tickets")
                 out["results"][f"{db} | peer dashboard"] = r
-                print(f"  peer dashboard             p50 {r['p50_ms']:8.1f} ms (n={r['n']}, capped at "
-                      f"{a.peer_timeout:.0f} s)", file=sys.stderr, flush=True)
+                print(f"  peer dashboard ({pinfo.get('tickets') or 0:,} tickets) p50 {r['p50_ms']:8.1f} ms  server CPU "
+                      f"{r['cpu_ms']:8.1f} ms/request (n={r['n']}, capped at {a.peer_timeout:.0f} s)",
+                      file=sys.stderr, flush=True)
+                for label, _code, _period in CASES:
+                    ours = out["results"][f"{db} | {label}"]
+                    line = ratio_line(ours, r, a.peer_timeout)
+                    out["results"][f"{db} | ours÷peer | {label}"] = line
+                    print(f"  peer ÷ ours, {label:24} {line}", file=sys.stderr, flush=True)
             finally:
                 psrv.stop()
     out["load_after"] = os.getloadavg()

@@ -15,3 +15,10 @@ if os.environ.get("MINQING_PERIODIC") == "1":  # set by `minqing serve`: the swe
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018
+
+# Templates, catalogues and the static manifest loaded, then the boot's objects frozen out of the
+# garbage collector's walks (minqing/web/warm.py): no worker's first page nor a full collection is the
+# slow request of the dashboard's p95.
+from minqing.web.warm import warm  # noqa: E402
+
+warm()

@@ -5,6 +5,7 @@ GROUP BY query each instead of one query per place (see minqing.appeals.metrics)
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -50,6 +51,7 @@ from .metric_values import (
     Backlog,
     ChildFigures,
     CountySummary,
+    Funnel,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -301,3 +303,127 @@ def _read_with_children(code: str, start: dt.date, end: dt.date, user: Any, kids
     from .metric_totals import county_summary
 
     return county_summary(code, start, end, user=user, basic_weight=basic_weight), rows
+
+
+@dataclass(frozen=True)
+class Board:
+    """What a dashboard shows from the appeal metrics: the place's summary, its children's rows and the
+    trend's months (received; closed and solved), plus the ids of the categories named in the summary
+    when the read gave them (None: look them up)."""
+
+    summary: CountySummary
+    children: dict[str, ChildFigures]
+    trend_received: list[dict[str, int]]
+    trend_closed: list[dict[str, int]]
+    category_ids: dict[str, int] | None = None
+
+
+def dashboard(region_code: str, start: dt.date, end: dt.date, *, user: Any = None,
+              children: list[str] | None = None, months: list[tuple[dt.date, dt.date]] | None = None,
+              basic_weight: float = 1.0) -> Board:
+    """summary_with_children, received_by_span and closed_in_period_by_span of ``months`` together: from
+    the pre-sums in one statement when they serve the place, period and user (metric_read.sheet), else
+    by those functions. The same figures either way (tests/appeals/test_rollups.py)."""
+    code = regioncode.normalize(region_code)
+    kids = _children_of(code, children)
+    months = months or []
+    board = _board_from_sheet(code, start, end, user, kids, months, basic_weight)
+    if board is not None:
+        return board
+    summary, rows = summary_with_children(code, start, end, user=user, children=kids, basic_weight=basic_weight)
+    return Board(summary, rows, received_by_span(code, months, user=user) if months else [],
+                 closed_in_period_by_span(code, months, user=user) if months else [])
+
+
+def _board_from_sheet(code: str, start: dt.date, end: dt.date, user: Any, kids: list[str],
+                      months: list[tuple[dt.date, dt.date]], basic_weight: float) -> Board | None:
+    if not metric_read.serves(start, end) or (months and not metric_read.spans_served(months)):
+        return None
+    _l, high = bounds(start, end)
+    year_end = _year_before(end)
+    _l, year_high = bounds(year_end, year_end)
+    m = metric_read.Months(start, end)
+    if metric_read.month_start(high) != m.end or (year_before := metric_read.month_start(year_high)) is None:
+        return None
+    idx = [metric_read.month_index(s) for s, _e in months] or [m.first]
+    sheet = metric_read.sheet(code, kids, m, user, year_before, (min(idx), max(idx)))
+    if sheet is None:
+        return None
+    get = sheet.get
+    village = {k: regioncode.level_of(k) > regioncode.TOWNSHIP for k in kids}
+
+    def received(r: str) -> dict[str, int]:
+        row = {f: get("m", r, f) for f in metric_read.RECEIVED}
+        row["assigned_done"] = get("m", r, "assigned_closed")
+        homes = "v" if village.get(r) else "h"
+        row.update({name: get(homes, r, fig) for fig, name in metric_read._HH.items()})
+        return row
+
+    def due(r: str) -> dict[str, int]:
+        early = get("e", r, "due_closed")
+        return {"due": get("m", r, "due") + early, "closed": get("m", r, "due_closed") + early,
+                "on_time": get("m", r, "due_on_time") + early}
+
+    def closed(r: str) -> dict[str, int]:
+        return {f: get("m", r, f) for f in (*metric_read.CLOSED_FIGS, *metric_read.SAT_FIGS)}
+
+    def backlog(r: str, before_year: bool = False) -> int:
+        keys = (1,) if before_year else (0, 1)
+        return sum(get("b", r, "backlog_in", k) - get("b", r, "backlog_out", k) for k in keys)
+
+    rows = _child_figures(kids, {k: received(k) for k in kids}, {k: closed(k) for k in kids},
+                          {k: due(k) for k in kids}, {k: closed(k) for k in kids},
+                          {k: {"n": backlog(k)} for k in kids}, basic_weight)
+    c = closed(code)
+    by_group = {g.value: 0 for g in wf.Group if g is not wf.Group.MERGED}
+    parts: dict[str, dict[str, int]] = {"category": {}, "group": {}}
+    for (tag, part, fig, _k), n in sheet.sums.items():
+        if tag == "p" and n:
+            parts[fig][part] = n
+    by_group.update(parts["group"])
+    by_category, category_ids = _category_names(parts["category"])
+    summary = _summary_from(code, start, end, user, basic_weight, received(code), due(code),
+                            {k: c[k] for k in _closed_counts()}, {k: c[k] for k in _satisfaction_counts()},
+                            Backlog(backlog(code), backlog(code, before_year=True)), by_category, by_group)
+    trend_received = [{"received": get("t", code, "received", i)} for i in idx] if months else []
+    trend_closed = [{f: get("t", code, f, i) for f in _closed_counts()} for i in idx] if months else []
+    return Board(summary, rows, trend_received, trend_closed, category_ids)
+
+
+def _category_names(counts: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+    """metric_read.by_category's names for counts per category id, and the id each name links to (the
+    first active, top-level category of that name, as dashboards.figures picks it), in one query."""
+    from .models import Category
+
+    pks = [int(p) for p in counts if p]
+    names: dict[int, str] = {}
+    ids: dict[str, int] = {}
+    if counts:
+        same = Category.objects.filter(pk__in=pks).values("name")
+        rows = (Category.objects.filter(Q(pk__in=pks) | Q(name__in=same) | Q(name="未分类"))
+                .order_by("-is_active", "level", "pk").values_list("pk", "name"))
+        for pk, name in rows:
+            names[pk] = name
+            ids.setdefault(name, pk)
+    out: dict[str, int] = {}
+    for p, n in counts.items():
+        name = names.get(int(p), "未分类") if p else "未分类"
+        out[name] = out.get(name, 0) + n
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))), ids
+
+
+def _summary_from(code: str, start: dt.date, end: dt.date, user: Any, basic_weight: float, r: dict[str, int],
+                  d: dict[str, int], c: dict[str, int], s: dict[str, int], b: Backlog, by_category: dict[str, int],
+                  by_group: dict[str, int]) -> CountySummary:
+    """metric_totals._summary with the category and group counts given (read with the rest)."""
+    return CountySummary(
+        region=code, start=start, end=end, received=r["received"],
+        response=_rate(r, "responded", "received"), closure=_rate(d, "closed", "due"),
+        on_time=_rate(d, "on_time", "due"), resolution=_rate(c, "solved", "closed"),
+        explained=c["explained"], closed_unsolved=c["closed_unsolved"],
+        satisfaction=_satisfaction(s, basic_weight), satisfaction_counts=s,
+        on_spot=r["on_spot"], assigned=r["assigned"], assigned_done=r["assigned_done"], backlog=b,
+        funnel=Funnel(r["received"], r["to_township"], r["to_county"], r["found_households"],
+                      r["to_township_households"], r["to_county_households"]),
+        by_category=by_category, by_group=by_group, basic_weight=basic_weight,
+    )

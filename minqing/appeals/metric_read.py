@@ -322,3 +322,106 @@ def month_start(moment: dt.datetime) -> int | None:
     if (local.day, local.hour, local.minute, local.second, local.microsecond) != (1, 0, 0, 0, 0):
         return None
     return local.year * 12 + local.month - 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The dashboard's appeal figures in one statement (docs/decisions/0061): the place's summary, its
+# children's drill-down rows, the trend and the parts by category and group, read together from the
+# pre-sums (one UNION ALL: each branch is one of the grouped reads above, the same filters) instead of
+# ~20 ORM statements. Each branch's rows are tagged; Python adds them up exactly as the reads above do.
+
+RECEIVED_MONTHS = (*RECEIVED, "assigned_closed", "due", "due_closed", "due_on_time", *CLOSED_FIGS, *SAT_FIGS)
+_BY_SECOND_MONTH = ("assigned_closed", "due_closed", "due_on_time")  # counted when closed by the period's end
+_TREND = ("received", *CLOSED_FIGS)
+_SET_COLUMNS = {"hh_found": "found", "hh_township": "to_township", "hh_county": "to_county"}
+
+
+class Sheet:
+    """The tagged sums of one dashboard read: ``get(tag, region, fig, key)``."""
+
+    def __init__(self, rows: list[tuple[str, str, str, int, Any]]) -> None:
+        self.sums: dict[tuple[str, str, str, int], int] = {}
+        for tag, region, fig, key, n in rows:
+            self.sums[(tag, region, fig, key)] = int(n or 0)
+
+    def get(self, tag: str, region: str, fig: str, key: int = -1) -> int:
+        return self.sums.get((tag, region, fig, key), 0)
+
+
+def _in(values: list[str] | tuple[str, ...]) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
+def sheet(code: str, kids: list[str], m: Months, user: Any, year_before: int, trend: tuple[int, int],
+          kinds: tuple[str, ...] = (wf.Kind.PETITION.value,)) -> Sheet | None:
+    """Every counter the dashboard's appeal figures need, in one statement; None when the place, the
+    user or the period needs the general reads (a village, a partial figure jurisdiction, one channel
+    singled out, a period whose distinct households have no counter: a quarter).
+
+    Tags: "m" the period's counters per place (the second-month ones closed by its end); "e" the
+    deadlines after the period met by a closure in it (due_closed); "b" the backlog's in/out counters
+    before the period's end (key 1: also before ``year_before``); "p" received per category and per
+    group (region = the part); "t" the place's trend figures per month (key = month index); "h" the
+    distinct-household counters; "v" a village child's distinct households from its sets."""
+    from django.db import connections
+
+    code = regioncode.normalize(code)
+    if (_CHANNEL.get() is not None or _needs_figure_filter(code, user)
+            or regioncode.level_of(code) > regioncode.TOWNSHIP):
+        return None
+    if m.first == m.last:
+        hh_month = m.first
+    elif m.first % 12 == 0 and m.last == m.first + 11:
+        hh_month = year_key(m.first)
+    else:
+        return None
+    counts_reports = user is None or access.figures_count_reports(user, code)
+    wide = [code, *(k for k in kids if regioncode.level_of(k) <= regioncode.TOWNSHIP)]
+    villages = [k for k in kids if regioncode.level_of(k) > regioncode.TOWNSHIP]
+    hidden = "" if counts_reports else ' AND NOT "hidden"'
+    up, rollup = AppealRollupUp._meta.db_table, AppealRollup._meta.db_table
+    sets = AppealRollupHousehold._meta.db_table
+    parts: list[str] = []
+    params: list[Any] = []
+    for table, places in ((up, wide), (rollup, villages)):
+        if not places:
+            continue
+        parts.append(f'SELECT \'m\', "region", "fig", -1, SUM("n") FROM {table} WHERE "region" IN {_in(places)}'
+                     f' AND "month" >= %s AND "month" <= %s AND "fig" IN {_in(RECEIVED_MONTHS)}'
+                     f' AND ("fig" NOT IN {_in(_BY_SECOND_MONTH)} OR "month2" <= %s){hidden} GROUP BY "region", "fig"')
+        params += [*places, m.first, m.last, *RECEIVED_MONTHS, *_BY_SECOND_MONTH, m.last]
+        parts.append(f'SELECT \'e\', "region", "fig", -1, SUM("n") FROM {table} WHERE "region" IN {_in(places)}'
+                     f' AND "fig" = %s AND "month" >= %s AND "month2" >= %s AND "month2" <= %s{hidden}'
+                     f' GROUP BY "region", "fig"')
+        params += [*places, "due_closed", m.end, m.first, m.last]
+        parts.append(f'SELECT \'b\', "region", "fig", CASE WHEN "month" < %s THEN 1 ELSE 0 END, SUM("n") FROM {table}'
+                     f' WHERE "region" IN {_in(places)} AND "fig" IN (%s, %s) AND "month" < %s'
+                     f' AND "part" IN {_in(kinds)}{hidden}'
+                     ' GROUP BY "region", "fig", CASE WHEN "month" < %s THEN 1 ELSE 0 END')
+        params += [year_before, *places, "backlog_in", "backlog_out", m.end, *kinds, year_before]
+    parts.append(f'SELECT \'p\', "part", "fig", -1, SUM("n") FROM {up} WHERE "region" = %s AND "fig" IN (%s, %s)'
+                 f' AND "month" >= %s AND "month" <= %s{hidden} GROUP BY "part", "fig"')
+    params += [code, "category", "group", m.first, m.last]
+    parts.append(f'SELECT \'t\', "region", "fig", "month", SUM("n") FROM {up} WHERE "region" = %s'
+                 f' AND "fig" IN {_in(_TREND)} AND "month" >= %s AND "month" <= %s{hidden}'
+                 f' GROUP BY "region", "fig", "month"')
+    params += [code, *_TREND, *trend]
+    parts.append(f'SELECT \'h\', "region", "fig", -1, SUM("n") FROM {up} WHERE "region" IN {_in(wide)}'
+                 f' AND "fig" IN {_in(HH_FIGS)} AND "month" = %s AND "channel" = %s AND "hidden" = %s'
+                 f' GROUP BY "region", "fig"')
+    params += [*wide, *HH_FIGS, hh_month, ALL, counts_reports]
+    if villages:  # a township's villages: distinct households of their sets (households() above)
+        year = hh_month != m.first
+        when = '"month" = %s' if year else '"month" >= %s AND "month" <= %s'
+        when_params = [hh_month] if year else [m.first, m.last]
+        for fig, column in _SET_COLUMNS.items():
+            parts.append(f'SELECT \'v\', "region", %s, -1, COUNT(DISTINCT "household") FROM {sets}'
+                         f' WHERE "region" IN {_in(villages)} AND {when} AND "{column}" > 0{hidden} GROUP BY "region"')
+            params += [fig, *villages, *when_params]
+    sql = " UNION ALL ".join(parts)
+    from minqing.lib import replica
+
+    alias = replica.read_alias(AppealRollupUp)
+    with connections[alias].cursor() as cur:
+        cur.execute(sql, params)
+        return Sheet(cur.fetchall())

@@ -43,12 +43,14 @@ import.
 from minqing.lib.periods import bounds
 
 from .metric_groups import (
+    Board,
     backlog_at_by_child,
     backlog_by_child,
     by_child,
     child_codes,
     closed_in_period_by_child,
     closed_in_period_by_span,
+    dashboard,
     due_for_closure_by_child,
     received_by_child,
     received_by_span,
@@ -92,6 +94,7 @@ from .metric_totals import (
 from .metric_values import Backlog, ChildFigures, CountySummary, Funnel, Rate
 
 __all__ = [
+    "Board", "dashboard",
     "Backlog", "ChildFigures", "CountySummary", "Funnel", "Rate", "backlog", "backlog_at", "backlog_at_by_child",
     "backlog_by_child", "bounds", "by_category", "by_child", "by_group", "child_codes", "closed_in_period",
     "closed_in_period_by_child", "closed_in_period_by_span", "closure_rate", "county_summary", "due_for_closure",

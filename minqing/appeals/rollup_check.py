@@ -15,7 +15,13 @@ def figures(code: str, start: dt.date, end: dt.date, *, user: Any = None, raw: b
     with metric_read.raw() if raw else nullcontext():
         summary, children = metrics.summary_with_children(code, start, end, user=user)
         months = _months(start, end)
+        # the dashboard's one-statement read of the same figures (metric_read.sheet) must agree too
+        board = metrics.dashboard(code, start, end, user=user, months=months)
         return {
+            "board.summary": board.summary.as_dict(),
+            "board.children": {k: _plain(v) for k, v in board.children.items()},
+            "board.trend.received": board.trend_received,
+            "board.trend.closed": board.trend_closed,
             "summary": summary.as_dict(),
             "children": {k: _plain(v) for k, v in children.items()},
             "received_by_child": metrics.received_by_child(code, start, end, user=user),

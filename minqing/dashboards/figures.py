@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import pgettext_lazy
 
 from minqing.appeals import metrics
@@ -60,12 +61,23 @@ def level_word(region: Region) -> str:
     return LEVEL_WORDS.get(regioncode.level_of(region.code), "全域")
 
 
+@functools.lru_cache(maxsize=4096)
+def _reversed(name: str, args: tuple[str, ...], prefix: str, urlconf: Any) -> str | None:
+    try:
+        return reverse(name, args=list(args), urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
+def url(name: str, *args: str) -> str | None:
+    """reverse(), remembered per script prefix and URL configuration (a page prints a few hundred links:
+    reversing each cost ~10 % of its CPU). None when no such view is installed."""
+    return _reversed(name, args, get_script_prefix(), get_urlconf())
+
+
 def appeal_list_url(code: str, period: Period | None = None, **filters: Any) -> str:
     """The list behind a number: the appeal workbench when present, else the JSON list."""
-    try:
-        base = reverse("web:appeals")
-    except NoReverseMatch:
-        base = "/api/v1/appeals"
+    base = url("web:appeals") or "/api/v1/appeals"
     params: dict[str, Any] = {"region": code}
     if period is not None:
         params["from"], params["to"] = period.start.isoformat(), period.end.isoformat()
@@ -75,7 +87,7 @@ def appeal_list_url(code: str, period: Period | None = None, **filters: Any) -> 
 
 def cases_url(code: str, period: Period, figure: str) -> str:
     """The exact cases behind a figure counted on closure dates or deadlines (dashboards.lists)."""
-    return f"{reverse('dashboards:cases', args=[code])}?{period.query()}&figure={figure}"
+    return f"{url('dashboards:cases', code)}?{period.query()}&figure={figure}"
 
 
 def pct(value: float | None) -> str | None:
@@ -166,27 +178,41 @@ def _rate_row(key: str, label: str, rate: metrics.Rate, link: str, whole: str) -
             "link": link, "denominator_link": whole}
 
 
-def _summary_and_children(region: Region, period: Period, user: Any
-                          ) -> tuple[metrics.CountySummary, list[dict[str, Any]]]:
-    """The place's summary and one row per sub-place the user sees (the drill-down table), from
-    metrics.summary_with_children: a fixed number of grouped queries whatever the number of places
-    (a county has dozens of townships), the rows the summary shares read once."""
+def _board(region: Region, period: Period, user: Any) -> tuple[metrics.Board, list[dict[str, Any]],
+                                                                  list[dict[str, Any]]]:
+    """The place's appeal figures (metrics.dashboard: from the pre-sums in one statement when they serve):
+    its summary, one row per sub-place the user sees (the drill-down table) and the trend's months
+    (received, closed and solved per month)."""
     scope = jurisdiction.scope_of(user)
     kids = [kid for kid in Region.objects.filter(parent_id=region.code, is_active=True).order_by("code")
             if user is None or scope.sees_figures(kid.code)]
-    s, rows = metrics.summary_with_children(region.code, period.start, period.end, user=user,
-                                            children=[k.code for k in kids])
+    months = period.months()
+    board = metrics.dashboard(region.code, period.start, period.end, user=user, children=[k.code for k in kids],
+                              months=months)
     out = []
     for kid in kids:
-        f = rows[kid.code]
+        f = board.children[kid.code]
         out.append({
-            "code": kid.code, "name": kid.name, "received": f.received,
+            "code": kid.code, "name": kid.name, "url": url("dashboards:region", kid.code), "received": f.received,
             "received_link": appeal_list_url(kid.code, period),
             "resolution": f.resolution.percent, "on_time": f.on_time.percent,
             "satisfaction": f.satisfaction.percent, "backlog": f.backlog,
             "backlog_link": cases_url(kid.code, period, "backlog"),
         })
-    return s, out
+    trend = []
+    for (start, end), r, c in zip(months, board.trend_received, board.trend_closed, strict=True):
+        trend.append({"month": f"{start.year}年{start.month}月", "start": start.isoformat(), "end": end.isoformat(),
+                      "received": r["received"], "closed": c["closed"] or 0, "solved": c["solved"] or 0,
+                      "link": appeal_list_url(code=region.code, period=None,
+                                              **{"from": start.isoformat(), "to": end.isoformat()})})
+    return board, out, trend
+
+
+def _summary_and_children(region: Region, period: Period, user: Any
+                          ) -> tuple[metrics.CountySummary, list[dict[str, Any]]]:
+    """The place's summary and its children's rows (bench/dashboard_bar.py reads these with _trend)."""
+    board, children, _trend_rows = _board(region, period, user)
+    return board.summary, children
 
 
 def _trend(code: str, period: Period, user: Any) -> list[dict[str, Any]]:
@@ -206,7 +232,8 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
     """The whole dashboard of ``region`` for ``period`` as ``user`` may see it. The caller has checked
     ``scope.sees_figures(region.code)`` (outside it: 404)."""
     code = region.code
-    s, children = _summary_and_children(region, period, user)
+    board, children, trend = _board(region, period, user)
+    s = board.summary
     link = appeal_list_url(code, period)
     links = {
         "received": link,
@@ -226,8 +253,10 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
              for key in ("response", "closure", "on_time", "resolution", "satisfaction")]
     groups = [{"key": g, "label": str(GROUP_LABELS.get(g, g)), "count": n,
                "link": appeal_list_url(code, period, group=g)} for g, n in s.by_group.items()]
-    ids = dict(Category.objects.filter(name__in=list(s.by_category)).order_by("-is_active", "level", "pk")
-               .values_list("name", "pk").reverse())  # the first (active, top-level) id wins
+    ids = board.category_ids
+    if ids is None:
+        ids = dict(Category.objects.filter(name__in=list(s.by_category)).order_by("-is_active", "level", "pk")
+                   .values_list("name", "pk").reverse())  # the first (active, top-level) id wins
     categories = [{"label": name, "count": n,
                    "link": appeal_list_url(code, period, category=ids.get(name)) if name in ids else link}
                   for name, n in s.by_category.items()]
@@ -271,7 +300,7 @@ def build(region: Region, period: Period, user: Any) -> Dashboard:
     return Dashboard(
         region=region, period=period, word=level_word(region), summary=s, figures=shown, links=links,
         rates=rates, groups=groups, categories=categories, triage=triage, funnel=funnel,
-        children=children, trend=_trend(code, period, user),
+        children=children, trend=trend,
         fieldwork={k: v for k, v in fieldwork.items() if v is not None},
         disputes=disputes, checklists=checklists, liaison=liaison, dispatch=dispatch or None, people=people,
         path=region_path(region, user), unavailable=unavailable,

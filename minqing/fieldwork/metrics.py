@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
 from minqing.households.models import Household
 from minqing.lib import regioncode
@@ -81,31 +81,40 @@ def _rounds_in(region_code: str, start: dt.date, end: dt.date, user: Any):
     return VisitRound.objects.alive().filter(q, started_on__gte=start, started_on__lte=end)
 
 
+FUNNEL_KEYS = {"visited": "households_visited", "found": "households_with_problems", "township": "sent_to_township",
+               "county": "sent_to_county"}
+
+
+def _funnels(region_code: str, start: dt.date, end: dt.date, user: Any) -> tuple[dict[str, int], dict[str, int]]:
+    """``funnel`` and ``funnel_counted`` from one read of the rounds (and one count of their visits and
+    cases when no round carries a correction: the two are then the same count)."""
+    from .rounds import counted_funnel
+
+    rows = list(_rounds_in(region_code, start, end, user).values_list("pk", "correction_reason",
+                                                                      *FUNNEL_KEYS.values()))
+    plain = [r[0] for r in rows if not r[1]]
+    every = [r[0] for r in rows]
+    counted_plain = counted_funnel(plain)
+    counted_every = counted_plain if len(plain) == len(every) else counted_funnel(every)
+    typed = {name: sum(int(r[2 + i] or 0) for r in rows if r[1]) for i, name in enumerate(FUNNEL_KEYS.values())}
+    shown = {k: typed[name] + counted_plain[name] for k, name in FUNNEL_KEYS.items()}
+    return shown, counted_every
+
+
 def funnel(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
     """Each round's figure as its page shows it: the team's correction where one stands (with its reason),
     else the count from the round's visits and cases (rounds.reconcile)."""
-    from .rounds import counted_funnel
-
-    rounds = _rounds_in(region_code, start, end, user)
-    sums = rounds.exclude(correction_reason="").aggregate(
-        visited=Sum("households_visited"), found=Sum("households_with_problems"),
-        township=Sum("sent_to_township"), county=Sum("sent_to_county"))
-    counted = counted_funnel(list(rounds.filter(correction_reason="").values_list("pk", flat=True)))
-    keys = {"visited": "households_visited", "found": "households_with_problems", "township": "sent_to_township",
-            "county": "sent_to_county"}
-    return {k: int(sums[k] or 0) + counted[name] for k, name in keys.items()}
+    return _funnels(region_code, start, end, user)[0]
 
 
 def funnel_counted(region_code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, int]:
     """The same rounds' funnel counted from their visits and cases (rounds.counted_funnel): beside
     ``funnel`` it shows how far the typed corrections move the figures."""
-    from .rounds import counted_funnel
-
-    return counted_funnel(list(_rounds_in(region_code, start, end, user).values_list("pk", flat=True)))
+    return _funnels(region_code, start, end, user)[1]
 
 
 def section(code: str, start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, Any]:
     """The part's figures for dashboards, briefings and /api/v1/metrics/fieldwork (minqing.lib.figures)."""
+    shown, counted = _funnels(code, start, end, user)
     return {"coverage": coverage(code, start, end, user=user),
-            "quota_report": quota_report(code, start, end, user=user), "funnel": funnel(code, start, end, user=user),
-            "funnel_counted": funnel_counted(code, start, end, user=user)}
+            "quota_report": quota_report(code, start, end, user=user), "funnel": shown, "funnel_counted": counted}

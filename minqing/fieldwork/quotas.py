@@ -294,7 +294,8 @@ def report(region_code: str, start: dt.date, end: dt.date, *, user: Any = None,
     if user is not None and not jurisdiction.scope_of(user).sees_figures(code):
         return []
     rows: list[dict[str, Any]] = []
-    for rule in rules_for(code):
+    rules = rules_for(code)
+    for rule in rules:
         counted = [(u, r, d) for u, r, d in MEASURES[QuotaMeasure(rule.measure)](rule, code, start, end, today)
                    if r > 0]
         users = User.objects.in_bulk([u for u, _r, _d in counted])
@@ -302,7 +303,7 @@ def report(region_code: str, start: dt.date, end: dt.date, *, user: Any = None,
     # A report that lies inside the rule's period still running (this month, for a monthly rule) judges
     # nothing yet: a shortfall is 进行中, not 未达标 (no 红牌 on the 2nd of the month). A report that
     # also covers ended periods (a year seen in February) judges them as before.
-    running = {rule.code for rule in rules_for(code) if end >= today and period_of(today, rule.period)[0] <= start}
+    running = {rule.code for rule in rules if end >= today and period_of(today, rule.period)[0] <= start}
     for r in rows:
         if r["rule"] in running and r["status"] != "green":
             r["status"] = ONGOING

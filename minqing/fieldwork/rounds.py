@@ -125,6 +125,9 @@ def counted_funnel(round_ids: list[int]) -> dict[str, int]:
 
     from .models import Visit
 
+    if not round_ids:  # no round: nothing to count (and no querysets to build)
+        return dict.fromkeys(("households_visited", "households_with_problems", "sent_to_township",
+                              "sent_to_county", "corrected_rounds"), 0)
     pairs = ("field_origin__visit__round", "household")
     appeals = Appeal.objects.alive().filter(field_origin__visit__round__in=round_ids)
     above = (wf.Level.TOWNSHIP.value, wf.Level.COUNTY.value)

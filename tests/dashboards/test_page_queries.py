@@ -40,3 +40,43 @@ def test_the_checklist_answers_are_read_once_per_page(month_cases, parts, county
     _response, statements = _page(client, county)
     answers = [s for s in statements if 'FROM "checklists_checklistanswer"' in s]
     assert len(answers) == 1, answers
+
+
+def _statements(client, code: str, period: str) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/dashboards/{code}/?period={period}")
+    assert response.status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_page_from_the_roll_ups_reads_as_many_statements_whatever_the_places_and_months(
+        month_cases, parts, county, login, settings):
+    """From the pre-sums (docs/decisions/0061) the appeal figures of the place, of every place below
+    and of every month of the trend are one statement: a county with more townships, a year instead of
+    a month, a township instead of the county cost the same statements."""
+    from django.core.management import call_command
+
+    from minqing.regions.models import Level, Region
+
+    settings.MINQING_ROLLUPS = True
+    call_command("rollup", "rebuild", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+    client = login(county.county_leader)
+    code = county.county.code
+    _statements(client, code, "2024-06")  # the first request reads what is then cached
+    month = _statements(client, code, "2024-06")
+    year = _statements(client, code, "2024")
+    town = _statements(client, county.town.code, "2024")
+    for n in range(2, 8):  # six more townships, each with two villages
+        t = Region.objects.create(code=f"5117221{n:02d}000", name=f"新镇{n}", level=Level.TOWNSHIP,
+                                  parent=county.county)
+        for v in (1, 2):
+            Region.objects.create(code=f"5117221{n:02d}20{v}", name=f"新村{n}{v}", level=Level.VILLAGE, parent=t)
+    more = _statements(client, code, "2024")
+    appeal_reads = [s for s in year if 'FROM "appeals_rollup' in s or "FROM appeals_rollup" in s]
+    assert len(month) == len(year) == len(more), (len(month), len(year), len(more))
+    assert len(town) <= len(year) and len(year) <= MAX_STATEMENTS, "\n".join(year)
+    # the summary, the children's rows, the trend, categories and groups: one; the dispatch section and
+    # 重复诉求率's denominator: one each
+    assert len(appeal_reads) <= 3, "\n".join(appeal_reads)
+    assert not any('FROM "appeals_appeal"' in s and "COUNT" in s and "GROUP BY" in s for s in year), \
+        "an appeal figure was counted from the appeals"
