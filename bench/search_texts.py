@@ -44,6 +44,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("url")
     ap.add_argument("--peer", action="store_true", help="django-helpdesk: helpdesk_ticket(title, description)")
+    ap.add_argument("--region", help="appeals: only those whose region code starts with this (e.g. a township)")
     a = ap.parse_args()
     table, title, body = ("helpdesk_ticket", "title", "description") if a.peer else ("appeals_appeal", "title", "text")
     msgs = rows()
@@ -51,6 +52,8 @@ def main() -> None:
     pick = (f"UPDATE {table} AS t SET {title} = a.title, {body} = CASE WHEN {TAIL} AND b.tail <> '' "
             f"THEN a.text || ' ' || b.tail ELSE a.text END FROM bench_msg a, bench_msg b "
             f"WHERE a.i = {H1.format(m=m)} AND b.i = {H2.format(m=m)}")
+    if a.region and not a.peer:  # the same message per id as the whole run would give, on fewer rows
+        pick += f" AND t.region_id LIKE '{int(a.region)}%'"
     started = time.perf_counter()
     if a.url.startswith("sqlite:///"):
         import sqlite3

@@ -24,7 +24,7 @@ COMMANDS = {
     "sweep": "deadline sweep: mark yellow/red warnings and overdue appeals (run every few minutes)",
     "partition": "PostgreSQL: partition appeals, events and audit by county (events also by year): partition [--apply]",
     "rollup": "figures' roll-up tables: rollup rebuild | rollup check --region CODE --period YYYY-MM|YYYY-Qn|YYYY",
-    "search": "full-text index: search rebuild (after a bulk load)",
+    "search": "full-text index: search rebuild (after a bulk load) | search signatures [--region CODE] (similar cases)",
     "model": "category model: model train [--exclude FILE] | model evaluate FILE.csv [--cv K] [--json]",
     "hotspots": "hot spots of a message CSV (columns of 附件3), no database: hotspots --csv FILE --top N --json",
     "createadmin": "a county's first system administrator, with a one-time code: createadmin --region CODE [--username U] [--name N]",

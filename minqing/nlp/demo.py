@@ -39,3 +39,6 @@ def load(**context) -> None:
     started = time.perf_counter()
     counts = search.rebuild()
     progress(f"检索索引：{sum(counts.values())} 条，用时 {time.perf_counter() - started:.1f} 秒")
+    from .duplicates import fill_signatures
+
+    fill_signatures()  # the cases written in bulk: their similar-cases signatures

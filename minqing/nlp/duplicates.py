@@ -15,18 +15,20 @@ a closed case is not merged into but shown (a repeat after closure is the dispat
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 
+from .charsim import cosines
 from .textnorm import normalize, text_hash
 
 NEAR = 0.8
@@ -37,7 +39,9 @@ MEANING = 0.6
 MAX_CANDIDATES = 300  # compared per request, nearest in time first (≈ 1 ms CPU each at 370 characters)
 LIVE, CLOSED = ("open", "paused"), ("solved", "closed_unsolved")  # the groups compared
 PER_READ = 150  # rows per candidate read (open before/after, paused before/after, recently closed)
-FIELDS = ("id", "title", "text", "region_id", "number", "status", "group", "received_at")
+# Not the text: each candidate's stored signature (TextSignature) is what is compared; the texts are read
+# (one statement) only of candidates without one and of those the meaning vectors look at.
+FIELDS = ("id", "title", "region_id", "number", "status", "group", "received_at")
 MAX_MEANING = 300  # same-place candidates whose meaning vector is computed on the fly (≈ 1 400/CPU-s)
 
 _SYNONYMS = [
@@ -47,6 +51,8 @@ _SYNONYMS = [
     (r"道路|马路|公路|路面", "路"), (r"村里|村内|村上", "村"), (r"小区里|小区内", "小区"),
 ]
 _SYN = [(re.compile(p), r) for p, r in _SYNONYMS]
+# The version of fold(): a stored signature of another version is computed again from the text.
+FOLDS = hashlib.sha1(repr((1, _SYNONYMS)).encode()).hexdigest()[:12]
 
 
 def fold_groups() -> list[tuple[str, ...]]:
@@ -59,6 +65,88 @@ def fold(text: str) -> str:
     for pattern, repl in _SYN:
         text = pattern.sub(repl, text)
     return re.sub(r"[^\w]", "", text)
+
+
+class Signature(NamedTuple):
+    """What the comparison needs of a text (stored per appeal as nlp.models.TextSignature)."""
+
+    folded: str  # fold(f"{title} {text}") in lower case: the character TF-IDF's input
+    key: str  # text_hash(text)
+    key_full: str  # text_hash(f"{title} {text}")
+
+
+def signature(title: str, text: str) -> Signature:
+    full = f"{title} {text}"
+    return Signature(fold(full).lower(), text_hash(text), text_hash(full))
+
+
+def signature_rows(appeals: Iterable[Any]) -> list:
+    """Unsaved TextSignature rows of some appeals (title and text loaded)."""
+    from .models import TextSignature
+
+    return [TextSignature(appeal_id=a.pk, folds=FOLDS, **signature(a.title, a.text)._asdict()) for a in appeals]
+
+
+def store_signature(appeal: Any) -> None:
+    """Write (or replace) one appeal's signature: at registration, in the appeal's own transaction
+    (nlp.follow, through appeals.hooks), so that a registered case always has one."""
+    _write_signatures(signature_rows([appeal]))
+
+
+def _write_signatures(rows: list) -> None:
+    from .models import TextSignature
+
+    TextSignature.objects.bulk_create(rows, update_conflicts=True, unique_fields=["appeal"],
+                                      update_fields=["folds", "folded", "key", "key_full"])
+
+
+def fill_signatures(*, region: str | None = None, batch: int = 2000, progress=None) -> int:
+    """Write the missing or outdated signatures (appeals imported in bulk before this existed, or after
+    the fold rules changed): keyset pages of `batch` appeals, one transaction each. `region`: only the
+    appeals of that place (a code prefix, e.g. a township's 9 digits). Returns how many were written."""
+    from django.db import transaction
+
+    from minqing.appeals.models import Appeal
+
+    from .models import TextSignature
+
+    qs = Appeal.objects.all()
+    if region:
+        code = regioncode.normalize(region)
+        qs = qs.filter(jurisdiction.region_q([code]))
+    last, written = 0, 0
+    while True:
+        page = list(qs.filter(pk__gt=last).order_by("pk").only("pk", "title", "text")[:batch])
+        if not page:
+            return written
+        last = page[-1].pk
+        done = set(TextSignature.objects.filter(appeal_id__in=[a.pk for a in page], folds=FOLDS)
+                   .values_list("appeal_id", flat=True))
+        todo = [a for a in page if a.pk not in done]
+        if todo:
+            with transaction.atomic():
+                _write_signatures(signature_rows(todo))
+            written += len(todo)
+        if progress:
+            progress(last, written)
+
+
+def _signatures(rows: list) -> list[Signature]:
+    """The candidates' signatures: stored ones in one read; the texts of the others in a second read."""
+    from minqing.appeals.models import Appeal
+
+    from .models import TextSignature
+
+    ids = [a.pk for a in rows]
+    found = {pk: Signature(*rest) for pk, *rest in TextSignature.objects.filter(appeal_id__in=ids, folds=FOLDS)
+             .values_list("appeal_id", "folded", "key", "key_full")}
+    missing = [a for a in rows if a.pk not in found]
+    if missing:
+        texts = dict(Appeal.objects.filter(pk__in=[a.pk for a in missing]).values_list("pk", "text"))
+        for a in missing:
+            a.text = texts.get(a.pk, "")
+            found[a.pk] = signature(a.title, a.text)
+    return [found[pk] for pk in ids]
 
 
 @dataclass
@@ -157,14 +245,13 @@ def similar_open(user, text: str, *, title: str = "", region_code: str | None = 
                        include_closed=include_closed, now=now or timezone.now())
     if not rows:
         return []
-    key = text_hash(text)
-    docs = [fold(query)] + [fold(f"{a.title} {a.text}") for a in rows]
-    X = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit_transform(docs)
-    sims = (X[1:] @ X[0].T).toarray().ravel()
+    key, key_full = text_hash(text), text_hash(query)
+    sigs = _signatures(rows)
+    sims = cosines(fold(query), [s.folded for s in sigs], lowered=True)
     meanings = _meanings(query, title, text, rows, sims, region_code)
     out: list[Match] = []
-    for i, (a, sim) in enumerate(zip(rows, sims, strict=True)):
-        if text_hash(a.text) == key or text_hash(f"{a.title} {a.text}") == text_hash(query):
+    for i, (a, sig, sim) in enumerate(zip(rows, sigs, sims, strict=True)):
+        if sig.key == key or sig.key_full == key_full:
             kind, sim = "exact", 1.0
         elif sim >= NEAR:
             kind = "near"
@@ -194,8 +281,16 @@ def _meanings(query: str, title: str, text: str, rows: list, sims, region_code: 
     idx = [i for i, a in enumerate(rows) if a.region_id == region_code and sims[i] < PARAPHRASE][:MAX_MEANING]
     if not idx:
         return {}
+    from minqing.appeals.models import Appeal
+
     from .meaning import message_text
 
+    unread = [rows[i].pk for i in idx if "text" in rows[i].get_deferred_fields()]
+    if unread:  # their texts: one read
+        texts = dict(Appeal.objects.filter(pk__in=unread).values_list("pk", "text"))
+        for i in idx:
+            if rows[i].pk in texts:
+                rows[i].text = texts[rows[i].pk]
     body = text if title else query
     V = model.vectors([message_text(title, body)] + [message_text(rows[i].title, rows[i].text) for i in idx])
     if not V[0].any():

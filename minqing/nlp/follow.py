@@ -79,6 +79,10 @@ def index(pending: dict[str, set[int]]) -> None:
 
 
 def on_appeal_changed(change: hooks.Change) -> None:
+    if change.created:  # title and text are written once, at registration: their signature with them
+        from . import duplicates
+
+        duplicates.store_signature(change.appeal)
     touch("appeal", [change.appeal.pk])
     if change.report is not None:
         touch("report", [change.report.pk])

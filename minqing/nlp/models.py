@@ -68,3 +68,17 @@ class CategoryFeedback(models.Model):
         verbose_name = _("category feedback")
         verbose_name_plural = _("category feedback")
         ordering = ["-at", "-id"]
+
+
+class TextSignature(models.Model):
+    """What the similar-cases comparison (nlp.duplicates) needs of an appeal's text, computed once when
+    the appeal is registered (in its transaction, through appeals.hooks) instead of on every case page
+    that compares it: the folded text in lower case (synonyms folded, punctuation and spaces gone: the
+    input of the character TF-IDF, nlp.charsim) and the two exact-text keys. `folds` names the version
+    of the fold rules; a row of another version (or none) is computed from the text on the fly."""
+
+    appeal = models.OneToOneField("appeals.Appeal", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    folds = models.CharField(max_length=12)
+    folded = models.TextField()
+    key = models.CharField(max_length=20)  # textnorm.text_hash(text)
+    key_full = models.CharField(max_length=20)  # textnorm.text_hash(f"{title} {text}")

@@ -206,16 +206,19 @@ def index_new_appeals(ids: list[int]) -> int:
     a batch of BATCH appeals, not a few a case. The documents are new (nothing indexed them before)."""
     from minqing.appeals.models import Appeal, Progress
 
+    from . import duplicates
+
     written = 0
     for start in range(0, len(ids), BATCH):
         part = ids[start:start + BATCH]
         names = _names(part)
-        docs = [appeal_doc(a, names.get(a.pk, []))
-                for a in Appeal.objects.filter(pk__in=part, deleted_at__isnull=True).select_related("region")]
+        appeals = list(Appeal.objects.filter(pk__in=part, deleted_at__isnull=True).select_related("region"))
+        docs = [appeal_doc(a, names.get(a.pk, [])) for a in appeals]
         docs += [progress_doc(p) for p in Progress.objects.filter(appeal_id__in=part).select_related("appeal")]
         with transaction.atomic():
             rows.insert(docs, returning=connection.vendor == "sqlite")  # the FTS5 table needs their keys
             _fts_insert(docs)
+            rows.insert(duplicates.signature_rows(appeals))  # the similar-cases comparison's input
         written += len(docs)
     return written
 

@@ -122,3 +122,50 @@ def test_meaning_travels_in_the_signed_model_file_and_needs_enough_messages(mean
     v = loaded.meaning.vectors([f"{LAMP_TITLE} {LAMP_TEXT}", f"{OTHER_TITLE} {OTHER_TEXT}", "二组水渠堵塞，灌溉困难"])
     assert v.shape == (3, 150) and v[0] @ v[1] > v[0] @ v[2]
     assert fit_meaning(Sources(unlabelled=[Example("路灯坏了", ""), Example("照明坏了", "")])) is None
+
+
+# --- the stored signatures (nlp.models.TextSignature, docs/decisions/0066) --------------------------
+
+
+def test_a_registered_case_has_its_signature_and_a_case_without_one_compares_the_same(county, cases):
+    from minqing.nlp import duplicates
+    from minqing.nlp.models import TextSignature
+
+    lamp = cases["lamp"]
+    row = TextSignature.objects.get(appeal_id=lamp.pk)
+    expected = (duplicates.FOLDS, *duplicates.signature(lamp.title, lamp.text))
+    assert (row.folds, row.folded, row.key, row.key_full) == expected
+    queries = ["甲村村口的路灯不亮了，晚上走路看不见", "甲村村口的路灯不亮了，晚上走路都看不见啊",
+               "村口路灯坏了，晚上看不见路"]
+
+    def found():
+        return [[(m.appeal.pk, m.kind, m.similarity, m.score) for m in similar_open(county.township_leader, q,
+                                                                                    region_code=county.village_a.code)]
+                for q in queries]
+
+    stored = found()
+    assert (lamp.pk, "exact", 1.0, 1.0) in stored[0] and len(stored[2]) >= 2
+    TextSignature.objects.filter(appeal_id=lamp.pk).update(folds="old", folded="x")  # an older fold: not used
+    TextSignature.objects.exclude(appeal_id=lamp.pk).delete()  # imported before signatures: from the text
+    assert found() == stored
+    assert duplicates.fill_signatures(region=county.village_a.code) == 2  # lamp (outdated) and ditch
+    assert duplicates.fill_signatures() == 2  # lamp_b, lamp_c
+    assert duplicates.fill_signatures() == 0
+    assert TextSignature.objects.get(appeal_id=lamp.pk).folded == row.folded
+    assert found() == stored
+
+
+def test_the_signature_is_written_with_the_case_and_rolls_back_with_it(county):
+    from django.db import transaction
+
+    from minqing.appeals import services
+    from minqing.appeals.models import Appeal
+    from minqing.nlp.models import TextSignature
+
+    before = TextSignature.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.register_appeal(actor=None, region=county.village_a.code, kind="problem", channel="visit",
+                                 title="路灯", text="路灯不亮", reporter_name="")
+        assert TextSignature.objects.count() == before + 1  # inside the registration's transaction
+        raise RuntimeError
+    assert TextSignature.objects.count() == before and not Appeal.objects.filter(title="路灯").exists()
