@@ -154,6 +154,174 @@ def partitioned(by_year: bool) -> None:
           f"{time.perf_counter() - t0:.1f} s; {len(plan.dropped_fks)} foreign keys to appeals dropped", flush=True)
 
 
+# ---------------------------------------------------------------------------------------------
+# 10 × 1 M: from a built one-county database (minqing_bench), straight to the partitioned ten
+
+
+def renice_backend(cur, level: int = 10) -> None:
+    """The long load is this connection's server process: run it below the other engineers' work."""
+    cur.execute("SELECT pg_backend_pid()")
+    os.system(f"renice -n {level} -p {cur.fetchone()[0]} >/dev/null 2>&1")
+
+
+def _max_id(cur, table: str) -> int:
+    cur.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+    return cur.fetchone()[0]
+
+
+def _deferred_indexes(cur, table: str) -> list[str]:
+    """Drop the unique constraints and plain indexes of `table` (not its primary key; the other
+    tables' foreign keys need that): the statements that make them again, to run after the load."""
+    cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'u'", [table])
+    uniques = cur.fetchall()
+    cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u'))",
+                [table, table])
+    plain = cur.fetchall()
+    for name, _ in uniques:
+        cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    for name, _ in plain:
+        cur.execute(f'DROP INDEX "{name}"')
+    return ([f'ALTER TABLE "{table}" ADD CONSTRAINT "{n}" {d}' for n, d in uniques] + [d for _, d in plain])
+
+
+def _code(col: str, c: str) -> str:
+    return f"('{c}' || substr({col}, 7))"
+
+
+def _in_county(col: str) -> str:
+    return f"{col} >= '{COUNTY}000000' AND {col} < '{int(COUNTY) + 1:06d}000000'"
+
+
+def widen_plain(cur, copies: list[str], off: dict[str, int], tables: tuple[str, ...]) -> None:
+    """The copies' rows of the tables that stay plain: regions, households, return visits, roll-ups."""
+    for k, c in enumerate(copies if "regions_region" in tables else [], start=1):
+        copy_rows(cur, "regions_region", f"code LIKE '{COUNTY}%'",
+                  {"code": _code("code", c), "name": f"name || '{k}'",
+                   "parent_id": f"CASE WHEN level = 3 THEN parent_id ELSE {_code('parent_id', c)} END"})
+    for table, where, exprs in [
+        ("households_household", _in_county("region_id"),
+         lambda k, c: {"id": f"id + {k * off['hh']}", "region_id": _code("region_id", c)}),
+        ("appeals_returnvisit", f"appeal_id <= {off['ap']}",
+         lambda k, c: {"id": f"id + {k * off['rv']}", "appeal_id": f"appeal_id + {k * off['ap']}"}),
+        ("appeals_rollup", _in_county("region"),
+         lambda k, c: {"id": f"id + {k * off['ru']}", "region": _code("region", c)}),
+        ("appeals_rollup_household", _in_county("region"),
+         lambda k, c: {"id": f"id + {k * off['rh']}", "region": _code("region", c),
+                       "household": f"household + {k * off['hh']}"}),
+        ("appeals_rollup_up", f"depth >= 3 AND {_in_county('region')}",
+         lambda k, c: {"id": f"id + {k * off['rp']}", "region": _code("region", c)}),
+    ]:
+        if table not in tables:
+            continue
+        t0 = time.perf_counter()
+        again = _deferred_indexes(cur, table)
+        for k, c in enumerate(copies, start=1):
+            copy_rows(cur, table, where, exprs(k, c))
+        for sql in again:
+            cur.execute(sql)
+        print(f"  {table}: {len(copies)} copies in {time.perf_counter() - t0:.0f} s", flush=True)
+    # the city's and the province's pre-sums: every county alike, so ten times one county's counters
+    # (households are the counties' own, so the distinct counts add up too)
+    if "appeals_rollup_up" in tables:
+        cur.execute(f"UPDATE appeals_rollup_up SET n = n * {len(copies) + 1} WHERE depth <= 2")
+
+
+def widen_partition(cur, table: str, copies: list[str], exprs) -> None:
+    """Each copy county's partition loaded as a table of its own without indexes, then indexed like
+    the source county's partition and attached (PostgreSQL adopts the matching indexes, and a CHECK
+    of the bounds spares the attach its scan). The empty partition made by partition.apply goes."""
+    src = f"{table}_p{COUNTY}"
+    cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')", [src])
+    constraints = cur.fetchall()
+    cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)", [src, src])
+    indexes = cur.fetchall()
+    for k, c in enumerate(copies, start=1):
+        t0 = time.perf_counter()
+        part = f"{table}_p{c}"
+        cur.execute(f'ALTER TABLE "{table}" DETACH PARTITION "{part}"')
+        cur.execute(f'DROP TABLE "{part}"')
+        cur.execute(f'CREATE TABLE "{part}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS '
+                    f"INCLUDING STORAGE)")
+        cols = columns(cur, src)
+        e = exprs(k, c)
+        cur.execute(f'INSERT INTO "{part}" ({", ".join(chr(34) + x + chr(34) for x in cols)}) '
+                    f'SELECT {", ".join(e.get(x, chr(34) + x + chr(34)) for x in cols)} FROM "{src}"')
+        t1 = time.perf_counter()
+        for name, definition in constraints:
+            cur.execute(f'ALTER TABLE "{part}" ADD CONSTRAINT "{name.replace(src, part)}" {definition}')
+        for _name, sql in indexes:
+            cur.execute(sql.replace(src, part))
+        low, high = f"{c}000000", f"{int(c) + 1:06d}000000"
+        cur.execute(f'ALTER TABLE "{part}" ADD CONSTRAINT bounds CHECK (region_id IS NOT NULL AND '
+                    f"region_id >= '{low}' AND region_id < '{high}')")
+        cur.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{part}" '
+                    f"FOR VALUES FROM ('{low}') TO ('{high}')")
+        cur.execute(f'ALTER TABLE "{part}" DROP CONSTRAINT bounds')
+        print(f"  {part}: load {t1 - t0:.0f} s, index + attach {time.perf_counter() - t1:.0f} s", flush=True)
+
+
+def build_from_template(template: str, one: str, ten: str) -> None:
+    """`one` = a copy of `template` (a built county 511722 with its roll-ups); `ten` = the same plus
+    9 shifted copies (counties 511723…511731), partitioned by county (minqing/ops/partition.py) and
+    loaded into the partitions directly — never a plain ten-county table."""
+    for name in (ten, one):
+        admin(f"DROP DATABASE IF EXISTS {name}")
+    admin(f"CREATE DATABASE {one} TEMPLATE {template}")
+    admin(f"CREATE DATABASE {ten} TEMPLATE {template}")
+    os.environ["DATABASE_URL"] = f"postgresql://root@127.0.0.1:5432/{ten}"
+    from _setup import django_for
+
+    django_for("province", fresh=False)
+    from django.db import connection, transaction
+
+    from minqing.ops import partition
+
+    t00 = time.perf_counter()
+    with connection.cursor() as cur:
+        renice_backend(cur)
+        cur.execute("SET maintenance_work_mem = '512MB'")
+        off = {"hh": _max_id(cur, "households_household"), "rv": _max_id(cur, "appeals_returnvisit"),
+               "ap": _max_id(cur, "appeals_appeal"), "ev": _max_id(cur, "appeals_appealevent"),
+               "ru": _max_id(cur, "appeals_rollup"), "rh": _max_id(cur, "appeals_rollup_household"),
+               "rp": _max_id(cur, "appeals_rollup_up")}
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # pending deferred checks would block ALTER TABLE
+        widen_plain(cur, COPIES, off, ("regions_region", "households_household", "appeals_rollup",
+                                       "appeals_rollup_household", "appeals_rollup_up"))
+    print(f"{ten}: plain tables widened in {time.perf_counter() - t00:.0f} s", flush=True)
+    t0 = time.perf_counter()
+    plan = partition.apply()
+    print(f"{ten}: partitioned {', '.join(plan.done)} (county {COUNTY} only) in {time.perf_counter() - t0:.0f} s; "
+          f"{len(plan.dropped_fks)} foreign keys to appeals dropped", flush=True)
+    with connection.cursor() as cur:
+        cur.execute("SET maintenance_work_mem = '512MB'")
+        with transaction.atomic():
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            widen_partition(cur, "appeals_appeal", COPIES, lambda k, c: {
+                "id": f"id + {k * off['ap']}", "number": f"'C{k}' || substr(number, 2)",
+                "region_id": _code("region_id", c), "household_id": f"household_id + {k * off['hh']}",
+                "merged_into_id": f"merged_into_id + {k * off['ap']}", "source_ref": "NULL"})
+        with transaction.atomic():
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            widen_partition(cur, "appeals_appealevent", COPIES, lambda k, c: {
+                "id": f"id + {k * off['ev']}", "appeal_id": f"appeal_id + {k * off['ap']}",
+                "region_id": _code("region_id", c)})
+        with transaction.atomic():  # its foreign key to appeals went with the partitioning
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            widen_plain(cur, COPIES, off, ("appeals_returnvisit",))
+        for table in ("households_household", "appeals_appeal", "appeals_appealevent", "appeals_returnvisit",
+                      "appeals_rollup", "appeals_rollup_household", "appeals_rollup_up"):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        t0 = time.perf_counter()
+        cur.execute("ANALYZE")
+        print(f"{ten}: ANALYZE {time.perf_counter() - t0:.0f} s", flush=True)
+    print(f"{ten}: built in {time.perf_counter() - t00:.0f} s", flush=True)
+
+
 def list_page(code: str) -> int:
     """A cadre's list: open appeals of the subtree, bounded by the county, newest 25 and the count."""
     from minqing.appeals.models import Appeal
@@ -165,6 +333,93 @@ def list_page(code: str) -> int:
     return qs.count()
 
 
+def _cpu(pid: int) -> float:
+    """user + system seconds of a PostgreSQL backend (this machine's /proc)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def time_pages(dbs: tuple[str, str], repeat: int) -> None:
+    """The county leader's pages through Django's test client, one client (and one kept connection)
+    per database, alternately; medians of wall time, and the server process's CPU per request."""
+    from django.db import connection
+    from django.test import Client
+    from peer import county_leader
+
+    from minqing.appeals.models import Appeal
+    from minqing.nlp.models import SearchDoc
+
+    clients, pids = {}, {}
+    for d in dbs:
+        keep(d)
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*), count(DISTINCT substr(region_id, 1, 6)), "
+                        "pg_database_size(current_database()) FROM appeals_appeal")
+            n, counties, size = cur.fetchone()
+            cur.execute("SELECT count(*), count(DISTINCT substr(region, 1, 6)) FROM appeals_rollup")
+            ru, ruc = cur.fetchone()
+            cur.execute("SELECT count(*) FROM appeals_appealevent")
+            ev = cur.fetchone()[0]
+            cur.execute("SELECT pg_backend_pid()")
+            pids[d] = cur.fetchone()[0]
+        print(f"{d:16} appeals {n:>10,}  events {ev:>9,}  counties {counties:>2}  roll-up rows {ru:>10,} "
+              f"({ruc} counties)  database {size / 2**30:,.1f} GiB", flush=True)
+        clients[d] = Client()
+        clients[d].force_login(county_leader())
+    keep(dbs[0])
+    case = (Appeal.objects.filter(group="open", deleted_at=None)
+            .order_by("-received_at", "-id").values_list("id", flat=True)[100])
+    docs = SearchDoc.objects.count()
+    pages = [
+        ("dashboard county, month 2024-05", f"/dashboards/{COUNTY}000000/", {"period": "2024-05"}),
+        ("dashboard county, year 2024", f"/dashboards/{COUNTY}000000/", {"period": "2024"}),
+        ("dashboard township 511722104, 2024-05", f"/dashboards/{COUNTY}104000/", {"period": "2024-05"}),
+        ("list API township 511722104, open", "/api/v1/appeals", {"region": "511722104", "group": "open",
+                                                                  "limit": 25}),
+        ("list API county, open", "/api/v1/appeals", {"region": COUNTY, "group": "open", "limit": 25}),
+        ("list page county, open", "/appeals/", {"group": "open"}),
+        (f"case page /appeals/{case}/", f"/appeals/{case}/", {}),
+    ]
+    if docs:
+        pages.append(("search API 内容, county", "/api/v1/appeals", {"q": "内容", "region": COUNTY, "limit": 25}))
+    else:
+        print("search: nlp_searchdoc is empty on the one-county database (no index built): not timed")
+    a, b = dbs
+    print(f"\n{'page (county leader)':40} {'one s':>8} {'ten s':>8} {'ten/one':>8} {'CPU one':>8} {'CPU ten':>8}"
+          f"  same")
+    for label, path, params in pages:
+        times: dict[str, list[float]] = {d: [] for d in dbs}
+        cpu: dict[str, float] = dict.fromkeys(dbs, 0.0)
+        bodies = {}
+        for d in dbs:  # warm each database's cache
+            keep(d)
+            r = clients[d].get(path, params)
+            assert r.status_code == 200, (d, path, r.status_code, r.content[:300])
+        for _ in range(repeat):
+            for d in dbs:
+                keep(d)
+                c0, t = _cpu(pids[d]), time.perf_counter()
+                r = clients[d].get(path, params)
+                times[d].append(time.perf_counter() - t)
+                cpu[d] += _cpu(pids[d]) - c0
+                assert r.status_code == 200, (d, path, r.status_code)
+                bodies[d] = r.content
+        m = {d: statistics.median(times[d]) for d in dbs}
+        same = _comparable(bodies[a]) == _comparable(bodies[b])
+        print(f"{label:40} {m[a]:8.3f} {m[b]:8.3f} {m[b] / m[a]:8.2f} {cpu[a] / repeat:8.3f} {cpu[b] / repeat:8.3f}"
+              f"  {'yes' if same else 'NO'}", flush=True)
+
+
+def _comparable(body: bytes) -> str:
+    """A page without what differs between two renderings anyway (tokens, times, the other counties)."""
+    import re
+
+    text = body.decode("utf-8", "replace")
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"', "", text)
+    text = re.sub(r"\d{4}-\d\d-\d\dT[\d:.+]*|\d\d:\d\d(:\d\d)?", "", text)
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--appeals", type=int, default=100_000, help="appeals per county")
@@ -174,8 +429,31 @@ def main() -> None:
                         help="with --reuse: make scale21_tenp again from scale21_ten (partitioning changed)")
     parser.add_argument("--events-by-year", action="store_true", help="events also partitioned by year")
     parser.add_argument("--drop", action="store_true", help="drop the three databases at the end")
+    parser.add_argument("--template", help="a built one-county database (e.g. minqing_bench, 1 M appeals with "
+                        "its roll-ups): copy it as NAME_one and build NAME_ten from it, partitioned, then time "
+                        "the county leader's pages on the two")
+    parser.add_argument("--name", default="province22", help="with --template: the databases' prefix")
     args = parser.parse_args()
     os.environ.setdefault("MINQING_STATEMENT_TIMEOUT", "0")
+    if args.template:
+        one, ten = f"{args.name}_one", f"{args.name}_ten"
+        if args.reuse and exists(one) and exists(ten):
+            os.environ["DATABASE_URL"] = f"postgresql://root@127.0.0.1:5432/{one}"
+            from _setup import django_for
+
+            django_for("province", fresh=False)
+        else:
+            build_from_template(args.template, one, ten)
+        from django.db import connection
+
+        connection.close()
+        time_pages((one, ten), args.repeat)
+        for wrapper in _kept.values():
+            wrapper.close()
+        if args.drop:
+            for name in (one, ten):
+                admin(f"DROP DATABASE IF EXISTS {name}")
+        return
     if args.reuse and all(exists(d) for d in (ONE, TEN, TENP)):
         os.environ["DATABASE_URL"] = f"postgresql://root@127.0.0.1:5432/{ONE}"
         from _setup import django_for
