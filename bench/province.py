@@ -9,7 +9,19 @@ Three databases on 127.0.0.1:5432, made here and dropped with --drop:
   scale21_ten   the same plus 9 copies of it as counties 511723…511731 (ids, numbers, households and
                 region codes shifted; INSERT … SELECT), so every county has the same data;
   scale21_tenp  scale21_ten partitioned by county (minqing/ops/partition.py: appeals, events, audit).
-Timed, alternating between the databases: metrics.county_summary of county 511722 for a month and a
+--template DB (province22, 10 × 1 000 000): DB is a built one-county database with its roll-ups
+(minqing_bench from `bench/metrics.py --pg`). NAME_one (--name, default province22) is a copy of it;
+NAME_ten a copy of NAME_one widened to ten counties *partitioned from the start* — never a plain
+ten-county table: regions, households and the roll-ups (appeals_rollup*, shifted; the city's and the
+province's pre-sums × 10) copied first, then partition.apply() on the one county's rows, then each
+copy county's appeals and events loaded into a table of its own without indexes, indexed like county
+511722's partition and attached (a CHECK of its bounds spares the attach its scan). Then the county
+leader's pages (dashboard, lists, a case) through Django's test client on the two, alternately:
+
+    nice -n 10 .venv/bin/python bench/province.py --template minqing_bench --repeat 7
+    .venv/bin/python bench/province.py --template minqing_bench --reuse --repeat 7
+
+Timed (without --template), alternating between the databases: metrics.county_summary of county 511722 for a month and a
 year (the county dashboard's appeal figures) and a cadre's list (open appeals of a township and of the
 county, newest 25 + count, under the jurisdiction's county bound). Medians of --repeat runs, wall time.
 """
@@ -34,7 +46,7 @@ COPIES = [f"{int(COUNTY) + k:06d}" for k in range(1, 10)]
 def admin(sql: str) -> None:
     import psycopg
 
-    for _attempt in range(30):
+    for _attempt in range(150):
         try:
             with psycopg.connect(ADMIN, autocommit=True) as conn:
                 conn.execute(sql)
@@ -271,7 +283,7 @@ def build_from_template(template: str, one: str, ten: str) -> None:
     for name in (ten, one):
         admin(f"DROP DATABASE IF EXISTS {name}")
     admin(f"CREATE DATABASE {one} TEMPLATE {template}")
-    admin(f"CREATE DATABASE {ten} TEMPLATE {template}")
+    admin(f"CREATE DATABASE {ten} TEMPLATE {one}")  # no one else connects to ours
     os.environ["DATABASE_URL"] = f"postgresql://root@127.0.0.1:5432/{ten}"
     from _setup import django_for
 
