@@ -276,14 +276,48 @@ def widen_partition(cur, table: str, copies: list[str], exprs) -> None:
         print(f"  {part}: load {t1 - t0:.0f} s, index + attach {time.perf_counter() - t1:.0f} s", flush=True)
 
 
-def build_from_template(template: str, one: str, ten: str) -> None:
+ROLLUPS = ("appeals_rollup", "appeals_rollup_household", "appeals_rollup_up")
+
+
+def _offsets(cur) -> dict[str, int]:
+    """Id offsets of a copy: the one county's largest ids (its rows are those of county 511722)."""
+    def top(table: str, col: str = "region_id") -> int:
+        cur.execute(f"SELECT coalesce(max(id), 0) FROM {table} WHERE {_in_county(col)}")
+        return cur.fetchone()[0]
+
+    off = {"hh": top("households_household"), "ap": top("appeals_appeal"), "ev": top("appeals_appealevent")}
+    cur.execute(f"SELECT coalesce(max(id), 0) FROM appeals_returnvisit WHERE appeal_id <= {off['ap']}")
+    return {**off, "rv": cur.fetchone()[0], "ru": top("appeals_rollup", "region"),
+            "rh": top("appeals_rollup_household", "region"), "rp": top("appeals_rollup_up", "region")}
+
+
+def _dump(source: str, target: str, args: str) -> None:
+    t0 = time.perf_counter()
+    rc = os.system(f"pg_dump -h 127.0.0.1 -U root -Fc -Z 0 {args} {source} | "
+                   f"nice -n 10 pg_restore -h 127.0.0.1 -U root --no-owner -d {target}")
+    if rc:
+        raise RuntimeError(f"pg_dump {source} | pg_restore {target}: exit {rc}")
+    print(f"{target}: restored from {source} ({args or 'everything'}) in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def build_from_template(template: str, one: str, ten: str, stage: str = "all") -> None:
     """`one` = a copy of `template` (a built county 511722 with its roll-ups); `ten` = the same plus
     9 shifted copies (counties 511723…511731), partitioned by county (minqing/ops/partition.py) and
-    loaded into the partitions directly — never a plain ten-county table."""
-    for name in (ten, one):
-        admin(f"DROP DATABASE IF EXISTS {name}")
-    admin(f"CREATE DATABASE {one} TEMPLATE {template}")
-    admin(f"CREATE DATABASE {ten} TEMPLATE {one}")  # no one else connects to ours
+    loaded into the partitions directly — never a plain ten-county table.
+
+    stage "all": both from the template. "appeals": only `ten` without roll-ups, from a pg_dump of
+    the template's committed rows (the template may still be in use, e.g. its roll-ups being rebuilt).
+    "rollups": then `one` from the template and `ten`'s roll-ups from `one`, shifted."""
+    if stage in ("all", "appeals"):
+        admin(f"DROP DATABASE IF EXISTS {ten}")
+    if stage in ("all", "rollups"):
+        admin(f"DROP DATABASE IF EXISTS {one}")
+        admin(f"CREATE DATABASE {one} TEMPLATE {template}")
+    if stage == "all":
+        admin(f"CREATE DATABASE {ten} TEMPLATE {one}")  # no one else connects to ours
+    elif stage == "appeals":
+        admin(f"CREATE DATABASE {ten}")
+        _dump(template, ten, " ".join(f"--exclude-table-data={t}" for t in ROLLUPS))
     os.environ["DATABASE_URL"] = f"postgresql://root@127.0.0.1:5432/{ten}"
     from _setup import django_for
 
@@ -293,45 +327,51 @@ def build_from_template(template: str, one: str, ten: str) -> None:
     from minqing.ops import partition
 
     t00 = time.perf_counter()
+    if stage == "rollups":
+        with connection.cursor() as cur:
+            cur.execute(f"TRUNCATE {', '.join(ROLLUPS)}")
+        connection.close()
+        _dump(one, ten, "--data-only " + " ".join(f"-t {t}" for t in ROLLUPS))
     with connection.cursor() as cur:
         renice_backend(cur)
         cur.execute("SET maintenance_work_mem = '512MB'")
-        off = {"hh": _max_id(cur, "households_household"), "rv": _max_id(cur, "appeals_returnvisit"),
-               "ap": _max_id(cur, "appeals_appeal"), "ev": _max_id(cur, "appeals_appealevent"),
-               "ru": _max_id(cur, "appeals_rollup"), "rh": _max_id(cur, "appeals_rollup_household"),
-               "rp": _max_id(cur, "appeals_rollup_up")}
+        off = _offsets(cur)
+    tables = {"all": ("regions_region", "households_household", *ROLLUPS),
+              "appeals": ("regions_region", "households_household"), "rollups": ROLLUPS}[stage]
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # pending deferred checks would block ALTER TABLE
-        widen_plain(cur, COPIES, off, ("regions_region", "households_household", "appeals_rollup",
-                                       "appeals_rollup_household", "appeals_rollup_up"))
-    print(f"{ten}: plain tables widened in {time.perf_counter() - t00:.0f} s", flush=True)
-    t0 = time.perf_counter()
-    plan = partition.apply()
-    print(f"{ten}: partitioned {', '.join(plan.done)} (county {COUNTY} only) in {time.perf_counter() - t0:.0f} s; "
-          f"{len(plan.dropped_fks)} foreign keys to appeals dropped", flush=True)
+        widen_plain(cur, COPIES, off, tables)
+    print(f"{ten}: {', '.join(tables)} widened in {time.perf_counter() - t00:.0f} s", flush=True)
+    if stage != "rollups":
+        t0 = time.perf_counter()
+        plan = partition.apply()
+        print(f"{ten}: partitioned {', '.join(plan.done)} (county {COUNTY} only) in "
+              f"{time.perf_counter() - t0:.0f} s; {len(plan.dropped_fks)} foreign keys to appeals dropped", flush=True)
     with connection.cursor() as cur:
         cur.execute("SET maintenance_work_mem = '512MB'")
-        with transaction.atomic():
-            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            widen_partition(cur, "appeals_appeal", COPIES, lambda k, c: {
-                "id": f"id + {k * off['ap']}", "number": f"'C{k}' || substr(number, 2)",
-                "region_id": _code("region_id", c), "household_id": f"household_id + {k * off['hh']}",
-                "merged_into_id": f"merged_into_id + {k * off['ap']}", "source_ref": "NULL"})
-        with transaction.atomic():
-            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            widen_partition(cur, "appeals_appealevent", COPIES, lambda k, c: {
-                "id": f"id + {k * off['ev']}", "appeal_id": f"appeal_id + {k * off['ap']}",
-                "region_id": _code("region_id", c)})
-        with transaction.atomic():  # its foreign key to appeals went with the partitioning
-            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            widen_plain(cur, COPIES, off, ("appeals_returnvisit",))
+        if stage != "rollups":
+            with transaction.atomic():
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                widen_partition(cur, "appeals_appeal", COPIES, lambda k, c: {
+                    "id": f"id + {k * off['ap']}", "number": f"'C{k}' || substr(number, 2)",
+                    "region_id": _code("region_id", c), "household_id": f"household_id + {k * off['hh']}",
+                    "merged_into_id": f"merged_into_id + {k * off['ap']}", "source_ref": "NULL"})
+            with transaction.atomic():
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                widen_partition(cur, "appeals_appealevent", COPIES, lambda k, c: {
+                    "id": f"id + {k * off['ev']}", "appeal_id": f"appeal_id + {k * off['ap']}",
+                    "region_id": _code("region_id", c)})
+            with transaction.atomic():  # its foreign key to appeals went with the partitioning
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                widen_plain(cur, COPIES, off, ("appeals_returnvisit",))
         for table in ("households_household", "appeals_appeal", "appeals_appealevent", "appeals_returnvisit",
-                      "appeals_rollup", "appeals_rollup_household", "appeals_rollup_up"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                      *ROLLUPS):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"GREATEST((SELECT max(id) FROM {table}), 1))")
         t0 = time.perf_counter()
         cur.execute("ANALYZE")
         print(f"{ten}: ANALYZE {time.perf_counter() - t0:.0f} s", flush=True)
-    print(f"{ten}: built in {time.perf_counter() - t00:.0f} s", flush=True)
+    print(f"{ten}: stage {stage} built in {time.perf_counter() - t00:.0f} s", flush=True)
 
 
 def list_page(code: str) -> int:
@@ -445,6 +485,10 @@ def main() -> None:
                         "its roll-ups): copy it as NAME_one and build NAME_ten from it, partitioned, then time "
                         "the county leader's pages on the two")
     parser.add_argument("--name", default="province22", help="with --template: the databases' prefix")
+    parser.add_argument("--stage", choices=("all", "appeals", "rollups"), default="all",
+                        help="with --template: all; or the ten's appeals first (from a pg_dump: the template "
+                        "may still be busy), then its roll-ups (and the one) once the template is done")
+    parser.add_argument("--no-time", action="store_true", help="build only")
     args = parser.parse_args()
     os.environ.setdefault("MINQING_STATEMENT_TIMEOUT", "0")
     if args.template:
@@ -455,7 +499,9 @@ def main() -> None:
 
             django_for("province", fresh=False)
         else:
-            build_from_template(args.template, one, ten)
+            build_from_template(args.template, one, ten, args.stage)
+        if args.no_time or args.stage == "appeals":
+            return
         from django.db import connection
 
         connection.close()
