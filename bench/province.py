@@ -393,7 +393,8 @@ def _cpu(pid: int) -> float:
 
 def time_pages(dbs: tuple[str, str], repeat: int) -> None:
     """The county leader's pages through Django's test client, one client (and one kept connection)
-    per database, alternately; medians of wall time, and the server process's CPU per request."""
+    per database, alternately; medians of wall time, and per request the mean CPU of the PostgreSQL
+    server process (db CPU, /proc) and of this process (py CPU: Django, the same work on both)."""
     from django.db import connection
     from django.test import Client
     from peer import county_leader
@@ -437,11 +438,12 @@ def time_pages(dbs: tuple[str, str], repeat: int) -> None:
     else:
         print("search: nlp_searchdoc is empty on the one-county database (no index built): not timed")
     a, b = dbs
-    print(f"\n{'page (county leader)':40} {'one s':>8} {'ten s':>8} {'ten/one':>8} {'CPU one':>8} {'CPU ten':>8}"
-          f"  same")
+    print(f"\n{'page (county leader)':40} {'one s':>8} {'ten s':>8} {'ten/one':>8} {'db CPU 1':>8} {'db CPU 10':>9}"
+          f" {'py CPU 1':>8} {'py CPU 10':>9}  same")
     for label, path, params in pages:
         times: dict[str, list[float]] = {d: [] for d in dbs}
         cpu: dict[str, float] = dict.fromkeys(dbs, 0.0)
+        py: dict[str, float] = dict.fromkeys(dbs, 0.0)
         bodies = {}
         for d in dbs:  # warm each database's cache
             keep(d)
@@ -450,16 +452,17 @@ def time_pages(dbs: tuple[str, str], repeat: int) -> None:
         for _ in range(repeat):
             for d in dbs:
                 keep(d)
-                c0, t = _cpu(pids[d]), time.perf_counter()
+                c0, p0, t = _cpu(pids[d]), time.process_time(), time.perf_counter()
                 r = clients[d].get(path, params)
                 times[d].append(time.perf_counter() - t)
+                py[d] += time.process_time() - p0
                 cpu[d] += _cpu(pids[d]) - c0
                 assert r.status_code == 200, (d, path, r.status_code)
                 bodies[d] = r.content
         m = {d: statistics.median(times[d]) for d in dbs}
         same = _comparable(bodies[a]) == _comparable(bodies[b])
-        print(f"{label:40} {m[a]:8.3f} {m[b]:8.3f} {m[b] / m[a]:8.2f} {cpu[a] / repeat:8.3f} {cpu[b] / repeat:8.3f}"
-              f"  {'yes' if same else 'NO'}", flush=True)
+        print(f"{label:40} {m[a]:8.3f} {m[b]:8.3f} {m[b] / m[a]:8.2f} {cpu[a] / repeat:8.3f} {cpu[b] / repeat:9.3f}"
+              f" {py[a] / repeat:8.3f} {py[b] / repeat:9.3f}  {'yes' if same else 'NO'}", flush=True)
 
 
 def _comparable(body: bytes) -> str:
