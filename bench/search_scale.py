@@ -60,7 +60,9 @@ def _messages() -> tuple[list[tuple[str, str]], list[str]]:
     return msgs, replies
 
 
-def build(n: int) -> None:
+def build(n: int, *, by_id: bool = False) -> None:
+    """n appeals in 37 townships. by_id: appeal `id` gets the message bench/search_texts.py gives row `id`
+    (the same texts as django-helpdesk's tickets after `search_texts.py --peer`), and no replies."""
     import metrics
     from django.db import connection, transaction
 
@@ -95,12 +97,15 @@ def build(n: int) -> None:
         def appeals():
             for i in range(1, n + 1):
                 region = metrics.village_code(rng.randrange(metrics.TOWNSHIPS), rng.randrange(metrics.VILLAGES))
-                title, text = msgs[rng.randrange(len(msgs))]
-                if rng.random() < 0.3:
+                if by_id:
+                    title, text = texts_by_id(i, by_msg)
+                else:
+                    title, text = msgs[rng.randrange(len(msgs))]
+                if not by_id and rng.random() < 0.3:
                     other = msgs[rng.randrange(len(msgs))][1]
                     text = f"{text} {re.split(r'[。！？]', other)[0]}。"
                 received = start + dt.timedelta(seconds=rng.random() * 63_000_000)
-                if replies and rng.random() < 0.3:
+                if replies and not by_id and rng.random() < 0.3:
                     payload = json.dumps({"text": replies[rng.randrange(len(replies))]}, ensure_ascii=False)
                     events.append((i, region, "submit_result", "in_progress", "in_progress", "village",
                                    w.when(received + dt.timedelta(days=3)), payload, ""))
@@ -114,6 +119,10 @@ def build(n: int) -> None:
                            category_source="", version=1, updated_at=w.when(received))
                 yield tuple(row[c] for c in columns)
 
+        if by_id:
+            from search_texts import rows as texts
+
+            by_msg = texts()
         w.insert("appeals_appeal", columns, appeals())
         w.insert("appeals_appealevent", ["appeal_id", "region_id", "action", "from_status", "to_status", "level",
                                          "at", "payload", "reason"], iter(events))
@@ -121,6 +130,15 @@ def build(n: int) -> None:
         if w.pg:
             cur.execute("SELECT setval(pg_get_serial_sequence('appeals_appeal', 'id'), %s)", [n])
         cur.execute("ANALYZE")
+
+
+def texts_by_id(i: int, by_msg: list[tuple[int, str, str, str]]) -> tuple[str, str]:
+    """search_texts.py's UPDATE for one row, in Python: message h1(id), three rows in ten with the
+    first sentence of message h2(id) appended."""
+    m = len(by_msg)
+    _, title, text, _tail = by_msg[((i * 2654435761) % 4294967296) % m]
+    tail = by_msg[((i * 40503 + 7) % 1000003) % m][3]
+    return title, f"{text} {tail}" if (i * 7919) % 10 < 3 and tail else text
 
 
 def users() -> dict[str, object]:
@@ -192,9 +210,13 @@ def old_prefilter(user, word: str):
         return cur.fetchall()
 
 
-def over_http(user, words: list[str], runs: int) -> tuple[list[float], float]:
-    """GET /nlp/search/?q= from a gunicorn (`minqing serve`, this database) with the user's session:
-    2 warm-ups + `runs` timed requests a word; also the server's CPU seconds over the timed requests."""
+HTTP_PATHS = {"/nlp/search/": "/nlp/search/?q={q}", "/api/v1/appeals?q=": "/api/v1/appeals?q={q}"}
+
+
+def over_http(user, words: list[str], runs: int) -> dict[str, tuple[list[float], float]]:
+    """GET /nlp/search/?q= and /api/v1/appeals?q= from a gunicorn (`minqing serve`, this database) with
+    the user's session: 2 warm-ups + `runs` timed requests a word and path, the paths interleaved; also
+    the server's CPU seconds over each path's timed requests."""
     from django.conf import settings
     from django.test import Client
     from load import Server, fetch, free_port
@@ -206,66 +228,94 @@ def over_http(user, words: list[str], runs: int) -> tuple[list[float], float]:
     env = os.environ | {"MINQING_PERIODIC": "0", "MINQING_STATEMENT_TIMEOUT": "30", "PYTHONPATH": str(REPO)}
     server = Server("minqing", [sys.executable, "-m", "minqing.cli", "serve", "--no-migrate", "--port", str(port)],
                     port, env, REPO, REPO / "var" / "bench" / "search_scale_server.log")
+    out: dict[str, tuple[list[float], float]] = {name: ([], 0.0) for name in HTTP_PATHS}
     try:
         server.wait_ready()
-        out: list[float] = []
-        cpu = 0.0
         for word in words:
-            path = f"/nlp/search/?q={urllib.parse.quote(word)}"
-            for _ in range(2):
-                status, _secs, _body = fetch(port, path, cookie)
-                assert status == 200, (path, status)
-            before = server.cpu_seconds()
-            for _ in range(runs):
-                status, secs, _body = fetch(port, path, cookie)
-                assert status == 200, (path, status)
-                out.append(secs * 1000)
-            cpu += server.cpu_seconds() - before
-        return out, cpu
+            for name, template in HTTP_PATHS.items():
+                path = template.format(q=urllib.parse.quote(word))
+                for _ in range(2):
+                    status, _secs, _body = fetch(port, path, cookie)
+                    assert status == 200, (path, status)
+                ms, cpu = out[name]
+                before = server.cpu_seconds()
+                for _ in range(runs):
+                    status, secs, _body = fetch(port, path, cookie)
+                    assert status == 200, (path, status)
+                    ms.append(secs * 1000)
+                out[name] = (ms, cpu + server.cpu_seconds() - before)
+            print(f"  http {word}: " + ", ".join(f"{n} p50 {statistics.median(out[n][0][-runs:]):.0f} ms"
+                                                 for n in HTTP_PATHS), flush=True)
+        return out
     finally:
         server.stop()
 
 
 PEER_LIST = ("SELECT t.id, t.title, t.priority, q.title, t.status, t.created, t.due_date, u.username, "
              "t.submitter_email FROM helpdesk_ticket t JOIN helpdesk_queue q ON q.id = t.queue_id "
-             "LEFT JOIN auth_user u ON u.id = t.assigned_to_id WHERE t.description LIKE ? ORDER BY t.created DESC "
+             "LEFT JOIN auth_user u ON u.id = t.assigned_to_id WHERE t.description LIKE {p} ORDER BY t.created DESC "
              "LIMIT 25")
+PEER_COUNT = "SELECT count(*) FROM helpdesk_ticket WHERE description LIKE {p}"
 
 
-def against_peer(user, path: str, runs: int) -> None:
-    """Word by word, interleaved: search.find as `user` and django-helpdesk's hand-written search (its
-    measure.py case c's SQL: description LIKE %word%, newest 25 + count) on a SQLite file whose
-    tickets got the same messages (bench/search_texts.py --peer)."""
-    import sqlite3
+def peer_search(url: str):
+    """django-helpdesk's hand-written search (its measure.py case c's SQL: description LIKE %word%, the
+    newest 25 + the count) on a SQLite file or a PostgreSQL database whose tickets got the same
+    messages (bench/search_texts.py --peer); returns word -> tickets found."""
+    if url.startswith("postgres"):
+        import psycopg
 
+        conn = psycopg.connect(url, autocommit=True)
+        conn.execute("SET statement_timeout = 0")
+        mark = "%s"
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(f"file:{url.removeprefix('sqlite:///')}?mode=ro", uri=True)
+        mark = "?"
+
+    def run(word: str) -> int:
+        conn.execute(PEER_LIST.format(p=mark), [f"%{word}%"]).fetchall()
+        return conn.execute(PEER_COUNT.format(p=mark), [f"%{word}%"]).fetchone()[0]
+
+    return run
+
+
+def against_peer(roles: dict, url: str, runs: int) -> None:
+    """Word by word, interleaved in one run: search.find as the village cadre, the township head and the
+    county leader, and the peer's search on the same messages (peer_search)."""
     from minqing.nlp import search
 
-    peer = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-
-    def peer_like(word: str) -> int:
-        peer.execute(PEER_LIST, [f"%{word}%"]).fetchall()
-        count = "SELECT count(*) FROM helpdesk_ticket WHERE description LIKE ?"
-        return peer.execute(count, [f"%{word}%"]).fetchone()[0]
-
-    print("\n| word | search.find p50 / p95 ms | peer LIKE p50 / p95 ms | peer ÷ ours (p50) | cases / tickets found |")
-    print("|---|---|---|---|---|")
-    ours_all, theirs_all = [], []
+    peer_like = peer_search(url)
+    print(f"\npeer: {url.split('@')[-1]}")
+    print("\n| word | village find p50 / p95 ms | township find p50 / p95 ms | county find p50 / p95 ms | "
+          "peer LIKE p50 / p95 ms | peer ÷ county (p50) | county cases / peer tickets |")
+    print("|---|---|---|---|---|---|---|")
+    ours_all: dict[str, list[float]] = {r: [] for r in roles}
+    theirs_all: list[float] = []
     for word in QUERIES:
-        ours, theirs = [], []
-        for _ in range(2):  # warm-ups, interleaved
+        ours: dict[str, list[float]] = {r: [] for r in roles}
+        theirs: list[float] = []
+        for user in roles.values():  # warm-ups
             search.find(user, word)
-            peer_like(word)
+        found = peer_like(word)
         for _ in range(runs):
-            ours += timed_once(lambda w=word: search.find(user, w))
+            for role, user in roles.items():
+                ours[role] += timed_once(lambda u=user, w=word: search.find(u, w))
             theirs += timed_once(lambda w=word: peer_like(w))
-        ours_all += ours
+        for role in roles:
+            ours_all[role] += ours[role]
         theirs_all += theirs
-        print(f"| {word} | {statistics.median(ours):.0f} / {pct(ours, .95):.0f} | {statistics.median(theirs):.0f} / "
-              f"{pct(theirs, .95):.0f} | {statistics.median(theirs) / statistics.median(ours):.0f}× | "
-              f"{search.find(user, word).total} / {peer_like(word)} |", flush=True)
-    print(f"| all ten | {statistics.median(ours_all):.0f} / {pct(ours_all, .95):.0f} | "
-          f"{statistics.median(theirs_all):.0f} / {pct(theirs_all, .95):.0f} | "
-          f"{statistics.median(theirs_all) / statistics.median(ours_all):.0f}× | |")
+        county = ours["county leader"]
+        print(f"| {word} | " + " | ".join(f"{statistics.median(ours[r]):.0f} / {pct(ours[r], .95):.0f}" for r in roles)
+              + f" | {statistics.median(theirs):.0f} / {pct(theirs, .95):.0f} | "
+              f"{statistics.median(theirs) / statistics.median(county):.0f}× | "
+              f"{search.find(roles['county leader'], word).total} / {found} |", flush=True)
+    county = ours_all["county leader"]
+    print("| all ten | " + " | ".join(f"{statistics.median(ours_all[r]):.0f} / {pct(ours_all[r], .95):.0f}"
+                                      for r in roles)
+          + f" | {statistics.median(theirs_all):.0f} / {pct(theirs_all, .95):.0f} | "
+          f"{statistics.median(theirs_all) / statistics.median(county):.0f}× | |")
 
 
 def timed_once(fn) -> list[float]:
@@ -285,9 +335,14 @@ def main() -> None:
     ap.add_argument("--pg", action="store_true")
     ap.add_argument("--reuse", action="store_true", help="keep the database (and its index) as it is")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--texts-by-id", action="store_true",
+                    help="appeal id gets search_texts.py's message for that id (the peer's texts), no replies")
+    ap.add_argument("--build-only", action="store_true", help="build the database, no rebuild, no queries")
     ap.add_argument("--no-like", action="store_true", help="skip LIKE and the old prefilter (seconds a call at 1 M)")
     ap.add_argument("--http", action="store_true", help="also /nlp/search/ over HTTP as the county leader")
     ap.add_argument("--peer-sqlite", help="django-helpdesk's SQLite file with the same messages: compare word by word")
+    ap.add_argument("--peer-pg-url", help="django-helpdesk's PostgreSQL database with the same messages: the same")
+    ap.add_argument("--no-roles", action="store_true", help="skip the per-role table (the peer table has all roles)")
     args = ap.parse_args()
     if args.pg:
         import psycopg
@@ -304,13 +359,15 @@ def main() -> None:
     print(f"database: {connection.vendor} {url.split('@')[-1]}")
     if not args.reuse:
         t = time.perf_counter()
-        build(args.appeals)
-        print(f"built {args.appeals} appeals in {time.perf_counter() - t:.0f} s")
+        build(args.appeals, by_id=args.texts_by_id)
+        print(f"built {args.appeals} appeals in {time.perf_counter() - t:.0f} s", flush=True)
+        if args.build_only:
+            return
         seconds, peak, said = rebuild_in_child()
         print(f"search rebuild: {seconds:.0f} s, peak RSS {peak:.0f} MB — {said}")
     roles = users()
     rows = []
-    for role, user in roles.items():
+    for role, user in ({} if args.no_roles else roles).items():
         ours, theirs, before = [], [], []
         for q in QUERIES:
             ours += timed(lambda u=user, q=q: search.find(u, q), args.runs)
@@ -332,12 +389,13 @@ def main() -> None:
         found = ", ".join(f"{q} {totals[q]}/{likes[q]}" for q in QUERIES)
         like_ms = f"{statistics.median(theirs):.0f} / {pct(theirs, .95):.0f}" if theirs else "—"
         print(f"| {role} | {statistics.median(ours):.0f} / {pct(ours, .95):.0f} | {like_ms} | {old} | {found} |")
-    if args.peer_sqlite:
-        against_peer(roles["county leader"], args.peer_sqlite, args.runs)
+    for peer in (args.peer_sqlite, args.peer_pg_url):
+        if peer:
+            against_peer(roles, peer, args.runs)
     if args.http:
-        ms, cpu = over_http(roles["county leader"], QUERIES, args.runs)
-        print(f"\nHTTP /nlp/search/?q= as the county leader, {len(ms)} timed requests: p50 {statistics.median(ms):.0f} "
-              f"ms, p95 {pct(ms, .95):.0f} ms; server CPU {cpu * 1000 / len(ms):.0f} ms a request")
+        for name, (ms, cpu) in over_http(roles["county leader"], QUERIES, args.runs).items():
+            print(f"\nHTTP {name} as the county leader, {len(ms)} timed requests: p50 {statistics.median(ms):.0f} "
+                  f"ms, p95 {pct(ms, .95):.0f} ms; server CPU {cpu * 1000 / len(ms):.0f} ms a request")
 
 
 if __name__ == "__main__":

@@ -244,7 +244,11 @@ def _candidates(p: Parsed, who: list[str] | None, kinds: list[str]) -> tuple[lis
                 tsq += " & (" + " | ".join(f"'{k}'" for k in kinds) + ")"
             cur.execute("SELECT count(*) FROM nlp_searchdoc WHERE tsv @@ to_tsquery('simple', %s)", [tsq])
             n = cur.fetchone()[0]
-            inner = "ORDER BY ts_rank(d.tsv, q) DESC" if n <= MAX_CANDIDATES else "ORDER BY d.id DESC"
+            # The newest by `d.id + 0`, not `d.id`: ordered by the key, the planner walks the primary key
+            # backwards testing every document's tsvector (detoasted) until it has enough — 12 000 of them
+            # for a word in one document in ten, 1.7 s at 100 000 documents. Unordered, the GIN index
+            # finds the matches and only those are sorted.
+            inner = "ORDER BY ts_rank(d.tsv, q) DESC" if n <= MAX_CANDIDATES else "ORDER BY d.id + 0 DESC"
             cur.execute("SELECT id, ts_rank(tsv, to_tsquery('simple', %s)), object_type, object_id, appeal_id FROM "
                         "(SELECT d.id, d.tsv, d.object_type, d.object_id, d.appeal_id FROM nlp_searchdoc d, "
                         f"to_tsquery('simple', %s) q WHERE d.tsv @@ q {inner} LIMIT {MAX_CANDIDATES}) c "

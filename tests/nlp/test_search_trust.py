@@ -171,3 +171,72 @@ def test_a_place_that_holds_the_whole_index_is_no_condition(county, noise, monke
     monkeypatch.setattr(search, "_covers_everything", lambda who: False)
     assert {q: (search.find(county.county_leader, q).total, found(search.search(county.county_leader, q)))
             for q in words} == without
+
+
+def _plan(sql: str, params: list) -> str:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: price the table scan out
+            cur.execute(f"EXPLAIN {sql}", params)
+        else:
+            cur.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(r[-1]) for r in cur.fetchall())
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_a_township_s_place_condition_is_read_in_the_full_text_index(county, noise, monkeypatch, many):
+    """search22: the township head's place is a token inside the match (not a region range beside it), in
+    both the count and the candidates' statement, ranked (few matches) or newest first (many); the
+    documents table is only reached by its key. PostgreSQL: the GIN index, and the newest first is no
+    walk down the primary key testing each document."""
+    if many:
+        monkeypatch.setattr(search, "MAX_CANDIDATES", 1)
+    who, kinds = search._scope_tokens(county.township_leader, None)
+    assert any(t.startswith("r") and len(t) == 10 for t in who)
+    monkeypatch.setattr(search, "_covers_everything", lambda who: False)  # the test county: one township
+    statements = []
+    real = connection.cursor
+
+    class Spy:
+        def __init__(self, cur):
+            self.cur = cur
+
+        def __enter__(self):
+            self.cur.__enter__()
+            return self
+
+        def __exit__(self, *exc):
+            return self.cur.__exit__(*exc)
+
+        def execute(self, sql, params=None):
+            statements.append((sql, list(params or [])))
+            return self.cur.execute(sql, params)
+
+        def __getattr__(self, name):
+            return getattr(self.cur, name)
+
+    parsed = search.parse("扰民", synonyms.lookup_for(county.township_leader))
+    with monkeypatch.context() as m:
+        m.setattr(connection, "cursor", lambda: Spy(real()))
+        rows, n = search._candidates(parsed, who, kinds)
+    assert n == 3 and len(rows) == (1 if many else 3)
+    assert len(statements) == 2
+    for sql, params in statements:
+        plan = _plan(sql, params)
+        if connection.vendor == "postgresql":
+            assert "nlp_searchdoc_tsv" in plan and "Seq Scan" not in plan, plan
+            assert "Index Scan Backward" not in plan and "nlp_searchdoc_pkey" not in plan, plan
+        else:
+            assert "VIRTUAL TABLE INDEX" in plan and "region_code" not in plan, plan
+            assert "SCAN d" not in plan and "SCAN nlp_searchdoc" not in plan.replace("nlp_search_fts", ""), plan
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_rebuilt_table_is_all_visible(county, noise):
+    """search22: COPY … FREEZE into the new table marks its pages all-visible (a count of the matches
+    needs no visit to the table and no VACUUM after the rebuild)."""
+    search.rebuild()
+    with connection.cursor() as cur:
+        cur.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'nlp_searchdoc'")
+        pages, visible = cur.fetchone()
+    assert pages >= 1 and visible == pages
