@@ -163,7 +163,7 @@ def _cpu() -> float:
     return u.ru_utime + u.ru_stime
 
 
-def child(path: str) -> None:
+def child(path: str, profiler=None) -> None:
     sys.path.insert(0, str(HERE))
     from _setup import django_for
 
@@ -199,7 +199,11 @@ def child(path: str) -> None:
                                  "seconds": round(time.perf_counter() - t0, 1), "cpu": round(_cpu() - c0, 1),
                                  "peak_mb": round(_peak_mb())}) + "\n")
 
+    if profiler is not None:
+        profiler.enable()
     result = load_ledger(path, mapping="own", region=COUNTY, progress=progress)
+    if profiler is not None:
+        profiler.disable()
     seconds, cpu = time.perf_counter() - t0, _cpu() - c0
     print(json.dumps({"rows": result.rows, "created": result.created, "seconds": round(seconds, 1),
                       "cpu": round(cpu, 1), "per_second": round(result.rows / seconds),

@@ -162,6 +162,14 @@ def event_row(a: Appeal, event: wf.Event, actor_id: int | None, state: wf.Appeal
                        reason=event_reason(event.payload))
 
 
+def event_values(event: wf.Event, state: wf.AppealState) -> tuple:
+    """event_row()'s values without the model: (action, from_status, to_status, level, at, payload, reason)."""
+    return (event.action, event.from_status.value if event.from_status else "", event.to_status.value,
+            state.level.value, event.at,
+            _jsonable({**event.payload, **({"flags": list(event.flags)} if event.flags else {})}),
+            event_reason(event.payload))
+
+
 def audit_changes(event: wf.Event) -> dict[str, Any]:
     return {"status": [event.from_status.value if event.from_status else None, event.to_status.value],
             **_jsonable(dict(event.payload))}
