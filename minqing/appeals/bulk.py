@@ -38,9 +38,9 @@ from .services import (
     REGION_LEVEL,
     actor_key,
     appeal_number,
-    audit_changes,
     event_values,
     sensitivity_of,
+    state_to_json,
     sync_columns,
 )
 
@@ -131,15 +131,16 @@ def plan(case: NewCase, *, actor: Any, now: dt.datetime, rules: Deadlines | None
                registered_by=actor if getattr(actor, "pk", None) else None, response_due_at=response.due,
                due_at=resolve.due, due_estimated=response.estimated or resolve.estimated,
                source_ref=case.source_ref, updated_at=now)
-    sync_columns(a, state, event)
+    sync_columns(a, state, event, snapshot=False)
     planned = Planned(case, a, [(event, state)], suggestion)
     names = {}
     for step in case.steps:
         if step.action == "assign":
             names = {str(step.payload.get("person", "")): case.handler_name}
         state, event = wf.apply(state, wf.Action(step.action, step.by or me, step.at, dict(step.payload)))
-        sync_columns(a, state, event, names)
+        sync_columns(a, state, event, names, snapshot=False)
         planned.events.append((event, state))
+    a.state = state_to_json(state)  # the last step's snapshot (the columns followed every step)
     a.measures = a.measures or case.measures
     a.updated_at = now
     return planned
@@ -180,18 +181,17 @@ def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str,
         for name in case.reporters or [""]:
             reports.append((a.pk, a.region_id, case.channel, name[:50], case.anonymous, "", case.received_at,
                             actor_id))
-        stored = []
+        stored, steps = [], []
         for event, state in p.events:
-            row = event_values(event, state)
+            row, changes = event_values(event, state)
             events.append((a.pk, a.region_id, *row[:5], actor_id, *row[5:]))
             stored.append((event.action, event.at, row[5]))
+            steps.append({"action": event.action, "at": event.at.isoformat(), **changes})
             if event.action == "add_progress":
                 notes.append((a.pk, event.at, actor_id, str(event.payload.get("note"))))
         pending.add(rollup_store.facts_new(a, stored))  # the figures count the imported cases at once
         entries.append({"action": "appeal.import", "actor": actor, "obj": a, "reason": reason, "at": a.updated_at,
-                        "changes": {"batch": batch, "source_ref": case.source_ref,
-                                    "steps": [{"action": e.action, "at": e.at.isoformat(), **audit_changes(e)}
-                                              for e, _s in p.events],
+                        "changes": {"batch": batch, "source_ref": case.source_ref, "steps": steps,
                                     "state": p.events[-1][1].status.value,
                                     **({"category_suggested": {"category": p.suggested[0],
                                                                "confidence": p.suggested[1],

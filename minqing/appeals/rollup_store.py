@@ -101,7 +101,7 @@ class Pending:
     same counters ``settle(created=True)`` writes, in one upsert of the distinct keys instead of one a
     batch (a county's counters are a few thousand keys however many rows a ledger has)."""
 
-    LIMIT = 20000  # distinct keys held before writing (memory bounded whatever the file's length)
+    LIMIT = 100_000  # distinct keys held before writing (~200 bytes each: memory bounded whatever the file's length)
 
     def __init__(self) -> None:
         self.total = Contribution()
