@@ -202,6 +202,8 @@ def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str,
     by_pk = {a.pk: a for a in appeals}
     if figures is None:
         pending.flush()
+    else:
+        pending.batch()  # the batch's own counters now; the wider places' when the caller flushes
     record_many(entries)
     _repeats(planned, actor)
     return Written(appeals, [(k, by_pk[n[0]], n[1], n[3], n[2]) for k, n in zip(keys, notes, strict=True)])

@@ -97,24 +97,38 @@ _ATTRS = tuple("pk" if f == "pk" else f"{f}_id" if f in ("region", "category", "
 
 
 class Pending:
-    """Contributions of new appeals added up across batches and written when many (or at the end): the
-    same counters ``settle(created=True)`` writes, in one upsert of the distinct keys instead of one a
-    batch (a county's counters are a few thousand keys however many rows a ledger has)."""
+    """Contributions of new appeals, written as ``settle(created=True)`` writes them but in fewer rows:
+    a batch's own counters (its villages', which hardly repeat between batches) at the end of the batch
+    (``batch``), the wider places' pre-sums (a county's few thousand keys, the same in every batch) added
+    up across batches and written when many or at the end (``flush``)."""
 
-    LIMIT = 100_000  # distinct keys held before writing (~200 bytes each: memory bounded whatever the file's length)
+    LIMIT = 50_000  # wider places' keys held before writing (memory bounded whatever the file's length)
 
     def __init__(self) -> None:
-        self.total = Contribution()
+        self.total = Contribution()  # this batch's
+        self.wider: Counter = Counter()  # the pre-sums of the batches written so far
 
     def add(self, facts: Facts) -> None:
         self.total.add(rollups.contributions(facts))
-        if len(self.total.counts) + len(self.total.households) > self.LIMIT:
-            self.flush()
 
-    def flush(self) -> None:
+    def batch(self) -> None:
         change = self.total.nonzero()
         self.total = Contribution()
-        apply(change)
+        if change.counts:
+            _upsert(AppealRollup._meta.db_table, _KEY, ("n",), [(*k, n) for k, n in change.counts.items()])
+            self.wider.update(rollups.up(change.counts))
+        if change.households:
+            apply(Contribution(households=change.households))
+        if len(self.wider) > self.LIMIT:
+            self._write_wider()
+
+    def flush(self) -> None:
+        self.batch()
+        self._write_wider()
+
+    def _write_wider(self) -> None:
+        wider, self.wider = Counter({k: n for k, n in self.wider.items() if n}), Counter()
+        apply_up(wider)
 
 
 # ---------------------------------------------------------------------------------------------
