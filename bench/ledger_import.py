@@ -163,11 +163,11 @@ def _cpu() -> float:
     return u.ru_utime + u.ru_stime
 
 
-def child(path: str) -> None:
+def child(path: str, profiler=None) -> None:
     sys.path.insert(0, str(HERE))
     from _setup import django_for
 
-    django_for("ledger_import")
+    django_for(os.environ.get("LEDGER_BENCH_DB", "ledger_import"))  # another name: a second run beside
     from django.db import connection
 
     from minqing.accounts.models import Unit
@@ -199,7 +199,11 @@ def child(path: str) -> None:
                                  "seconds": round(time.perf_counter() - t0, 1), "cpu": round(_cpu() - c0, 1),
                                  "peak_mb": round(_peak_mb())}) + "\n")
 
+    if profiler is not None:
+        profiler.enable()
     result = load_ledger(path, mapping="own", region=COUNTY, progress=progress)
+    if profiler is not None:
+        profiler.disable()
     seconds, cpu = time.perf_counter() - t0, _cpu() - c0
     print(json.dumps({"rows": result.rows, "created": result.created, "seconds": round(seconds, 1),
                       "cpu": round(cpu, 1), "per_second": round(result.rows / seconds),
@@ -220,9 +224,9 @@ def peer_template(pg: bool) -> str:
     """A migrated peer database with its fixtures, copied for every run."""
     py = str(PEER_DIR / "venv" / "bin" / "python")
     if pg:
-        _psql("DROP DATABASE IF EXISTS import21_peer_tpl")
-        _psql("CREATE DATABASE import21_peer_tpl")
-        url = "postgresql://root@127.0.0.1:5432/import21_peer_tpl"
+        _psql("DROP DATABASE IF EXISTS import22_peer_tpl")
+        _psql("CREATE DATABASE import22_peer_tpl")
+        url = "postgresql://root@127.0.0.1:5432/import22_peer_tpl"
     else:
         tpl = REPO / "var" / "bench" / "peer_tpl.sqlite3"
         tpl.parent.mkdir(parents=True, exist_ok=True)
@@ -242,12 +246,12 @@ def peer_load(n: int, pg: bool) -> dict:
     if pg:
         for _ in range(10):
             try:
-                _psql("DROP DATABASE IF EXISTS import21_peer")
-                _psql("CREATE DATABASE import21_peer TEMPLATE import21_peer_tpl")
+                _psql("DROP DATABASE IF EXISTS import22_peer")
+                _psql("CREATE DATABASE import22_peer TEMPLATE import22_peer_tpl")
                 break
             except subprocess.CalledProcessError:
                 time.sleep(2)
-        url = "postgresql://root@127.0.0.1:5432/import21_peer"
+        url = "postgresql://root@127.0.0.1:5432/import22_peer"
     else:
         db = REPO / "var" / "bench" / "peer_run.sqlite3"
         shutil.copy(REPO / "var" / "bench" / "peer_tpl.sqlite3", db)

@@ -33,13 +33,12 @@ from minqing.regions.models import Region
 from . import deadlines, rollup_store
 from . import workflow as wf
 from .intake import _confident_suggestion
-from .models import Appeal, Category, Progress, Report, Urgency
+from .models import Appeal, AppealEvent, Category, Progress, Report, Urgency
 from .services import (
     REGION_LEVEL,
     actor_key,
     appeal_number,
-    audit_changes,
-    event_row,
+    event_values,
     sensitivity_of,
     state_to_json,
     sync_columns,
@@ -132,22 +131,41 @@ def plan(case: NewCase, *, actor: Any, now: dt.datetime, rules: Deadlines | None
                registered_by=actor if getattr(actor, "pk", None) else None, response_due_at=response.due,
                due_at=resolve.due, due_estimated=response.estimated or resolve.estimated,
                source_ref=case.source_ref, updated_at=now)
-    sync_columns(a, state, event)
+    sync_columns(a, state, event, snapshot=False)
     planned = Planned(case, a, [(event, state)], suggestion)
     names = {}
     for step in case.steps:
         if step.action == "assign":
             names = {str(step.payload.get("person", "")): case.handler_name}
         state, event = wf.apply(state, wf.Action(step.action, step.by or me, step.at, dict(step.payload)))
-        sync_columns(a, state, event, names)
+        sync_columns(a, state, event, names, snapshot=False)
         planned.events.append((event, state))
+    a.state = state_to_json(state)  # the last step's snapshot (the columns followed every step)
     a.measures = a.measures or case.measures
     a.updated_at = now
     return planned
 
 
-def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) -> list[Appeal]:
-    """Store planned cases (call inside a transaction)."""
+_REPORT = ("appeal_id", "region_id", "channel", "reporter_name", "anonymous", "text", "received_at", "received_by_id")
+_EVENT = ("appeal_id", "region_id", "action", "from_status", "to_status", "level", "at", "actor_id", "payload",
+          "reason")
+_PROGRESS = ("appeal_id", "at", "by_id", "note")
+
+
+@dataclass
+class Written:
+    """What ``write`` stored, for the caller's search documents: the appeals, and each progress note as
+    (key, appeal, at, note, by_id)."""
+
+    appeals: list[Appeal]
+    notes: list[tuple[int, Appeal, dt.datetime, str, int | None]]
+
+
+def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str,
+          figures: rollup_store.Pending | None = None) -> Written:
+    """Store planned cases (call inside a transaction). The rows beside the appeals (reports, events,
+    progress notes, audit entries) go as plain tuples; the figures' counters are computed from the
+    cases in hand and added to ``figures`` (written by its ``flush``; without it, at once)."""
     appeals = [p.appeal for p in planned]
     rows.insert(appeals, returning=True)  # bulk inserts without the ORM's per-value compiling (lib/rows)
     for a in appeals:
@@ -156,33 +174,39 @@ def write(planned: Sequence[Planned], *, actor: Any, reason: str, batch: str) ->
         cur.executemany(f"UPDATE {Appeal._meta.db_table} SET number = %s WHERE id = %s",
                         [(a.number, a.pk) for a in appeals])
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    reports, events, notes = [], [], []
+    pending = figures if figures is not None else rollup_store.Pending()
+    reports, events, notes, entries = [], [], [], []
     for p in planned:
         a, case = p.appeal, p.case
         for name in case.reporters or [""]:
-            reports.append(Report(appeal=a, region_id=a.region_id, channel=case.channel, reporter_name=name[:50],
-                                  anonymous=case.anonymous, text="", received_at=case.received_at,
-                                  received_by_id=actor_id))
+            reports.append((a.pk, a.region_id, case.channel, name[:50], case.anonymous, "", case.received_at,
+                            actor_id))
+        stored, steps = [], []
         for event, state in p.events:
-            events.append(event_row(a, event, actor_id, state))
+            row, changes = event_values(event, state)
+            events.append((a.pk, a.region_id, *row[:5], actor_id, *row[5:]))
+            stored.append((event.action, event.at, row[5]))
+            steps.append({"action": event.action, "at": event.at.isoformat(), **changes})
             if event.action == "add_progress":
-                notes.append(Progress(appeal=a, at=event.at, by_id=actor_id, note=str(event.payload.get("note"))))
-    rows.insert(reports)
-    rows.insert(events)
-    rows.insert(notes)
-    for i in range(0, len(appeals), 500):  # the figures count the imported cases at once
-        rollup_store.settle(*[a.pk for a in appeals[i:i + 500]], created=True, remember=False)
-    record_many({"action": "appeal.import", "actor": actor, "obj": p.appeal, "reason": reason,
-                 "at": p.appeal.updated_at,
-                 "changes": {"batch": batch, "source_ref": p.case.source_ref,
-                             "steps": [{"action": e.action, "at": e.at.isoformat(), **audit_changes(e)}
-                                       for e, _s in p.events],
-                             "state": state_to_json(p.events[-1][1])["status"],
-                             **({"category_suggested": {"category": p.suggested[0], "confidence": p.suggested[1],
-                                                        "model": p.suggested[2]}} if p.suggested else {})}}
-                for p in planned)
+                notes.append((a.pk, event.at, actor_id, str(event.payload.get("note"))))
+        pending.add(rollup_store.facts_new(a, stored))  # the figures count the imported cases at once
+        entries.append({"action": "appeal.import", "actor": actor, "obj": a, "reason": reason, "at": a.updated_at,
+                        "changes": {"batch": batch, "source_ref": case.source_ref, "steps": steps,
+                                    "state": p.events[-1][1].status.value,
+                                    **({"category_suggested": {"category": p.suggested[0],
+                                                               "confidence": p.suggested[1],
+                                                               "model": p.suggested[2]}} if p.suggested else {})}})
+    rows.insert_rows(Report, _REPORT, reports)
+    rows.insert_rows(AppealEvent, _EVENT, events)
+    keys = rows.insert_rows(Progress, _PROGRESS, notes, returning=True)
+    by_pk = {a.pk: a for a in appeals}
+    if figures is None:
+        pending.flush()
+    else:
+        pending.batch()  # the batch's own counters now; the wider places' when the caller flushes
+    record_many(entries)
     _repeats(planned, actor)
-    return appeals
+    return Written(appeals, [(k, by_pk[n[0]], n[1], n[3], n[2]) for k, n in zip(keys, notes, strict=True)])
 
 
 def _repeats(planned: Sequence[Planned], actor: Any) -> None:

@@ -10,6 +10,7 @@ after the notice (the ReturnVisit row of 回访) settles again (``refresh``).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -76,6 +77,58 @@ def facts_of(pks: Iterable[int]) -> dict[int, Facts | None]:
     for row in Appeal.objects.filter(pk__in=ids).values_list(*FIELDS):
         out[row[0]] = _facts(row, extra)
     return out
+
+
+def facts_new(a: Appeal, events: Iterable[tuple[str, dt.datetime, Any]]) -> Facts:
+    """``facts_of`` of an appeal just created in bulk, from what is in hand: its columns and its events
+    ((action, at, stored payload) each); a bulk import writes no return-visit or 协办 rows. Equal to
+    what ``facts_of`` reads back after the write (tests/ledgers_metrics/test_import_scale.py)."""
+    extra = _Extra()
+    for action, at, payload in events:
+        if action == "escalate":
+            extra.escalated.add(a.pk)
+        elif action in EVENTS and (counted := rollups.unit_event(action, payload)) is not None:
+            extra.units.setdefault(a.pk, []).append((at, *counted))
+    return _facts(tuple(getattr(a, n) for n in _ATTRS), extra)
+
+
+_ATTRS = tuple("pk" if f == "pk" else f"{f}_id" if f in ("region", "category", "household", "unit") else f
+               for f in (f.removesuffix("_id") for f in FIELDS))
+
+
+class Pending:
+    """Contributions of new appeals, written as ``settle(created=True)`` writes them but in fewer rows:
+    a batch's own counters (its villages', which hardly repeat between batches) at the end of the batch
+    (``batch``), the wider places' pre-sums (a county's few thousand keys, the same in every batch) added
+    up across batches and written when many or at the end (``flush``)."""
+
+    LIMIT = 50_000  # wider places' keys held before writing (memory bounded whatever the file's length)
+
+    def __init__(self) -> None:
+        self.total = Contribution()  # this batch's
+        self.wider: Counter = Counter()  # the pre-sums of the batches written so far
+
+    def add(self, facts: Facts) -> None:
+        self.total.add(rollups.contributions(facts))
+
+    def batch(self) -> None:
+        change = self.total.nonzero()
+        self.total = Contribution()
+        if change.counts:
+            _upsert(AppealRollup._meta.db_table, _KEY, ("n",), [(*k, n) for k, n in change.counts.items()])
+            self.wider.update(rollups.up(change.counts))
+        if change.households:
+            apply(Contribution(households=change.households))
+        if len(self.wider) > self.LIMIT:
+            self._write_wider()
+
+    def flush(self) -> None:
+        self.batch()
+        self._write_wider()
+
+    def _write_wider(self) -> None:
+        wider, self.wider = Counter({k: n for k, n in self.wider.items() if n}), Counter()
+        apply_up(wider)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ from .snapshot import (
     audit_changes,
     event_reason,
     event_row,
+    event_values,
     state_from_json,
     state_to_json,
     sync_columns,
@@ -70,7 +71,7 @@ __all__ = [  # the names other parts import from here
     "do_explain_policy", "do_flag_accountability", "do_refer", "do_reject_extension", "do_remind",
     "do_reopen", "do_request_extension", "do_resume", "do_return_visit", "do_return_visit_failed", "do_review",
     "do_solve_on_spot", "do_submit_result", "do_supervise", "do_suspend", "do_unmerge", "do_verify",
-    "TOLD_METHODS", "mark_told", "event_reason", "event_row", "merge", "perform", "register_appeal",
+    "TOLD_METHODS", "mark_told", "event_reason", "event_row", "event_values", "merge", "perform", "register_appeal",
     "reveal_phone", "sensitivity_of",
     "state_from_json", "state_to_json", "sync_columns", "validate_upload", "_write_events",
 ]  # fmt: skip

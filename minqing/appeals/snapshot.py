@@ -98,8 +98,10 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
-def sync_columns(a: Appeal, s: wf.AppealState, event: wf.Event, names: Mapping[str, str] | None = None) -> None:
-    """The denormalised columns follow the workflow state (statistics read these, never the JSON)."""
+def sync_columns(a: Appeal, s: wf.AppealState, event: wf.Event, names: Mapping[str, str] | None = None, *,
+                 snapshot: bool = True) -> None:
+    """The denormalised columns follow the workflow state (statistics read these, never the JSON).
+    ``snapshot=False``: leave ``a.state`` (a bulk replay sets it after its last step only)."""
     a.status, a.group, a.level = s.status.value, s.group.value, s.level.value
     if not a.max_level or LEVEL_ORDER[s.level.value] > LEVEL_ORDER[a.max_level]:
         a.max_level = s.level.value
@@ -129,7 +131,8 @@ def sync_columns(a: Appeal, s: wf.AppealState, event: wf.Event, names: Mapping[s
     a.accountability = bool(s.accountability)
     if s.status is not wf.Status.MERGED:
         a.merged_into_id = None
-    a.state = state_to_json(s)
+    if snapshot:
+        a.state = state_to_json(s)
     a.updated_at = event.at
 
 
@@ -160,6 +163,17 @@ def event_row(a: Appeal, event: wf.Event, actor_id: int | None, state: wf.Appeal
                        to_status=event.to_status.value, level=state.level.value, at=event.at, actor_id=actor_id,
                        payload=_jsonable({**event.payload, **({"flags": list(event.flags)} if event.flags else {})}),
                        reason=event_reason(event.payload))
+
+
+def event_values(event: wf.Event, state: wf.AppealState) -> tuple[tuple, dict[str, Any]]:
+    """event_row()'s values without the model, (action, from_status, to_status, level, at, payload, reason),
+    and the event's ``audit_changes``: the payload made JSON-safe once for both."""
+    payload = _jsonable(dict(event.payload))
+    stored = {**payload, "flags": _jsonable(list(event.flags))} if event.flags else payload
+    before = event.from_status.value if event.from_status else None
+    return ((event.action, before or "", event.to_status.value, state.level.value, event.at, stored,
+             event_reason(event.payload)),
+            {"status": [before, event.to_status.value], **payload})
 
 
 def audit_changes(event: wf.Event) -> dict[str, Any]:

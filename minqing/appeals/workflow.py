@@ -15,7 +15,7 @@ Invariants (checked by tests/test_workflow.py over random action sequences):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -55,6 +55,7 @@ from .states import (  # noqa: F401 - re-exported: callers import these from wor
     is_closed,
     is_solved,
 )
+from .states import evolve as replace  # a fast dataclasses.replace for AppealState
 
 # ---------------------------------------------------------------------------------------------
 # Helpers

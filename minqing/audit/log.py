@@ -34,6 +34,13 @@ def stream_for(region_code: str | None) -> str:
 
 def _canonical(value: Any) -> Any:
     """JSON-safe, stable form: what is hashed is exactly what the JSON column gives back."""
+    t = type(value)  # the common exact types first (a bulk import canonicalises ~50 values a case)
+    if t is str or t is int or t is bool or value is None:
+        return value
+    if t is dict:
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [_canonical(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _canonical(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -104,11 +111,17 @@ def record(
     return event
 
 
+_EVENT_COLUMNS = ("stream", "seq", "at", "actor_id", "actor_name", "ip", "action", "object_type", "object_id",
+                  "region_code", "changes", "reason", "prev_hash", "hash")
+
+
 def record_many(entries: Iterable[Mapping[str, Any]]) -> int:
     """Append many events at once (a bulk import's, one per created record): the same chain and fields as
-    ``record``, each stream's head locked and moved once, the events written with bulk inserts. Each entry
-    holds ``record``'s keyword arguments plus ``action``. Returns how many were written."""
-    by_stream: dict[str, list[Event]] = {}
+    ``record``, each stream's head locked and moved once, the events written as plain rows (no model
+    instance each). Each entry holds ``record``'s keyword arguments plus ``action``. Returns how many
+    were written."""
+    by_stream: dict[str, list[list[Any]]] = {}
+    now = None
     for entry in entries:
         obj = entry.get("obj")
         object_type, object_id, region_code = entry.get("object_type"), entry.get("object_id"), entry.get("region_code")
@@ -119,22 +132,28 @@ def record_many(entries: Iterable[Mapping[str, Any]]) -> int:
                 region_code = getattr(obj, "region_id", None)
         actor = entry.get("actor")
         key = stream_for(region_code)
-        by_stream.setdefault(key, []).append(Event(
-            stream=key, at=entry.get("at") or timezone.now(), actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=str(actor) if actor is not None else "system", ip=entry.get("ip"), action=entry["action"],
-            object_type=object_type or "", object_id=str(object_id or ""), region_code=region_code or "",
-            changes=_canonical(dict(entry.get("changes") or {})), reason=entry.get("reason") or ""))
+        at = entry.get("at") or (now := now or timezone.now())
+        by_stream.setdefault(key, []).append([
+            key, 0, at, actor.pk if getattr(actor, "pk", None) else None,
+            str(actor) if actor is not None else "system", entry.get("ip"), entry["action"], object_type or "",
+            str(object_id or ""), region_code or "", _canonical(dict(entry.get("changes") or {})),
+            entry.get("reason") or "", "", ""])
     written = 0
     with transaction.atomic():
         for key, events in by_stream.items():
             AuditStream.objects.get_or_create(key=key)
             head = AuditStream.objects.select_for_update().get(key=key)
             seq, prev = head.last_seq, head.last_hash
-            for event in events:
+            for row in events:
                 seq += 1
-                event.seq, event.prev_hash = seq, prev
-                event.hash = prev = _digest(prev, _hashed_fields(event))
-            rows.insert(events)
+                row[1], row[12] = seq, prev
+                (stream, _seq, at, actor_id, actor_name, ip, action, object_type, object_id, region, changes,
+                 reason, _prev, _hash) = row
+                row[13] = prev = _digest(prev, {  # _hashed_fields of the same event
+                    "stream": stream, "seq": seq, "at": at.astimezone(dt.UTC).isoformat(), "actor": actor_id,
+                    "actor_name": actor_name, "ip": ip or "", "action": action, "object_type": object_type,
+                    "object_id": object_id, "region": region, "changes": changes, "reason": reason})
+            rows.insert_rows(Event, _EVENT_COLUMNS, events)
             head.last_seq, head.last_hash = seq, prev
             head.save(update_fields=["last_seq", "last_hash"])
             written += len(events)

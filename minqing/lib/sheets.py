@@ -216,11 +216,24 @@ def inspect_xlsx(path: Path, *, rows_limit: int | None = None) -> None:
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+    """calamine's rows (the whole sheet built first): kept to compare the streamed reader with."""
     from python_calamine import CalamineWorkbook
 
     try:
         yield from CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()
     except Exception as exc:  # noqa: BLE001 - calamine's errors all mean "this file is broken"
+        raise SheetError("Excel 文件已损坏或格式不正确，无法读取，请在 Excel 中另存为 .xlsx 后再导入") from exc
+
+
+def _xlsx_stream(path: Path) -> Iterator[list[Any]]:
+    """The first sheet's rows parsed as the file is unzipped (xlsxstream): memory flat in file size."""
+    from xml.etree.ElementTree import ParseError
+
+    from . import xlsxstream
+
+    try:
+        yield from xlsxstream.rows(path)
+    except (ParseError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
         raise SheetError("Excel 文件已损坏或格式不正确，无法读取，请在 Excel 中另存为 .xlsx 后再导入") from exc
 
 
@@ -278,7 +291,7 @@ def rows(path: str | Path, *, rows_limit: int | None = None) -> Iterator[list[An
         if kind != "zip":
             raise SheetError("文件扩展名是 .xlsx，但内容不是 Excel 表格（可能是改了扩展名的文本文件）")
         inspect_xlsx(path, rows_limit=rows_limit)
-        return _xlsx_rows(path)
+        return _xlsx_stream(path)
     if kind != "text":
         raise SheetError("文件扩展名是 .csv，但内容是 Excel 或压缩文件；请按实际格式保存后再导入")
     return _csv_records(path, inspect_csv(path, rows_limit=rows_limit))

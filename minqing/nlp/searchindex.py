@@ -223,6 +223,39 @@ def index_new_appeals(ids: list[int]) -> int:
     return written
 
 
+def appeal_values(pk: int, *, region_code: str, title: str, text: str, number: str, names: Iterable[str],
+                  place: str, unit_id: int | None, owner_id: int | None, at: Any) -> tuple:
+    """appeal_doc()'s document as a COLUMNS tuple, from values already in hand (a bulk import's)."""
+    return _values("appeal", pk, region_code=region_code, title=title, body=text,
+                   extra=f"{number} {' '.join(names)} {place}", appeal_id=pk, unit_id=unit_id, owner_id=owner_id,
+                   at=at)
+
+
+def progress_values(pk: int, *, appeal_id: int, region_code: str, title: str, note: str, unit_id: int | None,
+                    by_id: int | None, at: Any) -> tuple:
+    """progress_doc()'s document as a COLUMNS tuple."""
+    return _values("progress", pk, region_code=region_code, title=title, body=note, appeal_id=appeal_id,
+                   unit_id=unit_id, owner_id=by_id, at=at)
+
+
+def insert_new(docs: list[tuple]) -> int:
+    """Write documents of objects nothing indexed before (COLUMNS tuples), in the caller's transaction:
+    one multi-row statement a few hundred documents (SQLite: with their keys, for the FTS5 table),
+    COPY on PostgreSQL."""
+    if not docs:
+        return 0
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            _write(cur, "nlp_searchdoc", docs)
+            return len(docs)
+    keys = rows.insert_rows(SearchDoc, COLUMNS, docs, returning=True)
+    terms, scope = COLUMNS.index("terms"), COLUMNS.index("scope")
+    with connection.cursor() as cur:
+        cur.executemany("INSERT INTO nlp_search_fts(rowid, terms, scope) VALUES (%s, %s, %s)",
+                        [(k, d[terms], d[scope]) for k, d in zip(keys, docs, strict=True)])
+    return len(docs)
+
+
 def index_report(report: Any, *, with_appeal: bool = True) -> None:
     doc = report_doc(report)
     if doc is not None:

@@ -34,7 +34,7 @@ def test_imported_open_cases_are_matched_against_earlier_ones(county, register):
         _case(county, "三组水泥路积水", TEXT, live.received_at - dt.timedelta(days=1), "L3"),  # before it
     ]
     planned = [bulk.plan(c, actor=county.cadre_a, now=now, rules=rules) for c in cases]
-    with_repeat, unrelated, before = bulk.write(planned, actor=county.cadre_a, reason="导入台账", batch="t1")
+    with_repeat, unrelated, before = bulk.write(planned, actor=county.cadre_a, reason="导入台账", batch="t1").appeals
 
     # the live case, and the file's own row received before it (written in the same import)
     assert set(RepeatLink.objects.filter(appeal=with_repeat).values_list("earlier_id", flat=True)) == {
@@ -55,5 +55,5 @@ def test_a_case_the_ledger_records_as_finished_is_not_matched(county, register):
     steps = [bulk.Step("explain_policy", at + dt.timedelta(hours=1), {"text": "已解释"})]
     planned = [bulk.plan(_case(county, "三组水泥路又坏了", TEXT, at, "L9", steps), actor=county.cadre_a,
                          now=timezone.now())]
-    (done,) = bulk.write(planned, actor=county.cadre_a, reason="导入台账", batch="t2")
+    (done,) = bulk.write(planned, actor=county.cadre_a, reason="导入台账", batch="t2").appeals
     assert done.group != "open" and not RepeatLink.objects.filter(appeal=done).exists()

@@ -39,7 +39,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from minqing.appeals import bulk, services
+from minqing.appeals import bulk, rollup_store, services
 from minqing.appeals import workflow as wf
 from minqing.appeals.models import Appeal, Category, Progress
 from minqing.audit import log as audit
@@ -171,6 +171,7 @@ class _Run:
     committed: bool = False  # chunked writing: some chunk is already committed
     numbers_seen: dict[str, int] = field(default_factory=dict)
     progress: Callable[[int], None] | None = None
+    figures: rollup_store.Pending = field(default_factory=lambda: rollup_store.Pending())  # counters to write
 
     def writing(self) -> bool:
         return self.write and not self.errors
@@ -245,6 +246,8 @@ def _pass(state: _Run, layout: Layout, sheet: Sheet, *, chunked: bool) -> None:
         if chunked:
             with transaction.atomic():
                 _batch(state, part)
+                if state.writing():
+                    state.figures.flush()
             state.committed = state.wrote
         else:
             _batch(state, part)
@@ -258,6 +261,8 @@ def _pass(state: _Run, layout: Layout, sheet: Sheet, *, chunked: bool) -> None:
             if state.progress is not None:
                 state.progress(counted[0])
     flush()
+    if state.writing():
+        state.figures.flush()  # the figures' counters of the whole file (or of the last chunk), once
     state.rows = counted[0]
 
 
@@ -277,10 +282,10 @@ def _batch(state: _Run, items: list[Item]) -> None:
     state.wrote = state.wrote or bool(news or changing)
     if news:
         _save_categories(news)
-        appeals = bulk.write(news, actor=state.actor, reason="导入台账", batch=state.batch)
-        index([a.pk for a in appeals])  # in the same transaction: the index commits or rolls back with them
-        state.first = state.first or appeals[0].number
-        state.last = appeals[-1].number
+        written = bulk.write(news, actor=state.actor, reason="导入台账", batch=state.batch, figures=state.figures)
+        index(news, written)  # in the same transaction: the index commits or rolls back with them
+        state.first = state.first or written.appeals[0].number
+        state.last = written.appeals[-1].number
     try:
         for up in changing:
             for name, kwargs in up.calls:
@@ -376,11 +381,23 @@ def _save_categories(news: list[bulk.Planned]) -> None:
             p.appeal.category = p.case.category = saved[cat.code]
 
 
-def index(ids: list[int]) -> None:
-    """Put imported cases (with their reporters' names and progress notes) in the search index."""
+def index(news: list[bulk.Planned], written: bulk.Written) -> None:
+    """Put imported cases (with their reporters' names and progress notes) in the search index: the
+    documents ``searchindex.appeal_doc``/``progress_doc`` make, built from the rows in hand."""
     from minqing.nlp import searchindex
 
-    searchindex.index_new_appeals(ids)
+    docs = []
+    for p in news:
+        a = p.appeal
+        names = [] if p.case.anonymous else [n[:50] for n in p.case.reporters if n[:50]]
+        docs.append(searchindex.appeal_values(a.pk, region_code=a.region_id, title=a.title, text=a.text,
+                                              number=a.number, names=names, place=a.region.name if a.region_id
+                                              else "", unit_id=a.unit_id, owner_id=a.registered_by_id,
+                                              at=a.received_at))
+    for pk, a, at, note, by_id in written.notes:
+        docs.append(searchindex.progress_values(pk, appeal_id=a.pk, region_code=a.region_id, title=a.title,
+                                                note=note, unit_id=a.unit_id, by_id=by_id, at=at))
+    searchindex.insert_new(docs)
 
 
 __all__ = ["DEFAULT_REGION", "ImportResult", "LedgerImportError", "load_ledger", "parse"]

@@ -41,6 +41,7 @@ class Resolver:
             self._by_scheme.setdefault((cat.scheme, cat.name), cat)
             self._by_name.setdefault(cat.name, cat)
         self._regions: dict[str, Region] = {}
+        self._places: dict[str, str | CellError] = {}
 
     def region_of(self, code: str) -> Region:
         """An unsaved Region standing for a place of the import region (code and name)."""
@@ -59,6 +60,20 @@ class Resolver:
         return names[::-1]
 
     def place(self, text: str) -> str:
+        """The code a place text names (a ledger names a few hundred places over and over: each text
+        is resolved once, its answer or its error kept)."""
+        found = self._places.get(text)
+        if found is None:
+            try:
+                found = self._place(text)
+            except CellError as exc:
+                found = exc
+            self._places[text] = found
+        if isinstance(found, CellError):
+            raise CellError(str(found))
+        return found
+
+    def _place(self, text: str) -> str:
         if not text:
             return self.region.code
         t = text.strip()
