@@ -142,3 +142,9 @@ def test_plain_rows_write_what_the_models_did(county, tmp_path, settings):
     built += [searchindex.progress_doc(p) for p in Progress.objects.select_related("appeal")]
     assert stored == sorted(tuple(getattr(d, c) for c in columns) for d in built)
     assert len(stored) == 30 + Progress.objects.count()
+    # and every imported case has the text signature the case page compares (decision 0066)
+    from minqing.nlp import duplicates
+    from minqing.nlp.models import TextSignature
+
+    sigs = {s.appeal_id: (s.folds, s.folded, s.key, s.key_full) for s in TextSignature.objects.all()}
+    assert sigs == {a.pk: (duplicates.FOLDS, *duplicates.signature(a.title, a.text)) for a in Appeal.objects.all()}

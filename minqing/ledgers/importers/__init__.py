@@ -383,8 +383,10 @@ def _save_categories(news: list[bulk.Planned]) -> None:
 
 def index(news: list[bulk.Planned], written: bulk.Written) -> None:
     """Put imported cases (with their reporters' names and progress notes) in the search index: the
-    documents ``searchindex.appeal_doc``/``progress_doc`` make, built from the rows in hand."""
-    from minqing.nlp import searchindex
+    documents ``searchindex.appeal_doc``/``progress_doc`` make, built from the rows in hand, and their text
+    signatures."""
+    from minqing.lib import rows
+    from minqing.nlp import duplicates, searchindex
 
     docs = []
     for p in news:
@@ -398,6 +400,7 @@ def index(news: list[bulk.Planned], written: bulk.Written) -> None:
         docs.append(searchindex.progress_values(pk, appeal_id=a.pk, region_code=a.region_id, title=a.title,
                                                 note=note, unit_id=a.unit_id, by_id=by_id, at=at))
     searchindex.insert_new(docs)
+    rows.insert(duplicates.signature_rows([p.appeal for p in news]))  # the similar-cases comparison's input
 
 
 __all__ = ["DEFAULT_REGION", "ImportResult", "LedgerImportError", "load_ledger", "parse"]
