@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -149,8 +150,12 @@ def page(qs: QuerySet[Appeal], *, size: int = 25, offset: int = 0, after: Cursor
     listed = rows(qs)
     if counted is None:
         bare = _bare(qs)
-        sql, params = bare[: up_to + 1].query.sql_with_params()
-        listed = listed.annotate(_capped=RawSQL(f"SELECT COUNT(*) FROM ({sql}) _capped", params))
+        try:
+            sql, params = bare[: up_to + 1].query.sql_with_params()
+        except EmptyResultSet:  # nothing can match (a scope that reads no case): no statement at all
+            counted = Count(0, exact=True)
+        else:
+            listed = listed.annotate(_capped=RawSQL(f"SELECT COUNT(*) FROM ({sql}) _capped", params))
     if after is not None:
         got = list(listed.filter(_after(after))[: size + 1])
         more_before, more_after = True, len(got) > size
