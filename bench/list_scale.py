@@ -4,6 +4,10 @@ one run, as the county leader of bench/peer.py. Timing as bench/peer.py (the pee
 
     .venv/bin/python bench/list_scale.py [--runs 10] [--budget 20] [--json]      # var/bench/metrics.sqlite3
     DATABASE_URL=postgresql://root@127.0.0.1:5432/list21_bench .venv/bin/python bench/list_scale.py
+    ... --peer-url sqlite:////path/to/a/copy/helpdesk.sqlite3 [--peer-dir /work/wt/peer]   # the peer's list too
+
+With --peer-url, django-helpdesk's list (its harness's case (a), bench/peer_list.py, in the peer's venv on
+that database — a copy: its client writes a session) is measured in the same run, right after ours.
 
 Cases: (a) open, one category, newest 25 + count — the peer's case (a); then ours only: a village,
 a township, the whole county (newest 25), and page 400 of the county reached by cursor.
@@ -14,8 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -43,6 +49,8 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=20.0)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--only-a", action="store_true", help="case (a) only")
+    ap.add_argument("--peer-url", help="the peer's database (a copy): run its list in this run")
+    ap.add_argument("--peer-dir", default=os.environ.get("PEER_DIR", "/work/wt/peer"))
     a = ap.parse_args()
     django_for("metrics", fresh=False)
     from django.db import connection
@@ -103,8 +111,10 @@ def main() -> None:
                 print(f"  {name} / {side}: {m['median_ms']} ms [{m['p95_ms']}] n={m['n']} q={m['queries']} "
                       f"cpu {m['cpu_ms']} ms",
                       file=sys.stderr, flush=True)
+            if name == "a_list" and a.peer_url:
+                results[name]["peer"] = peer_list(a)
     out = {"engine": connection.vendor, "category_id": cat, "cpu_s": round(time.process_time() - t0, 1),
-           "results": results}
+           "results": results, "ratios": ratios(results["a_list"])}
     if a.json:
         print(json.dumps(out, ensure_ascii=False))
         return
@@ -112,8 +122,44 @@ def main() -> None:
     print("| case | side | median [p95] n | CPU ms (this process) | statements |\n|---|---|---:|---:|---:|")
     for name, sides in results.items():
         for side, m in sides.items():
+            if "median_ms" not in m:
+                continue
             print(f"| {name} | {side} | {m['median_ms']:,.1f} [{m['p95_ms']:,.1f}] n={m['n']} | {m['cpu_ms']} "
                   f"| {m['queries']} |")
+    print("case (a), ours API against:", json.dumps(out["ratios"], ensure_ascii=False))
+
+
+def peer_list(a) -> dict:
+    """django-helpdesk's list view and its hand SQL (bench/peer_list.py in the peer's venv)."""
+    env = {**os.environ, "PEER_DIR": a.peer_dir, "DATABASE_URL": a.peer_url}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run(["python3", str(Path(__file__).with_name("peer_list.py")), "--runs", str(a.runs),
+                           "--budget", str(a.budget * 2)], env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        print(done.stderr[-2000:], file=sys.stderr)
+        return {"error": done.returncode}
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    v = got["view"]
+    print(f"  a_list / peer view: {v['median_ms']} ms [{v['p95_ms']}] n={v['n']} q={v['queries']} "
+          f"cpu {v['cpu_ms']} ms; peer SQL {got['sql']['median_ms']} ms ({got['tickets']:,} tickets, "
+          f"{got['view_rows']:,} rows)", file=sys.stderr, flush=True)
+    return {**v, "sql": got["sql"], "tickets": got["tickets"], "view_rows": got["view_rows"]}
+
+
+def ratios(r: dict) -> dict:
+    """ours API against the peer (how many times faster), the hand SQL and the bare view (how many
+    times slower), wall (median) and CPU."""
+    o = r["ours API"]
+    out = {"vs hand SQL (×, wall)": round(o["median_ms"] / r["hand SQL"]["median_ms"], 2),
+           "vs hand SQL (×, CPU)": round(o["cpu_ms"] / max(r["hand SQL"]["cpu_ms"], 0.1), 2),
+           "vs bare view (×, wall)": round(o["median_ms"] / r["bare view"]["median_ms"], 2),
+           "vs bare view (×, CPU)": round(o["cpu_ms"] / max(r["bare view"]["cpu_ms"], 0.1), 2)}
+    p = r.get("peer")
+    if p and p.get("median_ms"):
+        out["peer ÷ ours (times faster, wall)"] = round(p["median_ms"] / o["median_ms"], 1)
+        out["peer ÷ ours (times faster, CPU)"] = round(p["cpu_ms"] / max(o["cpu_ms"], 0.1), 1)
+    return out
 
 
 if __name__ == "__main__":

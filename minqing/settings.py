@@ -132,7 +132,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "minqing.accounts.sessions.SessionMiddleware",  # Django's, without a write per request
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -260,11 +260,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # points on the place's extent with the vendored ECharts (docs/decisions/0048-maps.md).
 MINQING_TIANDITU_KEY = os.environ.get("MINQING_TIANDITU_KEY", "").strip()
 
-# Idle time-out (等保 剩余信息保护 / 身份鉴别: 登录连接超时自动退出): every request pushes the end of the
-# session forward, so a session ends after this many idle minutes.
+# Idle time-out (等保 剩余信息保护 / 身份鉴别: 登录连接超时自动退出): requests push the end of the session
+# forward, so a session ends after this many idle minutes. The push is written at most once a
+# SESSION_REFRESH_SECONDS (minqing/accounts/sessions.py): the time-out is up to that much shorter,
+# never longer, and a list read does not write (docs/decisions/0063-list22-request-path.md).
+SESSION_ENGINE = "minqing.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("MINQING_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = min(int(os.environ.get("MINQING_SESSION_REFRESH_SECONDS", "60")), SESSION_COOKIE_AGE // 2)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

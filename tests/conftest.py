@@ -240,9 +240,18 @@ def _figures_raise(settings):
     settings.FIGURES_RAISE = True
 
 
-# Statements every logged-in web request costs whatever the page: the idle time-out refreshes the session
-# (savepoint, update, release) and the second-factor check looks for the person's devices (two look-ups).
-REQUEST_OVERHEAD = 5
+# Statements every logged-in web request may cost whatever the page: the idle time-out's session push
+# (savepoint, update, release: at most once a minute, minqing/accounts/sessions.py) and the
+# second-factor check (one statement).
+REQUEST_OVERHEAD = 4
+
+
+@pytest.fixture(autouse=True)
+def _fresh_estimates():
+    """The list's planner estimates are kept a minute per statement (appeals/listing.py): not across tests."""
+    from minqing.appeals import listing
+
+    listing._ESTIMATES.clear()
 
 
 @pytest.fixture(autouse=True)

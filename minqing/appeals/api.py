@@ -6,13 +6,16 @@ answers 403; a refused transition answers 422 with the workflow's Chinese messag
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.responses import NinjaJSONEncoder
 
 from minqing.api.errors import BadRequest
 from minqing.api.schemas import Page, paginate, window
@@ -188,8 +191,15 @@ def list_appeals(request, region: str | None = None, status: str | None = None, 
                              date_to=date_to, q=q)
     page = listing.page(qs, size=limit, offset=0 if cursor else offset, after=cursor)
     now = timezone.now()
-    return {"items": [_row(a, now) for a in page.rows], "count": page.count.n, "count_exact": page.count.exact,
-            "next": str(page.next) if page.next else None}
+    return _json({"items": [_row(a, now) for a in page.rows], "count": page.count.n,
+                  "count_exact": page.count.exact, "next": str(page.next) if page.next else None})
+
+
+def _json(body: dict[str, Any]) -> HttpResponse:
+    """The answer as the schema would render it, without validating it again row by row: the rows are
+    built here from typed columns in the schema's field order (tests/appeals/test_list_statements.py
+    checks the bytes are the schema's). A third of a list request's Python time went to that check."""
+    return HttpResponse(json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8")
 
 
 def _register_once(user, data: dict[str, Any]) -> Appeal:

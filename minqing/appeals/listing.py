@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from .models import Appeal
 
@@ -89,10 +92,17 @@ def rows(qs: QuerySet[Appeal]) -> QuerySet[Appeal]:
             .order_by("-received_at", "-id"))
 
 
+def _bare(qs: QuerySet[Appeal]) -> QuerySet:
+    return qs.select_related(None).order_by().values("id")
+
+
 def count(qs: QuerySet[Appeal], up_to: int = EXACT_UP_TO) -> Count:
     """Counts at most up_to + 1 rows (a LIMIT subquery); past that PostgreSQL's estimate, said so."""
-    bare = qs.select_related(None).order_by().values("id")
-    n = bare[: up_to + 1].count()
+    bare = _bare(qs)
+    return _said(bare[: up_to + 1].count(), bare, up_to)
+
+
+def _said(n: int, bare: QuerySet, up_to: int) -> Count:
     if n <= up_to:
         return Count(n, exact=True)
     guess = estimate(bare)
@@ -101,23 +111,51 @@ def count(qs: QuerySet[Appeal], up_to: int = EXACT_UP_TO) -> Count:
     return Count(up_to + 1, exact=False)
 
 
+# The planner's estimates of recent statements, per process: an estimate changes only when the table's
+# statistics do (ANALYZE), so asking again within ESTIMATE_SECONDS for the same statement — the same
+# filter and the same scope, the list re-read or paged — spares an EXPLAIN. The key is the statement
+# with its parameters: a number is never shared between two scopes.
+ESTIMATE_SECONDS = 60.0
+_ESTIMATES: dict[tuple[str, str, tuple], tuple[float, int]] = {}
+_ESTIMATES_MAX = 512
+
+
 def estimate(qs: QuerySet) -> int | None:
     """The planner's row estimate (PostgreSQL); None where there is none worth showing (SQLite)."""
     conn = connections[qs.db]
     if conn.vendor != "postgresql":
         return None
     sql, params = qs.query.sql_with_params()
+    key = (qs.db, sql, tuple(map(repr, params)))
+    now = time.monotonic()
+    hit = _ESTIMATES.get(key)
+    if hit is not None and now - hit[0] < ESTIMATE_SECONDS:
+        return hit[1]
     with conn.cursor() as cur:
         cur.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cur.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    return int(plan[0]["Plan"]["Plan Rows"])
+    rows = int(plan[0]["Plan"]["Plan Rows"])
+    if len(_ESTIMATES) >= _ESTIMATES_MAX:
+        _ESTIMATES.clear()
+    _ESTIMATES[key] = (now, rows)
+    return rows
 
 
 def page(qs: QuerySet[Appeal], *, size: int = 25, offset: int = 0, after: Cursor | None = None,
          before: Cursor | None = None, up_to: int = EXACT_UP_TO, counted: Count | None = None) -> Page:
-    """One page: by cursor (after / before a row) or, near the start, by offset (≤ MAX_OFFSET)."""
+    """One page: by cursor (after / before a row) or, near the start, by offset (≤ MAX_OFFSET).
+    Unless `counted` is given, the capped count rides in the page's own statement (an uncorrelated
+    scalar subquery: computed once, one round trip instead of two)."""
     listed = rows(qs)
+    if counted is None:
+        bare = _bare(qs)
+        try:
+            sql, params = bare[: up_to + 1].query.sql_with_params()
+        except EmptyResultSet:  # nothing can match (a scope that reads no case): no statement at all
+            counted = Count(0, exact=True)
+        else:
+            listed = listed.annotate(_capped=RawSQL(f"SELECT COUNT(*) FROM ({sql}) _capped", params))
     if after is not None:
         got = list(listed.filter(_after(after))[: size + 1])
         more_before, more_after = True, len(got) > size
@@ -131,6 +169,13 @@ def page(qs: QuerySet[Appeal], *, size: int = 25, offset: int = 0, after: Cursor
         got = list(listed[offset: offset + size + 1])
         more_before, more_after = offset > 0, len(got) > size
         got = got[:size]
-    return Page(rows=got, count=counted or count(qs, up_to),
+    if counted is None:
+        if got:
+            counted = _said(got[0]._capped, bare, up_to)
+        elif after is None and before is None and offset == 0:
+            counted = Count(0, exact=True)
+        else:  # past the end: the page has no row to carry the count
+            counted = count(qs, up_to)
+    return Page(rows=got, count=counted,
                 next=Cursor.of(got[-1]) if got and more_after else None,
                 prev=Cursor.of(got[0]) if got and more_before else None)
