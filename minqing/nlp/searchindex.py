@@ -379,14 +379,16 @@ def _pg_swap(cur) -> None:
     cur.execute("ANALYZE nlp_searchdoc")
 
 
-def _write(cur, table: str, rows: list[tuple]) -> None:
+def _write(cur, table: str, rows: list[tuple], *, fresh: bool = False) -> None:
     if not rows:
         return
     if connection.vendor == "postgresql":
         # FREEZE: NEXT was created in this transaction, so its rows may be written frozen and its pages
         # marked all-visible: a count of the matches then reads the GIN index without visiting the table
         # (a fresh table without it: every matching row's page), and no VACUUM has to come after.
-        with cur.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN WITH (FREEZE)") as copy:
+        # Only a table made in this transaction may take it (a bulk import adds to the live table: plain COPY).
+        freeze = " WITH (FREEZE)" if fresh else ""
+        with cur.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN{freeze}") as copy:
             for row in rows:
                 copy.write_row(row)
         return
@@ -415,7 +417,7 @@ def rebuild(progress=None) -> dict[str, int]:
             cur.execute("DELETE FROM nlp_searchdoc")
             cur.execute("DROP TABLE IF EXISTS nlp_search_fts")  # dropping is instant, deleting a million is not
         for rows in _sources():
-            _write(cur, NEXT if pg else "nlp_searchdoc", rows)
+            _write(cur, NEXT if pg else "nlp_searchdoc", rows, fresh=pg)
             for row in rows:
                 counts[row[0]] = counts.get(row[0], 0) + 1
             if progress is not None:
