@@ -166,21 +166,29 @@ def households(code: str, m: Months, user: Any, by: int | str | None = None) -> 
 _HH = dict(zip(HH_FIGS, ("found_households", "to_township_households", "to_county_households"), strict=True))
 
 
+def _counter_period(code: str, user: Any, m: Months) -> int | None:
+    """The key of the distinct-household counters for a period (its month, or its calendar year), when a
+    township or wider place seen whole with no channel singled out has them; None: count the sets (a
+    village, a partial figure jurisdiction, one channel, a quarter)."""
+    if (_CHANNEL.get() is not None or _needs_figure_filter(code, user)
+            or regioncode.level_of(code) > regioncode.TOWNSHIP):
+        return None
+    if m.first == m.last:
+        return m.first
+    if m.first % 12 == 0 and m.last == m.first + 11:
+        return year_key(m.first)
+    return None
+
+
 def _wide_households(region_code: str, m: Months, user: Any, by: int | str | None
                      ) -> dict[Key, dict[str, int]] | None:
     """The distinct-household counters of a township or wider place (or of each such child) for one
     month or a calendar year, when the user sees the whole subtree and no channel is singled out; None:
     count the household sets instead."""
     code = regioncode.normalize(region_code)
-    level = regioncode.level_of(code)
-    if _CHANNEL.get() is not None or _needs_figure_filter(code, user) or level > regioncode.TOWNSHIP:
+    period = _counter_period(code, user, m)
+    if period is None:
         return None
-    if m.first == m.last:
-        period = m.first
-    elif m.first % 12 == 0 and m.last == m.first + 11:
-        period = year_key(m.first)
-    else:
-        return None  # a quarter: distinct over three months' sets
     variant = user is None or access.figures_count_reports(user, code)
     if by is None:
         qs = AppealRollupUp.objects.filter(region=code)
@@ -366,14 +374,8 @@ def sheet(code: str, kids: list[str], m: Months, user: Any, year_before: int, tr
     from django.db import connections
 
     code = regioncode.normalize(code)
-    if (_CHANNEL.get() is not None or _needs_figure_filter(code, user)
-            or regioncode.level_of(code) > regioncode.TOWNSHIP):
-        return None
-    if m.first == m.last:
-        hh_month = m.first
-    elif m.first % 12 == 0 and m.last == m.first + 11:
-        hh_month = year_key(m.first)
-    else:
+    hh_month = _counter_period(code, user, m)
+    if hh_month is None:
         return None
     counts_reports = user is None or access.figures_count_reports(user, code)
     wide = [code, *(k for k in kids if regioncode.level_of(k) <= regioncode.TOWNSHIP)]
