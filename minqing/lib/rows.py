@@ -86,7 +86,8 @@ def insert_rows(model: type[models.Model], names: Sequence[str], values: Sequenc
     fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
     by_name = {f.attname: f for f in fields}
     given = [by_name[n] for n in names]
-    rest = [f for f in fields if f.attname not in set(names)]
+    named = set(names)
+    rest = [f for f in fields if f.attname not in named]
     convs = [_plain_converter(f) for f in given]
     fixed = [f.get_db_prep_save(f.get_default(), connection) for f in rest]  # the same for every row
     qn = connection.ops.quote_name
