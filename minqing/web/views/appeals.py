@@ -197,12 +197,19 @@ def saved_view_delete(request, pk: int):
 # --- the detail ------------------------------------------------------------------------------
 
 
+UNIT_KEYS = ("unit", "returned_unit", "co_units")  # payload keys holding unit ids (co_units: a list)
+
+
+def _ids(value: Any) -> list[str]:
+    return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v).isdigit()]
+
+
 def _names(events) -> tuple[dict[str, str], dict[str, str]]:
     unit_ids, user_ids = set(), set()
     for e in events:
         p = e.payload or {}
-        if str(p.get("unit", "")).isdigit():
-            unit_ids.add(int(p["unit"]))
+        for key in UNIT_KEYS:
+            unit_ids.update(int(i) for i in _ids(p.get(key)))
         for key in ("person", "leader"):
             if str(p.get(key, "")).isdigit():
                 user_ids.add(int(p[key]))
@@ -218,8 +225,12 @@ def _event_details(e, units: dict[str, str], users: dict[str, str]) -> list[tupl
     """The payload of an event as label: value lines, through the action registry (ids become names
     first; the reason shows once; the flags show apart)."""
     payload = dict(e.payload or {})
-    if "unit" in payload:
-        payload["unit"] = units.get(str(payload["unit"]), payload["unit"])
+    for key in UNIT_KEYS:
+        value = payload.get(key)
+        if isinstance(value, list):
+            payload[key] = [units.get(str(v), v) for v in value]
+        elif value is not None:
+            payload[key] = units.get(str(value), value)
     for key in ("person", "leader"):
         if key in payload:
             payload[key] = users.get(str(payload[key]), payload[key])
