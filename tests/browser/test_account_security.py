@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from django.test import override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -45,7 +46,7 @@ def test_password_change_in_the_browser(live_server, county, phone_page):
     page.fill("input[name=new]", "1234567890")
     page.fill("input[name=repeat]", "1234567890")
     page.click("button.primary")
-    assert page.locator(".msg-error").first.is_visible()
+    expect(page.locator(".msg-error").first).to_be_visible()  # waits for the answer to the POST
     assert "数字" in page.content()
     _shot(page, "password_refused")
     page.fill("input[name=old]", PASSWORD)
@@ -75,13 +76,13 @@ def test_second_factor_enrolment_and_log_in(live_server, county, phone_page):
     device = TOTPDevice.objects.get(user=admin)
     page.fill("input[name=code]", f"{totp(device.bin_key):06d}")
     page.click("button.primary")
-    assert page.locator(".recovery-codes li").count() == 10
+    expect(page.locator(".recovery-codes li")).to_have_count(10)  # waits for the answer to the POST
     _shot(page, "recovery_codes")
     page.goto(f"{base}/security/")
     assert "cadre-a" in page.content()
     _shot(page, "security_admin")
     page.click("tr:has-text('cadre-b') form[action$='/reset/'] button")
-    assert page.locator("code.token").is_visible()
+    expect(page.locator("code.token")).to_be_visible()
     reset = page.inner_text("code.token").strip()
     _shot(page, "reset_code")
     # cadre-b uses it at the same page as a first log-in, linked from the log-in page

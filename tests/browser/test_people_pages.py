@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from minqing.appeals import services as appeal_services
@@ -83,7 +84,9 @@ def test_the_pages_the_dashboard_and_the_briefing(live_server, county, desktop_p
     page.set_viewport_size({"width": 1366, "height": 800})
     page.goto(f"{base}/field/desk/care/")
     page.click("text=甲村居民1")
-    assert "慰问金300" in page.inner_text("main") and "历次帮扶" in page.inner_text("main")
+    # the click starts a navigation; wait for the new page's text, not the list's
+    expect(page.locator("main")).to_contain_text("慰问金300")
+    assert "历次帮扶" in page.inner_text("main")
     _shot(page, "care-file-1366")
 
     page.goto(f"{base}/field/desk/deeds/new/")
