@@ -9,8 +9,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from minqing.appeals import services as appeal_services
 from minqing.fieldwork import care, services
