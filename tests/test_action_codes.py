@@ -187,3 +187,14 @@ def test_a_key_named_after_a_relation_or_another_models_field_reads():
     lines = actions.details({"venue": "courtyard", "result": "continue"}, model=Dispute)
     text = " ".join(f"{k} {v}" for k, v in lines)
     assert not re.search(r"\bcourtyard\b|\bcontinue\b|\bvenue\b", text), text
+
+
+def test_a_visits_help_reads_as_the_kinds_of_help():
+    """A visit's details name its help by kind (the audit page showed help：condolence_goods)."""
+    from minqing.fieldwork.models import Visit
+
+    lines = dict(actions.details({"household": 122, "help": ["condolence_goods", "temporary_relief"], "appeals": 0},
+                                 model=Visit))
+    words = " ".join(f"{k}：{v}" for k, v in lines.items())
+    assert "condolence_goods" not in words and "help" not in words
+    assert "慰问" in words

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FieldworkConfig(AppConfig):
@@ -70,3 +71,8 @@ def register_codes() -> None:
         "field.visit.updated": _("Visit updated"),
         "field.visit.photo_added": _("Visit photo added"),
     })
+    from .models import HelpKind
+
+    # a visit's details name the help given at the door by its kinds (送慰问品, not condolence_goods)
+    actions.register_keys({"help": pgettext_lazy("detail", "help at the door")})
+    actions.register_values("help", dict(HelpKind.choices))
