@@ -3,20 +3,23 @@ Every change is atomic and audited; secrets never reach an audit event."""
 
 from __future__ import annotations
 
+import functools
 from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_otp import devices_for_user, match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minqing.audit.log import record
+
+from . import scope_source
 
 RECOVERY_CODES = 10
 
@@ -35,26 +38,48 @@ def required(user) -> bool:
         Q(ended_on__isnull=True) | Q(ended_on__gte=today)).exists()
 
 
-def pending_step(user) -> str | None:
-    """"verify" (has a device, has not given a code this session), "enrol" (must have one), or None.
-    Asked on every request of a person who has not given a code: one statement (a look-up per device
-    kind and the posts' check as EXISTS of one row), not three (docs/decisions/0063)."""
+@functools.cache
+def _device_tables() -> tuple[str, ...]:
+    """The tables of django-otp's device kinds (fixed once the app registry is ready)."""
     from django_otp import device_classes
 
-    from .models import Post, User
+    return tuple(model._meta.db_table for model in device_classes())
 
-    flags = {f"device_{i}": Exists(model.objects.filter(user_id=OuterRef("pk"), confirmed=True))
-             for i, model in enumerate(device_classes())}
-    wanted = settings.OTP_REQUIRED_ROLES
+
+def pending_step(user) -> str | None:
+    """"verify" (has a device, has not given a code this session), "enrol" (must have one), or None.
+    Asked on every request of a person who has not given a code, in one statement that also reads the
+    posts held today for the jurisdiction filter of the same request (scope_source.remember): an EXISTS
+    per device kind, EXISTS of a post requiring a factor, and the posts as a LEFT JOIN
+    (docs/decisions/0063, 0070). Same rules as django-otp's user_has_device(confirmed=True) and required()."""
+    from .models import Post, Unit, User
+
+    q = connection.ops.quote_name
+    params: list = []
+    flags = []
+    for table in _device_tables():
+        flags.append(f'EXISTS(SELECT 1 FROM {q(table)} d WHERE d."user_id" = me."id" AND d."confirmed")')
+    wanted = sorted(settings.OTP_REQUIRED_ROLES)
     operator = bool(wanted) and user.is_superuser and "superuser" in wanted
+    today = scope_source.today_param()
     if wanted and not operator:
-        today = timezone.localdate()
-        flags["required"] = Exists(Post.objects.filter(user_id=OuterRef("pk"), role__in=wanted).filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=today)))
-    row = User.objects.filter(pk=user.pk).values(**flags).first() or {}
-    if any(v for k, v in row.items() if k.startswith("device_")):
+        flags.append(f'EXISTS(SELECT 1 FROM {q(Post._meta.db_table)} r WHERE r."user_id" = me."id" AND r."role" IN '
+                     f'({", ".join(["%s"] * len(wanted))}) AND (r."ended_on" IS NULL OR r."ended_on" >= %s))')
+        params += [*wanted, today]
+    sql = (f'SELECT {", ".join(flags)}, {scope_source.POST_COLUMNS.format(p="p", u="u")} '
+           f'FROM {q(User._meta.db_table)} me '
+           f'LEFT JOIN {q(Post._meta.db_table)} p ON p."user_id" = me."id" AND {scope_source.HELD_TODAY.format(p="p")} '
+           f'LEFT JOIN {q(Unit._meta.db_table)} u ON u."id" = p."unit_id" WHERE me."id" = %s')
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, today, today, user.pk])
+        rows = cur.fetchall()
+    if not rows:
+        return None
+    n = len(_device_tables())
+    scope_source.remember(user, scope_source.post_scopes(row[len(flags):] for row in rows))
+    if any(rows[0][:n]):
         return "verify"
-    return "enrol" if operator or row.get("required") else None
+    return "enrol" if operator or (len(flags) > n and rows[0][n]) else None
 
 
 def draft_device(user) -> TOTPDevice:

@@ -8,26 +8,56 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
 from minqing.regions.jurisdiction import PostScope, RoleMeaning
 
 from .roles import ADMIN_ROLES, LEADER_ROLES, PLACE_ROLES, REGISTER_FUNCTIONS, Role, UnitKind
 
+# The posts held today — begun (a post not begun gives nothing yet) and not ended — as SQL on the post
+# table aliased "p" with its unit "u": posts_of() reads them alone, otp.pending_step() in the same
+# statement as the second-factor check (docs/decisions/0070-list23-request-statements.md). Params: today, today.
+HELD_TODAY = ('({p}."ended_on" IS NULL OR {p}."ended_on" >= %s) AND ({p}."started_on" IS NULL OR '
+              '{p}."started_on" <= %s)')
+POST_COLUMNS = '{p}."role", {p}."region_id", {p}."unit_id", {u}."kind", {u}."function"'
+_READ = "_minqing_posts_read"  # the posts read with the second-factor check, on this request's user object
+
+
+def today_param() -> Any:
+    from django.db import connection
+
+    return connection.ops.adapt_datefield_value(timezone.localdate())
+
+
+def post_scopes(rows: Any) -> list[PostScope]:
+    """PostScopes from rows of POST_COLUMNS (a LEFT JOIN's row of NULLs is no post)."""
+    return [PostScope(r, c, u, k, f or "") for r, c, u, k, f in rows if r is not None]
+
+
+def remember(user: Any, posts: list[PostScope]) -> None:
+    """Posts read in this request along with another look-up: the jurisdiction filter takes them instead of
+    reading them again. Kept on the request's user object only — never across requests, so a post
+    revoked or ended takes effect at the next request."""
+    setattr(user, _READ, tuple(posts))
+
 
 def posts_of(user: Any) -> list[PostScope]:
     """The posts the user holds today: begun and not ended."""
-    from .models import Post
+    read = getattr(user, _READ, None)
+    if read is not None:
+        return list(read)
+    from django.db import connection
 
-    today = timezone.localdate()
-    rows = (
-        Post.objects.filter(user_id=user.pk)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-        .filter(Q(started_on__isnull=True) | Q(started_on__lte=today))  # a post not begun gives nothing yet
-        .values_list("role", "region_id", "unit_id", "unit__kind", "unit__function")
-    )
-    return [PostScope(r, c, u, k, f or "") for r, c, u, k, f in rows]
+    from .models import Post, Unit
+
+    q = connection.ops.quote_name
+    sql = (f'SELECT {POST_COLUMNS.format(p="p", u="u")} FROM {q(Post._meta.db_table)} p '
+           f'INNER JOIN {q(Unit._meta.db_table)} u ON u."id" = p."unit_id" '
+           f'WHERE p."user_id" = %s AND {HELD_TODAY.format(p="p")}')
+    today = today_param()
+    with connection.cursor() as cur:
+        cur.execute(sql, [user.pk, today, today])
+        return post_scopes(cur.fetchall())
 
 
 def keeps_register(post: PostScope) -> bool:

@@ -141,6 +141,27 @@ def _row(a: Appeal, now: dt.datetime) -> dict[str, Any]:
     }  # fmt: skip
 
 
+# The list's columns as the API's rows read them (listing.page(values=…): dicts, no model per row).
+LIST_VALUES = ("id", "number", "title", "kind", "status", "group", "level", "max_level", "region_id", "region__name",
+               "category_id", "category__name", "urgency", "sensitivity", "channel", "received_at", "due_at",
+               "closed_at", "warning", "unit_id", "unit__name", "handler_name", "satisfaction")
+
+
+def _list_row(a: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """_row() from the list's columns, in the schema's field order."""
+    group, due = a["group"], a["due_at"]
+    return {
+        "id": a["id"], "number": a["number"], "title": a["title"], "kind": a["kind"], "status": a["status"],
+        "status_label": wf.STATUS_LABELS.get(wf.Status(a["status"]), a["status"]), "group": group,
+        "level": a["level"], "max_level": a["max_level"], "region_id": a["region_id"],
+        "region_name": a["region__name"], "category_id": a["category_id"], "category": a["category__name"],
+        "urgency": a["urgency"], "sensitivity": a["sensitivity"], "channel": a["channel"],
+        "received_at": a["received_at"], "due_at": due, "closed_at": a["closed_at"], "warning": a["warning"],
+        "unit_id": a["unit_id"], "unit": a["unit__name"], "handler_name": a["handler_name"],
+        "satisfaction": a["satisfaction"], "overdue": group == wf.Group.OPEN and due is not None and due < now,
+    }  # fmt: skip
+
+
 def _detail(user, a: Appeal) -> dict[str, Any]:
     events = queries.timeline(a)
     return {
@@ -189,9 +210,9 @@ def list_appeals(request, region: str | None = None, status: str | None = None, 
     qs = queries.appeals_for(request.user, region=region, status=status, group=group, kind=kind,
                              category=category, unit=unit, overdue=overdue, date_from=date_from,
                              date_to=date_to, q=q)
-    page = listing.page(qs, size=limit, offset=0 if cursor else offset, after=cursor)
+    page = listing.page(qs, size=limit, offset=0 if cursor else offset, after=cursor, values=LIST_VALUES)
     now = timezone.now()
-    return _json({"items": [_row(a, now) for a in page.rows], "count": page.count.n,
+    return _json({"items": [_list_row(a, now) for a in page.rows], "count": page.count.n,
                   "count_exact": page.count.exact, "next": str(page.next) if page.next else None})
 
 

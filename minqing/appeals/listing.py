@@ -55,7 +55,9 @@ class Cursor:
             raise BadCursor(value) from exc
 
     @classmethod
-    def of(cls, row: Appeal) -> Cursor:
+    def of(cls, row: Appeal | dict[str, Any]) -> Cursor:
+        if isinstance(row, dict):
+            return cls(row["received_at"], row["id"])
         return cls(row.received_at, row.pk)
 
 
@@ -70,7 +72,7 @@ class Count:
 
 @dataclass
 class Page:
-    rows: list[Appeal]
+    rows: list[Any]  # Appeals, or dicts of the columns asked for (page(values=…))
     count: Count
     next: Cursor | None = None
     prev: Cursor | None = None
@@ -143,10 +145,13 @@ def estimate(qs: QuerySet) -> int | None:
 
 
 def page(qs: QuerySet[Appeal], *, size: int = 25, offset: int = 0, after: Cursor | None = None,
-         before: Cursor | None = None, up_to: int = EXACT_UP_TO, counted: Count | None = None) -> Page:
+         before: Cursor | None = None, up_to: int = EXACT_UP_TO, counted: Count | None = None,
+         values: tuple[str, ...] | None = None) -> Page:
     """One page: by cursor (after / before a row) or, near the start, by offset (≤ MAX_OFFSET).
     Unless `counted` is given, the capped count rides in the page's own statement (an uncorrelated
-    scalar subquery: computed once, one round trip instead of two)."""
+    scalar subquery: computed once, one round trip instead of two). With `values` (which must hold
+    "id" and "received_at") the rows are dicts of those columns: the same statement, no model built
+    per row (the API's list)."""
     listed = rows(qs)
     if counted is None:
         bare = _bare(qs)
@@ -156,6 +161,8 @@ def page(qs: QuerySet[Appeal], *, size: int = 25, offset: int = 0, after: Cursor
             counted = Count(0, exact=True)
         else:
             listed = listed.annotate(_capped=RawSQL(f"SELECT COUNT(*) FROM ({sql}) _capped", params))
+    if values is not None:
+        listed = listed.values(*values, *(("_capped",) if counted is None else ()))
     if after is not None:
         got = list(listed.filter(_after(after))[: size + 1])
         more_before, more_after = True, len(got) > size
@@ -171,7 +178,7 @@ def page(qs: QuerySet[Appeal], *, size: int = 25, offset: int = 0, after: Cursor
         got = got[:size]
     if counted is None:
         if got:
-            counted = _said(got[0]._capped, bare, up_to)
+            counted = _said(got[0]["_capped"] if values is not None else got[0]._capped, bare, up_to)
         elif after is None and before is None and offset == 0:
             counted = Count(0, exact=True)
         else:  # past the end: the page has no row to carry the count
