@@ -33,7 +33,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from _setup import REPO, django_for  # noqa: E402
 
-DATA = REPO.parent / "shared" / "data" / "taidi2020c"
+# ../shared beside the checkout (/work/main), or two levels up from a worktree (/work/wt/BRANCH).
+DATA = next((p / "shared" / "data" / "taidi2020c" for p in (REPO.parent, REPO.parent.parent)
+             if (p / "shared" / "data" / "taidi2020c").is_dir()), REPO.parent / "shared" / "data" / "taidi2020c")
 PG_URL = "postgresql://root@127.0.0.1:5432/minqing_bench_search"
 QUERIES = ["噪音", "垃圾清运", "小区停车", "学校", "路灯", "拖欠工资", "物业", "漏水", "扰民", "低保"]
 SEED = 2026

@@ -242,18 +242,18 @@ def _candidates(p: Parsed, who: list[str] | None, kinds: list[str]) -> tuple[lis
             tsq = _ts_expr(p, who or [])
             if kinds:
                 tsq += " & (" + " | ".join(f"'{k}'" for k in kinds) + ")"
-            cur.execute("SELECT count(*) FROM nlp_searchdoc WHERE tsv @@ to_tsquery('simple', %s)", [tsq])
-            n = cur.fetchone()[0]
-            # The newest by `d.id + 0`, not `d.id`: ordered by the key, the planner walks the primary key
-            # backwards testing every document's tsvector (detoasted) until it has enough — 12 000 of them
-            # for a word in one document in ten, 1.7 s at 100 000 documents. Unordered, the GIN index
-            # finds the matches and only those are sorted.
-            inner = "ORDER BY ts_rank(d.tsv, q) DESC" if n <= MAX_CANDIDATES else "ORDER BY d.id + 0 DESC"
-            cur.execute("SELECT id, ts_rank(tsv, to_tsquery('simple', %s)), object_type, object_id, appeal_id FROM "
-                        "(SELECT d.id, d.tsv, d.object_type, d.object_id, d.appeal_id FROM nlp_searchdoc d, "
-                        f"to_tsquery('simple', %s) q WHERE d.tsv @@ q {inner} LIMIT {MAX_CANDIDATES}) c "
-                        "ORDER BY 2 DESC", [tsq, tsq])
-            return [(r[0], float(r[1]), r[2], r[3], r[4]) for r in cur.fetchall()], n
+            # One pass over the matches: their number (a window over all of them, taken before the LIMIT)
+            # and the newest MAX_CANDIDATES, ranked. When they are fewer, that is all of them, ranked as
+            # before; the count no longer reads every matching row's page a second time (searchpg23:
+            # 125 → 79 ms for 噪音 at 100 000 documents, warm). The newest by `d.id + 0`, not `d.id`:
+            # ordered by the key, the planner walks the primary key backwards testing every document's
+            # tsvector (detoasted) until it has enough — 1.7 s at 100 000 documents (search22).
+            cur.execute("SELECT id, ts_rank(tsv, to_tsquery('simple', %s)), object_type, object_id, appeal_id, n "
+                        "FROM (SELECT d.id, d.tsv, d.object_type, d.object_id, d.appeal_id, count(*) OVER () AS n "
+                        "FROM nlp_searchdoc d, to_tsquery('simple', %s) q WHERE d.tsv @@ q "
+                        f"ORDER BY d.id + 0 DESC LIMIT {MAX_CANDIDATES}) c ORDER BY 2 DESC", [tsq, tsq])
+            rows = cur.fetchall()
+            return [(r[0], float(r[1]), r[2], r[3], r[4]) for r in rows], rows[0][5] if rows else 0
         match = _fts_expr(p, who or [])
         if kinds:
             match += " AND scope : (" + " OR ".join(kinds) + ")"
