@@ -100,3 +100,18 @@ def test_the_page_cache_is_the_connections_own_again_after_an_import(county, tmp
     if connection.vendor == "sqlite":
         assert seen and set(seen) == {-16 * 1024}
         assert cache() == before
+
+
+def test_statement_lengths_come_from_a_fixed_set():
+    """Multi-row statements of any number of rows cover the rows once, in order, with lengths from a set
+    that does not grow with the batches (full chunks, multiples of ROUND, a tail under ROUND)."""
+    from minqing.lib import rows
+
+    lengths: set[int] = set()
+    for total in range(0, 2300, 7):
+        cover = list(rows.spans(total, 500))
+        assert [i for start, stop in cover for i in range(start, stop)] == list(range(total))
+        assert len(cover) <= total // 500 + 2
+        lengths.update(stop - start for start, stop in cover)
+    assert max(lengths) == 500
+    assert {n for n in lengths if n >= rows.ROUND} <= {500, *range(rows.ROUND, 500, rows.ROUND)}
