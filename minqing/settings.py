@@ -334,3 +334,5 @@ if os.environ.get("MINQING_IMPORT_CHUNK"):
     MINQING_IMPORT_CHUNK = int(os.environ["MINQING_IMPORT_CHUNK"])
 # Rows a ledger import reads, checks and writes together: its memory is about one batch.
 MINQING_IMPORT_BATCH = int(os.environ.get("MINQING_IMPORT_BATCH", "1000"))
+# SQLite page cache (MB) of the importing connection while it writes; 0 keeps SQLite's 2 MB.
+MINQING_IMPORT_CACHE_MB = int(os.environ.get("MINQING_IMPORT_CACHE_MB", "64"))

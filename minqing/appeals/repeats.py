@@ -30,6 +30,7 @@ from django.db.models import DateTimeField, F, Func, Q
 from django.utils import timezone
 
 from minqing.audit.log import record, record_many
+from minqing.lib.rows import spans
 from minqing.regions import jurisdiction
 
 from . import workflow as wf
@@ -152,9 +153,9 @@ def detect_places(appeals: Sequence[Appeal], *, actor: Any) -> list[RepeatLink]:
            f" AND deleted_at IS NULL AND received_at < %s AND id <> %s AND {qn('group')} <> %s"
            f" AND ({qn('group')} IN (%s, %s) OR closed_at >= %s) ORDER BY received_at DESC"
            f" LIMIT {MAX_CANDIDATES}) t{{k}}")
-    for start in range(0, len(appeals), PART):
+    for start, stop in spans(len(appeals), PART):  # statement texts from a fixed set (lib/rows.spans)
         parts, params = [], []
-        for k, appeal in enumerate(appeals[start:start + PART], start=start):
+        for k, appeal in enumerate(appeals[start:stop], start=start):
             parts.append(one.format(k=k))
             params.extend([appeal.region_id, adapt(appeal.received_at), appeal.pk, wf.Group.MERGED.value,
                            wf.Group.OPEN.value, wf.Group.PAUSED.value, adapt(appeal.updated_at - window)])
@@ -165,8 +166,8 @@ def detect_places(appeals: Sequence[Appeal], *, actor: Any) -> list[RepeatLink]:
     wanted = sorted({pk for found in candidates for pk in found})
     earlier: dict[int, Appeal] = {}
     grams: dict[int, Counter[str]] = {}
-    for start in range(0, len(wanted), 5000):
-        for row in Appeal.objects.filter(pk__in=wanted[start:start + 5000]).only(
+    for start, stop in spans(len(wanted), 5000):
+        for row in Appeal.objects.filter(pk__in=wanted[start:stop]).only(
                 "pk", "title", "text", "group", "status", "region_id", "level", "number"):
             earlier[row.pk] = row
             grams[row.pk] = _grams(f"{row.title} {row.text}")

@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from minqing.lib.rows import spans
+
 from . import rollups
 from .models import Appeal, AppealEvent, CoUnit, ReturnVisit
 from .rollup_models import AppealRollup, AppealRollupHousehold, AppealRollupUp
@@ -149,8 +151,8 @@ def _upsert(table: str, key: tuple[str, ...], values: tuple[str, ...], rows: lis
     conflict = ", ".join(q(c) for c in unique or key)
     one = "(" + ", ".join(["%s"] * (len(key) + len(values))) + ")"
     with connection.cursor() as cur:
-        for i in range(0, len(rows), _CHUNK):
-            part = rows[i:i + _CHUNK]
+        for i, stop in spans(len(rows), _CHUNK):  # statement texts from a fixed set (lib/rows.spans)
+            part = rows[i:stop]
             cur.execute(f"INSERT INTO {q(table)} ({cols}) VALUES {', '.join([one] * len(part))} "
                         f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}", [v for r in part for v in r])
 

@@ -29,7 +29,7 @@ from minqing.lib import regioncode
 from minqing.regions import jurisdiction
 
 from .charsim import cosines
-from .textnorm import normalize, text_hash
+from .textnorm import hash_normalized, normalize, text_hash
 
 NEAR = 0.8
 PARAPHRASE = 0.42
@@ -60,11 +60,17 @@ def fold_groups() -> list[tuple[str, ...]]:
     return [(r, *p.split("|")) for p, r in _SYNONYMS if r]
 
 
+_NOT_WORD = re.compile(r"[^\w]")
+
+
 def fold(text: str) -> str:
-    text = normalize(text)
+    return _fold_normalized(normalize(text))
+
+
+def _fold_normalized(text: str) -> str:
     for pattern, repl in _SYN:
         text = pattern.sub(repl, text)
-    return re.sub(r"[^\w]", "", text)
+    return _NOT_WORD.sub("", text)
 
 
 class Signature(NamedTuple):
@@ -76,8 +82,8 @@ class Signature(NamedTuple):
 
 
 def signature(title: str, text: str) -> Signature:
-    full = f"{title} {text}"
-    return Signature(fold(full).lower(), text_hash(text), text_hash(full))
+    full = normalize(f"{title} {text}")  # once for the fold and the full key
+    return Signature(_fold_normalized(full).lower(), text_hash(text), hash_normalized(full))
 
 
 def signature_rows(appeals: Iterable[Any]) -> list:

@@ -16,10 +16,17 @@ def normalize(text: str | None) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", str(text))).strip()
 
 
+_NONWORD = re.compile(r"[\W_]+")
+
+
 def text_hash(text: str | None) -> str:
     """A stable key of a message's text: equal after normalisation and without spaces/punctuation."""
-    core = re.sub(r"[\W_]+", "", normalize(text).lower())
-    return hashlib.sha1(core.encode()).hexdigest()[:20]
+    return hash_normalized(normalize(text))
+
+
+def hash_normalized(text: str) -> str:
+    """``text_hash`` of a text already ``normalize``d (a caller that has it saves the normalising)."""
+    return hashlib.sha1(_NONWORD.sub("", text.lower()).encode()).hexdigest()[:20]
 
 
 def bigrams(text: str) -> list[str]:
