@@ -28,12 +28,16 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 from _setup import REPO, django_for  # noqa: E402
 
-DATA = REPO.parent / "shared" / "data" / "taidi2020c"
+# ../shared beside the repository (/work/main) or two levels up (worktrees under /work/wt/), or MINQING_SHARED_DATA.
+DATA = Path(os.environ.get("MINQING_SHARED_DATA") or next(
+    (p / "shared" / "data" for p in (REPO.parent, REPO.parent.parent) if (p / "shared" / "data").is_dir()),
+    REPO.parent / "shared" / "data")) / "taidi2020c"
 PG_URL = "postgresql://root@127.0.0.1:5432/minqing_bench_search"
 QUERIES = ["噪音", "垃圾清运", "小区停车", "学校", "路灯", "拖欠工资", "物业", "漏水", "扰民", "低保"]
 SEED = 2026
