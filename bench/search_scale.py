@@ -127,7 +127,16 @@ def build(n: int, *, by_id: bool = False) -> None:
             from search_texts import rows as texts
 
             by_msg = texts()
+        with connection.cursor() as cur:  # SQLite: each index built once after the load, not row by row
+            indexes = [] if w.pg else [sql for (sql,) in cur.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'appeals_appeal' AND sql IS NOT NULL"
+            ).fetchall()]
+            for sql in indexes:
+                cur.execute("DROP INDEX " + re.match(r'CREATE (?:UNIQUE )?INDEX (\S+)', sql).group(1))
         w.insert("appeals_appeal", columns, appeals())
+        with connection.cursor() as cur:
+            for sql in indexes:
+                cur.execute(sql)
         w.insert("appeals_appealevent", ["appeal_id", "region_id", "action", "from_status", "to_status", "level",
                                          "at", "payload", "reason"], iter(events))
     with connection.cursor() as cur:
