@@ -6,6 +6,7 @@ in, wrk at 16 and 64 connections against
   detail     /appeals/ID/                                      (the newest appeal of that list)
   dashboard  /dashboards/511722000000/?period=2024-05          (the county, a month)
   search     /api/v1/appeals?q=路灯&limit=25                    (bench/peer.py's case (c))
+  find       /nlp/search/?q=路灯   the Chinese search page (the search index; not by default)
   bare       /bench/bare-list?category=C   a bare Django view running the hand SQL of case (a), on the
              same server (bench/load_urls.py: the product's URLs plus this one, same middleware)
   bare_detail  /bench/bare-detail/ID   a bare Django view reading the detail page's main query (the
@@ -32,6 +33,11 @@ leader and a session):
               --peer-sqlite (default PEER_DIR/helpdesk.sqlite3) and --peer-pg-url, loaded with load.py
 After a merge that adds tables to fill (roll-ups, a search index), pass the command that fills them:
 --prepare 'rollup rebuild' (a `minqing` sub-command, run once per database before the server starts).
+Another SQLite database, e.g. bench/search_scale.py's 1 M search database built under its own MINQING_HOME:
+--sqlite PATH --home THAT_HOME (where its var/keys.json is; the logs go to THAT_HOME/load-logs).
+
+    .venv/bin/python bench/load.py --db sqlite --sqlite /data/search.sqlite3 --home /data \
+        --peer-sqlite /data/peer.sqlite3 --targets search,find,peer_search,bare --connections 16,64
 """
 
 from __future__ import annotations
@@ -75,8 +81,10 @@ def prepare_ours() -> None:
 
     from minqing.appeals.models import Appeal, Category
 
+    # No category at all (bench/search_scale.py's database): 0, so `bare` is the floor of a bare view on this
+    # server (an indexed statement finding nothing), and `list` lists nothing.
     cat = Category.objects.filter(code="b6").values_list("id", flat=True).first() or \
-        Category.objects.order_by("id").values_list("id", flat=True).first()
+        Category.objects.order_by("id").values_list("id", flat=True).first() or 0
     detail = Appeal.objects.filter(group="open", category_id=cat, deleted_at=None, region__code__startswith="511722") \
         .order_by("-received_at", "-id").values_list("id", flat=True).first()
     with connection.cursor() as cur:  # peer.py's word: 路灯 when the texts hold it
@@ -89,7 +97,7 @@ def prepare_ours() -> None:
     paths = {"list": "/api/v1/appeals?" + q({"group": "open", "category": cat, "limit": 25}),
              "detail": f"/appeals/{detail}/",
              "dashboard": f"/dashboards/{COUNTY}/?" + q({"period": PERIOD}),
-             "search": "/api/v1/appeals?" + q({"q": word, "limit": 25}),
+             "search": "/api/v1/appeals?" + q({"q": word, "limit": 25}), "find": "/nlp/search/?" + q({"q": word}),
              "bare": "/bench/bare-list?" + q({"category": cat}), "bare_detail": f"/bench/bare-detail/{detail}"}
     print(json.dumps({"cookie": cookie, "paths": paths, "appeals": Appeal.objects.count(),
                       "engine": connection.vendor}))
@@ -167,7 +175,7 @@ def server_env(a: argparse.Namespace) -> dict:
 
 
 def start_ours(a, db: str, url: str, logdir: Path) -> tuple[Server, dict]:
-    env = server_env(a) | {"DATABASE_URL": url, "MINQING_HOME": str(HOME), "PYTHONPATH": f"{BENCH}:{REPO}",
+    env = server_env(a) | {"DATABASE_URL": url, "MINQING_HOME": a.home, "PYTHONPATH": f"{BENCH}:{REPO}",
                            "MINQING_STATEMENT_TIMEOUT": os.environ.get("MINQING_STATEMENT_TIMEOUT", "30")}
     prep = subprocess.run([sys.executable, __file__, "--_prepare"], env=env | {"MINQING_STATEMENT_TIMEOUT": "0"},
                           cwd=REPO, capture_output=True, text=True)
@@ -310,7 +318,7 @@ def table(res: dict) -> str:
            "| ours÷peer | ours÷bare | drain s (left) |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in res["rows"]:
         t, c = r["target"], r["connections"]
-        peer = by.get(("peer_search" if t == "search" else "peer", c)) if t in ("list", "search") else None
+        peer = by.get(("peer" if t == "list" else "peer_search", c)) if t in ("list", "search", "find") else None
         bare = by.get(({"list": "bare", "detail": "bare_detail"}.get(t, ""), c))
         cpu = f"{r['cpu_ms_per_req']:.0f}" if r["cpu_ms_per_req"] is not None else "–"
         out.append(f"| {t} | {c} | {r['rps']:.2f} | {r['p50_us'] / 1e3:,.0f} | {r['p95_us'] / 1e3:,.0f} "
@@ -327,12 +335,13 @@ def main() -> None:
     ap.add_argument("--db", default="sqlite,pg", help="sqlite, pg or both (comma-separated)")
     ap.add_argument("--duration", type=int, default=60, help="seconds per wrk run")
     ap.add_argument("--connections", default="16,64", help="comma-separated")
-    ap.add_argument("--targets", default=",".join(TARGETS), help=f"of {TARGETS + ['peer_search']}")
+    ap.add_argument("--targets", default=",".join(TARGETS), help=f"of {TARGETS + ['peer_search', 'find']}")
     ap.add_argument("--workers", type=int, help="override gunicorn_conf.py (MINQING_WORKERS)")
     ap.add_argument("--threads", type=int, help="override gunicorn_conf.py (MINQING_THREADS)")
     ap.add_argument("--conn-max-age", help="override the database connection lifetime (seconds, or none)")
     ap.add_argument("--prepare", action="append", default=[], help="a minqing command to run before serving")
     ap.add_argument("--sqlite", default=str(HOME / "metrics.sqlite3"))
+    ap.add_argument("--home", default=str(HOME), help="MINQING_HOME of our server (its var/keys.json)")
     ap.add_argument("--pg-url", default="postgresql://root@127.0.0.1:5432/load21_bench")
     ap.add_argument("--peer-dir", default=os.environ.get("PEER_DIR") or f"{tempfile.gettempdir()}/peer-helpdesk")
     ap.add_argument("--peer-sqlite", help="default PEER_DIR/helpdesk.sqlite3")
@@ -342,7 +351,7 @@ def main() -> None:
     ap.add_argument("--json", help="also write the results here")
     a = ap.parse_args()
     a.connections = [int(c) for c in a.connections.split(",")]
-    logdir = HOME / "load-logs"
+    logdir = Path(a.home) / "load-logs"
     logdir.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     report = {"command": " ".join(shlex.quote(x) for x in sys.argv), "started": started, "uptime_before": uptime(),

@@ -28,14 +28,16 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 from _setup import REPO, django_for  # noqa: E402
 
-# ../shared beside the checkout (/work/main), or two levels up from a worktree (/work/wt/BRANCH).
-DATA = next((p / "shared" / "data" / "taidi2020c" for p in (REPO.parent, REPO.parent.parent)
-             if (p / "shared" / "data" / "taidi2020c").is_dir()), REPO.parent / "shared" / "data" / "taidi2020c")
+# ../shared beside the repository (/work/main) or two levels up (worktrees under /work/wt/), or MINQING_SHARED_DATA.
+DATA = Path(os.environ.get("MINQING_SHARED_DATA") or next(
+    (p / "shared" / "data" for p in (REPO.parent, REPO.parent.parent) if (p / "shared" / "data").is_dir()),
+    REPO.parent / "shared" / "data")) / "taidi2020c"
 PG_URL = "postgresql://root@127.0.0.1:5432/minqing_bench_search"
 QUERIES = ["噪音", "垃圾清运", "小区停车", "学校", "路灯", "拖欠工资", "物业", "漏水", "扰民", "低保"]
 SEED = 2026
@@ -125,7 +127,16 @@ def build(n: int, *, by_id: bool = False) -> None:
             from search_texts import rows as texts
 
             by_msg = texts()
+        with connection.cursor() as cur:  # SQLite: each index built once after the load, not row by row
+            indexes = [] if w.pg else [sql for (sql,) in cur.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'appeals_appeal' AND sql IS NOT NULL"
+            ).fetchall()]
+            for sql in indexes:
+                cur.execute("DROP INDEX " + re.match(r'CREATE (?:UNIQUE )?INDEX (\S+)', sql).group(1))
         w.insert("appeals_appeal", columns, appeals())
+        with connection.cursor() as cur:
+            for sql in indexes:
+                cur.execute(sql)
         w.insert("appeals_appealevent", ["appeal_id", "region_id", "action", "from_status", "to_status", "level",
                                          "at", "payload", "reason"], iter(events))
     with connection.cursor() as cur:
