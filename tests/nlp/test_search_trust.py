@@ -7,7 +7,7 @@ import re
 import pytest
 from django.db import connection
 
-from minqing.nlp import search, searchindex, synonyms
+from minqing.nlp import search, searchindex, searchparts, synonyms
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +260,7 @@ def test_outside_a_transaction_the_partitions_are_built_apart_and_swapped_in(cou
     read every partition through its GIN index; new documents are indexed, and a second rebuild reads
     its partitioned table's definitions."""
     followed, names = _docs(), _index_names()
-    monkeypatch.setattr(searchindex, "PARTS", 3)
+    monkeypatch.setattr(searchparts, "PARTS", 3)
     assert not connection.in_atomic_block
     counts = search.rebuild()
     assert counts["appeal"] == 5 and _docs() == followed and _index_names() == names
@@ -294,6 +294,6 @@ def test_outside_a_transaction_the_partitions_are_built_apart_and_swapped_in(cou
         cur.execute("SELECT tableoid::regclass::text, count(*) FROM nlp_searchdoc WHERE object_id = %s "
                     "AND object_type = 'appeal' GROUP BY 1", [new.pk])
         assert cur.fetchall() == [("nlp_searchdoc_p2", 1)]  # the newest: the last partition
-    monkeypatch.setattr(searchindex, "PARTS", 2)
+    monkeypatch.setattr(searchparts, "PARTS", 2)
     assert search.rebuild()["appeal"] == 6 and _index_names() == names
     assert found(search.search(county.cadre_a, "路灯")) == {new.pk}
