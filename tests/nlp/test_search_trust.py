@@ -107,14 +107,23 @@ def test_the_page_shows_one_line_per_case_and_the_count(county, noise, login):
     assert county.village_a.code not in body and county.village_a.name in body
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_postgresql_uses_the_gin_index(county, noise):
-    who, _kinds = search._scope_tokens(county.cadre_a, None)
-    tsq = search._ts_expr(search.parse("噪音", synonyms.lookup_for(county.cadre_a)), who)
+def _match_plan(user, word: str) -> tuple[str, str]:
+    """EXPLAIN of the documents matching `word` in the user's scope, sequential scans priced out, and the
+    tsquery: which index answers the match."""
+    who, _kinds = search._scope_tokens(user, None)
+    tsq = search._ts_expr(search.parse(word, synonyms.lookup_for(user)), who)
     with connection.cursor() as cur:
-        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("SET enable_seqscan = off")
         cur.execute("EXPLAIN SELECT id FROM nlp_searchdoc d WHERE d.tsv @@ to_tsquery('simple', %s)", [tsq])
         plan = "\n".join(r[0] for r in cur.fetchall())
+        cur.execute("RESET enable_seqscan")
+    return plan, tsq
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgresql_uses_the_gin_index(county, noise):
+    plan, tsq = _match_plan(county.cadre_a, "噪音")
+    with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM nlp_searchdoc d WHERE d.tsv @@ to_tsquery('simple', %s)", [tsq])
         assert cur.fetchone()[0] == 2
     assert "nlp_searchdoc_tsv" in plan, plan
@@ -278,13 +287,7 @@ def test_outside_a_transaction_the_partitions_are_built_apart_and_swapped_in(cou
     assert len(shares) >= 2 and sum(s[3] for s in shares) == 5
     assert all(a[2] < b[1] for a, b in zip(shares, shares[1:], strict=False))
     assert pages >= 2 and visible == pages
-    who, _kinds = search._scope_tokens(county.cadre_a, None)
-    tsq = search._ts_expr(search.parse("噪音", synonyms.lookup_for(county.cadre_a)), who)
-    with connection.cursor() as cur:
-        cur.execute("SET enable_seqscan = off")
-        cur.execute("EXPLAIN SELECT id FROM nlp_searchdoc d WHERE d.tsv @@ to_tsquery('simple', %s)", [tsq])
-        plan = "\n".join(r[0] for r in cur.fetchall())
-        cur.execute("RESET enable_seqscan")
+    plan, _tsq = _match_plan(county.cadre_a, "噪音")
     assert all(f"nlp_searchdoc_tsv_p{k}" in plan for k in range(3)) and "Seq Scan" not in plan, plan
     assert found(search.search(county.cadre_a, "噪音")) == {noise["a1"].pk, noise["a2"].pk}
     new = appeal_in("village_a", "路灯不亮", "村口路灯坏了三天")
